@@ -1,0 +1,27 @@
+import { DEFAULT_PATTERN, isValidPattern } from './naming.js';
+
+// What a click on a role does when that role already has a tab: `new` always opens a new
+// console tab (the way the peers behave, and a fresh sign-in each time); `focus` switches to
+// the role's existing tab instead.
+export const CLICK_BEHAVIORS = ['new', 'focus'];
+export const DEFAULT_SETTINGS = Object.freeze({ clickBehavior: 'new', containerPattern: DEFAULT_PATTERN });
+export const SETTINGS_KEY = 'settings';
+
+export function normalizeSettings(raw) {
+  const s = raw && typeof raw === 'object' ? raw : {};
+  return {
+    clickBehavior: CLICK_BEHAVIORS.includes(s.clickBehavior) ? s.clickBehavior : DEFAULT_SETTINGS.clickBehavior,
+    containerPattern: isValidPattern(s.containerPattern) ? s.containerPattern : DEFAULT_SETTINGS.containerPattern,
+  };
+}
+
+export async function loadSettings(storage) {
+  const got = await storage.get(SETTINGS_KEY);
+  return normalizeSettings(got?.[SETTINGS_KEY]);
+}
+
+export async function saveSettings(storage, settings) {
+  const s = normalizeSettings(settings);
+  await storage.set({ [SETTINGS_KEY]: s });
+  return s;
+}

@@ -1,0 +1,476 @@
+//! The host's state and the operations behind the protocol methods and the CLI: list roles,
+//! open a console (the click path), forget cached sessions.
+
+use crate::config::{self, Config, Role};
+use crate::credentials::{CachedSession, TempCredentials};
+use crate::error::{Error, Result};
+use crate::federation::{self, SignInTarget};
+use crate::partition::{validate_region, Partition};
+use crate::secrets::SecretStore;
+use crate::sts;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use time::OffsetDateTime;
+use url::Url;
+
+/// Cached credentials are used only while they have this long to live: ample for the
+/// federation round trip, which is all they are needed for.
+const FRESHNESS_MARGIN: time::Duration = time::Duration::minutes(5);
+
+/// What `console.open` asks for. The extension names a role; everything else is checked here.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenRequest {
+    pub role: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub destination: Option<String>,
+    #[serde(default)]
+    pub mfa_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Container {
+    pub name: String,
+    pub color: String,
+    pub icon: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Opened {
+    /// The sign-in URL: a bearer secret for 15 minutes. Never log it.
+    pub url: String,
+    pub role: String,
+    pub account_id: String,
+    pub container: Container,
+    #[serde(with = "time::serde::rfc3339")]
+    pub console_expires_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub credentials_expire_at: OffsetDateTime,
+    /// True when cached credentials were used (no STS call, no MFA).
+    pub cached: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleView {
+    pub id: String,
+    pub label: String,
+    pub account_id: String,
+    pub role_name: String,
+    pub gateway: String,
+    pub region: String,
+    pub partition: &'static str,
+    pub group: Option<String>,
+    pub color: String,
+    pub icon: String,
+    pub mfa: bool,
+}
+
+/// Which cached sessions `session.forget` drops.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForgetRequest {
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub gateway: Option<String>,
+}
+
+pub struct App {
+    config_path: PathBuf,
+    secrets: SecretStore,
+    signin_override: std::result::Result<Option<Url>, String>,
+    console_override: std::result::Result<Option<Url>, String>,
+    sts_http: OnceLock<aws_sdk_sts::config::SharedHttpClient>,
+    signin_http: OnceLock<reqwest::Client>,
+    /// One open at a time per role, so a double click costs one AssumeRole, not two.
+    role_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// In-process mirror of the keyring's session cache: a warm host skips the keyring read.
+    sessions: Mutex<HashMap<String, CachedSession>>,
+}
+
+fn url_from_env(var: &str) -> std::result::Result<Option<Url>, String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Url::parse(&v)
+            .map(Some)
+            .map_err(|e| format!("{var}={v} is not a URL ({e})")),
+        _ => Ok(None),
+    }
+}
+
+impl App {
+    /// Reads the environment only; no file, keyring or network access happens here, so
+    /// host start-up stays cheap.
+    pub fn from_env() -> App {
+        App::new(config::config_path(), SecretStore::from_env())
+    }
+
+    pub fn new(config_path: PathBuf, secrets: SecretStore) -> App {
+        App {
+            config_path,
+            secrets,
+            signin_override: url_from_env("ROLECALL_SIGNIN_URL"),
+            console_override: url_from_env("ROLECALL_CONSOLE_URL"),
+            sts_http: OnceLock::new(),
+            signin_http: OnceLock::new(),
+            role_locks: Mutex::new(HashMap::new()),
+            sessions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn config_path(&self) -> &std::path::Path {
+        &self.config_path
+    }
+
+    pub fn secrets(&self) -> &SecretStore {
+        &self.secrets
+    }
+
+    pub fn load_config(&self) -> Result<Config> {
+        config::load(&self.config_path)
+    }
+
+    pub fn list_roles(&self) -> Result<Vec<RoleView>> {
+        let config = self.load_config()?;
+        Ok(config
+            .roles
+            .iter()
+            .map(|r| {
+                let g = config.gateway(&r.gateway);
+                RoleView {
+                    id: r.id.clone(),
+                    label: r.label().to_owned(),
+                    account_id: r.account_id.clone(),
+                    role_name: r.role_name.clone(),
+                    gateway: r.gateway.clone(),
+                    region: r.region(g).to_owned(),
+                    partition: r.partition(g).id(),
+                    group: r.group.clone(),
+                    color: r.color().to_owned(),
+                    icon: r.icon().to_owned(),
+                    mfa: g.is_some_and(|g| g.mfa_serial.is_some()),
+                }
+            })
+            .collect())
+    }
+
+    fn overrides(&self) -> Result<(Option<Url>, Option<Url>)> {
+        let bad = |reason: &String, var: &str| Error::ConfigInvalid {
+            path: var.to_owned(),
+            reason: reason.clone(),
+        };
+        let s = self
+            .signin_override
+            .as_ref()
+            .map_err(|r| bad(r, "ROLECALL_SIGNIN_URL"))?;
+        let c = self
+            .console_override
+            .as_ref()
+            .map_err(|r| bad(r, "ROLECALL_CONSOLE_URL"))?;
+        Ok((s.clone(), c.clone()))
+    }
+
+    fn sts_http(&self) -> &aws_sdk_sts::config::SharedHttpClient {
+        self.sts_http.get_or_init(sts::http_client)
+    }
+
+    fn signin_http(&self) -> Result<&reqwest::Client> {
+        if let Some(c) = self.signin_http.get() {
+            return Ok(c);
+        }
+        let client = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("rolecall/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot build the HTTPS client: {e}")))?;
+        Ok(self.signin_http.get_or_init(|| client))
+    }
+
+    fn role_lock(&self, role: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.role_locks.lock().unwrap_or_else(|p| p.into_inner());
+        locks.entry(role.to_owned()).or_default().clone()
+    }
+
+    /// The click: cached credentials or AssumeRole, then one federation call, then the URL.
+    pub async fn open_console(self: &Arc<Self>, req: OpenRequest) -> Result<Opened> {
+        let config = self.load_config()?;
+        let role = config
+            .role(&req.role)
+            .ok_or_else(|| Error::UnknownRole(req.role.clone()))?
+            .clone();
+        let gateway = config
+            .gateway(&role.gateway)
+            .ok_or_else(|| Error::UnknownGateway(role.gateway.clone()))?
+            .clone();
+        let partition = role.partition(Some(&gateway));
+        let region = match &req.region {
+            Some(r) => {
+                validate_region(r)?;
+                if Partition::for_region(r) != partition {
+                    return Err(Error::InvalidParams(format!(
+                        "Region '{r}' is not in the {} partition of role '{}'.",
+                        partition.id(),
+                        role.id
+                    )));
+                }
+                r.clone()
+            }
+            None => role.region(Some(&gateway)).to_owned(),
+        };
+        if let Some(code) = &req.mfa_code {
+            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Error::InvalidParams(
+                    "The MFA code must be the 6 digits your device shows.".into(),
+                ));
+            }
+        }
+        // Everything the request can get wrong is checked before any network call.
+        let (signin_override, console_override) = self.overrides()?;
+        let target = SignInTarget::new(
+            partition,
+            &region,
+            signin_override.as_ref(),
+            console_override.as_ref(),
+        );
+        let destination = target.destination(&region, req.destination.as_deref())?;
+        let role_arn = role.arn(Some(&gateway));
+        let timeout = config.settings.timeout();
+
+        let lock = self.role_lock(&role.id);
+        let _guard = lock.lock().await;
+
+        let mut cached = self
+            .cached_session(&role.id, &role_arn, &gateway.name)
+            .await?;
+        loop {
+            let (creds, from_cache) = match cached.take() {
+                Some(c) => (c, true),
+                None => (
+                    self.assume(&role, &gateway, &role_arn, &region, &req, timeout)
+                        .await?,
+                    false,
+                ),
+            };
+            let session_duration = role.session_duration();
+            let http = self.signin_http()?;
+            let token = tokio::time::timeout(
+                timeout,
+                federation::get_signin_token(http, &target, &creds, Some(session_duration)),
+            )
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::UpstreamUnavailable {
+                    service: crate::error::Service::SignIn,
+                    reason: format!("no answer in {} s", timeout.as_secs()),
+                })
+            });
+            let token = match token {
+                Ok(t) => t,
+                // Cached credentials the sign-in endpoint refuses (revoked, say) are
+                // dropped and replaced once by fresh ones.
+                Err(Error::UpstreamError { .. }) if from_cache => {
+                    log::info!(
+                        "cached session for role {} was refused; assuming the role again",
+                        role.id
+                    );
+                    self.drop_session(&role.id).await?;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let now = OffsetDateTime::now_utc();
+            return Ok(Opened {
+                url: target.login_url(config.settings.issuer(), &destination, &token),
+                role: role.id.clone(),
+                account_id: role.account_id.clone(),
+                container: Container {
+                    name: role.label().to_owned(),
+                    color: role.color().to_owned(),
+                    icon: role.icon().to_owned(),
+                },
+                console_expires_at: now + time::Duration::seconds(session_duration.into()),
+                credentials_expire_at: creds.expiration,
+                cached: from_cache,
+            });
+        }
+    }
+
+    async fn assume(
+        self: &Arc<Self>,
+        role: &Role,
+        gateway: &config::Gateway,
+        role_arn: &str,
+        region: &str,
+        req: &OpenRequest,
+        timeout: std::time::Duration,
+    ) -> Result<TempCredentials> {
+        let mfa = match (&gateway.mfa_serial, &req.mfa_code) {
+            (Some(serial), Some(code)) => Some((serial.as_str(), code.as_str())),
+            (Some(serial), None) => {
+                return Err(Error::MfaRequired {
+                    gateway: gateway.name.clone(),
+                    role: role.id.clone(),
+                    serial: serial.clone(),
+                })
+            }
+            (None, _) => None,
+        };
+        let keys = {
+            let secrets = self.secrets.clone();
+            let name = gateway.name.clone();
+            blocking(move || secrets.gateway_keys(&name)).await?
+        };
+        let session_name = role.session_name(gateway);
+        // STS in the gateway's region when it has one: its credentials work everywhere in
+        // the partition, and the user chose that endpoint on purpose.
+        let sts_region = gateway.region.as_deref().unwrap_or(region);
+        let sts_region = if Partition::for_region(sts_region) == Partition::for_region(region) {
+            sts_region
+        } else {
+            region
+        };
+        let creds = sts::assume_role(
+            self.sts_http(),
+            &keys,
+            &sts::AssumeRequest {
+                gateway: &gateway.name,
+                region: sts_region,
+                role_arn,
+                session_name: &session_name,
+                external_id: role.external_id.as_deref(),
+                duration_seconds: role.duration_seconds(),
+                mfa,
+            },
+            timeout,
+        )
+        .await?;
+        drop(keys);
+        let session = CachedSession {
+            role_arn: role_arn.to_owned(),
+            gateway: gateway.name.clone(),
+            credentials: creds.clone(),
+        };
+        self.remember(&role.id, session).await;
+        Ok(creds)
+    }
+
+    /// Keeps new credentials in memory at once and in the keyring in the background: the
+    /// keyring write must not delay the sign-in call.
+    async fn remember(self: &Arc<Self>, role: &str, session: CachedSession) {
+        self.sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(role.to_owned(), session.clone());
+        let secrets = self.secrets.clone();
+        let role = role.to_owned();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = secrets.store_session(&role, &session) {
+                log::warn!("could not cache the session of role {role} in the keyring: {e}");
+            }
+        });
+    }
+
+    async fn cached_session(
+        &self,
+        role: &str,
+        role_arn: &str,
+        gateway: &str,
+    ) -> Result<Option<TempCredentials>> {
+        let now = OffsetDateTime::now_utc();
+        let usable = |s: &CachedSession| {
+            s.role_arn == role_arn && s.gateway == gateway && s.is_fresh(now, FRESHNESS_MARGIN)
+        };
+        if let Some(s) = self
+            .sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(role)
+            .filter(|s| usable(s))
+        {
+            return Ok(Some(s.credentials.clone()));
+        }
+        let secrets = self.secrets.clone();
+        let id = role.to_owned();
+        let stored = match blocking(move || secrets.cached_session(&id)).await {
+            Ok(s) => s,
+            // No keyring means no cache; the open itself will say what is wrong when it
+            // needs the gateway's keys.
+            Err(Error::KeyringUnavailable(e)) => {
+                log::debug!("session cache unavailable: {e}");
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(stored.filter(usable).map(|s| {
+            let creds = s.credentials.clone();
+            self.sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(role.to_owned(), s);
+            creds
+        }))
+    }
+
+    async fn drop_session(&self, role: &str) -> Result<bool> {
+        let in_memory = self
+            .sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(role)
+            .is_some();
+        let secrets = self.secrets.clone();
+        let id = role.to_owned();
+        let in_keyring = blocking(move || secrets.forget_session(&id)).await?;
+        Ok(in_memory || in_keyring)
+    }
+
+    /// Drops cached sessions: of one role, of every role of a gateway, or all.
+    pub async fn forget(&self, req: ForgetRequest) -> Result<usize> {
+        let config = self.load_config()?;
+        let roles: Vec<String> = match (&req.role, &req.gateway) {
+            (Some(_), Some(_)) => {
+                return Err(Error::InvalidParams(
+                    "Name a role or a gateway, not both.".into(),
+                ))
+            }
+            (Some(r), None) => {
+                config
+                    .role(r)
+                    .ok_or_else(|| Error::UnknownRole(r.clone()))?;
+                vec![r.clone()]
+            }
+            (None, Some(g)) => {
+                config
+                    .gateway(g)
+                    .ok_or_else(|| Error::UnknownGateway(g.clone()))?;
+                config
+                    .roles
+                    .iter()
+                    .filter(|r| &r.gateway == g)
+                    .map(|r| r.id.clone())
+                    .collect()
+            }
+            (None, None) => config.roles.iter().map(|r| r.id.clone()).collect(),
+        };
+        let mut n = 0;
+        for r in roles {
+            let lock = self.role_lock(&r);
+            let _guard = lock.lock().await;
+            if self.drop_session(&r).await? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Runs a blocking keyring call off the async threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Internal(format!("keyring task failed: {e}")))?
+}

@@ -1,0 +1,185 @@
+//! `rolecall gateway add|list|remove`.
+
+use super::{io_err, Out};
+use crate::app::App;
+use crate::config::{self, Gateway};
+use crate::credentials::LongTermKeys;
+use crate::error::{Error, Result};
+use clap::Subcommand;
+use std::io::{IsTerminal, Read};
+
+#[derive(Subcommand, Debug)]
+pub enum GatewayCommand {
+    /// Add a gateway, or replace its keys. The secret access key is read from stdin
+    /// (a hidden prompt on a terminal), never from an argument.
+    Add {
+        name: String,
+        #[arg(long)]
+        access_key_id: String,
+        /// The gateway user's MFA device ARN; opens then ask for a code.
+        #[arg(long)]
+        mfa_serial: Option<String>,
+        /// STS region, and the default region of its roles.
+        #[arg(long)]
+        region: Option<String>,
+        /// RoleSessionName for its roles (how you show up in CloudTrail).
+        #[arg(long)]
+        session_name: Option<String>,
+    },
+    /// List gateways and whether their keys are in the keyring.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a gateway and its keys (its roles must be removed first).
+    Remove { name: String },
+}
+
+pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
+    let app = App::from_env();
+    match cmd {
+        GatewayCommand::Add {
+            name,
+            access_key_id,
+            mfa_serial,
+            region,
+            session_name,
+        } => {
+            let mut config = app.load_config()?;
+            check_access_key_id(&access_key_id)?;
+            let secret = read_secret(&name)?;
+            let mut gateway = config.gateway(&name).cloned().unwrap_or(Gateway {
+                name: name.clone(),
+                region: None,
+                mfa_serial: None,
+                session_name: None,
+            });
+            gateway.region = region.or(gateway.region);
+            gateway.mfa_serial = mfa_serial.or(gateway.mfa_serial);
+            gateway.session_name = session_name.or(gateway.session_name);
+            config.gateways.retain(|g| g.name != name);
+            config.gateways.push(gateway);
+            // Check the whole config before touching the keyring, then store keys first:
+            // a config that names a gateway always has somewhere to look for its keys.
+            config.validate().map_err(Error::InvalidParams)?;
+            app.secrets().set_gateway_keys(
+                &name,
+                &LongTermKeys {
+                    access_key_id: access_key_id.clone(),
+                    secret_access_key: secret,
+                },
+            )?;
+            config::save(app.config_path(), &config)?;
+            writeln!(
+                out,
+                "Gateway '{name}' saved; its keys ({access_key_id}) are in the OS keyring (service '{}').",
+                app.secrets().service()
+            )
+            .map_err(io_err)
+        }
+        GatewayCommand::List { json } => {
+            let config = app.load_config()?;
+            let mut rows = Vec::new();
+            for g in &config.gateways {
+                let keys = match app.secrets().has_gateway_keys(&g.name) {
+                    Ok(true) => "in keyring",
+                    Ok(false) => "MISSING",
+                    Err(_) => "keyring unavailable",
+                };
+                rows.push((g, keys));
+            }
+            if json {
+                let v: Vec<_> = rows
+                    .iter()
+                    .map(|(g, k)| serde_json::json!({"name": g.name, "region": g.region, "mfa_serial": g.mfa_serial, "session_name": g.session_name, "keys": k}))
+                    .collect();
+                writeln!(out, "{}", serde_json::Value::Array(v)).map_err(io_err)
+            } else {
+                if rows.is_empty() {
+                    writeln!(
+                        out,
+                        "No gateways. Add one with `rolecall gateway add NAME --access-key-id ID`."
+                    )
+                    .map_err(io_err)?;
+                }
+                for (g, k) in rows {
+                    writeln!(
+                        out,
+                        "{}\tregion={}\tmfa={}\tkeys: {k}",
+                        g.name,
+                        g.region.as_deref().unwrap_or("-"),
+                        g.mfa_serial.as_deref().unwrap_or("-"),
+                    )
+                    .map_err(io_err)?;
+                }
+                Ok(())
+            }
+        }
+        GatewayCommand::Remove { name } => {
+            let mut config = app.load_config()?;
+            if config.gateway(&name).is_none() {
+                return Err(Error::UnknownGateway(name));
+            }
+            let users: Vec<&str> = config
+                .roles
+                .iter()
+                .filter(|r| r.gateway == name)
+                .map(|r| r.id.as_str())
+                .collect();
+            if !users.is_empty() {
+                return Err(Error::InvalidParams(format!(
+                    "Gateway '{name}' is used by roles {}; remove them first (`rolecall role remove ID`).",
+                    users.join(", ")
+                )));
+            }
+            config.gateways.retain(|g| g.name != name);
+            config::save(app.config_path(), &config)?;
+            let had_keys = app.secrets().delete_gateway_keys(&name)?;
+            writeln!(
+                out,
+                "Gateway '{name}' removed{}.",
+                if had_keys {
+                    " and its keys deleted from the keyring"
+                } else {
+                    ""
+                }
+            )
+            .map_err(io_err)
+        }
+    }
+}
+
+fn check_access_key_id(id: &str) -> Result<()> {
+    if id.starts_with("ASIA") {
+        return Err(Error::InvalidParams(
+            "That is a temporary access key (ASIA…); a gateway needs an IAM user's long-term key (AKIA…).".into(),
+        ));
+    }
+    if !(16..=128).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::InvalidParams(format!(
+            "'{id}' does not look like an AWS access key id (AKIA followed by 16 letters and digits)."
+        )));
+    }
+    Ok(())
+}
+
+fn read_secret(gateway: &str) -> Result<String> {
+    let secret = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("Secret access key for gateway '{gateway}': "))
+            .map_err(|e| Error::InvalidParams(format!("cannot read the secret: {e}")))?
+    } else {
+        let mut s = String::new();
+        std::io::stdin()
+            .take(4096)
+            .read_to_string(&mut s)
+            .map_err(|e| Error::InvalidParams(format!("cannot read the secret from stdin: {e}")))?;
+        s
+    };
+    let secret = secret.trim().to_owned();
+    if secret.len() < 16 || secret.chars().any(char::is_whitespace) {
+        return Err(Error::InvalidParams(
+            "The secret access key is missing or malformed; pipe it on stdin or type it at the prompt.".into(),
+        ));
+    }
+    Ok(secret)
+}

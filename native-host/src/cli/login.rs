@@ -1,0 +1,93 @@
+//! `rolecall login ROLE`: the same click path as the browser, from a terminal.
+
+use super::{io_err, runtime, Out};
+use crate::app::{App, OpenRequest};
+use crate::error::{Error, Result};
+use clap::Args;
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+
+#[derive(Args, Debug)]
+pub struct LoginArgs {
+    /// The role id.
+    role: String,
+    #[arg(long)]
+    region: Option<String>,
+    /// A console URL or path, e.g. /ec2/home
+    #[arg(long)]
+    destination: Option<String>,
+    #[arg(long)]
+    mfa_code: Option<String>,
+    /// Open the URL in the default browser instead of printing it.
+    #[arg(long)]
+    open: bool,
+}
+
+pub fn run(a: LoginArgs, out: Out) -> Result<()> {
+    let app = Arc::new(App::from_env());
+    let rt = runtime()?;
+    let mut req = OpenRequest {
+        role: a.role,
+        region: a.region,
+        destination: a.destination,
+        mfa_code: a.mfa_code,
+    };
+    let opened = match rt.block_on(app.open_console(req.clone())) {
+        Err(Error::MfaRequired {
+            gateway, serial, ..
+        }) if std::io::stdin().is_terminal() => {
+            req.mfa_code = Some(prompt_mfa(&gateway, &serial)?);
+            rt.block_on(app.open_console(req))?
+        }
+        other => other?,
+    };
+    if a.open {
+        open_in_browser(&opened.url)?;
+        writeln!(
+            out,
+            "Opened the console of '{}' ({}) in your browser.",
+            opened.role, opened.account_id
+        )
+        .map_err(io_err)
+    } else {
+        writeln!(out, "{}", opened.url).map_err(io_err)
+    }
+}
+
+fn prompt_mfa(gateway: &str, serial: &str) -> Result<String> {
+    let mut err = std::io::stderr();
+    let _ = write!(err, "MFA code for gateway '{gateway}' ({serial}): ");
+    let _ = err.flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::InvalidParams(format!("cannot read the MFA code: {e}")))?;
+    Ok(line.trim().to_owned())
+}
+
+fn open_in_browser(url: &str) -> Result<()> {
+    #[cfg(target_os = "macos")]
+    let mut cmd = std::process::Command::new("open");
+    #[cfg(windows)]
+    let mut cmd = {
+        // `start` would split the URL at '&'; the URL handler takes it whole.
+        let mut c = std::process::Command::new("rundll32");
+        c.arg("url.dll,FileProtocolHandler");
+        c
+    };
+    #[cfg(not(any(target_os = "macos", windows)))]
+    let mut cmd = std::process::Command::new("xdg-open");
+    let status = cmd
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|e| Error::Internal(format!("cannot start the browser: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::Internal(format!(
+            "the browser opener exited with {status}"
+        )))
+    }
+}

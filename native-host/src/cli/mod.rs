@@ -1,0 +1,194 @@
+//! The command line: host mode (as a browser starts it, or `rolecall host`) and the setup
+//! commands. One file per command group.
+
+mod gateway;
+mod login;
+mod role;
+mod session;
+
+use crate::app::App;
+use crate::error::Error;
+use crate::{host, CHROMIUM_EXTENSION_ID, FIREFOX_ADDON_ID};
+use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rolecall",
+    version,
+    about = "One click from your browser to the AWS console of any role you can assume.",
+    long_about = "One click from your browser to the AWS console of any role you can assume.\n\n\
+        Gateway keys live in the OS keyring. Browsers start this binary as the native-messaging \
+        host `dev.rolecall.host`; the subcommands below set it up."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve native messaging on stdin/stdout (what a browser starts).
+    Host,
+    /// Manage gateways: IAM users whose long-term keys live in the OS keyring.
+    #[command(subcommand)]
+    Gateway(gateway::GatewayCommand),
+    /// Manage the roles you assume through a gateway.
+    #[command(subcommand)]
+    Role(role::RoleCommand),
+    /// Print a console sign-in URL for a role (and optionally open it).
+    Login(login::LoginArgs),
+    /// Manage cached role sessions.
+    #[command(subcommand)]
+    Session(session::SessionCommand),
+}
+
+/// How a browser starts a native host: Firefox passes `<manifest path> <add-on id>`,
+/// Chromium `chrome-extension://<id>/` (plus `--parent-window=<n>` on Windows).
+#[derive(Debug, PartialEq, Eq)]
+enum Caller {
+    NotABrowser,
+    Ours(&'static str),
+    Foreign(String),
+}
+
+fn browser_caller(args: &[OsString]) -> Caller {
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if let Some(origin) = args
+        .first()
+        .and_then(|a| a.strip_prefix("chrome-extension://"))
+    {
+        return if origin.trim_end_matches('/') == CHROMIUM_EXTENSION_ID {
+            Caller::Ours("chromium")
+        } else {
+            Caller::Foreign(args[0].clone())
+        };
+    }
+    if args.len() >= 2 && args[0].ends_with(".json") {
+        return if args[1] == FIREFOX_ADDON_ID {
+            Caller::Ours("firefox")
+        } else {
+            Caller::Foreign(args[1].clone())
+        };
+    }
+    Caller::NotABrowser
+}
+
+pub fn main(args: Vec<OsString>) -> ExitCode {
+    match browser_caller(&args) {
+        Caller::Ours(browser) => {
+            log::debug!("started by {browser}");
+            return run_host();
+        }
+        Caller::Foreign(who) => {
+            // The manifests allow only our extension; anything else is a misconfiguration.
+            log::error!("refusing to serve {who}: only the rolecall extension may use this host");
+            return ExitCode::FAILURE;
+        }
+        Caller::NotABrowser => {}
+    }
+    let cli = match Cli::try_parse_from(std::iter::once(OsString::from("rolecall")).chain(args)) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let out = &mut std::io::stdout().lock();
+    let result = match cli.command {
+        Command::Host => return run_host(),
+        Command::Gateway(c) => gateway::run(c, out),
+        Command::Role(c) => role::run(c, out),
+        Command::Login(a) => login::run(a, out),
+        Command::Session(c) => session::run(c, out),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "rolecall: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))
+}
+
+fn run_host() -> ExitCode {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            log::error!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let app = Arc::new(App::from_env());
+    let ending = rt.block_on(host::serve(app, tokio::io::stdin(), tokio::io::stdout()));
+    match ending {
+        host::Ending::Eof => ExitCode::SUCCESS,
+        host::Ending::Broken => ExitCode::FAILURE,
+    }
+}
+
+/// CLI output goes through this, never print macros: stdout is a protocol channel in host mode.
+type Out<'a> = &'a mut dyn Write;
+
+fn io_err(e: std::io::Error) -> Error {
+    Error::Internal(format!("cannot write output: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<OsString> {
+        a.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn recognises_how_browsers_start_the_host() {
+        assert_eq!(
+            browser_caller(&args(&[
+                "/home/a/.mozilla/native-messaging-hosts/dev.rolecall.host.json",
+                "rolecall@rolecall.dev"
+            ])),
+            Caller::Ours("firefox")
+        );
+        assert_eq!(
+            browser_caller(&args(&[
+                "chrome-extension://oljmfdijhnpmpkckkddnkphelbdifbmp/",
+                "--parent-window=0"
+            ])),
+            Caller::Ours("chromium")
+        );
+        assert!(matches!(
+            browser_caller(&args(&[
+                "chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/"
+            ])),
+            Caller::Foreign(_)
+        ));
+        assert!(matches!(
+            browser_caller(&args(&["/x/dev.rolecall.host.json", "evil@example.com"])),
+            Caller::Foreign(_)
+        ));
+        assert_eq!(
+            browser_caller(&args(&["role", "list"])),
+            Caller::NotABrowser
+        );
+        assert_eq!(browser_caller(&args(&[])), Caller::NotABrowser);
+    }
+}

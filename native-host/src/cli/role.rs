@@ -1,0 +1,137 @@
+//! `rolecall role add|list|remove`.
+
+use super::{io_err, Out};
+use crate::app::App;
+use crate::config::{self, Role};
+use crate::error::{Error, Result};
+use clap::{Args, Subcommand};
+
+#[derive(Subcommand, Debug)]
+pub enum RoleCommand {
+    /// Add a role that a gateway can assume.
+    Add(Box<AddArgs>),
+    /// List roles.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a role (and forget its cached session).
+    Remove { id: String },
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    /// The role's id: what the extension and `rolecall login` name it by.
+    id: String,
+    /// The 12-digit account id.
+    #[arg(long = "account")]
+    account_id: String,
+    #[arg(long)]
+    role_name: String,
+    #[arg(long)]
+    gateway: String,
+    #[arg(long)]
+    region: Option<String>,
+    #[arg(long)]
+    label: Option<String>,
+    #[arg(long)]
+    group: Option<String>,
+    /// Firefox container colour (blue, turquoise, green, yellow, orange, red, pink, purple).
+    #[arg(long)]
+    color: Option<String>,
+    /// Firefox container icon (briefcase, fingerprint, dollar, cart, circle, …).
+    #[arg(long)]
+    icon: Option<String>,
+    #[arg(long)]
+    external_id: Option<String>,
+    #[arg(long)]
+    session_name: Option<String>,
+    /// Console session length in seconds (900–43200; default 43200).
+    #[arg(long)]
+    session_duration: Option<u32>,
+    /// Credential lifetime asked of AssumeRole, seconds (default 3600).
+    #[arg(long)]
+    duration_seconds: Option<u32>,
+    /// Replace a role with the same id instead of refusing.
+    #[arg(long)]
+    replace: bool,
+}
+
+pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
+    let app = App::from_env();
+    match cmd {
+        RoleCommand::Add(a) => {
+            let mut config = app.load_config()?;
+            if config.role(&a.id).is_some() && !a.replace {
+                return Err(Error::InvalidParams(format!(
+                    "Role '{}' already exists; pass --replace to overwrite it.",
+                    a.id
+                )));
+            }
+            let role = Role {
+                id: a.id.clone(),
+                account_id: a.account_id,
+                role_name: a.role_name,
+                gateway: a.gateway,
+                region: a.region,
+                label: a.label,
+                group: a.group,
+                color: a.color,
+                icon: a.icon,
+                external_id: a.external_id,
+                session_name: a.session_name,
+                session_duration: a.session_duration,
+                duration_seconds: a.duration_seconds,
+            };
+            match config.roles.iter_mut().find(|r| r.id == role.id) {
+                Some(existing) => *existing = role,
+                None => config.roles.push(role),
+            }
+            config.validate().map_err(Error::InvalidParams)?;
+            config::save(app.config_path(), &config)?;
+            writeln!(
+                out,
+                "Role '{}' saved in {}.",
+                a.id,
+                app.config_path().display()
+            )
+            .map_err(io_err)
+        }
+        RoleCommand::List { json } => {
+            let roles = app.list_roles()?;
+            if json {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&roles)
+                        .map_err(|e| Error::Internal(e.to_string()))?
+                )
+                .map_err(io_err)
+            } else {
+                if roles.is_empty() {
+                    writeln!(out, "No roles. Add one with `rolecall role add ID --account ACCOUNT --role-name NAME --gateway GATEWAY`.").map_err(io_err)?;
+                }
+                for r in roles {
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}\tvia {}\t{}",
+                        r.id, r.label, r.account_id, r.role_name, r.gateway, r.region
+                    )
+                    .map_err(io_err)?;
+                }
+                Ok(())
+            }
+        }
+        RoleCommand::Remove { id } => {
+            let mut config = app.load_config()?;
+            if config.role(&id).is_none() {
+                return Err(Error::UnknownRole(id));
+            }
+            config.roles.retain(|r| r.id != id);
+            config::save(app.config_path(), &config)?;
+            // A stale cached session must not outlive its role.
+            let _ = app.secrets().forget_session(&id);
+            writeln!(out, "Role '{id}' removed.").map_err(io_err)
+        }
+    }
+}

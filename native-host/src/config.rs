@@ -1,0 +1,548 @@
+//! The user's gateways and roles: `config.toml` in `ROLECALL_CONFIG_DIR`, else the platform's
+//! config folder. The host owns it; the extension only ever names a role id.
+//! Writes are atomic (temp file + rename) and private (0600); a config that does not parse
+//! is reported and never overwritten.
+
+use crate::error::{Error, Result};
+use crate::federation::SESSION_DURATION_RANGE;
+use crate::partition::{validate_region, Partition};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "config.toml";
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Firefox container colours and icons (contextualIdentities), the names every Firefox
+/// version accepts.
+pub const COLORS: [&str; 8] = [
+    "blue",
+    "turquoise",
+    "green",
+    "yellow",
+    "orange",
+    "red",
+    "pink",
+    "purple",
+];
+pub const ICONS: [&str; 13] = [
+    "fingerprint",
+    "briefcase",
+    "dollar",
+    "cart",
+    "circle",
+    "gift",
+    "vacation",
+    "food",
+    "fruit",
+    "pet",
+    "tree",
+    "chill",
+    "fence",
+];
+const EXTRA_COLORS: [&str; 4] = ["toolbar", "cyan", "gray", "violet"];
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default, skip_serializing_if = "Settings::is_default")]
+    pub settings: Settings,
+    #[serde(default, rename = "gateway", skip_serializing_if = "Vec::is_empty")]
+    pub gateways: Vec<Gateway>,
+    #[serde(default, rename = "role", skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<Role>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Bound on each upstream call (STS, federation), seconds. Default 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
+    /// `Issuer` in the login URL (where an expired console sends the user). Default "rolecall".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+}
+
+impl Settings {
+    fn is_default(&self) -> bool {
+        self == &Settings::default()
+    }
+
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.timeout_seconds.unwrap_or(10))
+    }
+
+    pub fn issuer(&self) -> &str {
+        self.issuer.as_deref().unwrap_or("rolecall")
+    }
+}
+
+/// An IAM user whose long-term keys are in the keyring.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gateway {
+    pub name: String,
+    /// Region for STS calls and the default for its roles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The gateway user's MFA device: opens then pass a code straight to AssumeRole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_serial: Option<String>,
+    /// RoleSessionName for its roles (who you are in CloudTrail). Default `rolecall-<user>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub id: String,
+    pub account_id: String,
+    pub role_name: String,
+    pub gateway: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_name: Option<String>,
+    /// Console session length (federation `SessionDuration`), seconds. Default 43200 (12 h).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_duration: Option<u32>,
+    /// Credential lifetime asked of AssumeRole (`DurationSeconds`). Default 3600, which every
+    /// role allows; longer needs the role's maximum session duration raised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<u32>,
+}
+
+pub const DEFAULT_SESSION_DURATION: u32 = 43_200;
+pub const DEFAULT_DURATION_SECONDS: u32 = 3_600;
+
+impl Role {
+    pub fn label(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.id)
+    }
+
+    pub fn region<'a>(&'a self, gateway: Option<&'a Gateway>) -> &'a str {
+        self.region
+            .as_deref()
+            .or(gateway.and_then(|g| g.region.as_deref()))
+            .unwrap_or(DEFAULT_REGION)
+    }
+
+    pub fn partition(&self, gateway: Option<&Gateway>) -> Partition {
+        Partition::for_region(self.region(gateway))
+    }
+
+    pub fn arn(&self, gateway: Option<&Gateway>) -> String {
+        format!(
+            "arn:{}:iam::{}:role/{}",
+            self.partition(gateway).id(),
+            self.account_id,
+            self.role_name
+        )
+    }
+
+    /// The configured colour, else one derived from the account id, so every role of an
+    /// account shares a colour on every machine.
+    pub fn color(&self) -> &str {
+        self.color
+            .as_deref()
+            .unwrap_or_else(|| default_color(&self.account_id))
+    }
+
+    pub fn icon(&self) -> &str {
+        self.icon.as_deref().unwrap_or("briefcase")
+    }
+
+    pub fn session_duration(&self) -> u32 {
+        self.session_duration.unwrap_or(DEFAULT_SESSION_DURATION)
+    }
+
+    pub fn duration_seconds(&self) -> u32 {
+        self.duration_seconds.unwrap_or(DEFAULT_DURATION_SECONDS)
+    }
+
+    pub fn session_name(&self, gateway: &Gateway) -> String {
+        if let Some(n) = self.session_name.as_ref().or(gateway.session_name.as_ref()) {
+            return n.clone();
+        }
+        let who = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| gateway.name.clone());
+        let mut name: String = format!("rolecall-{who}")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(*c))
+            .collect();
+        name.truncate(64);
+        name
+    }
+}
+
+/// FNV-1a over the account id, onto the eight colours every Firefox accepts.
+pub fn default_color(account_id: &str) -> &'static str {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in account_id.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    COLORS[(h % COLORS.len() as u32) as usize]
+}
+
+impl Config {
+    pub fn gateway(&self, name: &str) -> Option<&Gateway> {
+        self.gateways.iter().find(|g| g.name == name)
+    }
+
+    pub fn role(&self, id: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    /// Every rule a config must keep, checked on load and before every save.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        for g in &self.gateways {
+            check_name("gateway name", &g.name)?;
+            if !seen.insert(&g.name) {
+                return Err(format!("gateway '{}' is defined twice", g.name));
+            }
+            if let Some(r) = &g.region {
+                validate_region(r).map_err(|e| format!("gateway '{}': {e}", g.name))?;
+            }
+            if let Some(s) = &g.mfa_serial {
+                check_mfa_serial(s).map_err(|e| format!("gateway '{}': {e}", g.name))?;
+            }
+            if let Some(s) = &g.session_name {
+                check_session_name(s).map_err(|e| format!("gateway '{}': {e}", g.name))?;
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for r in &self.roles {
+            check_name("role id", &r.id)?;
+            if !seen.insert(&r.id) {
+                return Err(format!("role '{}' is defined twice", r.id));
+            }
+            let at = |e: String| format!("role '{}': {e}", r.id);
+            let gateway = self
+                .gateway(&r.gateway)
+                .ok_or_else(|| at(format!("gateway '{}' is not defined", r.gateway)))?;
+            if r.account_id.len() != 12 || !r.account_id.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(at(format!(
+                    "account id '{}' is not 12 digits",
+                    r.account_id
+                )));
+            }
+            check_role_name(&r.role_name).map_err(at)?;
+            validate_region(r.region(Some(gateway))).map_err(|e| at(e.to_string()))?;
+            if let Some(c) = &r.color {
+                if !COLORS.contains(&c.as_str()) && !EXTRA_COLORS.contains(&c.as_str()) {
+                    return Err(at(format!(
+                        "colour '{c}' is not a Firefox container colour ({})",
+                        COLORS.join(", ")
+                    )));
+                }
+            }
+            if let Some(i) = &r.icon {
+                if !ICONS.contains(&i.as_str()) {
+                    return Err(at(format!(
+                        "icon '{i}' is not a Firefox container icon ({})",
+                        ICONS.join(", ")
+                    )));
+                }
+            }
+            if let Some(s) = &r.session_name {
+                check_session_name(s).map_err(at)?;
+            }
+            if let Some(x) = &r.external_id {
+                if x.len() < 2 || x.len() > 1224 {
+                    return Err(at("external id must be 2 to 1224 characters".into()));
+                }
+            }
+            for (what, v) in [
+                ("session_duration", r.session_duration),
+                ("duration_seconds", r.duration_seconds),
+            ] {
+                if let Some(v) = v {
+                    if !SESSION_DURATION_RANGE.contains(&v) {
+                        return Err(at(format!("{what} {v} is outside 900..43200 seconds")));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_name(what: &str, s: &str) -> std::result::Result<(), String> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.@+".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} '{s}' must be 1 to 64 letters, digits or - _ . @ +"
+        ))
+    }
+}
+
+fn check_role_name(s: &str) -> std::result::Result<(), String> {
+    // IAM role names may carry a path: `path/to/Name`.
+    let ok = !s.is_empty()
+        && s.len() <= 512
+        && !s.starts_with('/')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("'{s}' is not an IAM role name"))
+    }
+}
+
+fn check_session_name(s: &str) -> std::result::Result<(), String> {
+    let ok = (2..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "session name '{s}' must be 2 to 64 letters, digits or + = , . @ _ -"
+        ))
+    }
+}
+
+pub fn check_mfa_serial(s: &str) -> std::result::Result<(), String> {
+    // An ARN (virtual or hardware device), or a hardware token's serial number.
+    let arn = s.starts_with("arn:aws") && s.contains(":iam::") && s.contains(":mfa/");
+    let serial = (9..=256).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric());
+    if arn || serial {
+        Ok(())
+    } else {
+        Err(format!(
+            "'{s}' is not an MFA device ARN (arn:aws:iam::<account>:mfa/<name>)"
+        ))
+    }
+}
+
+/// Where the config lives: `ROLECALL_CONFIG_DIR`, else `<platform config dir>/rolecall`.
+pub fn config_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("ROLECALL_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
+    dirs::config_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("rolecall")
+}
+
+pub fn config_path() -> PathBuf {
+    config_dir().join(FILE_NAME)
+}
+
+/// Loads and validates the config. A missing file is an empty config.
+pub fn load(path: &Path) -> Result<Config> {
+    let invalid = |reason: String| Error::ConfigInvalid {
+        path: path.display().to_string(),
+        reason,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        Err(e) => return Err(invalid(format!("cannot read it ({e})"))),
+    };
+    let config: Config = toml::from_str(&text).map_err(|e| invalid(e.message().to_owned()))?;
+    config.validate().map_err(invalid)?;
+    Ok(config)
+}
+
+/// Validates and writes the config atomically, readable by the user only.
+pub fn save(path: &Path, config: &Config) -> Result<()> {
+    let invalid = |reason: String| Error::ConfigInvalid {
+        path: path.display().to_string(),
+        reason,
+    };
+    config.validate().map_err(invalid)?;
+    let text = toml::to_string(config).map_err(|e| Error::Internal(e.to_string()))?;
+    let text = format!(
+        "# rolecall configuration: gateways (IAM users whose keys are in the OS keyring)\n\
+         # and the roles they can assume. Edit by hand or with `rolecall gateway|role ...`.\n\n{text}"
+    );
+    atomic_write(path, text.as_bytes(), 0o600)
+        .map_err(|e| invalid(format!("cannot write it ({e})")))
+}
+
+/// Writes `bytes` to a temp file beside `path`, syncs it, and renames it over `path`,
+/// so a crash leaves either the old file or the new one, never half of either.
+pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    create_private_dir(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(mode);
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
+        let mut f = opts.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Config {
+        toml::from_str(
+            r#"
+[[gateway]]
+name = "corp"
+region = "eu-west-1"
+mfa_serial = "arn:aws:iam::999999999999:mfa/ana"
+
+[[role]]
+id = "prod-admin"
+account_id = "111111111111"
+role_name = "Admin"
+gateway = "corp"
+label = "Production admin"
+color = "red"
+
+[[role]]
+id = "gov"
+account_id = "222222222222"
+role_name = "path/ReadOnly"
+gateway = "corp"
+region = "us-gov-west-1"
+"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn effective_values_and_arns() {
+        let c = sample();
+        c.validate().unwrap();
+        let g = c.gateway("corp");
+        let prod = c.role("prod-admin").unwrap();
+        assert_eq!(prod.region(g), "eu-west-1");
+        assert_eq!(prod.arn(g), "arn:aws:iam::111111111111:role/Admin");
+        assert_eq!(prod.label(), "Production admin");
+        let gov = c.role("gov").unwrap();
+        assert_eq!(
+            gov.arn(g),
+            "arn:aws-us-gov:iam::222222222222:role/path/ReadOnly"
+        );
+        assert_eq!(gov.label(), "gov");
+        assert_eq!(gov.color(), default_color("222222222222"));
+        assert_eq!(gov.icon(), "briefcase");
+    }
+
+    #[test]
+    fn default_colour_is_stable_and_valid() {
+        assert_eq!(default_color("111111111111"), default_color("111111111111"));
+        let spread: std::collections::HashSet<_> = (0..50)
+            .map(|i| default_color(&format!("{:012}", i * 7919)))
+            .collect();
+        assert!(
+            spread.len() >= 5,
+            "colours should spread over accounts: {spread:?}"
+        );
+        assert!(spread.iter().all(|c| COLORS.contains(c)));
+    }
+
+    #[test]
+    fn validation_names_the_problem() {
+        let mut c = sample();
+        c.roles[0].account_id = "12345".into();
+        assert!(c.validate().unwrap_err().contains("12 digits"));
+        let mut c = sample();
+        c.roles[1].gateway = "nope".into();
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .contains("gateway 'nope' is not defined"));
+        let mut c = sample();
+        c.roles[0].color = Some("mauve".into());
+        assert!(c.validate().unwrap_err().contains("colour 'mauve'"));
+        let mut c = sample();
+        c.roles.push(c.roles[0].clone());
+        assert!(c.validate().unwrap_err().contains("defined twice"));
+        let mut c = sample();
+        c.roles[0].session_duration = Some(50_000);
+        assert!(c.validate().unwrap_err().contains("session_duration"));
+    }
+
+    #[test]
+    fn save_then_load_round_trips_privately_and_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join(FILE_NAME);
+        assert_eq!(load(&path).unwrap(), Config::default());
+        save(&path, &sample()).unwrap();
+        assert_eq!(load(&path).unwrap(), sample());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // No temp file is left behind.
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from(FILE_NAME)]);
+    }
+
+    #[test]
+    fn a_corrupt_config_is_reported_with_its_path_and_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(&path, "[[role]]\nid = ").unwrap();
+        let err = load(&path).unwrap_err();
+        assert_eq!(err.kind(), "config_invalid");
+        assert!(err.to_string().contains(&path.display().to_string()));
+        // An invalid config is refused by save too, and the file keeps its bytes.
+        let mut bad = sample();
+        bad.roles[0].gateway = "missing".into();
+        assert!(save(&path, &bad).is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "[[role]]\nid = ");
+    }
+}

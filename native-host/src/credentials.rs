@@ -1,0 +1,101 @@
+//! Key material. Debug output never shows a secret.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use time::OffsetDateTime;
+
+/// A gateway IAM user's long-term keys. They live in the OS keyring and never leave the host.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LongTermKeys {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl fmt::Debug for LongTermKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LongTermKeys")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Temporary credentials from AssumeRole.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TempCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expiration: OffsetDateTime,
+}
+
+impl fmt::Debug for TempCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TempCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("expiration", &self.expiration)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Cached AssumeRole credentials and what they were issued for, so a changed role
+/// definition never reuses credentials of the old one.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CachedSession {
+    pub role_arn: String,
+    pub gateway: String,
+    pub credentials: TempCredentials,
+}
+
+impl CachedSession {
+    /// Usable if it still has `margin` to live: enough for the federation round trip.
+    pub fn is_fresh(&self, now: OffsetDateTime, margin: time::Duration) -> bool {
+        self.credentials.expiration - margin > now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let k = LongTermKeys {
+            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
+        };
+        let t = TempCredentials {
+            access_key_id: "ASIAIOSFODNN7EXAMPLE".into(),
+            secret_access_key: "very-secret".into(),
+            session_token: "session-token-value".into(),
+            expiration: OffsetDateTime::UNIX_EPOCH,
+        };
+        let s = format!("{k:?} {t:?}");
+        assert!(
+            !s.contains("wJalr")
+                && !s.contains("very-secret")
+                && !s.contains("session-token-value"),
+            "{s}"
+        );
+        assert!(s.contains("AKIAIOSFODNN7EXAMPLE"));
+    }
+
+    #[test]
+    fn freshness_keeps_a_margin() {
+        let now = OffsetDateTime::UNIX_EPOCH + time::Duration::hours(1);
+        let mut s = CachedSession {
+            role_arn: "arn".into(),
+            gateway: "g".into(),
+            credentials: TempCredentials {
+                access_key_id: "a".into(),
+                secret_access_key: "b".into(),
+                session_token: "c".into(),
+                expiration: now + time::Duration::minutes(10),
+            },
+        };
+        assert!(s.is_fresh(now, time::Duration::minutes(5)));
+        s.credentials.expiration = now + time::Duration::minutes(4);
+        assert!(!s.is_fresh(now, time::Duration::minutes(5)));
+    }
+}

@@ -1,0 +1,195 @@
+//! The one error type of the click path. Each variant maps to a stable `kind` (the
+//! append-only table in docs/PROTOCOL.md), a JSON-RPC code, and a message a user can act on.
+
+use serde_json::{json, Value};
+use std::fmt;
+
+/// Which upstream service an upstream error came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Sts,
+    SignIn,
+}
+
+impl Service {
+    pub fn id(self) -> &'static str {
+        match self {
+            Service::Sts => "sts",
+            Service::SignIn => "signin",
+        }
+    }
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Service::Sts => "AWS STS",
+            Service::SignIn => "the AWS sign-in (federation) endpoint",
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("No role '{0}' is configured. See `rolecall role list`, or add it with `rolecall role add`.")]
+    UnknownRole(String),
+
+    #[error("No gateway '{0}' is configured. Add it with `rolecall gateway add {0} --access-key-id <ID>`.")]
+    UnknownGateway(String),
+
+    #[error("Enter the MFA code for gateway '{gateway}' to open '{role}'.")]
+    MfaRequired {
+        gateway: String,
+        role: String,
+        serial: String,
+    },
+
+    #[error(
+        "AWS rejected the MFA code for gateway '{gateway}'. Wait for the next code and try again."
+    )]
+    MfaInvalid { gateway: String, serial: String },
+
+    #[error("AWS refused to let gateway '{gateway}' assume {role_arn}: {message} Check the role's trust policy and the gateway user's IAM policy.")]
+    AccessDenied {
+        gateway: String,
+        role_arn: String,
+        message: String,
+    },
+
+    #[error("Gateway '{0}' has no keys in the keyring. Store them with `rolecall gateway add {0} --access-key-id <ID>`.")]
+    CredentialsMissing(String),
+
+    #[error("AWS does not accept the keys of gateway '{gateway}' ({aws_code}{hint}). Store current keys with `rolecall gateway add {gateway} --access-key-id <ID>`.")]
+    CredentialsInvalid {
+        gateway: String,
+        aws_code: String,
+        hint: &'static str,
+    },
+
+    #[error("The OS keyring is not available ({0}). Unlock it or start a Secret Service (e.g. gnome-keyring); `rolecall doctor` checks it.")]
+    KeyringUnavailable(String),
+
+    #[error("Could not reach {service} ({reason}). Check your network or proxy and try again.")]
+    UpstreamUnavailable { service: Service, reason: String },
+
+    #[error("{service} answered with an error: {aws_code}: {message}")]
+    UpstreamError {
+        service: Service,
+        aws_code: String,
+        message: String,
+    },
+
+    #[error("The destination {destination} is not a console page of {expected}; rolecall only opens AWS console URLs.")]
+    InvalidDestination {
+        destination: String,
+        expected: String,
+    },
+
+    #[error("The config file {path} is invalid: {reason}. It was left unchanged; fix it or use `rolecall role`/`rolecall gateway` commands.")]
+    ConfigInvalid { path: String, reason: String },
+
+    #[error("{0}")]
+    InvalidParams(String),
+
+    #[error("Internal error in the rolecall host: {0}. Please report it.")]
+    Internal(String),
+}
+
+/// JSON-RPC codes of our own kinds (outside the reserved -32768..-32000 range).
+pub mod code {
+    pub const PARSE_ERROR: i64 = -32700;
+    pub const INVALID_REQUEST: i64 = -32600;
+    pub const METHOD_NOT_FOUND: i64 = -32601;
+    pub const INVALID_PARAMS: i64 = -32602;
+    pub const UNKNOWN_ROLE: i64 = 1001;
+    pub const MFA_REQUIRED: i64 = 1002;
+    pub const MFA_INVALID: i64 = 1003;
+    pub const ACCESS_DENIED: i64 = 1004;
+    pub const CREDENTIALS_MISSING: i64 = 1005;
+    pub const KEYRING_UNAVAILABLE: i64 = 1006;
+    pub const UPSTREAM_UNAVAILABLE: i64 = 1007;
+    pub const UPSTREAM_ERROR: i64 = 1008;
+    pub const INVALID_DESTINATION: i64 = 1009;
+    pub const CONFIG_INVALID: i64 = 1010;
+    pub const CREDENTIALS_INVALID: i64 = 1011;
+    pub const UNKNOWN_GATEWAY: i64 = 1012;
+    pub const RESPONSE_TOO_LARGE: i64 = 1013;
+    pub const INTERNAL: i64 = 1014;
+}
+
+impl Error {
+    /// The stable machine name (docs/PROTOCOL.md, append-only).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::UnknownRole(_) => "unknown_role",
+            Error::UnknownGateway(_) => "unknown_gateway",
+            Error::MfaRequired { .. } => "mfa_required",
+            Error::MfaInvalid { .. } => "mfa_invalid",
+            Error::AccessDenied { .. } => "access_denied",
+            Error::CredentialsMissing(_) => "credentials_missing",
+            Error::CredentialsInvalid { .. } => "credentials_invalid",
+            Error::KeyringUnavailable(_) => "keyring_unavailable",
+            Error::UpstreamUnavailable { .. } => "upstream_unavailable",
+            Error::UpstreamError { .. } => "upstream_error",
+            Error::InvalidDestination { .. } => "invalid_destination",
+            Error::ConfigInvalid { .. } => "config_invalid",
+            Error::InvalidParams(_) => "invalid_params",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    pub fn code(&self) -> i64 {
+        match self {
+            Error::UnknownRole(_) => code::UNKNOWN_ROLE,
+            Error::UnknownGateway(_) => code::UNKNOWN_GATEWAY,
+            Error::MfaRequired { .. } => code::MFA_REQUIRED,
+            Error::MfaInvalid { .. } => code::MFA_INVALID,
+            Error::AccessDenied { .. } => code::ACCESS_DENIED,
+            Error::CredentialsMissing(_) => code::CREDENTIALS_MISSING,
+            Error::CredentialsInvalid { .. } => code::CREDENTIALS_INVALID,
+            Error::KeyringUnavailable(_) => code::KEYRING_UNAVAILABLE,
+            Error::UpstreamUnavailable { .. } => code::UPSTREAM_UNAVAILABLE,
+            Error::UpstreamError { .. } => code::UPSTREAM_ERROR,
+            Error::InvalidDestination { .. } => code::INVALID_DESTINATION,
+            Error::ConfigInvalid { .. } => code::CONFIG_INVALID,
+            Error::InvalidParams(_) => code::INVALID_PARAMS,
+            Error::Internal(_) => code::INTERNAL,
+        }
+    }
+
+    /// `error.data`: the kind plus the fields a client may use to act (never a secret).
+    pub fn data(&self) -> Value {
+        let mut data = json!({ "kind": self.kind() });
+        let extra = match self {
+            Error::UnknownRole(role) => json!({ "role": role }),
+            Error::UnknownGateway(gateway) | Error::CredentialsMissing(gateway) => {
+                json!({ "gateway": gateway })
+            }
+            Error::MfaRequired {
+                gateway, serial, ..
+            }
+            | Error::MfaInvalid { gateway, serial } => {
+                json!({ "gateway": gateway, "mfa_serial": serial })
+            }
+            Error::AccessDenied { role_arn, .. } => json!({ "role_arn": role_arn }),
+            Error::CredentialsInvalid {
+                gateway, aws_code, ..
+            } => json!({ "gateway": gateway, "aws_code": aws_code }),
+            Error::UpstreamUnavailable { service, .. } => json!({ "service": service.id() }),
+            Error::UpstreamError {
+                service, aws_code, ..
+            } => json!({ "service": service.id(), "aws_code": aws_code }),
+            Error::InvalidDestination { destination, .. } => {
+                json!({ "destination": destination })
+            }
+            Error::ConfigInvalid { path, .. } => json!({ "path": path }),
+            _ => Value::Null,
+        };
+        if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
+            d.extend(e);
+        }
+        data
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,132 @@
+//! Host mode: serve JSON-RPC requests from native-messaging frames on stdin, replies on
+//! stdout. Requests run concurrently; one writer task owns stdout, so frames never interleave.
+
+use crate::app::App;
+use crate::error::code;
+use crate::framing::{self, FrameError, MAX_FRAME_LEN};
+use crate::methods;
+use crate::rpc::{self, EnvelopeError};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+/// How the serving ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The browser closed stdin between frames.
+    Eof,
+    /// The stream broke (truncated frame, oversized frame, i/o error); logged.
+    Broken,
+}
+
+/// Serves until EOF or a broken stream. Every request that was read gets its reply before
+/// this returns.
+pub async fn serve<R, W>(app: Arc<App>, mut input: R, output: W) -> Ending
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (tx, rx) = mpsc::unbounded_channel::<Value>();
+    let writer = tokio::spawn(write_replies(output, rx));
+    let mut running = JoinSet::new();
+
+    let ending = loop {
+        let body = match framing::read_frame(&mut input).await {
+            Ok(Some(body)) => body,
+            Ok(None) => break Ending::Eof,
+            Err(FrameError::TooLarge(len)) => {
+                log::error!("refusing a {len}-byte frame (limit {MAX_FRAME_LEN}); closing");
+                let _ = tx.send(rpc::error_reply(
+                    Value::Null,
+                    code::PARSE_ERROR,
+                    &format!("The message is {len} bytes; the limit is {MAX_FRAME_LEN}."),
+                    json!({"kind": "frame_too_large", "limit": MAX_FRAME_LEN}),
+                ));
+                break Ending::Broken;
+            }
+            Err(e) => {
+                log::error!("{e}; closing");
+                break Ending::Broken;
+            }
+        };
+        let request = match rpc::parse_request(&body) {
+            Ok(r) => r,
+            Err(e) => {
+                log::warn!("bad request: {}", e.message);
+                let _ = tx.send(e.to_reply());
+                continue;
+            }
+        };
+        let app = app.clone();
+        let tx = tx.clone();
+        running.spawn(async move {
+            let method = request.method;
+            log::debug!("request {method}");
+            let outcome = methods::call(&app, &method, request.params).await;
+            let Some(id) = request.id else {
+                return; // a notification: nothing to answer
+            };
+            let reply = match outcome {
+                Ok(result) => rpc::success_reply(id, result),
+                Err(Some(err)) => {
+                    log::info!("{method} failed: {} ({})", err.kind(), err);
+                    rpc::method_error_reply(id, &err)
+                }
+                Err(None) => EnvelopeError {
+                    id,
+                    code: code::METHOD_NOT_FOUND,
+                    kind: "unknown_method",
+                    message: format!(
+                        "Unknown method '{method}'. This host ({}) knows: {}.",
+                        env!("CARGO_PKG_VERSION"),
+                        methods::METHODS.join(", ")
+                    ),
+                }
+                .to_reply_with(json!({"method": method})),
+            };
+            let _ = tx.send(reply);
+        });
+        // Reap finished tasks so a long connection does not accumulate them.
+        while running.try_join_next().is_some() {}
+    };
+    while running.join_next().await.is_some() {}
+    drop(tx);
+    let _ = writer.await;
+    ending
+}
+
+async fn write_replies<W: AsyncWrite + Unpin>(
+    mut output: W,
+    mut rx: mpsc::UnboundedReceiver<Value>,
+) {
+    while let Some(reply) = rx.recv().await {
+        let mut body = reply.to_string().into_bytes();
+        if body.len() > MAX_FRAME_LEN {
+            // Browsers drop the whole port for an oversized message: send an error instead.
+            body = rpc::error_reply(
+                reply.get("id").cloned().unwrap_or(Value::Null),
+                code::RESPONSE_TOO_LARGE,
+                "The reply is larger than the 1 MiB native-messaging limit.",
+                json!({"kind": "response_too_large"}),
+            )
+            .to_string()
+            .into_bytes();
+        }
+        if let Err(e) = framing::write_frame(&mut output, &body).await {
+            log::error!("cannot write to the browser: {e}");
+            return;
+        }
+    }
+}
+
+impl EnvelopeError {
+    fn to_reply_with(&self, extra: Value) -> Value {
+        let mut data = json!({"kind": self.kind});
+        if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
+            d.extend(e);
+        }
+        rpc::error_reply(self.id.clone(), self.code, &self.message, data)
+    }
+}

@@ -1,0 +1,24 @@
+//! rolecall: the native-messaging host and CLI that turn a click on a role into an AWS
+//! console sign-in URL. The binary and the tests share this library.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod credentials;
+pub mod error;
+pub mod federation;
+pub mod framing;
+pub mod host;
+pub mod logger;
+pub mod methods;
+pub mod partition;
+pub mod rpc;
+pub mod secrets;
+pub mod sts;
+
+/// The Firefox add-on id; the only extension Firefox manifests allow.
+pub const FIREFOX_ADDON_ID: &str = "rolecall@rolecall.dev";
+/// The Chromium extension id, fixed by the `key` in the extension's Chromium manifest.
+pub const CHROMIUM_EXTENSION_ID: &str = "oljmfdijhnpmpkckkddnkphelbdifbmp";
+/// The native-messaging host name.
+pub const HOST_NAME: &str = "dev.rolecall.host";

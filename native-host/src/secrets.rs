@@ -1,0 +1,127 @@
+//! The OS keyring: gateway keys and cached role sessions. One place maps the platform
+//! stores' errors (Secret Service, Keychain, Credential Manager) to ours.
+//! All calls block (D-Bus, Security framework): async callers use `spawn_blocking`.
+
+use crate::credentials::{CachedSession, LongTermKeys};
+use crate::error::{Error, Result};
+
+/// The default keyring service name. `ROLECALL_KEYRING_SERVICE` overrides it (tests, or
+/// keeping two setups apart).
+pub const DEFAULT_SERVICE: &str = "rolecall";
+
+#[derive(Debug, Clone)]
+pub struct SecretStore {
+    service: String,
+}
+
+impl SecretStore {
+    pub fn new(service: impl Into<String>) -> SecretStore {
+        SecretStore {
+            service: service.into(),
+        }
+    }
+
+    pub fn from_env() -> SecretStore {
+        SecretStore::new(
+            std::env::var("ROLECALL_KEYRING_SERVICE")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| DEFAULT_SERVICE.to_owned()),
+        )
+    }
+
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    fn entry(&self, user: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(&self.service, user).map_err(map_err)
+    }
+
+    fn get(&self, user: &str) -> Result<Option<String>> {
+        match self.entry(user)?.get_password() {
+            Ok(v) => Ok(Some(v)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_err(e)),
+        }
+    }
+
+    fn set(&self, user: &str, value: &str) -> Result<()> {
+        self.entry(user)?.set_password(value).map_err(map_err)
+    }
+
+    fn delete(&self, user: &str) -> Result<bool> {
+        match self.entry(user)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(map_err(e)),
+        }
+    }
+
+    pub fn gateway_keys(&self, gateway: &str) -> Result<LongTermKeys> {
+        let raw = self
+            .get(&gateway_user(gateway))?
+            .ok_or_else(|| Error::CredentialsMissing(gateway.to_owned()))?;
+        // Unreadable stored keys are as good as none: the fix is the same command.
+        serde_json::from_str(&raw).map_err(|_| Error::CredentialsMissing(gateway.to_owned()))
+    }
+
+    pub fn has_gateway_keys(&self, gateway: &str) -> Result<bool> {
+        match self.gateway_keys(gateway) {
+            Ok(_) => Ok(true),
+            Err(Error::CredentialsMissing(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn set_gateway_keys(&self, gateway: &str, keys: &LongTermKeys) -> Result<()> {
+        let raw = serde_json::to_string(keys).map_err(|e| Error::Internal(e.to_string()))?;
+        self.set(&gateway_user(gateway), &raw)
+    }
+
+    pub fn delete_gateway_keys(&self, gateway: &str) -> Result<bool> {
+        self.delete(&gateway_user(gateway))
+    }
+
+    /// A cached session, if one is stored and readable. A damaged entry reads as none
+    /// and is replaced on the next AssumeRole.
+    pub fn cached_session(&self, role: &str) -> Result<Option<CachedSession>> {
+        Ok(self
+            .get(&session_user(role))?
+            .and_then(|raw| serde_json::from_str(&raw).ok()))
+    }
+
+    pub fn store_session(&self, role: &str, session: &CachedSession) -> Result<()> {
+        let raw = serde_json::to_string(session).map_err(|e| Error::Internal(e.to_string()))?;
+        self.set(&session_user(role), &raw)
+    }
+
+    pub fn forget_session(&self, role: &str) -> Result<bool> {
+        self.delete(&session_user(role))
+    }
+
+    /// Reaches the store without changing anything: for `rolecall doctor`.
+    pub fn probe(&self) -> Result<()> {
+        self.get("probe").map(|_| ())
+    }
+}
+
+fn gateway_user(gateway: &str) -> String {
+    format!("gateway/{gateway}")
+}
+
+fn session_user(role: &str) -> String {
+    format!("session/{role}")
+}
+
+fn map_err(e: keyring::Error) -> Error {
+    match e {
+        keyring::Error::NoStorageAccess(inner) => {
+            Error::KeyringUnavailable(format!("no access to the keyring: {inner}"))
+        }
+        keyring::Error::PlatformFailure(inner) => {
+            Error::KeyringUnavailable(format!("keyring failure: {inner}"))
+        }
+        other => Error::KeyringUnavailable(other.to_string()),
+    }
+}

@@ -1,0 +1,257 @@
+//! STS AssumeRole with a gateway's long-term keys, through the real AWS SDK client.
+//! No default credential chain and no instance-metadata probing: the click path waits on
+//! nothing but the one STS call. `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL` override the
+//! endpoint as in every AWS SDK.
+
+use crate::credentials::{LongTermKeys, TempCredentials};
+use crate::error::{Error, Result, Service};
+use aws_sdk_sts::config::{Credentials, Region, SharedHttpClient};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use std::time::Duration;
+
+/// What to assume, and how.
+#[derive(Debug, Clone)]
+pub struct AssumeRequest<'a> {
+    pub gateway: &'a str,
+    pub region: &'a str,
+    pub role_arn: &'a str,
+    pub session_name: &'a str,
+    pub external_id: Option<&'a str>,
+    pub duration_seconds: u32,
+    /// MFA device and code, passed straight to AssumeRole: this keeps the credentials
+    /// "from long-term keys", the only kind a 12-hour console accepts.
+    pub mfa: Option<(&'a str, &'a str)>,
+}
+
+/// The endpoint override the AWS SDKs honour, STS-specific first.
+pub fn endpoint_override() -> Option<String> {
+    ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+}
+
+/// The HTTP client for STS: hyper + rustls (ring). Built once and shared, so a warm host
+/// keeps its connection to STS.
+pub fn http_client() -> SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
+}
+
+fn client(
+    http: &SharedHttpClient,
+    keys: &LongTermKeys,
+    region: &str,
+    timeout: Duration,
+    endpoint: Option<&str>,
+) -> aws_sdk_sts::Client {
+    let mut b = aws_sdk_sts::Config::builder()
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(Credentials::new(
+            keys.access_key_id.clone(),
+            keys.secret_access_key.clone(),
+            None,
+            None,
+            "rolecall-keyring",
+        ))
+        .http_client(http.clone())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(timeout.min(Duration::from_secs(5)))
+                .operation_timeout(timeout)
+                .build(),
+        )
+        // One retry for a transient failure, all inside the operation timeout.
+        .retry_config(RetryConfig::standard().with_max_attempts(2));
+    if let Some(url) = endpoint {
+        b = b.endpoint_url(url);
+    }
+    aws_sdk_sts::Client::from_conf(b.build())
+}
+
+pub async fn assume_role(
+    http: &SharedHttpClient,
+    keys: &LongTermKeys,
+    req: &AssumeRequest<'_>,
+    timeout: Duration,
+) -> Result<TempCredentials> {
+    let endpoint = endpoint_override();
+    let sts = client(http, keys, req.region, timeout, endpoint.as_deref());
+    let mut call = sts
+        .assume_role()
+        .role_arn(req.role_arn)
+        .role_session_name(req.session_name)
+        .duration_seconds(req.duration_seconds as i32)
+        .set_external_id(req.external_id.map(str::to_owned));
+    if let Some((serial, code)) = req.mfa {
+        call = call.serial_number(serial).token_code(code);
+    }
+    // The SDK's operation timeout bounds the call; this guards against a sleep that never
+    // fires (belt and braces: the popup must always get an answer).
+    let sent = tokio::time::timeout(timeout + Duration::from_secs(1), call.send()).await;
+    let out = match sent {
+        Err(_) => {
+            return Err(Error::UpstreamUnavailable {
+                service: Service::Sts,
+                reason: format!("no answer in {} s", timeout.as_secs()),
+            })
+        }
+        Ok(Err(e)) => return Err(map_sdk_error(e, req)),
+        Ok(Ok(out)) => out,
+    };
+    let c = out.credentials().ok_or_else(|| Error::UpstreamError {
+        service: Service::Sts,
+        aws_code: "InvalidResponse".into(),
+        message: "AssumeRole returned no credentials".into(),
+    })?;
+    let expiration = time::OffsetDateTime::from_unix_timestamp(c.expiration().secs())
+        .map_err(|e| Error::Internal(format!("credential expiry out of range: {e}")))?;
+    Ok(TempCredentials {
+        access_key_id: c.access_key_id().to_owned(),
+        secret_access_key: c.secret_access_key().to_owned(),
+        session_token: c.session_token().to_owned(),
+        expiration,
+    })
+}
+
+fn map_sdk_error<E, R>(e: SdkError<E, R>, req: &AssumeRequest<'_>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match &e {
+        SdkError::ServiceError(se) => {
+            let code = se.err().code().unwrap_or("Unknown").to_owned();
+            let message = se.err().message().unwrap_or("").to_owned();
+            classify(&code, &message, req)
+        }
+        SdkError::TimeoutError(_) => Error::UpstreamUnavailable {
+            service: Service::Sts,
+            reason: "timed out".into(),
+        },
+        SdkError::DispatchFailure(d) => Error::UpstreamUnavailable {
+            service: Service::Sts,
+            reason: if d.is_timeout() {
+                "timed out".into()
+            } else {
+                format!("connection failed: {}", error_chain(&e))
+            },
+        },
+        SdkError::ResponseError(_) => Error::UpstreamError {
+            service: Service::Sts,
+            aws_code: "InvalidResponse".into(),
+            message: error_chain(&e),
+        },
+        _ => Error::Internal(format!("STS request failed: {}", error_chain(&e))),
+    }
+}
+
+/// AWS error codes to our kinds. The MFA case is an AccessDenied whose message names
+/// MultiFactorAuthentication ("MultiFactorAuthentication failed with invalid MFA one time
+/// pass code.").
+pub fn classify(code: &str, message: &str, req: &AssumeRequest<'_>) -> Error {
+    match code {
+        "AccessDenied" if message.contains("MultiFactorAuthentication") && req.mfa.is_some() => {
+            Error::MfaInvalid {
+                gateway: req.gateway.to_owned(),
+                serial: req.mfa.map(|m| m.0.to_owned()).unwrap_or_default(),
+            }
+        }
+        "AccessDenied" => Error::AccessDenied {
+            gateway: req.gateway.to_owned(),
+            role_arn: req.role_arn.to_owned(),
+            message: if message.is_empty() {
+                "access denied.".into()
+            } else {
+                ensure_period(message)
+            },
+        },
+        "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException" => {
+            Error::CredentialsInvalid {
+                gateway: req.gateway.to_owned(),
+                aws_code: code.to_owned(),
+                hint: if message.contains("expired") || message.contains("Signature not yet") {
+                    "; check that this computer's clock is right"
+                } else {
+                    ""
+                },
+            }
+        }
+        _ => Error::UpstreamError {
+            service: Service::Sts,
+            aws_code: code.to_owned(),
+            message: message.to_owned(),
+        },
+    }
+}
+
+fn ensure_period(s: &str) -> String {
+    if s.ends_with('.') {
+        s.to_owned()
+    } else {
+        format!("{s}.")
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(mfa: bool) -> AssumeRequest<'static> {
+        AssumeRequest {
+            gateway: "corp",
+            region: "eu-west-1",
+            role_arn: "arn:aws:iam::111111111111:role/Admin",
+            session_name: "rolecall-ana",
+            external_id: None,
+            duration_seconds: 3600,
+            mfa: mfa.then_some(("arn:aws:iam::999999999999:mfa/ana", "123456")),
+        }
+    }
+
+    #[test]
+    fn aws_codes_map_to_kinds() {
+        let mfa_msg = "MultiFactorAuthentication failed with invalid MFA one time pass code.";
+        assert_eq!(
+            classify("AccessDenied", mfa_msg, &req(true)).kind(),
+            "mfa_invalid"
+        );
+        assert_eq!(
+            classify("AccessDenied", "User: x is not authorized", &req(false)).kind(),
+            "access_denied"
+        );
+        assert_eq!(
+            classify("InvalidClientTokenId", "", &req(false)).kind(),
+            "credentials_invalid"
+        );
+        let skew = classify(
+            "SignatureDoesNotMatch",
+            "Signature expired: 20260101T000000Z",
+            &req(false),
+        );
+        assert!(skew.to_string().contains("clock"), "{skew}");
+        let other = classify(
+            "RegionDisabledException",
+            "STS is not activated",
+            &req(false),
+        );
+        assert_eq!(other.kind(), "upstream_error");
+        assert_eq!(other.data()["aws_code"], "RegionDisabledException");
+    }
+}
