@@ -1,0 +1,89 @@
+import { ext } from './lib/browser.js';
+import { el, errorBlock } from './lib/dom.js';
+import { RolecallError, describeError } from './lib/errors.js';
+import { PLACEHOLDERS, containerName, unknownPlaceholders } from './lib/naming.js';
+import { loadSettings, saveSettings } from './lib/settings.js';
+
+const $ = (id) => document.getElementById(id);
+const storage = ext.storage.local;
+const SAMPLE_ROLE = { id: 'prod-admin', label: 'Production admin', account_id: '111111111111', role_name: 'Admin', group: 'Acme', region: 'eu-west-1', gateway: 'corp', partition: 'aws' };
+let sampleRole = SAMPLE_ROLE;
+
+async function ask(msg) {
+  try {
+    return (await ext.runtime.sendMessage(msg)) ?? { ok: false, error: describeError(new RolecallError('extension_error')) };
+  } catch (e) {
+    return { ok: false, error: describeError(new RolecallError('extension_error', `The extension's background did not answer (${e?.message ?? e}).`)) };
+  }
+}
+
+function showHostInfo(reply) {
+  const dl = $('host-info');
+  if (!reply.ok) {
+    dl.replaceChildren(el('dt', {}, 'Status'), el('dd', {}, errorBlock(reply.error)));
+    return;
+  }
+  const h = reply.host;
+  const rows = [
+    ['Status', 'Connected'],
+    ['Host version', `${h.name ?? 'rolecall'} ${h.version ?? '?'}`],
+    ['Protocol', String(h.protocol ?? '?')],
+    ['Config file', h.config_path ?? '?'],
+    ['Platform', h.platform ?? '?'],
+  ];
+  dl.replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { dataset: { field: k } }, v)]));
+}
+
+function updatePreview() {
+  const pattern = $('pattern').value;
+  const unknown = unknownPlaceholders(pattern);
+  const err = $('pattern-error');
+  if (pattern.trim() === '' || unknown.length) {
+    err.textContent = pattern.trim() === '' ? 'The pattern cannot be empty.' : `Unknown placeholder: ${unknown.map((u) => `{${u}}`).join(', ')}`;
+    err.hidden = false;
+    return false;
+  }
+  err.hidden = true;
+  $('preview').textContent = containerName(pattern, sampleRole, sampleRole.label);
+  return true;
+}
+
+async function save(changes) {
+  const current = await loadSettings(storage);
+  await saveSettings(storage, { ...current, ...changes });
+  $('saved').textContent = 'Saved.';
+}
+
+async function init() {
+  $('placeholders').replaceChildren(...PLACEHOLDERS.flatMap((p, i) => [i ? ' ' : '', el('code', {}, `{${p}}`)]));
+  const settings = await loadSettings(storage);
+  for (const radio of document.querySelectorAll('input[name="clickBehavior"]')) {
+    radio.checked = radio.value === settings.clickBehavior;
+    radio.addEventListener('change', () => radio.checked && save({ clickBehavior: radio.value }));
+  }
+  const pattern = $('pattern');
+  pattern.value = settings.containerPattern;
+  updatePreview();
+  pattern.addEventListener('input', () => {
+    if (updatePreview()) save({ containerPattern: pattern.value });
+  });
+  $('forget').addEventListener('click', async () => {
+    const reply = await ask({ type: 'forget' });
+    $('forget-result').textContent = reply.ok ? `Forgot ${reply.forgotten ?? 0} cached session(s).` : reply.error.message;
+  });
+
+  const info = await ask({ type: 'info' });
+  showHostInfo(info);
+  if (info.ok && !info.containers) {
+    for (const node of document.querySelectorAll('.containers-only')) node.hidden = true;
+    for (const node of document.querySelectorAll('.chromium-only')) node.hidden = false;
+  }
+  // Preview with the user's first real role when the host can list them.
+  const roles = await ask({ type: 'roles' });
+  if (roles.ok && roles.roles.length) {
+    sampleRole = roles.roles[0];
+    updatePreview();
+  }
+}
+
+init();

@@ -1,0 +1,97 @@
+// Test doubles for the browser APIs the background uses.
+
+export function fakePort() {
+  const onMessage = [];
+  const onDisconnect = [];
+  return {
+    sent: [],
+    dead: false,
+    error: null,
+    postMessage(msg) {
+      if (this.dead) throw new Error('Attempt to postMessage on disconnected port');
+      this.sent.push(structuredClone(msg));
+    },
+    onMessage: { addListener: (f) => onMessage.push(f) },
+    onDisconnect: { addListener: (f) => onDisconnect.push(f) },
+    reply(msg) {
+      for (const f of onMessage) f(msg);
+    },
+    drop(message) {
+      this.dead = true;
+      this.error = message ? { message } : null;
+      for (const f of onDisconnect) f(this);
+    },
+    disconnect() {
+      this.dead = true;
+    },
+  };
+}
+
+export function fakeTimers() {
+  let next = 1;
+  const timers = new Map();
+  return {
+    setTimeout(fn, ms) {
+      const id = next++;
+      timers.set(id, { fn, ms });
+      return id;
+    },
+    clearTimeout(id) {
+      timers.delete(id);
+    },
+    pending: () => [...timers.values()].map((t) => t.ms),
+    fire() {
+      const all = [...timers.values()];
+      timers.clear();
+      for (const t of all) t.fn();
+    },
+  };
+}
+
+export function fakeStorage(initial = {}) {
+  const data = structuredClone(initial);
+  return {
+    data,
+    async get(key) {
+      return key in data ? { [key]: structuredClone(data[key]) } : {};
+    },
+    async set(obj) {
+      Object.assign(data, structuredClone(obj));
+    },
+  };
+}
+
+// contextualIdentities with Firefox's behaviour: get() of a removed id rejects.
+export function fakeIdentities({ refuse = [] } = {}) {
+  const all = new Map();
+  let n = 0;
+  const calls = { create: 0, update: 0 };
+  return {
+    all,
+    calls,
+    async get(id) {
+      if (!all.has(id)) throw new Error(`Invalid contextual identity: ${id}`);
+      return { ...all.get(id) };
+    },
+    async query({ name } = {}) {
+      return [...all.values()].filter((c) => name === undefined || c.name === name).map((c) => ({ ...c }));
+    },
+    async create({ name, color, icon }) {
+      if (refuse.includes(color)) throw new Error(`Invalid color value: ${color}`);
+      calls.create++;
+      const c = { cookieStoreId: `firefox-container-${++n}`, name, color, icon };
+      all.set(c.cookieStoreId, c);
+      return { ...c };
+    },
+    async update(id, changes) {
+      if (!all.has(id)) throw new Error('gone');
+      if (refuse.includes(changes.color)) throw new Error(`Invalid color value: ${changes.color}`);
+      calls.update++;
+      Object.assign(all.get(id), changes);
+      return { ...all.get(id) };
+    },
+    async remove(id) {
+      all.delete(id);
+    },
+  };
+}

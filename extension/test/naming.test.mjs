@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_PATTERN, containerName, isValidPattern, unknownPlaceholders } from '../src/lib/naming.js';
+
+const role = { id: 'prod-admin', label: 'Production admin', account_id: '111111111111', role_name: 'Admin', group: null, region: 'eu-west-1', gateway: 'corp', partition: 'aws' };
+
+test('the default pattern is the label, preferring the host\'s container name', () => {
+  assert.equal(DEFAULT_PATTERN, '{label}');
+  assert.equal(containerName(DEFAULT_PATTERN, role), 'Production admin');
+  assert.equal(containerName(DEFAULT_PATTERN, role, 'From host'), 'From host');
+});
+
+test('placeholders are substituted and whitespace collapsed', () => {
+  assert.equal(containerName('{account_id} {role_name}', role), '111111111111 Admin');
+  assert.equal(containerName('{group} {label}', role), 'Production admin'); // null group
+  assert.equal(containerName('aws:{id}@{region}', role), 'aws:prod-admin@eu-west-1');
+});
+
+test('invalid patterns fall back to the label', () => {
+  assert.deepEqual(unknownPlaceholders('{label} {acount} {acount} {x y}'), ['acount', 'x y']);
+  assert.equal(isValidPattern('{acount}'), false);
+  assert.equal(isValidPattern('   '), false);
+  assert.equal(isValidPattern(undefined), false);
+  assert.equal(containerName('{acount}', role), 'Production admin');
+  assert.equal(containerName('{group}', role), 'Production admin'); // empty result
+  assert.equal(containerName('{label}', { id: 'only-id' }), 'only-id');
+});
+
+test('names are capped at 100 characters', () => {
+  const long = containerName('{label}{label}', { label: 'x'.repeat(80) });
+  assert.equal(long.length, 100);
+});

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { filterRoles, groupRoles, keepSelection, matchesQuery, moveSelection, visibleOrder } from '../src/lib/roles.js';
+
+const roles = [
+  { id: 'a', label: 'Prod admin', account_id: '111111111111', role_name: 'Admin', group: 'Acme' },
+  { id: 'b', label: 'Sandbox', account_id: '222222222222', role_name: 'Developer', group: null },
+  { id: 'c', label: 'Prod read-only', account_id: '111111111111', role_name: 'ReadOnly', group: 'Acme' },
+  { id: 'd', label: 'Sandbox admin', account_id: '222222222222', role_name: 'Admin', group: null },
+  { id: 'e', label: 'Billing', account_id: '333333333333', role_name: 'Billing', group: 'Finance' },
+];
+
+test('groups by group, else by account, in config order', () => {
+  const groups = groupRoles(roles);
+  assert.deepEqual(groups.map((g) => g.title), ['Acme', 'Account 222222222222', 'Finance']);
+  assert.deepEqual(groups.map((g) => g.roles.map((r) => r.id)), [['a', 'c'], ['b', 'd'], ['e']]);
+});
+
+test('a group named like an account does not merge with that account', () => {
+  const groups = groupRoles([
+    { id: 'x', account_id: '1', group: 'Account 1' },
+    { id: 'y', account_id: '1', group: null },
+  ]);
+  assert.equal(groups.length, 2);
+});
+
+test('filters on label, id, account id, role name and group; all terms must match', () => {
+  assert.deepEqual(filterRoles(roles, 'prod').map((r) => r.id), ['a', 'c']);
+  assert.deepEqual(filterRoles(roles, 'ADMIN').map((r) => r.id), ['a', 'd']);
+  assert.deepEqual(filterRoles(roles, '2222').map((r) => r.id), ['b', 'd']);
+  assert.deepEqual(filterRoles(roles, 'finance').map((r) => r.id), ['e']);
+  assert.deepEqual(filterRoles(roles, 'acme readonly').map((r) => r.id), ['c']);
+  assert.deepEqual(filterRoles(roles, 'acme developer').map((r) => r.id), []);
+  assert.deepEqual(filterRoles(roles, '   ').length, 5);
+});
+
+test('dashed account ids match', () => {
+  assert.ok(matchesQuery(roles[0], '1111-1111-1111'));
+  assert.ok(!matchesQuery(roles[1], '1111-1111-1111'));
+});
+
+test('arrow-key order follows the grouped display order', () => {
+  assert.deepEqual(visibleOrder(roles, ''), ['a', 'c', 'b', 'd', 'e']);
+  assert.deepEqual(visibleOrder(roles, 'admin'), ['a', 'd']);
+});
+
+test('selection moves and wraps; unknown selection starts at an end', () => {
+  const order = ['a', 'c', 'b'];
+  assert.equal(moveSelection(order, 'a', 1), 'c');
+  assert.equal(moveSelection(order, 'b', 1), 'a');
+  assert.equal(moveSelection(order, 'a', -1), 'b');
+  assert.equal(moveSelection(order, null, 1), 'a');
+  assert.equal(moveSelection(order, 'zzz', -1), 'b');
+  assert.equal(moveSelection([], 'a', 1), null);
+  assert.equal(keepSelection(order, 'c'), 'c');
+  assert.equal(keepSelection(order, 'd'), 'a');
+  assert.equal(keepSelection([], 'd'), null);
+});

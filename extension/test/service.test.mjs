@@ -1,0 +1,201 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createService } from '../src/lib/service.js';
+import { RolecallError } from '../src/lib/errors.js';
+import { fakeIdentities, fakeStorage } from './fakes.mjs';
+
+const ROLES = [
+  { id: 'a', label: 'Prod admin', account_id: '111111111111', role_name: 'Admin', group: 'Acme', color: 'red', icon: 'briefcase', region: 'eu-west-1', gateway: 'corp', partition: 'aws', mfa: false },
+  { id: 'b', label: 'Sandbox', account_id: '222222222222', role_name: 'Dev', group: null, color: 'red', icon: 'briefcase', region: 'us-east-1', gateway: 'corp', partition: 'aws', mfa: true },
+];
+const SIGNIN = 'https://signin.example/federation?Action=login&SigninToken=SECRET';
+
+function fakeClient(answers = {}) {
+  const calls = [];
+  return {
+    calls,
+    async request(method, params) {
+      calls.push({ method, params });
+      const a = answers[method];
+      if (a instanceof Error) throw a;
+      if (typeof a === 'function') return a(params);
+      if (a !== undefined) return structuredClone(a);
+      if (method === 'roles.list') return { roles: structuredClone(ROLES) };
+      if (method === 'console.open') {
+        const role = ROLES.find((r) => r.id === params.role);
+        return { url: SIGNIN, role: role.id, account_id: role.account_id, container: { name: role.label, color: role.color, icon: role.icon } };
+      }
+      throw new Error(`unexpected ${method}`);
+    },
+  };
+}
+
+function fakeApi({ containers = true, settings } = {}) {
+  const tabs = [{ id: 1, index: 3, windowId: 9, active: true, cookieStoreId: 'firefox-default' }];
+  const created = [];
+  const windows = [];
+  const api = {
+    runtime: { id: 'rolecall@rolecall.dev', getURL: (p) => `moz-extension://uuid/${p}` },
+    storage: { local: fakeStorage(settings ? { settings } : {}) },
+    tabs: {
+      async query(q) {
+        return tabs.filter((t) => (q.cookieStoreId === undefined || t.cookieStoreId === q.cookieStoreId) && (q.active === undefined || t.active === q.active));
+      },
+      async create(props) {
+        const tab = { id: 100 + created.length, ...props };
+        created.push(props);
+        tabs.push(tab);
+        return tab;
+      },
+      async update(id, props) {
+        for (const t of tabs) t.active = t.id === id ? props.active : false;
+      },
+    },
+    windows: {
+      async create(props) {
+        windows.push(props);
+        return { id: 50 };
+      },
+      async update() {},
+    },
+  };
+  if (containers) api.contextualIdentities = fakeIdentities();
+  return { api, tabs, created, windows };
+}
+
+const me = { id: 'rolecall@rolecall.dev', url: 'moz-extension://uuid/popup.html' };
+
+test('messages from other extensions or foreign pages are refused before the host is asked', async () => {
+  const { api } = fakeApi();
+  const client = fakeClient();
+  const svc = createService({ api, client });
+  for (const sender of [{ id: 'evil@example.com', url: 'moz-extension://other/x.html' }, { id: 'rolecall@rolecall.dev', url: 'https://example.com/' }, undefined]) {
+    const r = await svc.handle({ type: 'open', role: 'a' }, sender);
+    assert.equal(r.ok, false);
+    assert.match(r.error.message, /Refused/);
+  }
+  assert.equal(client.calls.length, 0);
+});
+
+test('roles lists the host\'s roles and which have open container tabs', async () => {
+  const { api } = fakeApi();
+  const svc = createService({ api, client: fakeClient() });
+  await svc.handle({ type: 'open', role: 'b' }, me);
+  const r = await svc.handle({ type: 'roles' }, me);
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.roles.map((x) => x.id), ['a', 'b']);
+  assert.deepEqual(r.open, ['b']);
+  assert.equal(r.containers, true);
+});
+
+test('open: container with the host\'s name and colour, tab next to the current one, URL only in tabs.create', async () => {
+  const { api, created } = fakeApi();
+  const svc = createService({ api, client: fakeClient() });
+  const r = await svc.handle({ type: 'open', role: 'a' }, me);
+  assert.equal(r.ok, true);
+  assert.equal(r.container, 'Prod admin');
+  assert.equal(JSON.stringify(r).includes('SECRET'), false, 'the sign-in URL is not returned');
+  assert.equal(JSON.stringify(api.storage.local.data).includes('SECRET'), false, 'nor stored');
+  const [props] = created;
+  assert.equal(props.url, SIGNIN);
+  assert.equal(props.active, true);
+  assert.equal(props.index, 4);
+  assert.equal(props.windowId, 9);
+  const c = api.contextualIdentities.all.get(props.cookieStoreId);
+  assert.deepEqual([c.name, c.color, c.icon], ['Prod admin', 'red', 'briefcase']);
+});
+
+test('open twice: one container, two tabs (click behaviour "new")', async () => {
+  const { api, created } = fakeApi();
+  const svc = createService({ api, client: fakeClient() });
+  await svc.handle({ type: 'open', role: 'a' }, me);
+  const r2 = await svc.handle({ type: 'open', role: 'a' }, me);
+  assert.equal(r2.created, false);
+  assert.equal(created.length, 2);
+  assert.equal(created[0].cookieStoreId, created[1].cookieStoreId);
+  assert.equal(api.contextualIdentities.all.size, 1);
+});
+
+test('background open: inactive tab', async () => {
+  const { api, created } = fakeApi();
+  const svc = createService({ api, client: fakeClient() });
+  await svc.handle({ type: 'open', role: 'a', background: true }, me);
+  assert.equal(created[0].active, false);
+});
+
+test('"focus" behaviour switches to the role\'s tab without asking the host', async () => {
+  const { api, tabs, created } = fakeApi({ settings: { clickBehavior: 'focus' } });
+  const client = fakeClient();
+  const svc = createService({ api, client });
+  await svc.handle({ type: 'open', role: 'a' }, me);
+  await api.tabs.update(1, { active: true });
+  const opens = client.calls.filter((c) => c.method === 'console.open').length;
+  const r = await svc.handle({ type: 'open', role: 'a' }, me);
+  assert.equal(r.focused, true);
+  assert.equal(created.length, 1);
+  assert.equal(client.calls.filter((c) => c.method === 'console.open').length, opens);
+  assert.equal(tabs.find((t) => t.id === r.tabId).active, true);
+  // A modifier click still opens a new one.
+  await svc.handle({ type: 'open', role: 'a', background: true }, me);
+  assert.equal(created.length, 2);
+});
+
+test('the naming pattern names the container', async () => {
+  const { api, created } = fakeApi({ settings: { containerPattern: '{account_id} {role_name}' } });
+  const svc = createService({ api, client: fakeClient() });
+  await svc.handle({ type: 'open', role: 'a' }, me);
+  assert.equal(api.contextualIdentities.all.get(created[0].cookieStoreId).name, '111111111111 Admin');
+});
+
+test('an invalid host colour falls back to the account colour', async () => {
+  const { api, created } = fakeApi();
+  const client = fakeClient({
+    'console.open': { url: SIGNIN, role: 'a', account_id: '222222222222', container: { name: 'X', color: 'mauve', icon: 'rocket' } },
+  });
+  const svc = createService({ api, client });
+  await svc.handle({ type: 'open', role: 'a' }, me);
+  const c = api.contextualIdentities.all.get(created[0].cookieStoreId);
+  assert.deepEqual([c.color, c.icon], ['red', 'briefcase']);
+});
+
+test('the MFA code goes to the host as mfa_code; malformed codes never do', async () => {
+  const { api } = fakeApi();
+  const client = fakeClient();
+  const svc = createService({ api, client });
+  await svc.handle({ type: 'open', role: 'b', mfaCode: '123456' }, me);
+  assert.deepEqual(client.calls.find((c) => c.method === 'console.open').params, { role: 'b', mfa_code: '123456' });
+  const bad = await svc.handle({ type: 'open', role: 'b', mfaCode: '12345x' }, me);
+  assert.equal(bad.ok, false);
+  assert.equal(bad.error.kind, 'mfa_invalid');
+  assert.equal(client.calls.filter((c) => c.method === 'console.open').length, 1);
+});
+
+test('host errors come back described, with the next step', async () => {
+  const { api, created } = fakeApi();
+  const client = fakeClient({ 'console.open': new RolecallError('keyring_unavailable', 'The keyring is locked.', { code: 1006 }) });
+  const svc = createService({ api, client });
+  const r = await svc.handle({ type: 'open', role: 'a' }, me);
+  assert.equal(r.ok, false);
+  assert.equal(r.error.message, 'The keyring is locked.');
+  assert.match(r.error.next, /rolecall doctor/);
+  assert.equal(created.length, 0);
+  assert.equal(api.contextualIdentities.all.size, 0, 'no container for a failed open');
+});
+
+test('Chromium: no containers, the console opens in its own window', async () => {
+  const { api, created, windows } = fakeApi({ containers: false });
+  const svc = createService({ api, client: fakeClient() });
+  const list = await svc.handle({ type: 'roles' }, me);
+  assert.equal(list.containers, false);
+  assert.deepEqual(list.open, []);
+  const r = await svc.handle({ type: 'open', role: 'a' }, me);
+  assert.equal(r.ok, true);
+  assert.deepEqual(windows, [{ url: SIGNIN, focused: true }]);
+  assert.equal(created.length, 0);
+});
+
+test('unknown message types are refused', async () => {
+  const { api } = fakeApi();
+  const r = await createService({ api, client: fakeClient() }).handle({ type: 'eval', code: '1' }, me);
+  assert.equal(r.ok, false);
+});
