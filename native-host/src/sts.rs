@@ -7,6 +7,7 @@ use crate::credentials::{LongTermKeys, TempCredentials};
 use crate::error::{Error, Result, Service};
 use aws_sdk_sts::config::{Credentials, Region, SharedHttpClient};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use std::time::Duration;
@@ -119,16 +120,29 @@ pub async fn assume_role(
     })
 }
 
-fn map_sdk_error<E, R>(e: SdkError<E, R>, req: &AssumeRequest<'_>) -> Error
+fn map_sdk_error<E>(e: SdkError<E, HttpResponse>, req: &AssumeRequest<'_>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     match &e {
         SdkError::ServiceError(se) => {
-            let code = se.err().code().unwrap_or("Unknown").to_owned();
-            let message = se.err().message().unwrap_or("").to_owned();
-            classify(&code, &message, req)
+            // Some STS-compatible servers (and proxies) wrap errors as
+            // <Errors><Error>…; read the code from the body when the SDK could not.
+            let body = se.raw().body().bytes().unwrap_or_default();
+            let body = String::from_utf8_lossy(body);
+            let code = se
+                .err()
+                .code()
+                .map(str::to_owned)
+                .or_else(|| xml_text(&body, "Code"))
+                .unwrap_or_else(|| format!("HTTP {}", se.raw().status().as_u16()));
+            let message = se
+                .err()
+                .message()
+                .map(str::to_owned)
+                .or_else(|| xml_text(&body, "Message"))
+                .unwrap_or_default();
+            classify(&code, message.trim(), req)
         }
         SdkError::TimeoutError(_) => Error::UpstreamUnavailable {
             service: Service::Sts,
@@ -190,6 +204,14 @@ pub fn classify(code: &str, message: &str, req: &AssumeRequest<'_>) -> Error {
     }
 }
 
+/// The text of the first `<tag>…</tag>` in an XML error body.
+fn xml_text(body: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = body.find(&open)? + open.len();
+    let end = body[start..].find(&format!("</{tag}>"))? + start;
+    Some(body[start..end].to_owned()).filter(|s| !s.is_empty())
+}
+
 fn ensure_period(s: &str) -> String {
     if s.ends_with('.') {
         s.to_owned()
@@ -223,6 +245,14 @@ mod tests {
             duration_seconds: 3600,
             mfa: mfa.then_some(("arn:aws:iam::999999999999:mfa/ana", "123456")),
         }
+    }
+
+    #[test]
+    fn error_codes_are_read_from_wrapped_bodies() {
+        let body = "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>User: x</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(xml_text(body, "Code").as_deref(), Some("AccessDenied"));
+        assert_eq!(xml_text(body, "Message").as_deref(), Some("User: x"));
+        assert_eq!(xml_text(body, "RequestId"), None);
     }
 
     #[test]

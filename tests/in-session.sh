@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The part of tests/run that needs the private D-Bus session (see tests/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$PWD
+
+# rustup and cargo find their homes through HOME unless told: keep them.
+export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+HOME=$(mktemp -d -t rolecall-home.XXXXXX)
+export HOME
+trap 'rm -rf "$HOME"' EXIT
+# A fresh login keyring, unlocked with a throwaway password.
+eval "$(printf 'test-pw' | gnome-keyring-daemon --unlock --components=secrets)"
+export GNOME_KEYRING_CONTROL
+
+passed=0
+failed=0
+suite() {
+  local name=$1; shift
+  printf '\n=== %s\n' "$name"
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name"; fi
+}
+
+suite "rust unit tests" cargo test --locked
+suite "host integration tests" "$PYTHON" -m pytest -q -p no:cacheprovider tests/integration
+if [ -f tests/extension.sh ]; then
+  suite "extension tests" bash tests/extension.sh
+fi
+
+echo
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

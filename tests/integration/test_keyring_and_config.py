@@ -1,0 +1,102 @@
+"""The OS keyring (a real Secret Service: gnome-keyring in the test's D-Bus session) and
+the config file: round trips, and failures that lose nothing."""
+
+import json
+import os
+import stat
+
+
+def test_gateway_keys_round_trip_through_the_real_keyring(rc, aws):
+    rc.add_gateway("corp")
+    listing = rc.cli("gateway", "list", "--json")
+    assert listing.returncode == 0
+    assert json.loads(listing.stdout)[0]["keys"] == "in keyring"
+    # The config names the gateway but holds no key material.
+    text = rc.config_text()
+    assert 'name = "corp"' in text
+    assert aws.gateway_keys[0] not in text and aws.gateway_keys[1] not in text
+    mode = stat.S_IMODE(os.stat(rc.config_dir / "config.toml").st_mode)
+    assert mode == 0o600
+    # Remove: the keys leave the keyring too, and an open then says so.
+    assert rc.cli("gateway", "remove", "corp").returncode == 0
+    r = rc.cli("gateway", "list")
+    assert "corp" not in r.stdout
+
+
+def test_gateway_in_use_cannot_be_removed(rc):
+    rc.add_gateway()
+    rc.add_role("prod")
+    r = rc.cli("gateway", "remove", "corp")
+    assert r.returncode == 1 and "prod" in r.stderr
+    assert 'name = "corp"' in rc.config_text()
+
+
+def test_secret_is_read_from_stdin_never_from_arguments(rc, aws):
+    r = rc.cli("gateway", "add", "g", "--access-key-id", aws.gateway_keys[0], input="")
+    assert r.returncode == 1 and "secret access key is missing" in r.stderr
+    assert not (rc.config_dir / "config.toml").exists()
+    r = rc.cli("gateway", "add", "g", "--access-key-id", "ASIAIOSFODNN7EXAMPLE", input="x" * 40)
+    assert r.returncode == 1 and "temporary" in r.stderr
+
+
+def test_no_secret_service_is_keyring_unavailable_and_loses_nothing(rc, aws):
+    rc.add_gateway()
+    rc.add_role("prod")
+    before = rc.config_text()
+    no_bus = dict(rc.env, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
+    no_bus.pop("DISPLAY", None)
+    h = rc.host(no_bus)
+    err = h.call("console.open", {"role": "prod"})["error"]
+    assert err["code"] == 1006
+    assert err["data"] == {"kind": "keyring_unavailable"}
+    assert "keyring" in err["message"] and "rolecall doctor" in err["message"]
+    assert h.call("roles.list")["result"]["roles"][0]["id"] == "prod"  # still serving
+    assert h.close() == 0
+    r = rc.cli("gateway", "add", "second", "--access-key-id", aws.gateway_keys[0], input=aws.gateway_keys[1], env=no_bus)
+    assert r.returncode == 1 and "keyring" in r.stderr
+    assert rc.config_text() == before
+
+
+def test_a_corrupt_config_is_reported_and_never_overwritten(rc):
+    rc.config_dir.mkdir(parents=True)
+    path = rc.config_dir / "config.toml"
+    path.write_bytes(b"[[role]]\nid = \"x\"\naccount_id = 12\n")
+    h = rc.host()
+    err = h.call("roles.list")["error"]
+    assert err["code"] == 1010
+    assert err["data"] == {"kind": "config_invalid", "path": str(path)}
+    assert str(path) in err["message"]
+    assert h.call("host.info")["result"]["protocol"] >= 1
+    assert h.close() == 0
+    r = rc.cli("role", "add", "y", "--account", "111111111111", "--role-name", "A", "--gateway", "g")
+    assert r.returncode == 1 and "invalid" in r.stderr
+    assert path.read_bytes() == b"[[role]]\nid = \"x\"\naccount_id = 12\n"
+
+
+def test_roles_list_carries_what_the_popup_shows(rc):
+    rc.add_gateway(mfa=True, region="eu-west-1")
+    rc.add_role("prod", "111111111111", "Admin", "corp", "--label", "Prod", "--group", "Acme", "--icon", "fingerprint")
+    rc.add_role("gov", "222222222222", "path/Ro", "corp", "--region", "us-gov-west-1", "--color", "green")
+    roles = rc.host().call("roles.list")["result"]["roles"]
+    assert [r["id"] for r in roles] == ["prod", "gov"]
+    prod, gov = roles
+    assert prod == {
+        "id": "prod", "label": "Prod", "account_id": "111111111111", "role_name": "Admin",
+        "gateway": "corp", "region": "eu-west-1", "partition": "aws", "group": "Acme",
+        "color": prod["color"], "icon": "fingerprint", "mfa": True,
+    }
+    assert prod["color"] in {"blue", "turquoise", "green", "yellow", "orange", "red", "pink", "purple"}
+    assert (gov["partition"], gov["color"], gov["group"], gov["label"]) == ("aws-us-gov", "green", None, "gov")
+
+
+def test_invalid_role_values_are_refused_by_the_cli(rc):
+    rc.add_gateway()
+    for args, why in [
+        (["--account", "12"], "12 digits"),
+        (["--account", "111111111111", "--color", "mauve"], "colour"),
+        (["--account", "111111111111", "--region", "nowhere"], "region"),
+        (["--account", "111111111111", "--session-duration", "99999"], "session_duration"),
+    ]:
+        r = rc.cli("role", "add", "r", "--role-name", "A", "--gateway", "corp", *args)
+        assert r.returncode == 1 and why in r.stderr, (args, r.stderr)
+    assert "[[role]]" not in rc.config_text()

@@ -1,0 +1,148 @@
+"""The loopback AWS stack shared by rolecall's integration tests, end-to-end tests and
+benchmarks: a real moto server (with IAM authorization on) for STS, and the fakes in
+tests/fakes/aws_fakes.py for what moto lacks (federation, console).
+
+    with AwsStack() as aws:
+        env = aws.host_env()          # endpoint overrides for the rolecall host
+        aws.gateway_keys               # an IAM user's real (moto) long-term keys
+        aws.stats()                    # what the fakes saw
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+
+REPO = Path(__file__).resolve().parents[2]
+FAKES = REPO / "tests" / "fakes" / "aws_fakes.py"
+
+# The gateway user may assume any role except those named Denied*: moto evaluates this
+# policy and answers AccessDenied like AWS.
+GATEWAY_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+        {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/Denied*"},
+    ],
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except urllib.error.HTTPError:
+            return  # it answered
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not come up in {timeout} s")
+            time.sleep(0.1)
+
+
+class AwsStack:
+    def __init__(self, delay_ms=0, python=None):
+        self.delay_ms = delay_ms
+        self.python = python or os.environ.get("PYTHON") or sys.executable
+        self.procs = []
+
+    def __enter__(self):
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _start(self):
+        port = free_port()
+        self.moto_url = f"http://127.0.0.1:{port}"
+        # Three unauthenticated calls to create the gateway user; IAM auth from then on.
+        env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="3")
+        self.procs.append(
+            subprocess.Popen(
+                [self.python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        wait_http(self.moto_url + "/moto-api/")
+        iam = boto3.client(
+            "iam",
+            endpoint_url=self.moto_url,
+            region_name="us-east-1",
+            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+            aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        )
+        iam.create_user(UserName="gateway")
+        iam.put_user_policy(
+            UserName="gateway", PolicyName="assume", PolicyDocument=json.dumps(GATEWAY_POLICY)
+        )
+        key = iam.create_access_key(UserName="gateway")["AccessKey"]
+        self.gateway_keys = (key["AccessKeyId"], key["SecretAccessKey"])
+
+        fakes = subprocess.Popen(
+            [self.python, str(FAKES), "--moto-url", self.moto_url, "--delay-ms", str(self.delay_ms)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.procs.append(fakes)
+        self.urls = json.loads(fakes.stdout.readline())
+
+    def host_env(self):
+        """The endpoint overrides a rolecall host needs to use this stack."""
+        return {
+            "AWS_ENDPOINT_URL_STS": self.urls["sts"],
+            "ROLECALL_SIGNIN_URL": self.urls["signin"],
+            "ROLECALL_CONSOLE_URL": self.urls["console"],
+        }
+
+    def stats(self):
+        with urllib.request.urlopen(self.urls["control"] + "/stats", timeout=10) as r:
+            return json.load(r)
+
+    def reset(self):
+        req = urllib.request.Request(self.urls["control"] + "/reset", data=b"", method="POST")
+        urllib.request.urlopen(req, timeout=10).read()
+
+    def close(self):
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        self.procs = []
+
+
+class Blackhole:
+    """A TCP port that accepts connections and never answers: an unreachable endpoint
+    that makes a client wait for its timeout."""
+
+    def __enter__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        return self
+
+    def __exit__(self, *exc):
+        self.sock.close()
