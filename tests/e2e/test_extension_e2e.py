@@ -1,0 +1,397 @@
+"""End to end: the real extension in a real headless Firefox ESR (and a Chromium smoke test),
+the real `rolecall` binary as its native host, moto for STS, and the loopback fakes of the
+federation endpoint and the console (tests/lib/stack.py).
+
+The popup is opened as a tab at moz-extension://<pinned uuid>/popup.html (headless Firefox
+cannot open the toolbar popup) and driven with clicks and real key presses; tabs, containers
+and storage are read back through the extension APIs from that page, and what the console saw
+through the console's own page and the fakes' counters.
+
+Cases run in file order and share one browser (starting Firefox once keeps the suite fast)."""
+
+import json
+import os
+import re
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path[:0] = [str(HERE), str(REPO / "tests" / "lib")]
+
+from drivers import Chromium, Firefox, wait_for  # noqa: E402
+from host import binary, cli  # noqa: E402
+from stack import AwsStack  # noqa: E402
+
+DIST = REPO / "extension" / "dist"
+MFA_SERIAL = "arn:aws:iam::999999999999:mfa/gateway"
+
+# id, account, role name, gateway, options
+ROLES = [
+    ("a", "111111111111", "Admin", "corp", {"label": "Prod admin", "group": "Acme", "color": "red", "icon": "briefcase", "region": "eu-west-1"}),
+    ("b", "222222222222", "Developer", "corp", {"label": "Sandbox dev", "color": "blue", "icon": "fence"}),
+    ("mfa", "444444444444", "MfaAdmin", "secure", {"label": "MFA admin", "group": "Acme"}),
+    ("denied", "333333333333", "DeniedRole", "corp", {"label": "Denied role"}),
+]
+
+
+def arn_prefix(role_id):
+    _, account, name, _, _ = next(r for r in ROLES if r[0] == role_id)
+    return f"arn:aws:sts::{account}:assumed-role/{name}/"
+
+
+@pytest.fixture(scope="module")
+def world():
+    """The AWS fakes plus a configured rolecall (config dir and keyring service of its own)."""
+    with AwsStack() as aws:
+        config_dir = tempfile.mkdtemp(prefix="rolecall-e2e-config-")
+        env = dict(
+            os.environ,
+            **aws.host_env(),
+            ROLECALL_CONFIG_DIR=config_dir,
+            ROLECALL_KEYRING_SERVICE=f"rolecall-e2e-{uuid.uuid4().hex[:8]}",
+        )
+        key_id, secret = aws.gateway_keys
+        for gateway, extra in (("corp", []), ("secure", ["--mfa-serial", MFA_SERIAL])):
+            r = cli(env, "gateway", "add", gateway, "--access-key-id", key_id, *extra, input=secret + "\n")
+            assert r.returncode == 0, r.stderr
+        for role_id, account, name, gateway, opts in ROLES:
+            args = ["role", "add", role_id, "--account", account, "--role-name", name, "--gateway", gateway]
+            for k, v in opts.items():
+                args += [f"--{k}", v]
+            r = cli(env, *args)
+            assert r.returncode == 0, r.stderr
+        yield {"aws": aws, "env": env, "config_dir": config_dir}
+
+
+@pytest.fixture(scope="module")
+def ff(world):
+    browser = Firefox(world["env"], DIST / "firefox", binary())
+    try:
+        browser.open("popup.html")
+        yield browser
+    except BaseException:
+        print(browser.log[-6000:])
+        raise
+    finally:
+        browser.stop()
+
+
+@pytest.fixture(autouse=True)
+def show_browser_log_on_failure(request):
+    yield
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        for name in ("ff", "chromium"):
+            if name in request.fixturenames:
+                print(f"--- {name} log (tail) ---\n" + request.getfixturevalue(name).log[-6000:])
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # noqa: D103 (lets the fixture above see failures)
+    outcome = yield
+    setattr(item, "rep_" + outcome.get_result().when, outcome.get_result())
+
+
+# ---------- page helpers (all run inside the popup page, with the extension's APIs) ----------
+
+ROWS_JS = """
+return [...document.querySelectorAll('#roles > li')].map((li) => li.classList.contains('group-title')
+  ? { group: li.textContent }
+  : { id: li.dataset.role, label: li.querySelector('.label').textContent, meta: li.querySelector('.meta').textContent,
+      dot: li.querySelector('.dot').className, open: li.dataset.open === 'true', selected: li.getAttribute('aria-selected') === 'true' });
+"""
+
+TABS_JS = """
+const tabs = await browser.tabs.query({});
+return tabs.map((t) => ({ id: t.id, url: t.url, title: t.title, store: t.cookieStoreId, active: t.active, index: t.index, status: t.status }));
+"""
+
+
+def rows(ff):
+    return [r for r in ff.js(ROWS_JS) if "id" in r]
+
+
+def wait_rows(ff, n):
+    return wait_for(lambda: (lambda r: r if len(r) == n else None)(rows(ff)), what=f"{n} roles in the popup")
+
+
+def console_tabs(ff, role_id=None):
+    tabs = [t for t in ff.js(TABS_JS) if (t["title"] or "").startswith("Console: arn:")]
+    if role_id:
+        tabs = [t for t in tabs if arn_prefix(role_id) in t["title"]]
+    return tabs
+
+
+def wait_console_tabs(ff, role_id, n):
+    return wait_for(
+        lambda: (lambda t: t if len(t) == n else None)(console_tabs(ff, role_id)),
+        timeout=30,
+        what=f"{n} console tab(s) of role {role_id}",
+    )
+
+
+def click(ff, role_id, **modifiers):
+    mods = json.dumps(modifiers)
+    ff.js(f"document.querySelector('[data-role=\"{role_id}\"]').dispatchEvent(new MouseEvent('click', {{ bubbles: true, button: 0, ...{mods} }})); return true;")
+
+
+def our_containers(ff):
+    return ff.js("return (await browser.contextualIdentities.query({})).map((c) => ({ id: c.cookieStoreId, name: c.name, color: c.color, icon: c.icon }));")
+
+
+def container(ff, store):
+    return ff.js(f"const c = await browser.contextualIdentities.get({json.dumps(store)}); return {{ name: c.name, color: c.color, icon: c.icon }};")
+
+
+def focus_popup(ff):
+    ff.activate()
+    ff.js("window.focus(); return true;")
+
+
+def assume_role_calls(world, role_name):
+    return [c for c in world["aws"].stats()["sts_calls"] if c["action"] == "AssumeRole" and (c["role_arn"] or "").endswith(f":role/{role_name}")]
+
+
+# ---------- Firefox ----------
+
+
+def test_popup_lists_configured_roles_grouped(ff):
+    got = wait_rows(ff, 4)
+    assert [r["id"] for r in got] == ["a", "mfa", "b", "denied"], "grouped: Acme first, then by account"
+    groups = [r["group"] for r in ff.js(ROWS_JS) if "group" in r]
+    assert groups == ["Acme", "Account 222222222222", "Account 333333333333"]
+    a = got[0]
+    assert a["label"] == "Prod admin"
+    assert a["meta"] == "111111111111 · Admin"
+    assert "c-red" in a["dot"]
+    assert "c-blue" in got[2]["dot"]
+    assert ff.js("return document.activeElement.id") == "search", "the search box has focus on open"
+
+
+def test_search_filters_and_keyboard_opens(ff, world):
+    focus_popup(ff)
+    ff.js("document.getElementById('search').focus(); return true;")
+    ff.type_keys("sandbox")
+    wait_for(lambda: [r["id"] for r in rows(ff)] == ["b"], what="the filter to leave only role b")
+    ff.type_keys("\x1b")  # Escape clears
+    wait_for(lambda: len(rows(ff)) == 4, what="Escape to clear the filter")
+    assert ff.js("return document.getElementById('search').value") == ""
+    selected = lambda: [r["id"] for r in rows(ff) if r["selected"]]
+    assert selected() == ["b"], "the selection stays on the row it was on"
+    # Arrow keys move the selection in display order (a, mfa, b, denied) and wrap around.
+    ff.type_keys("↓")
+    assert selected() == ["denied"]
+    ff.type_keys("↓")
+    assert selected() == ["a"]
+    ff.type_keys("↑↑")
+    assert selected() == ["b"]
+
+
+def test_two_roles_open_side_by_side_in_two_containers(ff, world):
+    focus_popup(ff)
+    click(ff, "a")
+    [tab_a] = wait_console_tabs(ff, "a", 1)
+    # Role b by keyboard: type to filter, Enter opens.
+    focus_popup(ff)
+    ff.js("const s = document.getElementById('search'); s.focus(); return true;")
+    ff.type_keys("sandbox\n")
+    [tab_b] = wait_console_tabs(ff, "b", 1)
+    ff.js("const s = document.getElementById('search'); s.value = ''; s.dispatchEvent(new Event('input')); return true;")
+
+    assert tab_a["store"] != tab_b["store"], "two roles, two containers"
+    assert "firefox-default" not in (tab_a["store"], tab_b["store"])
+    assert container(ff, tab_a["store"]) == {"name": "Prod admin", "color": "red", "icon": "briefcase"}
+    assert container(ff, tab_b["store"]) == {"name": "Sandbox dev", "color": "blue", "icon": "fence"}
+    assert "region=eu-west-1" in tab_a["url"]
+
+    # Side by side: reload both consoles; each still sees its own identity. With one shared
+    # cookie jar the second sign-in would have replaced the first session cookie.
+    views_before = len(world["aws"].stats()["console_views"])
+    ff.js(f"await browser.tabs.reload({tab_a['id']}); await browser.tabs.reload({tab_b['id']}); return true;")
+    tree = ff.cmd("browsingContext.getTree", {})["contexts"]
+    console_url = world["env"]["ROLECALL_CONSOLE_URL"]
+
+    def identities():
+        seen = []
+        for ctx in ff.cmd("browsingContext.getTree", {})["contexts"]:
+            if ctx["url"].startswith(console_url):
+                seen.append(ff.js("return document.getElementById('identity')?.textContent ?? ''", context=ctx["context"]))
+        return sorted(seen) if len(seen) == 2 and all(seen) else None
+
+    seen = wait_for(identities, what="both consoles to render an identity")
+    assert seen[0].startswith(arn_prefix("a")) and seen[1].startswith(arn_prefix("b")), seen
+    views = world["aws"].stats()["console_views"][views_before:]
+    arns = {v["arn"].split("/")[1] for v in views if v["arn"]}
+    assert arns == {"Admin", "Developer"}, views
+    assert len(tree) >= 3
+
+
+def test_same_role_again_reuses_its_container(ff, world):
+    before = our_containers(ff)
+    [tab_a] = console_tabs(ff, "a")
+    focus_popup(ff)
+    click(ff, "a")
+    tabs = wait_console_tabs(ff, "a", 2)
+    assert {t["store"] for t in tabs} == {tab_a["store"]}, "same container for the same role"
+    assert our_containers(ff) == before, "no second container"
+    # The new tab opened next to the popup's tab and took focus.
+    new = next(t for t in tabs if t["id"] != tab_a["id"])
+    assert new["active"]
+    popup_index = next(t["index"] for t in ff.js(TABS_JS) if t["url"].endswith("/popup.html"))
+    assert new["index"] == popup_index + 1
+    # The popup marks roles whose container has a tab (also after reopening it).
+    ff.open("popup.html")
+    got = {r["id"]: r["open"] for r in wait_rows(ff, 4)}
+    assert got == {"a": True, "b": True, "mfa": False, "denied": False}
+
+
+def test_sign_in_url_is_not_stored(ff):
+    stored = json.dumps(ff.js("return await browser.storage.local.get();"))
+    assert "SigninToken" not in stored and "federation" not in stored and "Action=login" not in stored
+    assert "containers" in stored  # what is stored: role → container id
+
+
+def test_background_click_keeps_focus(ff):
+    focus_popup(ff)
+    click(ff, "b", ctrlKey=True)
+    tabs = wait_console_tabs(ff, "b", 2)
+    assert not any(t["active"] for t in tabs), "Ctrl-click opens the console in the background"
+    assert next(t for t in ff.js(TABS_JS) if t["url"].endswith("/popup.html"))["active"]
+
+
+def test_focus_mode_switches_to_the_existing_tab(ff, world):
+    ff.js("await browser.storage.local.set({ settings: { clickBehavior: 'focus', containerPattern: '{label}' } }); return true;")
+    try:
+        focus_popup(ff)
+        n_tabs = len(ff.js(TABS_JS))
+        calls = len(assume_role_calls(world, "Developer"))
+        click(ff, "b")
+        wait_for(lambda: any(t["active"] for t in console_tabs(ff, "b")), what="role b's tab to be focused")
+        assert len(ff.js(TABS_JS)) == n_tabs, "no new tab"
+        assert len(assume_role_calls(world, "Developer")) == calls, "no new sign-in"
+    finally:
+        ff.js("await browser.storage.local.remove('settings'); return true;")
+
+
+def test_deleted_container_is_recreated(ff):
+    [old] = [c for c in our_containers(ff) if c["name"] == "Sandbox dev"]
+    # As a user does it: close the container's tabs, then delete the container.
+    ff.js(f"await browser.tabs.remove((await browser.tabs.query({{ cookieStoreId: {json.dumps(old['id'])} }})).map((t) => t.id)); await browser.contextualIdentities.remove({json.dumps(old['id'])}); return true;")
+    wait_for(lambda: not console_tabs(ff, "b"), what="the container's tabs to close")
+    focus_popup(ff)
+    click(ff, "b")
+    [tab] = wait_console_tabs(ff, "b", 1)
+    assert tab["store"] != old["id"]
+    assert container(ff, tab["store"]) == {"name": "Sandbox dev", "color": "blue", "icon": "fence"}
+    assert len([c for c in our_containers(ff) if c["name"] == "Sandbox dev"]) == 1
+
+
+def test_mfa_prompt_in_place_rejected_code_then_accepted(ff, world):
+    focus_popup(ff)
+    click(ff, "mfa")
+    wait_for(lambda: ff.js("return document.activeElement?.classList.contains('mfa-code') ?? false"), what="the MFA input to take focus")
+    assert ff.js("return document.querySelectorAll('form.mfa').length") == 1
+    assert ff.js("const i = document.querySelector('input.mfa-code'); return [i.inputMode, i.getAttribute('autocomplete'), i.maxLength]") == ["numeric", "one-time-code", 6]
+    assert ff.js("return document.querySelector('form.mfa label').textContent") == "MFA code for gateway 'secure'"
+    assert assume_role_calls(world, "MfaAdmin") == [], "no STS call before the code is known"
+
+    ff.type_keys("000000\n")  # AWS (the fake) rejects this code
+    hint = wait_for(lambda: ff.js("return document.querySelector('form.mfa .hint')?.textContent"), what="the rejection message")
+    assert "Wait for the next code" in hint, hint
+    assert ff.js("return document.querySelectorAll('form.mfa').length") == 1, "asked again in the same place, not twice"
+    wait_for(lambda: ff.js("return document.activeElement?.classList.contains('mfa-code') ?? false"), what="focus back in the code input")
+
+    ff.type_keys("123456\n")
+    [tab] = wait_console_tabs(ff, "mfa", 1)
+    assert ff.js("return document.querySelectorAll('form.mfa').length") == 0
+    calls = assume_role_calls(world, "MfaAdmin")
+    assert [c["serial_number"] for c in calls] == [MFA_SERIAL, MFA_SERIAL]
+    assert all(c["token_code_given"] for c in calls)
+    assert container(ff, tab["store"])["name"] == "MFA admin"
+
+
+def test_access_denied_is_shown_as_a_sentence(ff):
+    focus_popup(ff)
+    n_tabs = len(ff.js(TABS_JS))
+    click(ff, "denied")
+    err = wait_for(
+        lambda: ff.js("const e = document.querySelector('[data-role=\"denied\"] .error'); return e && { kind: e.dataset.kind, message: e.querySelector('.message').textContent, next: e.querySelector('.next')?.textContent };"),
+        what="the error in the popup",
+    )
+    assert err["kind"] == "access_denied", err
+    assert re.match(r"^[A-Z].{20,}[.!]$", err["message"]), f"a sentence: {err['message']!r}"
+    assert "trust policy" in err["next"]
+    assert len(ff.js(TABS_JS)) == n_tabs, "no tab for a failed open"
+    assert not [c for c in our_containers(ff) if c["name"] == "Denied role"], "no container either"
+
+
+def test_options_page_shows_the_host_and_the_naming_pattern_applies(ff, world):
+    version = cli(world["env"], "--version").stdout.split()[-1]
+    ff.open("options.html")
+    wait_for(lambda: ff.js("return document.querySelector('[data-field=\"Host version\"]')?.textContent"), what="host info")
+    assert ff.js("return document.querySelector('[data-field=\"Host version\"]').textContent") == f"rolecall {version}"
+    config_path = ff.js("return document.querySelector('[data-field=\"Config file\"]').textContent")
+    assert config_path.startswith(world["config_dir"])
+    # A new naming pattern, typed into the options page, renames the role's container on its next open.
+    ff.js("const p = document.getElementById('pattern'); p.value = '{account_id} {role_name}'; p.dispatchEvent(new Event('input')); return true;")
+    wait_for(lambda: ff.js("return (await browser.storage.local.get('settings')).settings?.containerPattern") == "{account_id} {role_name}", what="the pattern to be saved")
+    assert ff.js("return document.getElementById('preview').textContent") == "111111111111 Admin"
+    try:
+        ff.open("popup.html")
+        wait_rows(ff, 4)
+        focus_popup(ff)
+        click(ff, "a")
+        tabs = wait_console_tabs(ff, "a", 3)
+        assert container(ff, tabs[0]["store"])["name"] == "111111111111 Admin"
+    finally:
+        ff.js("await browser.storage.local.remove('settings'); return true;")
+        ff.open("popup.html")
+
+
+def test_missing_host_says_how_to_install(ff):
+    ff.manifest_path.rename(ff.manifest_path.with_suffix(".off"))
+    try:
+        # Stop the running host (started by this test's Firefox) so the next request reconnects.
+        for pid in ff.host_pids(binary()):
+            os.kill(pid, 15)
+        wait_for(lambda: not ff.host_pids(binary()), what="the host to exit")
+        ff.open("popup.html")
+        problem = wait_for(lambda: ff.js("const p = document.getElementById('problem'); return !p.hidden && p.textContent"), what="the missing-host message")
+        assert "not installed" in problem and "rolecall install" in problem, problem
+        assert rows(ff) == []
+    finally:
+        ff.install_host_manifest()
+    ff.js("document.getElementById('retry').click(); return true;")
+    wait_rows(ff, 4)
+
+
+# ---------- Chromium ----------
+
+
+@pytest.fixture(scope="module")
+def chromium(world):
+    browser = Chromium(world["env"], DIST / "chromium", binary())
+    try:
+        yield browser
+    finally:
+        browser.stop()
+
+
+def test_chromium_lists_roles_and_opens_a_console_window(chromium, world):
+    chromium.open("popup.html")
+    got = wait_for(lambda: (lambda r: r if len(r) == 4 else None)(chromium.js(ROWS_JS.replace("#roles > li", "#roles > li.role"))), what="4 roles in the Chromium popup")
+    assert [r["id"] for r in got] == ["a", "mfa", "b", "denied"]
+    assert "no containers" in chromium.js("return document.getElementById('notice').textContent")
+    chromium.js("document.querySelector('[data-role=\"a\"]').click(); return true;")
+    console_url = world["env"]["ROLECALL_CONSOLE_URL"]
+    page = wait_for(
+        lambda: next((t for t in chromium.targets() if t["type"] == "page" and t["url"].startswith(console_url) and t["title"].startswith("Console: arn:")), None),
+        timeout=30,
+        what="a console page in Chromium",
+    )
+    assert arn_prefix("a") in page["title"]
