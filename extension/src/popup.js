@@ -182,7 +182,7 @@ async function openRole(roleId, { background = false, mfaCode } = {}) {
   // submitted code asks again in the same prompt; anything else is an error.
   if (kind === 'mfa_required' || (kind === 'mfa_invalid' && mfaCode !== undefined)) {
     for (const [id, row] of state.rows) if (id !== roleId && row.phase === 'mfa') state.rows.delete(id);
-    const rejected = kind === 'mfa_invalid' ? `${reply.error.message} ${reply.error.next}` : null;
+    const rejected = kind === 'mfa_invalid' ? [reply.error.message, reply.error.next].filter(Boolean).join(' ') : null;
     const mfa = { gateway: reply.error.data?.gateway, background, rejected };
     state.rows.set(roleId, { phase: 'mfa', mfa });
     render();

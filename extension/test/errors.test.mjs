@@ -2,29 +2,29 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RolecallError, classifyDisconnect, describeError, nextStep } from '../src/lib/errors.js';
 
-test('host errors keep the host\'s sentence and gain a next step', () => {
-  const d = describeError(new RolecallError('access_denied', 'AWS refused to let gateway \'corp\' assume role \'x\'.', { code: 1004, data: { kind: 'access_denied', role_arn: 'arn:aws:iam::1:role/x' } }));
+test('host errors keep the host\'s sentence; no next step repeats the host\'s advice', () => {
+  const d = describeError(new RolecallError('access_denied', 'AWS refused to let gateway \'corp\' assume x. Check the role\'s trust policy.', { code: 1004, data: { kind: 'access_denied', role_arn: 'arn:aws:iam::1:role/x' } }));
   assert.equal(d.kind, 'access_denied');
-  assert.equal(d.message, 'AWS refused to let gateway \'corp\' assume role \'x\'.');
-  assert.match(d.next, /trust policy/);
+  assert.equal(d.message, 'AWS refused to let gateway \'corp\' assume x. Check the role\'s trust policy.');
+  assert.equal(d.next, '');
   assert.equal(d.data, undefined); // role_arn is not passed on
+  for (const kind of ['keyring_unavailable', 'credentials_missing', 'credentials_invalid', 'mfa_invalid', 'config_invalid', 'upstream_unavailable', 'unknown_gateway', 'internal']) {
+    assert.equal(nextStep(kind), '', kind);
+  }
 });
 
-test('the next steps that say how to fix the set-up name the commands', () => {
+test('what the host cannot say, the extension does', () => {
   assert.match(nextStep('host_missing'), /rolecall install/);
-  assert.match(nextStep('keyring_unavailable'), /keyring/i);
-  assert.match(nextStep('keyring_unavailable'), /rolecall doctor/);
-  assert.match(nextStep('credentials_missing', { gateway: 'corp' }), /rolecall gateway add 'corp'/);
-  assert.match(nextStep('credentials_invalid', { gateway: 'corp' }), /rolecall gateway add 'corp'/);
-  assert.match(nextStep('config_invalid', { path: '/x/config.toml' }), /\/x\/config\.toml/);
-  assert.match(nextStep('unknown_method'), /same release/);
+  assert.match(nextStep('host_forbidden'), /rolecall install/);
+  assert.match(nextStep('host_disconnected'), /rolecall doctor/);
+  assert.match(nextStep('timeout'), /rolecall doctor/);
+  assert.match(nextStep('unknown_role'), /reopen the popup/);
+  assert.match(nextStep('upstream_error'), /rolecall doctor/);
+  for (const kind of ['parse_error', 'frame_too_large', 'invalid_request', 'unknown_method', 'invalid_params']) {
+    assert.match(nextStep(kind), /same release/, kind);
+  }
+  assert.equal(nextStep('mfa_required'), '', 'the prompt handles it');
   assert.equal(nextStep('some_future_kind'), '');
-});
-
-test('every protocol kind has a next step except mfa_required (the prompt handles it)', () => {
-  const kinds = ['parse_error', 'frame_too_large', 'invalid_request', 'unknown_method', 'invalid_params', 'unknown_role', 'mfa_invalid', 'access_denied', 'credentials_missing', 'keyring_unavailable', 'upstream_unavailable', 'upstream_error', 'invalid_destination', 'config_invalid', 'credentials_invalid', 'unknown_gateway', 'response_too_large', 'internal'];
-  for (const kind of kinds) assert.notEqual(nextStep(kind, {}), '', kind);
-  assert.equal(nextStep('mfa_required'), '');
 });
 
 test('MFA data fields pass through for the prompt', () => {

@@ -170,14 +170,14 @@ test('the MFA code goes to the host as mfa_code; malformed codes never do', asyn
   assert.equal(client.calls.filter((c) => c.method === 'console.open').length, 1);
 });
 
-test('host errors come back described, with the next step', async () => {
+test('host errors come back described: the host\'s sentence, no tab, no container', async () => {
   const { api, created } = fakeApi();
-  const client = fakeClient({ 'console.open': new RolecallError('keyring_unavailable', 'The keyring is locked.', { code: 1006 }) });
+  const client = fakeClient({ 'console.open': new RolecallError('keyring_unavailable', 'The keyring is locked; `rolecall doctor` checks it.', { code: 1006 }) });
   const svc = createService({ api, client });
   const r = await svc.handle({ type: 'open', role: 'a' }, me);
   assert.equal(r.ok, false);
-  assert.equal(r.error.message, 'The keyring is locked.');
-  assert.match(r.error.next, /rolecall doctor/);
+  assert.equal(r.error.kind, 'keyring_unavailable');
+  assert.equal(r.error.message, 'The keyring is locked; `rolecall doctor` checks it.');
   assert.equal(created.length, 0);
   assert.equal(api.contextualIdentities.all.size, 0, 'no container for a failed open');
 });
@@ -192,6 +192,15 @@ test('Chromium: no containers, the console opens in its own window', async () =>
   assert.equal(r.ok, true);
   assert.deepEqual(windows, [{ url: SIGNIN, focused: true }]);
   assert.equal(created.length, 0);
+});
+
+test('a missing host comes back with how to install it', async () => {
+  const { api } = fakeApi();
+  const client = fakeClient({ 'roles.list': new RolecallError('host_missing', 'The rolecall host is not installed for this browser (No such native application dev.rolecall.host).') });
+  const r = await createService({ api, client }).handle({ type: 'roles' }, me);
+  assert.equal(r.ok, false);
+  assert.match(r.error.message, /not installed/);
+  assert.match(r.error.next, /rolecall install/);
 });
 
 test('unknown message types are refused', async () => {

@@ -325,7 +325,9 @@ def test_access_denied_is_shown_as_a_sentence(ff):
     )
     assert err["kind"] == "access_denied", err
     assert re.match(r"^[A-Z].{20,}[.!]$", err["message"]), f"a sentence: {err['message']!r}"
-    assert "trust policy" in err["next"]
+    assert "trust policy" in err["message"], "the host's own advice"
+    assert err.get("next") is None, "no second, repeated next step"
+
     assert len(ff.js(TABS_JS)) == n_tabs, "no tab for a failed open"
     assert not [c for c in our_containers(ff) if c["name"] == "Denied role"], "no container either"
 

@@ -17,9 +17,10 @@ export class RolecallError extends Error {
 const INSTALL = 'Install rolecall, run `rolecall install` to register it with your browsers, then reopen this popup.';
 const PROTOCOL_MISMATCH = 'The extension and the rolecall host disagree on the protocol: update both to the same release.';
 
-const gw = (data) => (data?.gateway ? `'${data.gateway}'` : 'NAME');
-
-// kind → next step (a string, or a function of the error's data).
+// kind → next step. The host's sentences already say what to do for the kinds that come
+// from the set-up or from AWS (docs/PROTOCOL.md: "a sentence a person can act on"), so a next
+// step is added only where the extension knows more than the host: the host is missing or
+// broken, the two disagree on the protocol, or the popup's list is stale.
 const NEXT_STEPS = {
   host_missing: INSTALL,
   host_forbidden: 'Run `rolecall install` again so the host allows this extension, then reopen this popup.',
@@ -32,18 +33,8 @@ const NEXT_STEPS = {
   unknown_method: PROTOCOL_MISMATCH,
   invalid_params: PROTOCOL_MISMATCH,
   unknown_role: 'The role list is out of date: reopen the popup.',
-  mfa_invalid: 'Wait for the next code from your MFA device and enter it.',
-  access_denied: 'Check that the role\'s trust policy lets the gateway user assume it, and that the user\'s IAM policy allows sts:AssumeRole on it.',
-  credentials_missing: (d) => `Store the gateway's keys: run \`rolecall gateway add ${gw(d)} --access-key-id …\` (it asks for the secret), or \`rolecall doctor\` to check.`,
-  keyring_unavailable: 'Unlock your system keyring (on Linux a Secret Service such as GNOME Keyring or KWallet must be running and unlocked), then try again; `rolecall doctor` checks it.',
-  upstream_unavailable: 'Check your network connection, then try again.',
   upstream_error: 'Try again in a moment; if it persists, run `rolecall doctor`.',
-  invalid_destination: 'Use a console URL on the role\'s own partition, or a path such as /ec2/home.',
-  config_invalid: (d) => `Fix the config file${d?.path ? ` (${d.path})` : ''}; \`rolecall doctor\` shows what is wrong.`,
-  credentials_invalid: (d) => `AWS rejected the gateway's keys: create new ones in IAM and store them with \`rolecall gateway add ${gw(d)} --access-key-id …\`.`,
-  unknown_gateway: (d) => `Add the gateway with \`rolecall gateway add ${gw(d)} …\`, or point the role at an existing one.`,
   response_too_large: 'The host\'s answer was too large for the browser: please report this as a bug.',
-  internal: 'This is a bug in rolecall: please report it with the host\'s log from the browser console.',
 };
 
 const FALLBACK_MESSAGES = {
@@ -54,9 +45,8 @@ const FALLBACK_MESSAGES = {
   extension_error: 'The extension\'s background page did not answer.',
 };
 
-export function nextStep(kind, data) {
-  const step = NEXT_STEPS[kind];
-  return typeof step === 'function' ? step(data ?? {}) : (step ?? '');
+export function nextStep(kind) {
+  return NEXT_STEPS[kind] ?? '';
 }
 
 // A plain object (it crosses runtime messaging): the kind, the sentence to show, the next step,
@@ -65,7 +55,7 @@ export function describeError(err) {
   const kind = err?.kind ?? 'extension_error';
   const data = err?.data ?? {};
   const message = (typeof err?.message === 'string' && err.message) || FALLBACK_MESSAGES[kind] || 'Something went wrong.';
-  const out = { kind, message, next: nextStep(kind, data) };
+  const out = { kind, message, next: nextStep(kind) };
   for (const field of ['gateway', 'mfa_serial', 'role', 'path']) {
     if (typeof data[field] === 'string') (out.data ??= {})[field] = data[field];
   }
