@@ -95,12 +95,42 @@ test('Chromium reports the reason through runtime.lastError', async () => {
   await assert.rejects(b, (e) => e.kind === 'host_forbidden');
 });
 
-test('after a disconnect the next request reconnects', async () => {
+test('a list whose host dies is retried once on a fresh host', async () => {
   const { client, ports } = setup();
   const a = client.request('roles.list');
   ports[0].drop('Native host has exited.');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(ports.length, 2, 'reconnected');
+  assert.equal(ports[1].sent[0].method, 'roles.list');
+  ports[1].drop('Native host has exited.');
+  await assert.rejects(a, (e) => e.kind === 'host_disconnected');
+  assert.equal(ports.length, 2, 'only once');
+});
+
+test('a retried list that finds no host reports host_missing', async () => {
+  const { client, ports } = setup();
+  const a = client.request('host.info');
+  ports[0].drop('Native host has exited.');
+  await new Promise((r) => setImmediate(r));
+  ports[1].drop('No such native application dev.rolecall.host');
+  await assert.rejects(a, (e) => e.kind === 'host_missing');
+});
+
+test('console.open is never retried', async () => {
+  const { client, ports } = setup();
+  const a = client.request('console.open', { role: 'x' });
+  ports[0].drop('Native host has exited.');
+  await assert.rejects(a, (e) => e.kind === 'host_disconnected');
+  assert.equal(ports.length, 1);
+});
+
+test('after a disconnect the next request reconnects', async () => {
+  const { client, ports } = setup();
+  const a = client.request('console.open', { role: 'x' });
+  ports[0].drop('Native host has exited.');
   await assert.rejects(a, (e) => e.kind === 'host_disconnected');
   const b = client.request('roles.list');
+  await new Promise((r) => setImmediate(r));
   assert.equal(ports.length, 2);
   assert.equal(ports[1].sent[0].id, 2, 'ids keep growing across connections');
   ports[1].reply({ jsonrpc: '2.0', id: 2, result: { roles: [1] } });
@@ -109,7 +139,7 @@ test('after a disconnect the next request reconnects', async () => {
 
 test('messages from an old port after reconnecting are ignored', async () => {
   const { client, ports } = setup();
-  const a = client.request('roles.list');
+  const a = client.request('console.open', { role: 'x' });
   ports[0].drop('gone');
   await assert.rejects(a);
   const b = client.request('roles.list');
@@ -124,9 +154,24 @@ test('postMessage throwing on a dead port fails that request and resets', async 
   ports[0].reply({ jsonrpc: '2.0', id: 1, result: 1 });
   await first;
   ports[0].dead = true; // died without a disconnect event yet
-  await assert.rejects(client.request('roles.list'), (e) => e.kind === 'host_disconnected');
-  client.request('roles.list');
+  await assert.rejects(client.request('console.open', { role: 'x' }), (e) => e.kind === 'host_disconnected');
+  const list = client.request('roles.list');
+  assert.equal(ports.length, 2, 'a fresh port');
+  ports[1].reply({ jsonrpc: '2.0', id: 3, result: 'ok' });
+  assert.equal(await list, 'ok');
+});
+
+test('a list sent on a port that died unnoticed goes to a fresh host', async () => {
+  const { client, ports } = setup();
+  const first = client.request('roles.list');
+  ports[0].reply({ jsonrpc: '2.0', id: 1, result: 1 });
+  await first;
+  ports[0].dead = true;
+  const list = client.request('roles.list');
+  await new Promise((r) => setImmediate(r));
   assert.equal(ports.length, 2);
+  ports[1].reply({ jsonrpc: '2.0', id: ports[1].sent[0].id, result: 'ok' });
+  assert.equal(await list, 'ok');
 });
 
 test('unmatched id-null replies are dropped without touching pending requests', async () => {

@@ -6,6 +6,11 @@ export const HOST_NAME = 'dev.rolecall.host';
 // bounded by the host's own 10 s timeout) and may wait on a keyring unlock prompt.
 export const DEFAULT_TIMEOUTS = Object.freeze({ default: 10_000, 'console.open': 60_000 });
 
+// Reads that are safe to send twice. A port can die between two popup openings (the host
+// crashed or was upgraded); one retry on a fresh host hides that. console.open is not
+// retried: it may have reached AWS already.
+const RETRY_ONCE = new Set(['host.info', 'roles.list']);
+
 // The one place that talks to the host: JSON-RPC 2.0 over a native-messaging port, replies
 // matched to requests by id, a timeout per request, and every pending request rejected when
 // the port goes away. The next request reconnects (which starts a fresh host).
@@ -33,7 +38,16 @@ export class NativeClient {
     return port;
   }
 
-  request(method, params) {
+  async request(method, params) {
+    try {
+      return await this.send(method, params);
+    } catch (e) {
+      if (e?.kind !== 'host_disconnected' || !RETRY_ONCE.has(method)) throw e;
+      return this.send(method, params);
+    }
+  }
+
+  send(method, params) {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       const ms = this.timeoutFor(method);
