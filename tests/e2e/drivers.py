@@ -33,8 +33,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for(check, timeout=20.0, interval=0.1, what="condition"):
-    """Polls check() until it returns something truthy; returns that value."""
+def wait_for(check, timeout=20.0, interval=0.1, what="condition", diagnose=None):
+    """Polls check() until it returns something truthy; returns that value. On a timeout the
+    error shows diagnose()'s answer (or check()'s last one)."""
     deadline = time.monotonic() + timeout
     last = None
     while True:
@@ -45,6 +46,11 @@ def wait_for(check, timeout=20.0, interval=0.1, what="condition"):
         except DriverError as e:
             last = e
         if time.monotonic() > deadline:
+            if diagnose:
+                try:
+                    last = diagnose()
+                except Exception as e:  # the diagnosis must not hide the timeout
+                    last = e
             raise AssertionError(f"timed out after {timeout} s waiting for {what}; last: {last!r}")
         time.sleep(interval)
 
@@ -146,12 +152,14 @@ class Browser:
             if not proc.name.isdigit():
                 continue
             try:
-                exe = os.readlink(proc / "exe")
+                argv0 = (proc / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
                 stat = (proc / "stat").read_text()
-            except OSError:
+                pgid = os.getpgid(int(proc.name))
+            except (OSError, ProcessLookupError):
                 continue
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            if exe == os.path.realpath(binary) and (ppid in ours or os.getpgid(int(proc.name)) == self.proc.pid):
+            # argv[0], not /proc/<pid>/exe: a rebuilt binary shows there as "<path> (deleted)".
+            if argv0 == str(binary) and (ppid in ours or pgid == self.proc.pid):
                 found.append(int(proc.name))
         return found
 

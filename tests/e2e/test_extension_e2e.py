@@ -363,7 +363,8 @@ def test_missing_host_says_how_to_install(ff):
             os.kill(pid, 15)
         wait_for(lambda: not ff.host_pids(binary()), what="the host to exit")
         ff.open("popup.html")
-        problem = wait_for(lambda: ff.js("const p = document.getElementById('problem'); return !p.hidden && p.textContent"), what="the missing-host message")
+        state = lambda: ff.js("const p = document.getElementById('problem'); return { shown: !p.hidden, problem: p.textContent, status: document.getElementById('status').textContent, rows: document.querySelectorAll('li.role').length };")
+        problem = wait_for(lambda: (lambda s: s["shown"] and s["problem"])(state()), what="the missing-host message", diagnose=state)
         assert "not installed" in problem and "rolecall install" in problem, problem
         assert rows(ff) == []
     finally:
