@@ -203,6 +203,17 @@ test('a missing host comes back with how to install it', async () => {
   assert.match(r.error.next, /rolecall install/);
 });
 
+test('a failing tabs.create never carries the sign-in URL to the popup', async () => {
+  const { api } = fakeApi();
+  api.tabs.create = async (props) => {
+    throw new Error(`Illegal URL: ${props.url}`);
+  };
+  const r = await createService({ api, client: fakeClient() }).handle({ type: 'open', role: 'a' }, me);
+  assert.equal(r.ok, false);
+  assert.equal(JSON.stringify(r).includes('SECRET'), false);
+  assert.match(r.error.message, /could not open the console: Illegal URL: <sign-in URL>/);
+});
+
 test('unknown message types are refused', async () => {
   const { api } = fakeApi();
   const r = await createService({ api, client: fakeClient() }).handle({ type: 'eval', code: '1' }, me);

@@ -7,6 +7,17 @@ import { pickExistingTab, tabCreateProps } from './tabs.js';
 
 const MFA_CODE = /^\d{6}$/;
 
+// Opens the sign-in URL through `create` (tabs.create or windows.create). A browser's error
+// may quote the URL; it must not travel on to the popup, so it is cut out of the message.
+async function openSignIn(create, props) {
+  try {
+    return await create(props);
+  } catch (e) {
+    const why = String(e?.message ?? e).split(props.url).join('<sign-in URL>');
+    throw new RolecallError('extension_error', `The browser could not open the console: ${why}`);
+  }
+}
+
 // The background's work, with the browser API and the host client passed in so it can be
 // tested without a browser. The popup and options pages ask; this asks the host, finds or
 // creates the container and opens the tab. The sign-in URL goes to tabs/windows.create and
@@ -59,7 +70,7 @@ export function createService({ api, client }) {
 
     if (!containers) {
       // Chromium: no containers yet, so a window of its own (issue: isolation comes later).
-      const win = await api.windows.create({ url: result.url, focused: !background });
+      const win = await openSignIn((p) => api.windows.create(p), { url: result.url, focused: !background });
       return { window: true, windowId: win?.id };
     }
 
@@ -71,7 +82,7 @@ export function createService({ api, client }) {
       resolveContainer({ identities: api.contextualIdentities, storage: api.storage.local, roleId: role, want }),
     );
     const [current] = await api.tabs.query({ active: true, lastFocusedWindow: true });
-    const tab = await api.tabs.create(tabCreateProps({ url: result.url, cookieStoreId, current, background }));
+    const tab = await openSignIn((p) => api.tabs.create(p), tabCreateProps({ url: result.url, cookieStoreId, current, background }));
     return { tabId: tab.id, container: want.name, cookieStoreId, created };
   }
 
