@@ -81,22 +81,6 @@ def ff(world):
         browser.stop()
 
 
-@pytest.fixture(autouse=True)
-def show_browser_log_on_failure(request):
-    yield
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
-        for name in ("ff", "chromium"):
-            if name in request.fixturenames:
-                print(f"--- {name} log (tail) ---\n" + request.getfixturevalue(name).log[-6000:])
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):  # noqa: D103 (lets the fixture above see failures)
-    outcome = yield
-    setattr(item, "rep_" + outcome.get_result().when, outcome.get_result())
-
-
 # ---------- page helpers (all run inside the popup page, with the extension's APIs) ----------
 
 ROWS_JS = """
@@ -213,7 +197,6 @@ def test_two_roles_open_side_by_side_in_two_containers(ff, world):
     # cookie jar the second sign-in would have replaced the first session cookie.
     views_before = len(world["aws"].stats()["console_views"])
     ff.js(f"await browser.tabs.reload({tab_a['id']}); await browser.tabs.reload({tab_b['id']}); return true;")
-    tree = ff.cmd("browsingContext.getTree", {})["contexts"]
     console_url = world["env"]["ROLECALL_CONSOLE_URL"]
 
     def identities():
@@ -228,7 +211,6 @@ def test_two_roles_open_side_by_side_in_two_containers(ff, world):
     views = world["aws"].stats()["console_views"][views_before:]
     arns = {v["arn"].split("/")[1] for v in views if v["arn"]}
     assert arns == {"Admin", "Developer"}, views
-    assert len(tree) >= 3
 
 
 def test_same_role_again_reuses_its_container(ff, world):
