@@ -100,3 +100,58 @@ def test_invalid_role_values_are_refused_by_the_cli(rc):
         r = rc.cli("role", "add", "r", "--role-name", "A", "--gateway", "corp", *args)
         assert r.returncode == 1 and why in r.stderr, (args, r.stderr)
     assert "[[role]]" not in rc.config_text()
+
+
+LOCKED_KEYRING_SCRIPT = r"""
+set -e
+printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+printf '%s' "$SECRET" | "$ROLECALL_BIN" gateway add corp --access-key-id "$KEY_ID" >/dev/null
+"$ROLECALL_BIN" role add prod --account 111111111111 --role-name Admin --gateway corp >/dev/null
+dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+  org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
+"$ROLECALL_BIN" login prod
+"""
+
+
+def test_a_locked_keyring_is_keyring_unavailable(rc, aws, tmp_path):
+    """Locks the keyring in a D-Bus session of its own (so the other tests keep theirs)."""
+    import subprocess
+
+    from host import binary
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = dict(
+        rc.env,
+        HOME=str(home),
+        ROLECALL_BIN=binary(),
+        KEY_ID=aws.gateway_keys[0],
+        SECRET=aws.gateway_keys[1],
+    )
+    env.pop("DISPLAY", None)
+    r = subprocess.run(
+        ["dbus-run-session", "--", "sh", "-c", LOCKED_KEYRING_SCRIPT],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    rc.outputs.append(r.stdout + r.stderr)
+    assert r.returncode == 1, r.stderr
+    assert "The OS keyring is not available" in r.stderr
+    assert "SigninToken" not in r.stdout
+    assert aws.stats()["sts_requests"] == {}
+
+
+def test_a_reply_over_one_mebibyte_becomes_an_error_and_the_host_keeps_serving(rc):
+    rc.add_gateway()
+    # Enough roles with long labels that roles.list would exceed the 1 MiB frame limit.
+    roles = "".join(
+        f'\n[[role]]\nid = "r{i}"\naccount_id = "111111111111"\nrole_name = "Admin"\n'
+        f'gateway = "corp"\nlabel = "{"x" * 1000}"\n'
+        for i in range(1100)
+    )
+    (rc.config_dir / "config.toml").write_text(rc.config_text() + roles)
+    h = rc.host()
+    r = h.call("roles.list")
+    assert r["error"]["code"] == 1013
+    assert r["error"]["data"] == {"kind": "response_too_large"}
+    assert h.call("host.info")["result"]["name"] == "rolecall"
+    assert h.close() == 0
