@@ -120,6 +120,42 @@ pub async fn assume_role(
     })
 }
 
+/// GetCallerIdentity with a gateway's keys, for `rolecall doctor`: a signed request that
+/// needs no IAM permission, so it fails only when AWS refuses the keys or the signature
+/// (a clock more than 5 minutes off). Returns the caller's ARN.
+pub async fn caller_identity(
+    http: &SharedHttpClient,
+    keys: &LongTermKeys,
+    gateway: &str,
+    region: &str,
+    timeout: Duration,
+) -> Result<String> {
+    let endpoint = endpoint_override();
+    let sts = client(http, keys, region, timeout, endpoint.as_deref());
+    let sent = tokio::time::timeout(
+        timeout + Duration::from_secs(1),
+        sts.get_caller_identity().send(),
+    )
+    .await;
+    let req = AssumeRequest {
+        gateway,
+        region,
+        role_arn: "",
+        session_name: "",
+        external_id: None,
+        duration_seconds: 0,
+        mfa: None,
+    };
+    match sent {
+        Err(_) => Err(Error::UpstreamUnavailable {
+            service: Service::Sts,
+            reason: format!("no answer in {} s", timeout.as_secs()),
+        }),
+        Ok(Err(e)) => Err(map_sdk_error(e, &req)),
+        Ok(Ok(out)) => Ok(out.arn().unwrap_or_default().to_owned()),
+    }
+}
+
 fn map_sdk_error<E>(e: SdkError<E, HttpResponse>, req: &AssumeRequest<'_>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,

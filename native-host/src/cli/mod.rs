@@ -1,7 +1,10 @@
 //! The command line: host mode (as a browser starts it, or `rolecall host`) and the setup
 //! commands. One file per command group.
 
+mod doctor;
 mod gateway;
+mod import;
+mod install;
 mod login;
 mod role;
 mod session;
@@ -44,6 +47,24 @@ enum Command {
     /// Manage cached role sessions.
     #[command(subcommand)]
     Session(session::SessionCommand),
+    /// Register this binary with your browsers (the native-messaging host manifest).
+    Install(install::InstallArgs),
+    /// Import roles and gateways from other tools' configuration.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Check every link from the browser to the AWS console, and say how to fix what is broken.
+    Doctor(doctor::DoctorArgs),
+}
+
+/// Any command's failure; each prints as a sentence the user can act on.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Rolecall(#[from] Error),
+    #[error(transparent)]
+    Install(#[from] crate::install::InstallError),
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
 }
 
 /// How a browser starts a native host: Firefox passes `<manifest path> <add-on id>`,
@@ -105,15 +126,21 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         }
     };
     let out = &mut std::io::stdout().lock();
+    let ok = |r: Result<(), Error>| r.map(|()| true).map_err(CliError::from);
     let result = match cli.command {
         Command::Host => return run_host(),
-        Command::Gateway(c) => gateway::run(c, out),
-        Command::Role(c) => role::run(c, out),
-        Command::Login(a) => login::run(a, out),
-        Command::Session(c) => session::run(c, out),
+        Command::Gateway(c) => ok(gateway::run(c, out)),
+        Command::Role(c) => ok(role::run(c, out)),
+        Command::Login(a) => ok(login::run(a, out)),
+        Command::Session(c) => ok(session::run(c, out)),
+        Command::Install(a) => install::run(a, out).map(|()| true),
+        Command::Import(c) => import::run(c, out).map(|()| true),
+        // Doctor has said what is broken; the status only tells scripts.
+        Command::Doctor(a) => doctor::run(a, out),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "rolecall: {e}");
             ExitCode::FAILURE

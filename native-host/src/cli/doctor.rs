@@ -1,0 +1,58 @@
+//! `rolecall doctor`.
+
+use super::{io_err, runtime, CliError, Out};
+use crate::app::App;
+use crate::doctor::{self, Status};
+use crate::install::{self, Bases, Os};
+use clap::Args;
+
+#[derive(Args, Debug)]
+pub struct DoctorArgs {}
+
+/// True when nothing is broken.
+pub fn run(_args: DoctorArgs, out: Out) -> Result<bool, CliError> {
+    let app = App::from_env();
+    let binary = install::current_binary()?;
+    writeln!(
+        out,
+        "rolecall {} at {}",
+        env!("CARGO_PKG_VERSION"),
+        binary.display()
+    )
+    .map_err(io_err)?;
+    let rt = runtime()?;
+    let checks = rt.block_on(doctor::run(
+        &app,
+        Os::current(),
+        &Bases::from_platform(),
+        &binary,
+    ));
+    for c in &checks {
+        writeln!(out, "{:<5} {}", c.status.label(), c.message).map_err(io_err)?;
+        if let Some(fix) = &c.fix {
+            writeln!(out, "      fix: {fix}").map_err(io_err)?;
+        }
+    }
+    let failed = checks.iter().filter(|c| c.status == Status::Fail).count();
+    let warned = checks.iter().filter(|c| c.status == Status::Warn).count();
+    if failed == 0 {
+        writeln!(
+            out,
+            "\nEverything rolecall needs is in place{}.",
+            if warned > 0 {
+                format!(" ({warned} warnings)")
+            } else {
+                String::new()
+            }
+        )
+        .map_err(io_err)?;
+    } else {
+        writeln!(
+            out,
+            "\n{failed} problem{} found; run the fix commands above, then `rolecall doctor` again.",
+            if failed == 1 { "" } else { "s" }
+        )
+        .map_err(io_err)?;
+    }
+    Ok(doctor::healthy(&checks))
+}

@@ -1,0 +1,255 @@
+//! `rolecall import aws-config [--file PATH] [--credentials PATH] [--dry-run] [--move-keys]`.
+
+use super::{io_err, CliError, Out};
+use crate::app::App;
+use crate::import::plan::{self, Action, FileKind, Keys};
+use crate::import::{self, ImportError};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Roles and gateways from the AWS CLI's files: profiles with role_arn + source_profile
+    /// become roles, their source profiles gateways. Importing again updates in place.
+    AwsConfig(AwsConfigArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AwsConfigArgs {
+    /// The AWS config file (default: $AWS_CONFIG_FILE, else ~/.aws/config).
+    #[arg(long)]
+    file: Option<PathBuf>,
+    /// The AWS credentials file (default: $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials).
+    #[arg(long)]
+    credentials: Option<PathBuf>,
+    /// Print what would change and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Move the gateways' keys from the credentials file into the OS keyring: store them,
+    /// then remove them from the file, keeping a private backup of it.
+    #[arg(long)]
+    move_keys: bool,
+}
+
+pub fn run(cmd: ImportCommand, out: Out) -> Result<(), CliError> {
+    match cmd {
+        ImportCommand::AwsConfig(a) => aws_config(a, out),
+    }
+}
+
+fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
+    let app = App::from_env();
+    let (default_config, default_credentials) = match (&a.file, &a.credentials) {
+        (Some(f), Some(c)) => (f.clone(), c.clone()),
+        _ => import::default_paths()?,
+    };
+    let config_path = a.file.clone().unwrap_or(default_config);
+    let credentials_path = a.credentials.clone().unwrap_or(default_credentials);
+    let config_file = import::read(&config_path)?;
+    let credentials_file = import::read(&credentials_path)?;
+    if config_file.is_none() && credentials_file.is_none() {
+        return Err(ImportError::NoFiles {
+            config: config_path,
+            credentials: credentials_path,
+        }
+        .into());
+    }
+    let existing = app.load_config()?;
+    let (in_keyring, keyring_problem) =
+        import::keyring_gateways(&app, config_file.as_ref(), credentials_file.as_ref());
+    let credentials_display = credentials_path.display().to_string();
+    let plan = plan::plan(&plan::Inputs {
+        config: config_file.as_ref().map(|f| &f.ini),
+        credentials: credentials_file.as_ref().map(|f| &f.ini),
+        credentials_path: &credentials_display,
+        existing: &existing,
+        keyring_gateways: &in_keyring,
+    })
+    .map_err(ImportError::Invalid)?;
+
+    let dry = a.dry_run;
+    let w = |s: &str, out: Out| writeln!(out, "{s}").map_err(io_err);
+    w(
+        &format!(
+            "{} {} and {}{}",
+            if dry {
+                "Would import from"
+            } else {
+                "Importing from"
+            },
+            shown(&config_path, config_file.is_some()),
+            shown(&credentials_path, credentials_file.is_some()),
+            if dry {
+                " (dry run: nothing is changed)"
+            } else {
+                ""
+            }
+        ),
+        out,
+    )?;
+    for (file, f) in [
+        (&config_path, &config_file),
+        (&credentials_path, &credentials_file),
+    ] {
+        if let Some(f) = f {
+            for warning in &f.ini.warnings {
+                w(
+                    &format!("  warning: {}, {warning}; ignored", file.display()),
+                    out,
+                )?;
+            }
+        }
+    }
+
+    let file_name = |k: FileKind| match k {
+        FileKind::Config => config_path.display().to_string(),
+        FileKind::Credentials => credentials_path.display().to_string(),
+    };
+    if !plan.gateways.is_empty() {
+        w("Gateways:", out)?;
+    }
+    for g in &plan.gateways {
+        let keys = match &g.keys {
+            Keys::InKeyring => "keys in the keyring".to_owned(),
+            Keys::InFile {
+                file,
+                access_key_id,
+                also_in_keyring,
+            } => {
+                if a.move_keys {
+                    format!(
+                        "keys {access_key_id} {} from {} into the keyring{}",
+                        if dry { "would move" } else { "moved" },
+                        file_name(*file),
+                        if *also_in_keyring {
+                            " (replacing those stored there if they differ)"
+                        } else {
+                            ""
+                        }
+                    )
+                } else if *also_in_keyring {
+                    format!(
+                        "keys in the keyring; {access_key_id} is also in plain text in {} (--move-keys removes it)",
+                        file_name(*file)
+                    )
+                } else {
+                    format!(
+                        "keys {access_key_id} are in {}; NOT in the keyring yet: run again with --move-keys",
+                        file_name(*file)
+                    )
+                }
+            }
+        };
+        w(
+            &format!("  {}  — {keys}", line(&g.name, &g.action, dry)),
+            out,
+        )?;
+    }
+    if !plan.roles.is_empty() {
+        w("Roles:", out)?;
+    }
+    for r in &plan.roles {
+        w(
+            &format!(
+                "  {}  {} via {}",
+                line(&r.id, &r.action, dry),
+                r.arn,
+                r.gateway
+            ),
+            out,
+        )?;
+    }
+    if !plan.skipped.is_empty() {
+        w("Not imported:", out)?;
+    }
+    for s in &plan.skipped {
+        w(&format!("  - {}: {}", s.profile, s.reason), out)?;
+    }
+    for n in &plan.notes {
+        w(&format!("Note: {n}"), out)?;
+    }
+    if let Some(problem) = &keyring_problem {
+        w(
+            &format!("Note: the keyring could not be read ({problem}); gateways were treated as having no keys there."),
+            out,
+        )?;
+    }
+
+    let count = |pred: fn(&Action) -> bool| plan.roles.iter().filter(|r| pred(&r.action)).count();
+    let added = count(|a| *a == Action::Add);
+    let updated = count(|a| matches!(a, Action::Update(_)));
+    let unchanged = count(|a| *a == Action::Unchanged);
+    let summary = format!(
+        "{added} role(s) {}, {updated} {}, {unchanged} unchanged; {} profile(s) not imported.",
+        if dry { "to add" } else { "added" },
+        if dry { "to update" } else { "updated" },
+        plan.skipped.len()
+    );
+    if dry {
+        w(&summary, out)?;
+        if !a.move_keys && plan.key_moves.iter().any(|_| true) {
+            w(
+                "Add --move-keys to move the gateways' keys into the keyring.",
+                out,
+            )?;
+        }
+        return Ok(());
+    }
+
+    let applied = import::apply(
+        &app,
+        &plan,
+        config_file.as_ref(),
+        credentials_file.as_ref(),
+        a.move_keys,
+    )?;
+    w(&summary, out)?;
+    if plan.changes_anything() {
+        w(&format!("Saved {}.", app.config_path().display()), out)?;
+    }
+    for (gateway, replaced) in &applied.stored {
+        w(
+            &format!(
+                "Stored the keys of gateway '{gateway}' in the keyring (service '{}'){}.",
+                app.secrets().service(),
+                if *replaced {
+                    ", replacing different keys stored there before"
+                } else {
+                    ""
+                }
+            ),
+            out,
+        )?;
+    }
+    for (file, backup) in &applied.rewritten {
+        w(
+            &format!(
+                "Removed those keys from {}. A copy of the file as it was is in {} (readable by you only): delete it once rolecall works. The AWS CLI can no longer use those keys from the file.",
+                file.display(),
+                backup.display()
+            ),
+            out,
+        )?;
+    }
+    Ok(())
+}
+
+fn shown(p: &std::path::Path, exists: bool) -> String {
+    if exists {
+        p.display().to_string()
+    } else {
+        format!("{} (not found)", p.display())
+    }
+}
+
+fn line(name: &str, action: &Action, dry: bool) -> String {
+    match action {
+        Action::Add => format!("+ {name} ({})", if dry { "new" } else { "added" }),
+        Action::Unchanged => format!("= {name} (unchanged)"),
+        Action::Update(changes) => format!(
+            "~ {name} ({}: {})",
+            if dry { "would update" } else { "updated" },
+            changes.join(", ")
+        ),
+    }
+}

@@ -1,0 +1,566 @@
+//! `rolecall doctor`: every link from the browser to the AWS console, checked in the order a
+//! click uses them, each with the command that fixes it. Reads only: it writes no file and
+//! no keyring entry. Network checks are bounded by the config's timeout.
+
+use crate::app::App;
+use crate::config::{Config, DEFAULT_REGION};
+use crate::install::{self, Bases, Installed, Os};
+use crate::partition::Partition;
+use crate::sts;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    /// Optional, or not checkable: worth knowing, not broken.
+    Warn,
+    Fail,
+    /// Context (e.g. browsers not set up here).
+    Info,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Ok => "OK",
+            Status::Warn => "WARN",
+            Status::Fail => "FAIL",
+            Status::Info => "--",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub status: Status,
+    pub message: String,
+    /// The command (or step) that fixes it.
+    pub fix: Option<String>,
+}
+
+fn check(status: Status, message: impl Into<String>, fix: Option<String>) -> Check {
+    Check {
+        status,
+        message: message.into(),
+        fix,
+    }
+}
+
+/// AWS refuses SigV4 signatures more than 5 minutes off; warn well before that.
+const SKEW_FAIL: i64 = 300;
+const SKEW_WARN: i64 = 60;
+
+/// Which browsers have a correct manifest naming `binary`.
+pub fn manifests(os: Os, bases: &Bases, binary: &Path) -> Vec<Check> {
+    let mut out = Vec::new();
+    let mut absent = Vec::new();
+    let mut installed = 0;
+    for browser in install::Browser::ALL {
+        let fix = Some(format!("rolecall install --browser {}", browser.id()));
+        let loc = match install::location(browser, os, bases) {
+            Ok(l) => l,
+            Err(e) => {
+                out.push(check(
+                    Status::Fail,
+                    format!("{browser} manifest: {e}"),
+                    None,
+                ));
+                continue;
+            }
+        };
+        let path = loc.manifest.display();
+        match install::inspect(&loc) {
+            Installed::Present(m) => {
+                installed += 1;
+                let problems = m.problems(browser, binary);
+                if problems.is_empty() {
+                    out.push(check(Status::Ok, format!("{browser} manifest {path}"), None));
+                } else {
+                    out.push(check(
+                        Status::Fail,
+                        format!("{browser} manifest {path}: {}", problems.join("; ")),
+                        fix,
+                    ));
+                }
+            }
+            Installed::Unreadable(e) => {
+                installed += 1;
+                out.push(check(
+                    Status::Fail,
+                    format!("{browser} manifest {path} cannot be read: {e}"),
+                    fix,
+                ));
+            }
+            Installed::Missing if loc.browser_present() => out.push(check(
+                Status::Fail,
+                format!(
+                    "{browser} is set up for this user ({}) but has no rolecall manifest, so the extension cannot start the host",
+                    loc.present_folder().display()
+                ),
+                fix,
+            )),
+            Installed::Missing => absent.push(browser.display_name()),
+        }
+    }
+    if installed == 0 && out.iter().all(|c| c.status != Status::Fail) {
+        out.push(check(
+            Status::Fail,
+            "no browser has a rolecall manifest, so no extension can start the host",
+            Some("rolecall install --browser firefox   (or chrome, chromium, edge, brave)".into()),
+        ));
+    }
+    if !absent.is_empty() {
+        out.push(check(
+            Status::Info,
+            format!("not set up for this user, skipped: {}", absent.join(", ")),
+            None,
+        ));
+    }
+    out
+}
+
+/// The config, and the keyring's state for it.
+pub fn config_and_keyring(app: &App) -> (Vec<Check>, Option<Config>, bool) {
+    let mut out = Vec::new();
+    let path = app.config_path();
+    let config = match app.load_config() {
+        Ok(c) if !path.exists() => {
+            out.push(check(
+                Status::Warn,
+                format!("no config yet at {}", path.display()),
+                Some("rolecall import aws-config --dry-run, or rolecall gateway add NAME --access-key-id ID".into()),
+            ));
+            Some(c)
+        }
+        Ok(c) => {
+            out.push(check(
+                Status::Ok,
+                format!(
+                    "config {} ({} gateways, {} roles)",
+                    path.display(),
+                    c.gateways.len(),
+                    c.roles.len()
+                ),
+                None,
+            ));
+            Some(c)
+        }
+        Err(e) => {
+            out.push(check(
+                Status::Fail,
+                e.to_string(),
+                Some(format!("edit {} (it is TOML)", path.display())),
+            ));
+            None
+        }
+    };
+
+    let keyring_ok = match app.secrets().probe() {
+        Ok(()) => {
+            out.push(check(
+                Status::Ok,
+                format!(
+                    "OS keyring reachable (service '{}')",
+                    app.secrets().service()
+                ),
+                None,
+            ));
+            true
+        }
+        Err(e) => {
+            let reason = match e {
+                crate::error::Error::KeyringUnavailable(r) => r,
+                other => other.to_string(),
+            };
+            out.push(check(
+                Status::Fail,
+                format!("the OS keyring cannot be reached ({reason})"),
+                Some(keyring_fix().into()),
+            ));
+            false
+        }
+    };
+
+    if let Some(c) = &config {
+        if c.gateways.is_empty() {
+            out.push(check(
+                Status::Warn,
+                "no gateways configured",
+                Some("rolecall gateway add NAME --access-key-id ID   (or rolecall import aws-config)".into()),
+            ));
+        } else if c.roles.is_empty() {
+            out.push(check(
+                Status::Warn,
+                "no roles configured",
+                Some(
+                    "rolecall role add ID --account ACCOUNT --role-name NAME --gateway GATEWAY"
+                        .into(),
+                ),
+            ));
+        }
+        for g in &c.gateways {
+            let fix = Some(format!(
+                "rolecall gateway add {} --access-key-id <ID>   (or rolecall import aws-config --move-keys)",
+                g.name
+            ));
+            if !keyring_ok {
+                out.push(check(
+                    Status::Warn,
+                    format!(
+                        "gateway '{}' keys: not checked, the keyring is unreachable",
+                        g.name
+                    ),
+                    None,
+                ));
+                continue;
+            }
+            match app.secrets().has_gateway_keys(&g.name) {
+                Ok(true) => out.push(check(
+                    Status::Ok,
+                    format!("gateway '{}' has keys in the keyring", g.name),
+                    None,
+                )),
+                Ok(false) => out.push(check(
+                    Status::Fail,
+                    format!("gateway '{}' has no keys in the keyring", g.name),
+                    fix,
+                )),
+                Err(e) => out.push(check(
+                    Status::Fail,
+                    format!("gateway '{}' keys: {e}", g.name),
+                    Some(keyring_fix().into()),
+                )),
+            }
+        }
+    }
+    (out, config, keyring_ok)
+}
+
+fn keyring_fix() -> &'static str {
+    if cfg!(target_os = "linux") {
+        "unlock your login keyring, or start a Secret Service (gnome-keyring-daemon, KeePassXC) in this session"
+    } else {
+        "unlock your keychain / Credential Manager"
+    }
+}
+
+/// The STS region each gateway is used in, as `App::open_console` picks it: the gateway's
+/// own region, unless its role lives in another partition.
+fn sts_regions(config: &Config) -> BTreeMap<String, Vec<String>> {
+    let mut by_gateway: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in &config.roles {
+        let g = config.gateway(&r.gateway);
+        let region = r.region(g);
+        let sts = g
+            .and_then(|g| g.region.as_deref())
+            .filter(|gr| Partition::for_region(gr) == Partition::for_region(region))
+            .unwrap_or(region);
+        let list = by_gateway.entry(r.gateway.clone()).or_default();
+        if !list.iter().any(|x| x == sts) {
+            list.push(sts.to_owned());
+        }
+    }
+    for g in &config.gateways {
+        by_gateway
+            .entry(g.name.clone())
+            .or_insert_with(|| vec![g.region.clone().unwrap_or_else(|| DEFAULT_REGION.into())]);
+    }
+    by_gateway
+}
+
+/// The STS endpoint the SDK would call for `region`.
+fn sts_url(region: &str) -> String {
+    if let Some(url) = sts::endpoint_override() {
+        return url;
+    }
+    match Partition::for_region(region) {
+        Partition::AwsCn => format!("https://sts.{region}.amazonaws.com.cn"),
+        _ => format!("https://sts.{region}.amazonaws.com"),
+    }
+}
+
+fn signin_url(region: &str) -> Result<String, String> {
+    match std::env::var("ROLECALL_SIGNIN_URL") {
+        Ok(v) if !v.is_empty() => url::Url::parse(&v)
+            .map(|u| u.to_string())
+            .map_err(|e| format!("ROLECALL_SIGNIN_URL={v} is not a URL ({e})")),
+        _ => Ok(Partition::for_region(region).signin_url().to_owned()),
+    }
+}
+
+/// HTTP dates are RFC 7231 IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn parse_http_date(s: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc2822).ok()
+}
+
+/// How far the local clock is ahead of `server` (negative: behind), in seconds.
+fn skew_seconds(server: time::OffsetDateTime, local: time::OffsetDateTime) -> i64 {
+    (local - server).whole_seconds()
+}
+
+fn describe_skew(skew: i64) -> Check {
+    let way = if skew > 0 { "ahead of" } else { "behind" };
+    let status = match skew.abs() {
+        s if s > SKEW_FAIL => Status::Fail,
+        s if s > SKEW_WARN => Status::Warn,
+        _ => Status::Ok,
+    };
+    let message = if status == Status::Ok {
+        format!("clock agrees with STS (off by {} s)", skew.abs())
+    } else {
+        format!(
+            "clock is {} s {way} STS; AWS refuses signed requests more than 300 s off",
+            skew.abs()
+        )
+    };
+    let fix = (status != Status::Ok).then(|| {
+        if cfg!(target_os = "linux") {
+            "turn on network time: timedatectl set-ntp true".to_owned()
+        } else {
+            "turn on automatic date and time in the system settings".to_owned()
+        }
+    });
+    check(status, message, fix)
+}
+
+fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("rolecall/", env!("CARGO_PKG_VERSION"), " doctor"))
+        .build()
+        .map_err(|e| format!("cannot build the HTTPS client: {e}"))
+}
+
+fn reqwest_reason(e: &reqwest::Error) -> String {
+    let mut out = if e.is_timeout() {
+        "no answer in time".to_owned()
+    } else if e.is_connect() {
+        "cannot connect".to_owned()
+    } else {
+        "request failed".to_owned()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        out = format!("{out}: {s}");
+        source = s.source();
+    }
+    out
+}
+
+/// STS and sign-in reachable, the clock right, and each gateway's keys accepted.
+pub async fn network(app: &App, config: &Config, keyring_ok: bool) -> Vec<Check> {
+    let mut out = Vec::new();
+    let timeout = config.settings.timeout();
+    let client = match http_client(timeout) {
+        Ok(c) => c,
+        Err(e) => return vec![check(Status::Fail, e, None)],
+    };
+    let regions = sts_regions(config);
+    let mut sts_urls: Vec<String> = regions.values().flatten().map(|r| sts_url(r)).collect();
+    if sts_urls.is_empty() {
+        sts_urls.push(sts_url(DEFAULT_REGION));
+    }
+    sts_urls.sort();
+    sts_urls.dedup();
+    let net_fix = "check your network and proxy; AWS_ENDPOINT_URL_STS overrides the STS endpoint";
+    for url in &sts_urls {
+        // An unsigned call: any HTTP answer (AWS says 403 MissingAuthenticationToken)
+        // proves the endpoint resolves and answers, and its Date header shows the skew.
+        let started = Instant::now();
+        let sent = client
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("Action=GetCallerIdentity&Version=2011-06-15")
+            .send()
+            .await;
+        match sent {
+            Ok(resp) => {
+                out.push(check(
+                    Status::Ok,
+                    format!(
+                        "STS endpoint {url} answers (HTTP {} in {} ms)",
+                        resp.status().as_u16(),
+                        started.elapsed().as_millis()
+                    ),
+                    None,
+                ));
+                let date = resp
+                    .headers()
+                    .get("date")
+                    .and_then(|d| d.to_str().ok())
+                    .and_then(parse_http_date);
+                out.push(match date {
+                    Some(server) => {
+                        describe_skew(skew_seconds(server, time::OffsetDateTime::now_utc()))
+                    }
+                    None => check(
+                        Status::Warn,
+                        format!("cannot tell the clock's skew: {url} sent no Date header"),
+                        None,
+                    ),
+                });
+            }
+            Err(e) => out.push(check(
+                Status::Fail,
+                format!("STS endpoint {url}: {}", reqwest_reason(&e)),
+                Some(net_fix.into()),
+            )),
+        }
+    }
+
+    // A signed request with each gateway's keys: AWS accepts them, and the signature's time.
+    if keyring_ok {
+        let http = sts::http_client();
+        for g in &config.gateways {
+            let Ok(keys) = app.secrets().gateway_keys(&g.name) else {
+                continue; // reported with the keyring checks
+            };
+            let region = regions
+                .get(&g.name)
+                .and_then(|r| r.first().cloned())
+                .unwrap_or_else(|| DEFAULT_REGION.into());
+            match sts::caller_identity(&http, &keys, &g.name, &region, timeout).await {
+                Ok(arn) => out.push(check(
+                    Status::Ok,
+                    format!("gateway '{}': AWS accepts its keys ({arn})", g.name),
+                    None,
+                )),
+                Err(e) => {
+                    let fix = match e.kind() {
+                        "credentials_invalid" => Some(format!(
+                            "rolecall gateway add {} --access-key-id <ID>   (with the user's current keys)",
+                            g.name
+                        )),
+                        "upstream_unavailable" => Some(net_fix.into()),
+                        _ => None,
+                    };
+                    out.push(check(
+                        Status::Fail,
+                        format!("gateway '{}': {e}", g.name),
+                        fix,
+                    ));
+                }
+            }
+        }
+    }
+
+    let mut signin: Vec<Result<String, String>> = if config.roles.is_empty() {
+        vec![signin_url(DEFAULT_REGION)]
+    } else {
+        config
+            .roles
+            .iter()
+            .map(|r| signin_url(r.region(config.gateway(&r.gateway))))
+            .collect()
+    };
+    signin.sort();
+    signin.dedup();
+    for url in signin {
+        let url = match url {
+            Ok(u) => u,
+            Err(e) => {
+                out.push(check(
+                    Status::Fail,
+                    e,
+                    Some("fix or unset ROLECALL_SIGNIN_URL".into()),
+                ));
+                continue;
+            }
+        };
+        // No parameters: the endpoint answers an error page, which is all this needs.
+        let started = Instant::now();
+        match client.get(&url).send().await {
+            Ok(resp) => out.push(check(
+                Status::Ok,
+                format!(
+                    "sign-in endpoint {url} answers (HTTP {} in {} ms)",
+                    resp.status().as_u16(),
+                    started.elapsed().as_millis()
+                ),
+                None,
+            )),
+            Err(e) => out.push(check(
+                Status::Fail,
+                format!("sign-in endpoint {url}: {}", reqwest_reason(&e)),
+                Some(
+                    "check your network and proxy; ROLECALL_SIGNIN_URL overrides the endpoint"
+                        .into(),
+                ),
+            )),
+        }
+    }
+    out
+}
+
+/// Every check, in order.
+pub async fn run(app: &App, os: Os, bases: &Bases, binary: &Path) -> Vec<Check> {
+    let mut all = manifests(os, bases, binary);
+    let (checks, config, keyring_ok) = config_and_keyring(app);
+    all.extend(checks);
+    let config = config.unwrap_or_default();
+    all.extend(network(app, &config, keyring_ok).await);
+    all
+}
+
+/// Broken when any check failed.
+pub fn healthy(checks: &[Check]) -> bool {
+    checks.iter().all(|c| c.status != Status::Fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates_parse() {
+        let d = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(d.unix_timestamp(), 784_111_777);
+        assert!(parse_http_date("yesterday").is_none());
+    }
+
+    #[test]
+    fn skew_thresholds() {
+        let server = time::OffsetDateTime::UNIX_EPOCH;
+        let at = |s: i64| describe_skew(skew_seconds(server, server + time::Duration::seconds(s)));
+        assert_eq!(at(3).status, Status::Ok);
+        assert_eq!(at(-90).status, Status::Warn);
+        let late = at(-400);
+        assert_eq!(late.status, Status::Fail);
+        assert!(late.message.contains("400 s behind"), "{}", late.message);
+        assert!(late.fix.is_some());
+        assert!(at(400).message.contains("ahead of"));
+    }
+
+    #[test]
+    fn sts_regions_follow_the_click_path() {
+        let config: Config = toml::from_str(
+            r#"
+[[gateway]]
+name = "corp"
+region = "eu-west-1"
+[[gateway]]
+name = "idle"
+[[role]]
+id = "a"
+account_id = "111111111111"
+role_name = "A"
+gateway = "corp"
+region = "us-east-2"
+[[role]]
+id = "gov"
+account_id = "111111111111"
+role_name = "A"
+gateway = "corp"
+region = "us-gov-west-1"
+"#,
+        )
+        .unwrap();
+        let r = sts_regions(&config);
+        assert_eq!(r["corp"], ["eu-west-1", "us-gov-west-1"]);
+        assert_eq!(r["idle"], [DEFAULT_REGION]);
+    }
+}

@@ -1,0 +1,1029 @@
+//! From parsed AWS files and the current rolecall config to the config after an import:
+//! pure (no file, keyring or network access), so every decision is unit-tested here.
+//!
+//! Profiles with `role_arn` + `source_profile` become roles; their source profiles become
+//! gateways. Everything else is listed with the reason it was not imported.
+
+use super::ini::{IniFile, Property};
+use crate::config::{Config, Gateway, Role};
+use crate::credentials::LongTermKeys;
+use crate::partition::Partition;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Which of the two files a value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    Config,
+    Credentials,
+}
+
+#[derive(Debug, Clone)]
+struct Value {
+    text: String,
+    file: FileKind,
+    /// Section occurrence and property index in that file, to find its lines again.
+    section: usize,
+    first_line: usize,
+    end_line: usize,
+}
+
+/// A profile as the SDKs see it: config and credentials merged, credentials winning.
+#[derive(Debug, Clone, Default)]
+struct Profile {
+    name: String,
+    values: HashMap<String, Value>,
+}
+
+impl Profile {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.values
+            .get(key)
+            .map(|v| v.text.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The first of `keys` this profile sets.
+    fn first_set(&self, keys: &[&'static str]) -> Option<&'static str> {
+        keys.iter().copied().find(|k| self.get(k).is_some())
+    }
+}
+
+/// Why a profile cannot give rolecall a gateway's long-term keys, if it cannot.
+fn indirect_credentials(p: &Profile) -> Option<String> {
+    let what = p.first_set(&[
+        "sso_start_url",
+        "sso_session",
+        "sso_account_id",
+        "credential_process",
+        "credential_source",
+        "web_identity_token_file",
+    ])?;
+    Some(match what {
+        "credential_process" => "it gets credentials from credential_process; rolecall runs no external credential helper and needs an IAM user's long-term keys".into(),
+        "credential_source" => format!("it takes credentials from credential_source = {} (the environment or an instance role); rolecall needs an IAM user's long-term keys", p.get("credential_source").unwrap_or_default()),
+        "web_identity_token_file" => "it uses a web identity token (web_identity_token_file); rolecall needs an IAM user's long-term keys".into(),
+        _ => "it signs in through AWS IAM Identity Center (SSO); rolecall uses an IAM user's long-term keys, not SSO".into(),
+    })
+}
+
+/// The merged profiles of both files, in the order they first appear (config first).
+struct Profiles {
+    list: Vec<Profile>,
+    notes: Vec<String>,
+}
+
+impl Profiles {
+    fn get(&self, name: &str) -> Option<&Profile> {
+        self.list.iter().find(|p| p.name == name)
+    }
+}
+
+fn profile_name(header: &str, file: FileKind) -> Result<Option<String>, String> {
+    let name = match file {
+        FileKind::Credentials => header.to_owned(),
+        FileKind::Config => {
+            if header == "default" {
+                "default".to_owned()
+            } else if let Some(rest) = header
+                .strip_prefix("profile")
+                .filter(|r| r.starts_with([' ', '\t']))
+            {
+                rest.trim_matches([' ', '\t']).to_owned()
+            } else if header.starts_with("sso-session")
+                || header.starts_with("services")
+                || header == "plugins"
+                || header == "preview"
+            {
+                return Ok(None);
+            } else {
+                return Err(format!(
+                    "section [{header}] of the config file is not a profile (profiles there are written [profile {header}]); ignored"
+                ));
+            }
+        }
+    };
+    if name.is_empty() || name.contains([' ', '\t']) {
+        return Err(format!(
+            "section [{header}] does not name a valid profile; ignored"
+        ));
+    }
+    Ok(Some(name))
+}
+
+fn merge(config: Option<&IniFile>, credentials: Option<&IniFile>) -> Profiles {
+    let mut out = Profiles {
+        list: Vec::new(),
+        notes: Vec::new(),
+    };
+    for (file, ini) in [
+        (FileKind::Config, config),
+        (FileKind::Credentials, credentials),
+    ] {
+        let Some(ini) = ini else { continue };
+        for (si, section) in ini.sections.iter().enumerate() {
+            if section.header.is_empty() {
+                continue; // a broken header, already warned about
+            }
+            let name = match profile_name(&section.header, file) {
+                Ok(Some(n)) => n,
+                Ok(None) => continue,
+                Err(note) => {
+                    out.notes.push(note);
+                    continue;
+                }
+            };
+            let idx = match out.list.iter().position(|p| p.name == name) {
+                Some(i) => i,
+                None => {
+                    out.list.push(Profile {
+                        name,
+                        values: HashMap::new(),
+                    });
+                    out.list.len() - 1
+                }
+            };
+            for prop in &section.properties {
+                let Property {
+                    key,
+                    value,
+                    first_line,
+                    end_line,
+                    ..
+                } = prop;
+                out.list[idx].values.insert(
+                    key.clone(),
+                    Value {
+                        text: value.clone(),
+                        file,
+                        section: si,
+                        first_line: *first_line,
+                        end_line: *end_line,
+                    },
+                );
+            }
+        }
+    }
+    out
+}
+
+/// What an import would do to one gateway or role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Add,
+    /// The fields that change, as "field: old → new".
+    Update(Vec<String>),
+    Unchanged,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keys {
+    /// Already in the keyring.
+    InKeyring,
+    /// Long-term keys found in a file (and maybe also in the keyring).
+    InFile {
+        file: FileKind,
+        access_key_id: String,
+        also_in_keyring: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct GatewayPlan {
+    pub name: String,
+    pub action: Action,
+    pub keys: Keys,
+}
+
+#[derive(Debug, Clone)]
+pub struct RolePlan {
+    pub id: String,
+    pub arn: String,
+    pub gateway: String,
+    pub action: Action,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub profile: String,
+    pub reason: String,
+}
+
+/// Keys to store in the keyring and the file lines that hold them.
+#[derive(Debug, Clone)]
+pub struct KeyMove {
+    pub gateway: String,
+    pub keys: LongTermKeys,
+    pub file: FileKind,
+    /// 0-based lines to delete from that file: the key properties, and the section header
+    /// when nothing else is left in that section.
+    pub lines: BTreeSet<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The config after the import, validated.
+    pub config: Config,
+    pub gateways: Vec<GatewayPlan>,
+    pub roles: Vec<RolePlan>,
+    pub skipped: Vec<Skipped>,
+    pub notes: Vec<String>,
+    pub key_moves: Vec<KeyMove>,
+}
+
+impl Plan {
+    pub fn changes_anything(&self) -> bool {
+        self.gateways
+            .iter()
+            .map(|g| &g.action)
+            .chain(self.roles.iter().map(|r| &r.action))
+            .any(|a| *a != Action::Unchanged)
+    }
+}
+
+pub struct Inputs<'a> {
+    pub config: Option<&'a IniFile>,
+    pub credentials: Option<&'a IniFile>,
+    /// How to name the files in messages.
+    pub credentials_path: &'a str,
+    pub existing: &'a Config,
+    /// Gateways whose keys are already in the keyring.
+    pub keyring_gateways: &'a HashSet<String>,
+}
+
+/// The source profiles role profiles name: the gateways whose keyring entries matter.
+pub fn source_profiles(config: Option<&IniFile>, credentials: Option<&IniFile>) -> Vec<String> {
+    let mut names: Vec<String> = merge(config, credentials)
+        .list
+        .iter()
+        .filter_map(|p| p.get("source_profile").map(str::to_owned))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+struct ParsedArn {
+    partition: String,
+    account: String,
+    role_name: String,
+}
+
+fn parse_role_arn(arn: &str) -> Option<ParsedArn> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [prefix, partition, service, region, account, resource] = parts.as_slice() else {
+        return None;
+    };
+    let role_name = resource.strip_prefix("role/")?;
+    (*prefix == "arn" && *service == "iam" && region.is_empty() && !role_name.is_empty()).then(
+        || ParsedArn {
+            partition: (*partition).to_owned(),
+            account: (*account).to_owned(),
+            role_name: role_name.to_owned(),
+        },
+    )
+}
+
+/// A region of the partition, for a role whose profile names none.
+fn partition_default_region(partition: &str) -> Option<&'static str> {
+    match partition {
+        "aws" => Some(crate::config::DEFAULT_REGION),
+        "aws-us-gov" => Some("us-gov-west-1"),
+        "aws-cn" => Some("cn-north-1"),
+        _ => None,
+    }
+}
+
+/// Where a gateway's keys come from, or why the profile cannot be one.
+enum Source {
+    FileKeys(KeyMove),
+    Keyring,
+}
+
+fn source_for(
+    role_profile: &Profile,
+    source: &str,
+    profiles: &Profiles,
+    inputs: &Inputs<'_>,
+) -> Result<Source, String> {
+    let s = profiles.get(source);
+    let chain = s.is_some_and(|s| s.name != role_profile.name && s.get("role_arn").is_some());
+    if chain {
+        return Err(format!(
+            "role chain: its source_profile '{source}' itself assumes a role; AWS caps consoles from chained roles at 1 hour, and rolecall assumes roles only from a gateway's own keys"
+        ));
+    }
+    if let Some(s) = s {
+        let id = s.values.get("aws_access_key_id");
+        let secret = s.values.get("aws_secret_access_key");
+        match (id, secret) {
+            (Some(id), Some(secret)) if !id.text.is_empty() && !secret.text.is_empty() => {
+                if s.get("aws_session_token").is_some() || id.text.starts_with("ASIA") {
+                    return Err(format!(
+                        "its source_profile '{source}' holds temporary credentials (aws_session_token / ASIA…); a gateway needs an IAM user's long-term keys"
+                    ));
+                }
+                return Ok(Source::FileKeys(key_move(source, id, secret, inputs)));
+            }
+            (None, None) => {}
+            _ => {
+                if !inputs.keyring_gateways.contains(source) {
+                    return Err(format!(
+                        "its source_profile '{source}' has only one of aws_access_key_id and aws_secret_access_key"
+                    ));
+                }
+            }
+        }
+    }
+    if inputs.keyring_gateways.contains(source) {
+        return Ok(Source::Keyring);
+    }
+    let Some(s) = s else {
+        return Err(format!(
+            "its source_profile '{source}' is in neither the config nor the credentials file"
+        ));
+    };
+    if let Some(why) = indirect_credentials(s) {
+        return Err(format!(
+            "its source_profile '{source}' cannot be a gateway: {why}"
+        ));
+    }
+    Err(format!(
+        "missing keys: source_profile '{source}' has no aws_access_key_id/aws_secret_access_key in {}. If you keep them elsewhere (aws-vault, say), store them with `rolecall gateway add {source} --access-key-id <ID>` and import again",
+        inputs.credentials_path
+    ))
+}
+
+fn key_move(gateway: &str, id: &Value, secret: &Value, inputs: &Inputs<'_>) -> KeyMove {
+    let file = id.file;
+    let mut lines = BTreeSet::new();
+    for v in [id, secret] {
+        if v.file == file {
+            lines.extend(v.first_line..v.end_line);
+        }
+    }
+    // Drop a section header whose every property goes: `[corp]` with nothing under it.
+    let ini = match file {
+        FileKind::Config => inputs.config,
+        FileKind::Credentials => inputs.credentials,
+    };
+    if let Some(ini) = ini {
+        for section in [id.section, secret.section] {
+            let sec = &ini.sections[section];
+            let emptied = sec
+                .properties
+                .iter()
+                .all(|p| (p.first_line..p.end_line).all(|l| lines.contains(&l)));
+            if emptied {
+                lines.insert(sec.line);
+            }
+        }
+    }
+    KeyMove {
+        gateway: gateway.to_owned(),
+        keys: LongTermKeys {
+            access_key_id: id.text.clone(),
+            secret_access_key: secret.text.clone(),
+        },
+        file,
+        lines,
+    }
+}
+
+/// A role profile that passed every check, before gateways are merged.
+struct Candidate {
+    profile: String,
+    role: Role,
+    arn: String,
+    mfa_serial: Option<String>,
+}
+
+/// "field: old → new" for each field that differs.
+fn diff(fields: &[(&str, Option<&str>, Option<&str>)]) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|(_, old, new)| old != new)
+        .map(|(name, old, new)| {
+            format!(
+                "{name}: {} → {}",
+                old.unwrap_or("(none)"),
+                new.unwrap_or("(none)")
+            )
+        })
+        .collect()
+}
+
+fn action(existed: bool, changes: Vec<String>) -> Action {
+    match (existed, changes.is_empty()) {
+        (false, _) => Action::Add,
+        (true, true) => Action::Unchanged,
+        (true, false) => Action::Update(changes),
+    }
+}
+
+pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
+    let profiles = merge(inputs.config, inputs.credentials);
+    let mut notes = profiles.notes.clone();
+    let mut skipped = Vec::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
+    // Gateway name → how its keys are had, in first-use order.
+    let mut sources: Vec<(String, Source)> = Vec::new();
+
+    for p in &profiles.list {
+        let Some(role_arn) = p.get("role_arn") else {
+            continue;
+        };
+        let skip = |reason: String| Skipped {
+            profile: p.name.clone(),
+            reason,
+        };
+        let Some(source) = p.get("source_profile") else {
+            let reason = match p.first_set(&["credential_source", "web_identity_token_file"]) {
+                Some(_) => indirect_credentials(p).unwrap_or_default(),
+                None => {
+                    "it has role_arn but no source_profile, so no gateway to assume it from".into()
+                }
+            };
+            skipped.push(skip(reason));
+            continue;
+        };
+        let gateway_keys = match source_for(p, source, &profiles, inputs) {
+            Ok(s) => s,
+            Err(reason) => {
+                skipped.push(skip(reason));
+                continue;
+            }
+        };
+        let Some(arn) = parse_role_arn(role_arn) else {
+            skipped.push(skip(format!(
+                "role_arn '{role_arn}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+            )));
+            continue;
+        };
+        let Some(partition_region) = partition_default_region(&arn.partition) else {
+            skipped.push(skip(format!(
+                "partition '{}' of its role_arn is not one rolecall supports (aws, aws-us-gov, aws-cn)",
+                arn.partition
+            )));
+            continue;
+        };
+        let duration_seconds = match p.get("duration_seconds") {
+            None => None,
+            Some(d) => match d.parse::<u32>() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    skipped.push(skip(format!(
+                        "duration_seconds '{d}' is not a number of seconds"
+                    )));
+                    continue;
+                }
+            },
+        };
+        let existing_role = inputs.existing.role(&p.name);
+        let existing_gateway = inputs.existing.gateway(source);
+        let gateway_region = profiles
+            .get(source)
+            .and_then(|s| s.get("region"))
+            .map(str::to_owned)
+            .or_else(|| existing_gateway.and_then(|g| g.region.clone()));
+        // rolecall derives the partition from the region: keep them in agreement.
+        let mut region = p
+            .get("region")
+            .map(str::to_owned)
+            .or_else(|| existing_role.and_then(|r| r.region.clone()));
+        let effective = region
+            .clone()
+            .or_else(|| gateway_region.clone())
+            .unwrap_or_else(|| crate::config::DEFAULT_REGION.to_owned());
+        if Partition::for_region(&effective).id() != arn.partition {
+            if p.get("region").is_some() {
+                skipped.push(skip(format!(
+                    "its region {effective} is not in the partition of its role_arn ({})",
+                    arn.partition
+                )));
+                continue;
+            }
+            region = Some(partition_region.to_owned());
+        }
+        // Fields only rolecall knows (label, group, colour, icon, console length) are kept.
+        let mut role = existing_role.cloned().unwrap_or(Role {
+            id: p.name.clone(),
+            account_id: String::new(),
+            role_name: String::new(),
+            gateway: String::new(),
+            region: None,
+            label: None,
+            group: None,
+            color: None,
+            icon: None,
+            external_id: None,
+            session_name: None,
+            session_duration: None,
+            duration_seconds: None,
+        });
+        role.account_id = arn.account;
+        role.role_name = arn.role_name;
+        role.gateway = source.to_owned();
+        role.region = region;
+        if let Some(x) = p.get("external_id") {
+            role.external_id = Some(x.to_owned());
+        }
+        if let Some(x) = p.get("role_session_name") {
+            role.session_name = Some(x.to_owned());
+        }
+        if duration_seconds.is_some() {
+            role.duration_seconds = duration_seconds;
+        }
+        // Check this role on its own now, so one bad profile is skipped with its reason
+        // rather than failing the whole import.
+        let gateway = Gateway {
+            name: source.to_owned(),
+            region: gateway_region,
+            mfa_serial: None,
+            session_name: existing_gateway.and_then(|g| g.session_name.clone()),
+        };
+        let alone = Config {
+            settings: Default::default(),
+            gateways: vec![gateway],
+            roles: vec![role.clone()],
+        };
+        if let Err(reason) = alone.validate() {
+            skipped.push(skip(reason));
+            continue;
+        }
+        if !sources.iter().any(|(n, _)| n == source) {
+            sources.push((source.to_owned(), gateway_keys));
+        }
+        candidates.push(Candidate {
+            profile: p.name.clone(),
+            arn: role_arn.to_owned(),
+            mfa_serial: p.get("mfa_serial").map(str::to_owned),
+            role,
+        });
+    }
+
+    let mut config = inputs.existing.clone();
+    let mut gateways = Vec::new();
+    let mut key_moves = Vec::new();
+    for (name, keys) in sources {
+        let source_profile = profiles.get(&name);
+        let users: Vec<&Candidate> = candidates
+            .iter()
+            .filter(|c| c.role.gateway == name)
+            .collect();
+        let mfa = gateway_mfa(&name, &users, source_profile, &mut notes);
+        let existing = config.gateways.iter().position(|g| g.name == name);
+        let old = existing.map(|i| config.gateways[i].clone());
+        let mut g = old.clone().unwrap_or(Gateway {
+            name: name.clone(),
+            region: None,
+            mfa_serial: None,
+            session_name: None,
+        });
+        if let Some(r) = source_profile.and_then(|s| s.get("region")) {
+            g.region = Some(r.to_owned());
+        }
+        if mfa.is_some() {
+            g.mfa_serial = mfa;
+        }
+        let changes = old.as_ref().map_or_else(Vec::new, |o| {
+            diff(&[
+                ("region", o.region.as_deref(), g.region.as_deref()),
+                (
+                    "mfa_serial",
+                    o.mfa_serial.as_deref(),
+                    g.mfa_serial.as_deref(),
+                ),
+            ])
+        });
+        let keys = match keys {
+            Source::Keyring => Keys::InKeyring,
+            Source::FileKeys(m) => {
+                let k = Keys::InFile {
+                    file: m.file,
+                    access_key_id: m.keys.access_key_id.clone(),
+                    also_in_keyring: inputs.keyring_gateways.contains(&name),
+                };
+                key_moves.push(m);
+                k
+            }
+        };
+        gateways.push(GatewayPlan {
+            name: name.clone(),
+            action: action(old.is_some(), changes),
+            keys,
+        });
+        match existing {
+            Some(i) => config.gateways[i] = g,
+            None => config.gateways.push(g),
+        }
+    }
+
+    let mut roles = Vec::new();
+    for c in candidates {
+        let existing = config.roles.iter().position(|r| r.id == c.role.id);
+        let changes = existing.map_or_else(Vec::new, |i| {
+            let o = &config.roles[i];
+            let n = &c.role;
+            let (od, nd) = (
+                o.duration_seconds.map(|d| d.to_string()),
+                n.duration_seconds.map(|d| d.to_string()),
+            );
+            diff(&[
+                (
+                    "account",
+                    Some(o.account_id.as_str()),
+                    Some(n.account_id.as_str()),
+                ),
+                (
+                    "role_name",
+                    Some(o.role_name.as_str()),
+                    Some(n.role_name.as_str()),
+                ),
+                (
+                    "gateway",
+                    Some(o.gateway.as_str()),
+                    Some(n.gateway.as_str()),
+                ),
+                ("region", o.region.as_deref(), n.region.as_deref()),
+                (
+                    "external_id",
+                    o.external_id.as_deref(),
+                    n.external_id.as_deref(),
+                ),
+                (
+                    "session_name",
+                    o.session_name.as_deref(),
+                    n.session_name.as_deref(),
+                ),
+                ("duration_seconds", od.as_deref(), nd.as_deref()),
+            ])
+        });
+        roles.push(RolePlan {
+            id: c.role.id.clone(),
+            arn: c.arn,
+            gateway: c.role.gateway.clone(),
+            action: action(existing.is_some(), changes),
+        });
+        match existing {
+            Some(i) => config.roles[i] = c.role,
+            None => config.roles.push(c.role),
+        }
+    }
+
+    // Every other profile, with why it was not imported.
+    let imported: HashSet<&str> = roles
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(gateways.iter().map(|g| g.name.as_str()))
+        .collect();
+    let already: HashSet<String> = skipped.iter().map(|s| s.profile.clone()).collect();
+    for p in &profiles.list {
+        if imported.contains(p.name.as_str()) || already.contains(&p.name) {
+            continue;
+        }
+        let users: Vec<&str> = profiles
+            .list
+            .iter()
+            .filter(|q| q.name != p.name && q.get("source_profile") == Some(p.name.as_str()))
+            .map(|q| q.name.as_str())
+            .collect();
+        let reason = if !users.is_empty() {
+            format!(
+                "it is source_profile only to skipped profiles ({})",
+                users.join(", ")
+            )
+        } else if let Some(why) = indirect_credentials(p) {
+            why
+        } else if p.get("aws_access_key_id").is_some() {
+            "it holds keys, but no role profile uses it as source_profile (add it with `rolecall gateway add` if you want it as a gateway)".into()
+        } else {
+            "no role_arn and no keys: nothing for rolecall here".into()
+        };
+        skipped.push(Skipped {
+            profile: p.name.clone(),
+            reason,
+        });
+    }
+
+    config.validate()?;
+    Ok(Plan {
+        config,
+        gateways,
+        roles,
+        skipped,
+        notes,
+        key_moves,
+    })
+}
+
+/// rolecall asks for an MFA code per gateway; AWS profiles name a device per role profile.
+/// Use the one the gateway's role profiles name (else the source profile's own), and say so
+/// when they disagree.
+fn gateway_mfa(
+    gateway: &str,
+    users: &[&Candidate],
+    source: Option<&Profile>,
+    notes: &mut Vec<String>,
+) -> Option<String> {
+    let with: Vec<(&str, &str)> = users
+        .iter()
+        .filter_map(|c| c.mfa_serial.as_deref().map(|s| (c.profile.as_str(), s)))
+        .collect();
+    let Some(&(_, chosen)) = with.first() else {
+        return source.and_then(|s| s.get("mfa_serial")).map(str::to_owned);
+    };
+    let distinct: BTreeSet<&str> = with.iter().map(|(_, s)| *s).collect();
+    if distinct.len() > 1 {
+        let listed: Vec<String> = with.iter().map(|(p, s)| format!("{p}: {s}")).collect();
+        notes.push(format!(
+            "The profiles of gateway '{gateway}' name different MFA devices ({}). rolecall asks for MFA per gateway and will use {chosen}; change it with `rolecall gateway add {gateway} --mfa-serial ARN --access-key-id <ID>` if that is wrong.",
+            listed.join(", ")
+        ));
+    }
+    let without: Vec<&str> = users
+        .iter()
+        .filter(|c| c.mfa_serial.is_none())
+        .map(|c| c.profile.as_str())
+        .collect();
+    if !without.is_empty() {
+        notes.push(format!(
+            "Profiles {} name no mfa_serial, but others of gateway '{gateway}' do; rolecall asks for MFA per gateway, so opening them will ask for a code too.",
+            without.join(", ")
+        ));
+    }
+    Some(chosen.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::ini::parse;
+    use super::*;
+
+    const CONFIG: &str = "\
+[default]
+region = us-east-1
+
+[profile corp]
+region = eu-west-1
+
+[profile prod-admin]
+role_arn = arn:aws:iam::111111111111:role/Admin
+source_profile = corp
+mfa_serial = arn:aws:iam::999999999999:mfa/ana
+external_id = ext-123
+role_session_name = ana
+duration_seconds = 7200
+region = eu-central-1
+
+[profile dev-ro]
+role_arn = arn:aws:iam::222222222222:role/teams/ReadOnly
+source_profile = corp
+mfa_serial = arn:aws:iam::999999999999:mfa/other
+
+[profile chained]
+role_arn = arn:aws:iam::333333333333:role/X
+source_profile = prod-admin
+
+[profile sso]
+sso_start_url = https://example.awsapps.com/start
+sso_region = us-east-1
+
+[profile proc]
+credential_process = /usr/bin/get-creds
+
+[profile ec2]
+role_arn = arn:aws:iam::444444444444:role/Y
+credential_source = Ec2InstanceMetadata
+
+[profile nokeys-role]
+role_arn = arn:aws:iam::555555555555:role/Z
+source_profile = vault
+
+[profile vault]
+region = us-west-2
+
+[profile gov]
+role_arn = arn:aws-us-gov:iam::666666666666:role/Gov
+source_profile = corp
+
+[profile bad-arn]
+role_arn = arn:aws:s3:::bucket
+source_profile = corp
+";
+
+    const CREDENTIALS: &str = "\
+[corp]
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+
+[temp]
+aws_access_key_id = ASIAIOSFODNN7EXAMPLE
+aws_secret_access_key = x
+aws_session_token = y
+";
+
+    fn run(existing: &Config, keyring: &[&str]) -> Plan {
+        let config = parse(CONFIG);
+        let credentials = parse(CREDENTIALS);
+        let keyring: HashSet<String> = keyring.iter().map(|s| s.to_string()).collect();
+        plan(&Inputs {
+            config: Some(&config),
+            credentials: Some(&credentials),
+            credentials_path: "~/.aws/credentials",
+            existing,
+            keyring_gateways: &keyring,
+        })
+        .unwrap()
+    }
+
+    fn reason<'a>(p: &'a Plan, profile: &str) -> &'a str {
+        &p.skipped
+            .iter()
+            .find(|s| s.profile == profile)
+            .unwrap_or_else(|| panic!("{profile} not skipped: {:?}", p.skipped))
+            .reason
+    }
+
+    #[test]
+    fn role_profiles_become_roles_and_their_source_a_gateway() {
+        let p = run(&Config::default(), &[]);
+        let ids: Vec<_> = p.roles.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["prod-admin", "dev-ro", "gov"]);
+        let prod = p.config.role("prod-admin").unwrap();
+        assert_eq!(prod.account_id, "111111111111");
+        assert_eq!(prod.role_name, "Admin");
+        assert_eq!(prod.gateway, "corp");
+        assert_eq!(prod.region.as_deref(), Some("eu-central-1"));
+        assert_eq!(prod.external_id.as_deref(), Some("ext-123"));
+        assert_eq!(prod.session_name.as_deref(), Some("ana"));
+        assert_eq!(prod.duration_seconds, Some(7200));
+        let dev = p.config.role("dev-ro").unwrap();
+        assert_eq!(dev.role_name, "teams/ReadOnly");
+        assert_eq!(dev.region, None, "inherits the gateway's region");
+        // A GovCloud ARN without a region gets one of its partition.
+        let gov = p.config.role("gov").unwrap();
+        assert_eq!(gov.region.as_deref(), Some("us-gov-west-1"));
+        assert_eq!(
+            gov.arn(p.config.gateway("corp")),
+            "arn:aws-us-gov:iam::666666666666:role/Gov"
+        );
+
+        let corp = p.config.gateway("corp").unwrap();
+        assert_eq!(corp.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            corp.mfa_serial.as_deref(),
+            Some("arn:aws:iam::999999999999:mfa/ana")
+        );
+        assert!(p.notes.iter().any(|n| n.contains("different MFA devices")
+            && n.contains("dev-ro: arn:aws:iam::999999999999:mfa/other")));
+        assert!(p
+            .notes
+            .iter()
+            .any(|n| n.contains("Profiles gov name no mfa_serial")));
+        assert_eq!(p.gateways.len(), 1);
+        assert_eq!(
+            p.gateways[0].keys,
+            Keys::InFile {
+                file: FileKind::Credentials,
+                access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+                also_in_keyring: false
+            }
+        );
+    }
+
+    #[test]
+    fn unusable_profiles_are_listed_with_their_reason() {
+        let p = run(&Config::default(), &[]);
+        assert!(reason(&p, "chained").starts_with("role chain"));
+        assert!(reason(&p, "sso").contains("SSO"));
+        assert!(reason(&p, "proc").contains("credential_process"));
+        assert!(reason(&p, "ec2").contains("credential_source = Ec2InstanceMetadata"));
+        assert!(reason(&p, "nokeys-role").starts_with("missing keys"));
+        assert!(reason(&p, "nokeys-role").contains("rolecall gateway add vault"));
+        assert!(reason(&p, "bad-arn").contains("not an IAM role ARN"));
+        assert!(reason(&p, "temp").contains("no role profile uses it"));
+        assert!(reason(&p, "default").contains("nothing"));
+        assert!(reason(&p, "vault").contains("only to skipped profiles (nokeys-role)"));
+        // Every profile is accounted for exactly once.
+        let all: BTreeSet<&str> = p
+            .roles
+            .iter()
+            .map(|r| r.id.as_str())
+            .chain(p.gateways.iter().map(|g| g.name.as_str()))
+            .chain(p.skipped.iter().map(|s| s.profile.as_str()))
+            .collect();
+        assert_eq!(
+            all.len(),
+            p.roles.len() + p.gateways.len() + p.skipped.len()
+        );
+        assert_eq!(all.len(), 13);
+    }
+
+    #[test]
+    fn keys_already_in_the_keyring_make_a_source_usable() {
+        let p = run(&Config::default(), &["vault"]);
+        let r = p.roles.iter().find(|r| r.id == "nokeys-role").unwrap();
+        assert_eq!(r.gateway, "vault");
+        let g = p.gateways.iter().find(|g| g.name == "vault").unwrap();
+        assert_eq!(g.keys, Keys::InKeyring);
+        assert_eq!(
+            p.config.gateway("vault").unwrap().region.as_deref(),
+            Some("us-west-2")
+        );
+    }
+
+    #[test]
+    fn importing_twice_updates_in_place_and_keeps_rolecall_fields() {
+        let first = run(&Config::default(), &[]);
+        let mut existing = first.config.clone();
+        let prod = existing
+            .roles
+            .iter_mut()
+            .find(|r| r.id == "prod-admin")
+            .unwrap();
+        prod.label = Some("Production".into());
+        prod.color = Some("red".into());
+        prod.external_id = Some("old".into());
+        let second = run(&existing, &["corp"]);
+        assert_eq!(second.config.roles.len(), first.config.roles.len());
+        assert_eq!(second.config.gateways.len(), 1);
+        let prod = second.config.role("prod-admin").unwrap();
+        assert_eq!(prod.label.as_deref(), Some("Production"));
+        assert_eq!(prod.color.as_deref(), Some("red"));
+        assert_eq!(prod.external_id.as_deref(), Some("ext-123"));
+        let action = |id: &str| &second.roles.iter().find(|r| r.id == id).unwrap().action;
+        assert_eq!(
+            action("prod-admin"),
+            &Action::Update(vec!["external_id: old → ext-123".into()])
+        );
+        assert_eq!(action("dev-ro"), &Action::Unchanged);
+        assert_eq!(second.gateways[0].action, Action::Unchanged);
+        // A third run from the result changes nothing.
+        let third = run(&second.config, &["corp"]);
+        assert!(!third.changes_anything());
+    }
+
+    #[test]
+    fn key_moves_name_exactly_the_key_lines() {
+        let p = run(&Config::default(), &[]);
+        assert_eq!(p.key_moves.len(), 1);
+        let m = &p.key_moves[0];
+        assert_eq!(m.gateway, "corp");
+        assert_eq!(m.file, FileKind::Credentials);
+        assert_eq!(
+            m.keys.secret_access_key,
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+        );
+        // [corp] header and its two keys; [temp] is untouched.
+        assert_eq!(m.lines, BTreeSet::from([0, 1, 2]));
+        let rewritten = parse(CREDENTIALS).without_lines(&m.lines);
+        assert!(rewritten.starts_with("\n[temp]\n"), "{rewritten}");
+        assert!(!rewritten.contains("AKIAIOSFODNN7EXAMPLE"));
+    }
+
+    #[test]
+    fn a_region_outside_the_arn_partition_is_refused() {
+        let config = parse(
+            "[profile x]\nrole_arn = arn:aws-cn:iam::111111111111:role/A\nsource_profile = s\nregion = eu-west-1\n[profile s]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = secretsecretsecret\n",
+        );
+        let p = plan(&Inputs {
+            config: Some(&config),
+            credentials: None,
+            credentials_path: "c",
+            existing: &Config::default(),
+            keyring_gateways: &HashSet::new(),
+        })
+        .unwrap();
+        assert!(
+            reason(&p, "x").contains("not in the partition"),
+            "{:?}",
+            p.skipped
+        );
+        // Its source is then not imported either, and says why.
+        assert!(p.config.gateways.is_empty());
+        assert!(reason(&p, "s").contains("only to skipped profiles (x)"));
+    }
+
+    #[test]
+    fn invalid_fields_skip_only_their_profile() {
+        let config = parse(
+            "[profile ok]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = s\n\
+             [profile long]\nrole_arn = arn:aws:iam::111111111111:role/B\nsource_profile = s\nduration_seconds = 99999\n\
+             [profile has space]\nrole_arn = arn:aws:iam::111111111111:role/C\nsource_profile = s\n\
+             [profile s]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = secretsecretsecret\n",
+        );
+        let p = plan(&Inputs {
+            config: Some(&config),
+            credentials: None,
+            credentials_path: "c",
+            existing: &Config::default(),
+            keyring_gateways: &HashSet::new(),
+        })
+        .unwrap();
+        assert_eq!(p.roles.len(), 1);
+        assert!(reason(&p, "long").contains("duration_seconds 99999"));
+        assert!(p.notes.iter().any(|n| n.contains("[profile has space]")));
+        // Keys in the config file move from there.
+        assert_eq!(p.key_moves[0].file, FileKind::Config);
+    }
+}
