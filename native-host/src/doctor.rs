@@ -438,11 +438,13 @@ pub async fn network(app: &App, config: &Config, keyring_ok: bool) -> Vec<Check>
                         "upstream_unavailable" => Some(net_fix.into()),
                         _ => None,
                     };
-                    out.push(check(
-                        Status::Fail,
-                        format!("gateway '{}': {e}", g.name),
-                        fix,
-                    ));
+                    let message = e.to_string();
+                    let message = if message.contains(&format!("'{}'", g.name)) {
+                        message
+                    } else {
+                        format!("gateway '{}': {message}", g.name)
+                    };
+                    out.push(check(Status::Fail, message, fix));
                 }
             }
         }

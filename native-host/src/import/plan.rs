@@ -375,6 +375,13 @@ fn key_move(gateway: &str, id: &Value, secret: &Value, inputs: &Inputs<'_>) -> K
                 .all(|p| (p.first_line..p.end_line).all(|l| lines.contains(&l)));
             if emptied {
                 lines.insert(sec.line);
+                // And the blank lines that separated it from the next section.
+                let next = ini
+                    .sections
+                    .get(section + 1)
+                    .map_or(ini.lines.len(), |n| n.line);
+                let last = sec.properties.last().map_or(sec.line, |p| p.end_line - 1);
+                lines.extend((last + 1..next).filter(|&l| ini.lines[l].trim().is_empty()));
             }
         }
     }
@@ -705,6 +712,10 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
         });
     }
 
+    // In the order the files list them, as the user reads them.
+    let order = |name: &str| profiles.list.iter().position(|p| p.name == name);
+    skipped.sort_by_key(|s| order(&s.profile));
+
     config.validate()?;
     Ok(Plan {
         config,
@@ -974,10 +985,10 @@ aws_session_token = y
             m.keys.secret_access_key,
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
         );
-        // [corp] header and its two keys; [temp] is untouched.
-        assert_eq!(m.lines, BTreeSet::from([0, 1, 2]));
+        // [corp] header, its two keys and the blank line after them; [temp] is untouched.
+        assert_eq!(m.lines, BTreeSet::from([0, 1, 2, 3]));
         let rewritten = parse(CREDENTIALS).without_lines(&m.lines);
-        assert!(rewritten.starts_with("\n[temp]\n"), "{rewritten}");
+        assert!(rewritten.starts_with("[temp]\n"), "{rewritten}");
         assert!(!rewritten.contains("AKIAIOSFODNN7EXAMPLE"));
     }
 

@@ -1,0 +1,169 @@
+"""`rolecall doctor`: a healthy setup passes; each broken link is named, with its fix, and
+the exit status says so."""
+
+import json
+import threading
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from host import binary
+
+
+@pytest.fixture
+def setup(rc, tmp_path):
+    """A healthy setup: manifest for Firefox in a temp HOME, a gateway with the stack's keys
+    and a role, endpoints pointing at the loopback stack."""
+    home = tmp_path / "home"
+    (home / ".mozilla" / "firefox").mkdir(parents=True)  # Firefox has run here
+    env = dict(rc.env, HOME=str(home))
+    assert rc.cli("install", "--browser", "firefox", env=env).returncode == 0
+    rc.add_gateway()
+    rc.add_role("prod", "111111111111", "Admin", "corp", "--region", "eu-west-1")
+    return home, env
+
+
+def doctor(rc, env):
+    return rc.cli("doctor", env=env)
+
+
+def lines(r, status):
+    return [l for l in r.stdout.splitlines() if l.startswith(status + " ")]
+
+
+def test_a_healthy_setup_passes(rc, setup):
+    home, env = setup
+    r = doctor(rc, env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert lines(r, "FAIL") == []
+    ok = "\n".join(lines(r, "OK"))
+    assert "Firefox manifest" in ok
+    assert "config" in ok
+    assert "keyring reachable" in ok
+    assert "gateway 'corp' has keys in the keyring" in ok
+    assert "gateway 'corp': AWS accepts its keys (arn:aws:iam::123456789012:user/gateway)" in ok
+    assert "STS endpoint" in ok and "sign-in endpoint" in ok
+    assert "clock agrees with STS" in ok
+    # Browsers not set up here are mentioned, not failed.
+    assert "Google Chrome" in r.stdout
+
+
+def test_a_missing_manifest_is_named(rc, setup):
+    home, env = setup
+    (home / ".mozilla" / "native-messaging-hosts" / "dev.rolecall.host.json").unlink()
+    r = doctor(rc, env)
+    assert r.returncode == 1
+    fail = "\n".join(lines(r, "FAIL"))
+    assert "Firefox" in fail and "no rolecall manifest" in fail
+    assert "fix: rolecall install --browser firefox" in r.stdout
+
+
+def test_no_manifest_anywhere_is_named(rc, setup, tmp_path):
+    _, env = setup
+    empty = tmp_path / "empty-home"
+    empty.mkdir()
+    r = doctor(rc, dict(env, HOME=str(empty)))
+    assert r.returncode == 1
+    assert "no browser has a rolecall manifest" in r.stdout
+
+
+def test_a_manifest_naming_another_binary_is_named(rc, setup):
+    home, env = setup
+    path = home / ".mozilla" / "native-messaging-hosts" / "dev.rolecall.host.json"
+    m = json.loads(path.read_text())
+    m["path"] = "/opt/old/rolecall"
+    path.write_text(json.dumps(m))
+    r = doctor(rc, env)
+    assert r.returncode == 1
+    fail = "\n".join(lines(r, "FAIL"))
+    assert "/opt/old/rolecall (no such file)" in fail
+    assert str(Path(binary()).resolve()) in fail
+    assert "fix: rolecall install --browser firefox" in r.stdout
+
+
+def test_a_wrong_allow_list_is_named(rc, setup):
+    home, env = setup
+    path = home / ".mozilla" / "native-messaging-hosts" / "dev.rolecall.host.json"
+    m = json.loads(path.read_text())
+    m["allowed_extensions"] = ["evil@example.com"]
+    path.write_text(json.dumps(m))
+    r = doctor(rc, env)
+    assert r.returncode == 1
+    assert "allow-list" in "\n".join(lines(r, "FAIL"))
+
+
+def test_missing_keys_are_named(rc, setup):
+    _, env = setup
+    # A gateway in the config whose keys never reached the keyring.
+    path = rc.config_dir / "config.toml"
+    path.write_text(path.read_text() + '\n[[gateway]]\nname = "nokeys"\n')
+    r = doctor(rc, env)
+    assert r.returncode == 1
+    fail = "\n".join(lines(r, "FAIL"))
+    assert "gateway 'nokeys' has no keys in the keyring" in fail
+    assert "fix: rolecall gateway add nokeys --access-key-id <ID>" in r.stdout
+    assert "gateway 'corp' has keys" in r.stdout  # the others are still checked
+
+
+def test_keys_aws_refuses_are_named(rc, setup, aws):
+    _, env = setup
+    rc.add_gateway("stale", keys=(aws.gateway_keys[0], "not-the-secret-0123456789abcdef"))
+    r = doctor(rc, env)
+    assert r.returncode == 1
+    fail = "\n".join(lines(r, "FAIL"))
+    assert "gateway 'stale'" in fail and "does not accept the keys" in fail
+
+
+def test_an_unreachable_keyring_is_named(rc, setup):
+    _, env = setup
+    no_bus = dict(env, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent")
+    no_bus.pop("DISPLAY", None)
+    r = doctor(rc, no_bus)
+    assert r.returncode == 1
+    fail = "\n".join(lines(r, "FAIL"))
+    assert "keyring cannot be reached" in fail
+    assert "not checked, the keyring is unreachable" in r.stdout
+
+
+def test_an_unreachable_sts_is_named(rc, setup):
+    _, env = setup
+    r = doctor(rc, dict(env, AWS_ENDPOINT_URL_STS="http://127.0.0.1:9"))
+    assert r.returncode == 1
+    fail = "\n".join(lines(r, "FAIL"))
+    assert "STS endpoint http://127.0.0.1:9" in fail
+    assert "AWS_ENDPOINT_URL_STS" in r.stdout
+
+
+class SkewedSts(BaseHTTPRequestHandler):
+    """Answers like STS would to an unsigned call, but with a clock 10 minutes fast."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = b"<ErrorResponse><Error><Code>MissingAuthenticationToken</Code></Error></ErrorResponse>"
+        self.send_response_only(403)
+        import time
+
+        self.send_header("Date", formatdate(time.time() + 600, usegmt=True))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *a):
+        pass
+
+
+def test_a_skewed_clock_is_named(rc, setup):
+    _, env = setup
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SkewedSts)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        r = doctor(rc, dict(env, AWS_ENDPOINT_URL_STS=url))
+    finally:
+        server.shutdown()
+    assert r.returncode == 1
+    fail = "\n".join(lines(r, "FAIL"))
+    assert "clock is" in fail and "behind STS" in fail, r.stdout
+    assert "timedatectl set-ntp true" in r.stdout

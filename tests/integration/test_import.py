@@ -1,0 +1,208 @@
+"""`rolecall import aws-config`: real-world ~/.aws files into roles and gateways, keys moved
+into the real (test-session) keyring, dry runs that touch nothing, re-imports that update
+in place."""
+
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "aws"
+
+IMPORTED_ROLES = ["prod-admin", "staging-ro", "audit", "billing"]
+NOT_IMPORTED = {
+    "default": "no role profile uses it",
+    "chained-dev": "role chain",
+    "sso-dev": "SSO",
+    "helper": "credential_process",
+    "ci": "credential_source = Environment",
+    "vaulted": "missing keys",
+    "vault-user": "only to skipped profiles (vaulted)",
+}
+
+
+def aws_home(tmp_path, aws):
+    """A HOME whose ~/.aws holds the fixtures, corp's keys being the stack's gateway user's."""
+    home = tmp_path / "home"
+    dot_aws = home / ".aws"
+    dot_aws.mkdir(parents=True)
+    shutil.copy(FIXTURES / "config", dot_aws / "config")
+    key_id, secret = aws.gateway_keys
+    text = (FIXTURES / "credentials").read_text()
+    text = text.replace("@GATEWAY_KEY_ID@", key_id).replace("@GATEWAY_SECRET@", secret)
+    (dot_aws / "credentials").write_text(text)
+    os.chmod(dot_aws / "credentials", 0o600)
+    return home
+
+
+def env_for(rc, home):
+    env = dict(rc.env, HOME=str(home))
+    env.pop("AWS_CONFIG_FILE", None)
+    env.pop("AWS_SHARED_CREDENTIALS_FILE", None)
+    return env
+
+
+def roles(rc, env):
+    r = rc.cli("role", "list", "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    return {x["id"]: x for x in json.loads(r.stdout)}
+
+
+def gateways(rc, env):
+    r = rc.cli("gateway", "list", "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    return {x["name"]: x for x in json.loads(r.stdout)}
+
+
+def test_profiles_become_roles_and_gateways_and_the_rest_is_listed(rc, aws, tmp_path):
+    home = aws_home(tmp_path, aws)
+    env = env_for(rc, home)
+    r = rc.cli("import", "aws-config", env=env)
+    assert r.returncode == 0, r.stderr
+
+    got = roles(rc, env)
+    assert sorted(got) == sorted(IMPORTED_ROLES)
+    prod = got["prod-admin"]
+    assert (prod["account_id"], prod["role_name"], prod["gateway"], prod["region"]) == (
+        "111111111111",
+        "Admin",
+        "corp",
+        "eu-west-1",
+    )
+    staging = got["staging-ro"]
+    assert staging["role_name"] == "teams/ReadOnly"
+    assert staging["region"] == "us-east-1"  # the gateway's, as the profile names none
+    assert got["audit"]["gateway"] == "legacy" and got["audit"]["mfa"] is True
+    assert got["prod-admin"]["mfa"] is False
+
+    config = rc.config_text()
+    assert 'external_id = "staging-ext-42"' in config
+    assert 'session_name = "ana"' in config
+    assert "duration_seconds = 3600" in config
+    # No key material reaches the config.
+    assert aws.gateway_keys[0] not in config and "AKIAI44QH8DHBFIXTURE" not in config
+
+    gws = gateways(rc, env)
+    assert sorted(gws) == ["corp", "legacy"]
+    assert gws["corp"]["region"] == "us-east-1"
+    # rolecall asks MFA per gateway: the first profile's device, and the disagreement said.
+    assert gws["legacy"]["mfa_serial"] == "arn:aws:iam::999999999999:mfa/ana"
+    assert "different MFA devices" in r.stdout and "billing: arn:aws:iam::999999999999:mfa/ana-yubikey" in r.stdout
+    # Without --move-keys the keys stay where they are, and the output says so.
+    assert gws["corp"]["keys"] == "MISSING"
+    assert "--move-keys" in r.stdout
+
+    # Every profile that was not imported is named with its reason.
+    for profile, reason in NOT_IMPORTED.items():
+        line = next((l for l in r.stdout.splitlines() if l.strip().startswith(f"- {profile}:")), None)
+        assert line is not None, f"{profile} not listed:\n{r.stdout}"
+        assert reason in line, line
+    # A non-profile section (sso-session) is not reported as a profile.
+    assert "- acme" not in r.stdout
+
+
+def test_dry_run_changes_nothing(rc, aws, tmp_path):
+    home = aws_home(tmp_path, aws)
+    env = env_for(rc, home)
+    before = {p: p.read_bytes() for p in (home / ".aws").iterdir()}
+    for extra in ([], ["--move-keys"]):
+        r = rc.cli("import", "aws-config", "--dry-run", *extra, env=env)
+        assert r.returncode == 0, r.stderr
+        assert "dry run" in r.stdout and "+ prod-admin" in r.stdout
+        if extra:
+            assert "would move" in r.stdout
+    after = {p: p.read_bytes() for p in (home / ".aws").iterdir()}
+    assert after == before
+    assert not rc.config_dir.exists()
+    assert gateways(rc, env) == {}
+    # Nothing reached the keyring either: a real import then finds no keys stored.
+    r = rc.cli("import", "aws-config", env=env)
+    assert gateways(rc, env)["corp"]["keys"] == "MISSING"
+
+
+def test_move_keys_puts_them_in_the_keyring_and_takes_them_out_of_the_file(rc, aws, tmp_path):
+    home = aws_home(tmp_path, aws)
+    env = env_for(rc, home)
+    creds = home / ".aws" / "credentials"
+    original = creds.read_bytes()
+    r = rc.cli("import", "aws-config", "--move-keys", env=env)
+    assert r.returncode == 0, r.stderr
+
+    gws = gateways(rc, env)
+    assert gws["corp"]["keys"] == "in keyring" and gws["legacy"]["keys"] == "in keyring"
+
+    text = creds.read_text()
+    for gone in (aws.gateway_keys[0], aws.gateway_keys[1], "AKIAI44QH8DHBFIXTURE", "fixtureLegacySecret"):
+        assert gone not in text
+    assert "[corp]" not in text and "[legacy]" not in text
+    # What was not moved stays, byte for byte, comments included.
+    assert text.startswith("; Long-term keys of the gateway users.")
+    assert "[default]\naws_access_key_id = AKIAIDEFAULTFIXTURE0\n" in text
+    assert stat.S_IMODE(os.stat(creds).st_mode) == 0o600
+
+    backups = list((home / ".aws").glob("credentials.rolecall-backup-*"))
+    assert len(backups) == 1
+    assert backups[0].read_bytes() == original
+    assert stat.S_IMODE(os.stat(backups[0]).st_mode) == 0o600
+    assert str(backups[0]) in r.stdout
+
+    # The moved keys work: a console opens with them, through the real STS (moto).
+    h = rc.host(env)
+    res = h.call("console.open", {"role": "prod-admin"})
+    assert "result" in res, res
+    assert res["result"]["account_id"] == "111111111111"
+    assert any(c["action"] == "AssumeRole" and c["role_session_name"] == "ana" for c in aws.stats()["sts_calls"])
+    assert h.close() == 0
+
+    # Importing again: the sources' keys are now found in the keyring; nothing duplicates.
+    r = rc.cli("import", "aws-config", "--move-keys", env=env)
+    assert r.returncode == 0, r.stderr
+    assert sorted(roles(rc, env)) == sorted(IMPORTED_ROLES)
+    assert rc.config_text().count("[[gateway]]") == 2
+    assert "= prod-admin (unchanged)" in r.stdout
+    assert len(list((home / ".aws").glob("credentials.rolecall-backup-*"))) == 1
+    assert creds.read_text() == text
+
+
+def test_importing_twice_updates_in_place_and_keeps_rolecall_fields(rc, aws, tmp_path):
+    home = aws_home(tmp_path, aws)
+    env = env_for(rc, home)
+    assert rc.cli("import", "aws-config", env=env).returncode == 0
+    r = rc.cli(
+        "role", "add", "prod-admin", "--account", "111111111111", "--role-name", "Admin",
+        "--gateway", "corp", "--region", "eu-west-1", "--label", "Production", "--color", "red",
+        "--group", "Acme", "--replace", env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    # The AWS profile changes its region; rolecall's own fields must survive the re-import.
+    config = home / ".aws" / "config"
+    config.write_text(config.read_text().replace("region = eu-west-1\nrole_session_name", "region = eu-north-1\nrole_session_name"))
+    r = rc.cli("import", "aws-config", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "~ prod-admin (updated: region: eu-west-1 → eu-north-1" in r.stdout
+    got = roles(rc, env)
+    assert sorted(got) == sorted(IMPORTED_ROLES)
+    prod = got["prod-admin"]
+    assert (prod["label"], prod["color"], prod["group"], prod["region"]) == ("Production", "red", "Acme", "eu-north-1")
+    assert rc.config_text().count('id = "prod-admin"') == 1
+
+
+def test_explicit_paths_and_missing_files(rc, aws, tmp_path):
+    home = aws_home(tmp_path, aws)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(str(home / ".aws"), elsewhere)
+    env = env_for(rc, home)
+    r = rc.cli("import", "aws-config", "--dry-run", env=env)
+    assert r.returncode == 1
+    assert "--file" in r.stderr and str(home / ".aws" / "config") in r.stderr
+    r = rc.cli(
+        "import", "aws-config", "--file", str(elsewhere / "config"),
+        "--credentials", str(elsewhere / "credentials"), env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    assert sorted(roles(rc, env)) == sorted(IMPORTED_ROLES)
+    # AWS_CONFIG_FILE is honoured like the AWS CLI does.
+    env2 = dict(env, AWS_CONFIG_FILE=str(elsewhere / "config"), AWS_SHARED_CREDENTIALS_FILE=str(elsewhere / "credentials"))
+    r = rc.cli("import", "aws-config", "--dry-run", env=env2)
+    assert r.returncode == 0 and "= prod-admin (unchanged)" in r.stdout, r.stdout + r.stderr
