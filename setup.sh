@@ -15,9 +15,9 @@ case ":$PATH:" in
   *) echo "Note: $bindir is not on your PATH; add it, or call $bindir/rolecall directly." ;;
 esac
 
-if "$bindir/rolecall" install --help >/dev/null 2>&1; then
-  "$bindir/rolecall" install --browser all
-fi
+# Registers with every browser set up for this user; with none yet (a fresh machine) it
+# says so and succeeds: run `rolecall install --browser NAME` once a browser is there.
+"$bindir/rolecall" install --browser all
 
 if command -v node >/dev/null 2>&1 && [ -f extension/build.mjs ]; then
   node extension/build.mjs
@@ -26,10 +26,14 @@ fi
 cat <<'NEXT'
 
 Next:
-  1. Store your gateway IAM user's keys in the OS keyring (the secret is prompted for):
+  1. If your roles are in ~/.aws/config already, import them (and move the gateway keys
+     out of ~/.aws/credentials into the OS keyring); look first with --dry-run:
+       rolecall import aws-config --dry-run
+       rolecall import aws-config --move-keys
+     Otherwise store your gateway IAM user's keys (the secret is prompted for) and add roles:
        rolecall gateway add corp --access-key-id AKIA… [--mfa-serial arn:aws:iam::…:mfa/you]
-  2. Add the roles it can assume:
        rolecall role add prod-admin --account 111111111111 --role-name Admin --gateway corp
-  3. Load the extension (see README.md, "Load the extension") and click a role.
+  2. Load the extension (see README.md, "Load the extension") and click a role.
+  Check every link at any time:    rolecall doctor
   Try it from the terminal first:  rolecall login prod-admin
 NEXT
