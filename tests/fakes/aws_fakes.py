@@ -16,6 +16,9 @@ broker access to the AWS console"):
 * Console: any path renders the identity of the session cookie as
   `<main id="identity">arn:aws:sts::…:assumed-role/…</main>`.
 * `GET <signin origin>/_fake/stats`: counters and records as JSON; `POST /_fake/reset`.
+  `sts_busy_ms` / `signin_busy_ms` add up the time spent answering STS and getSigninToken
+  requests (the injected delay plus moto's or the fake's own work), so the benchmark can
+  tell the client's share of a request's latency from the upstream's.
 
 Usage: aws_fakes.py --moto-url URL [--delay-ms N]. Prints one JSON line with the URLs.
 """
@@ -52,6 +55,8 @@ class State:
             self.logins = []
             self.console_views = []
             self.rejections = []
+            self.sts_busy_ms = 0.0
+            self.signin_busy_ms = 0.0
 
     def count(self, table, key):
         with self.lock:
@@ -71,7 +76,13 @@ class State:
                 "logins": list(self.logins),
                 "console_views": list(self.console_views),
                 "rejections": list(self.rejections),
+                "sts_busy_ms": self.sts_busy_ms,
+                "signin_busy_ms": self.signin_busy_ms,
             }
+
+    def busy(self, attr, started):
+        with self.lock:
+            setattr(self, attr, getattr(self, attr) + (time.perf_counter() - started) * 1000)
 
 
 def sts_error(code, message, status=403):
@@ -88,11 +99,22 @@ def make_sts_proxy(state, moto):
 
     class StsProxy(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # http.server sends headers and body in two writes: with Nagle on, the body of a
+        # reply on a kept-alive connection waits for the client's delayed ACK (40 ms).
+        # AWS has no such stall; clients that reuse connections must not pay for it here.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args):
             pass
 
         def do_POST(self):
+            started = time.perf_counter()
+            try:
+                self.proxy()
+            finally:
+                state.busy("sts_busy_ms", started)
+
+        def proxy(self):
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             form = dict(urllib.parse.parse_qsl(body.decode()))
@@ -150,6 +172,10 @@ def make_sts_proxy(state, moto):
 def make_signin(state):
     class SignIn(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # http.server sends headers and body in two writes: with Nagle on, the body of a
+        # reply on a kept-alive connection waits for the client's delayed ACK (40 ms).
+        # AWS has no such stall; clients that reuse connections must not pay for it here.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args):
             pass
@@ -187,9 +213,13 @@ def make_signin(state):
             action = one.get("Action")
             state.count(state.signin_requests, action or "?")
             if action == "getSigninToken":
-                if state.delay:
-                    time.sleep(state.delay)
-                return self.get_signin_token(one)
+                started = time.perf_counter()
+                try:
+                    if state.delay:
+                        time.sleep(state.delay)
+                    return self.get_signin_token(one)
+                finally:
+                    state.busy("signin_busy_ms", started)
             if action == "login":
                 return self.login(one)
             return self.refuse(f"unknown Action {action!r}")
@@ -261,6 +291,10 @@ def make_signin(state):
 def make_console(state):
     class Console(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # http.server sends headers and body in two writes: with Nagle on, the body of a
+        # reply on a kept-alive connection waits for the client's delayed ACK (40 ms).
+        # AWS has no such stall; clients that reuse connections must not pay for it here.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args):
             pass
