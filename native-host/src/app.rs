@@ -90,6 +90,9 @@ pub struct App {
     role_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// In-process mirror of the keyring's session cache: a warm host skips the keyring read.
     sessions: Mutex<HashMap<String, CachedSession>>,
+    /// Per role, held while the background keyring write of its new session is pending, so
+    /// a `session.forget` cannot delete first and then be undone by the write.
+    keyring_writes: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 fn url_from_env(var: &str) -> std::result::Result<Option<Url>, String> {
@@ -118,6 +121,7 @@ impl App {
             signin_http: OnceLock::new(),
             role_locks: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
+            keyring_writes: Mutex::new(HashMap::new()),
         }
     }
 
@@ -191,8 +195,26 @@ impl App {
     }
 
     fn role_lock(&self, role: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.role_locks.lock().unwrap_or_else(|p| p.into_inner());
-        locks.entry(role.to_owned()).or_default().clone()
+        lock_for(&self.role_locks, role)
+    }
+
+    fn keyring_write_lock(&self, role: &str) -> Arc<tokio::sync::Mutex<()>> {
+        lock_for(&self.keyring_writes, role)
+    }
+
+    /// Waits for every background keyring write to land. The host calls this before it
+    /// exits: the runtime drops blocking tasks that have not started when it shuts down.
+    pub async fn settle(&self) {
+        let pending: Vec<_> = self
+            .keyring_writes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        for lock in pending {
+            drop(lock.lock().await);
+        }
     }
 
     /// The click: cached credentials or AssumeRole, then one federation call, then the URL.
@@ -366,8 +388,10 @@ impl App {
             .unwrap_or_else(|p| p.into_inner())
             .insert(role.to_owned(), session.clone());
         let secrets = self.secrets.clone();
+        let pending = self.keyring_write_lock(role).lock_owned().await;
         let role = role.to_owned();
         tokio::task::spawn_blocking(move || {
+            let _pending = pending;
             if let Err(e) = secrets.store_session(&role, &session) {
                 log::warn!("could not cache the session of role {role} in the keyring: {e}");
             }
@@ -424,6 +448,7 @@ impl App {
             .is_some();
         let secrets = self.secrets.clone();
         let id = role.to_owned();
+        let _written = self.keyring_write_lock(role).lock_owned().await;
         let in_keyring = blocking(move || secrets.forget_session(&id)).await?;
         Ok(in_memory || in_keyring)
     }
@@ -466,6 +491,14 @@ impl App {
         }
         Ok(n)
     }
+}
+
+fn lock_for(
+    locks: &Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    role: &str,
+) -> Arc<tokio::sync::Mutex<()>> {
+    let mut locks = locks.lock().unwrap_or_else(|p| p.into_inner());
+    locks.entry(role.to_owned()).or_default().clone()
 }
 
 /// Runs a blocking keyring call off the async threads.

@@ -92,6 +92,7 @@ where
         while running.try_join_next().is_some() {}
     };
     while running.join_next().await.is_some() {}
+    app.settle().await;
     drop(tx);
     let _ = writer.await;
     ending
