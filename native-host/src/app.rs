@@ -11,7 +11,7 @@ use crate::sts;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 use url::Url;
 
@@ -79,13 +79,18 @@ pub struct ForgetRequest {
     pub gateway: Option<String>,
 }
 
+struct Http {
+    sts: aws_sdk_sts::config::SharedHttpClient,
+    signin: reqwest::Client,
+}
+
 pub struct App {
     config_path: PathBuf,
     secrets: SecretStore,
     signin_override: std::result::Result<Option<Url>, String>,
     console_override: std::result::Result<Option<Url>, String>,
-    sts_http: OnceLock<aws_sdk_sts::config::SharedHttpClient>,
-    signin_http: OnceLock<reqwest::Client>,
+    /// One HTTPS client for STS and the sign-in endpoint, built once per process.
+    http: tokio::sync::OnceCell<Http>,
     /// One open at a time per role, so a double click costs one AssumeRole, not two.
     role_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// In-process mirror of the keyring's session cache: a warm host skips the keyring read.
@@ -117,8 +122,7 @@ impl App {
             secrets,
             signin_override: url_from_env("ROLECALL_SIGNIN_URL"),
             console_override: url_from_env("ROLECALL_CONSOLE_URL"),
-            sts_http: OnceLock::new(),
-            signin_http: OnceLock::new(),
+            http: tokio::sync::OnceCell::new(),
             role_locks: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
             keyring_writes: Mutex::new(HashMap::new()),
@@ -177,21 +181,20 @@ impl App {
         Ok((s.clone(), c.clone()))
     }
 
-    fn sts_http(&self) -> &aws_sdk_sts::config::SharedHttpClient {
-        self.sts_http.get_or_init(sts::http_client)
-    }
-
-    fn signin_http(&self) -> Result<&reqwest::Client> {
-        if let Some(c) = self.signin_http.get() {
-            return Ok(c);
-        }
-        let client = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(5))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("rolecall/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot build the HTTPS client: {e}")))?;
-        Ok(self.signin_http.get_or_init(|| client))
+    /// The HTTPS client, built on the blocking pool: it reads the system's root
+    /// certificates from disk.
+    async fn http(&self) -> Result<&Http> {
+        self.http
+            .get_or_try_init(|| async {
+                let client = tokio::task::spawn_blocking(sts::https_client)
+                    .await
+                    .map_err(|e| Error::Internal(format!("HTTPS client task failed: {e}")))??;
+                Ok(Http {
+                    sts: sts::http_client_on(client.clone()),
+                    signin: client,
+                })
+            })
+            .await
     }
 
     fn role_lock(&self, role: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -278,7 +281,7 @@ impl App {
                 ),
             };
             let session_duration = role.session_duration();
-            let http = self.signin_http()?;
+            let http = &self.http().await?.signin;
             let token = tokio::time::timeout(
                 timeout,
                 federation::get_signin_token(http, &target, &creds, Some(session_duration)),
@@ -356,7 +359,7 @@ impl App {
             region
         };
         let creds = sts::assume_role(
-            self.sts_http(),
+            &self.http().await?.sts,
             &keys,
             &sts::AssumeRequest {
                 gateway: &gateway.name,
