@@ -197,6 +197,19 @@ impl App {
             .await
     }
 
+    /// Starts building the HTTPS client in the background, so that a process's first open
+    /// reads the root certificates while it waits on the keyring, not after.
+    fn prewarm_http(self: &Arc<Self>) {
+        if self.http.initialized() {
+            return;
+        }
+        let app = self.clone();
+        tokio::spawn(async move {
+            // An error here is reported by the open that needs the client.
+            let _ = app.http().await;
+        });
+    }
+
     fn role_lock(&self, role: &str) -> Arc<tokio::sync::Mutex<()>> {
         lock_for(&self.role_locks, role)
     }
@@ -267,6 +280,7 @@ impl App {
 
         let lock = self.role_lock(&role.id);
         let _guard = lock.lock().await;
+        self.prewarm_http();
 
         let mut cached = self
             .cached_session(&role.id, &role_arn, &gateway.name)
