@@ -2,7 +2,7 @@
 //! open a console (the click path), forget cached sessions.
 
 use crate::config::{self, Config, Role};
-use crate::credentials::{CachedSession, TempCredentials};
+use crate::credentials::{CachedSession, LongTermKeys, TempCredentials};
 use crate::error::{Error, Result};
 use crate::federation::{self, SignInTarget};
 use crate::partition::{validate_region, Partition};
@@ -11,7 +11,7 @@ use crate::sts;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use time::OffsetDateTime;
 use url::Url;
 
@@ -91,6 +91,10 @@ pub struct App {
     console_override: std::result::Result<Option<Url>, String>,
     /// One HTTPS client for STS and the sign-in endpoint, built once per process.
     http: tokio::sync::OnceCell<Http>,
+    /// Per gateway, its keys while some AssumeRole is using them: concurrent opens through
+    /// one gateway share one keyring read, and the keys still leave memory when the last
+    /// of those calls ends.
+    gateway_keys: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Weak<LongTermKeys>>>>>,
     /// One open at a time per role, so a double click costs one AssumeRole, not two.
     role_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// In-process mirror of the keyring's session cache: a warm host skips the keyring read.
@@ -123,6 +127,7 @@ impl App {
             signin_override: url_from_env("ROLECALL_SIGNIN_URL"),
             console_override: url_from_env("ROLECALL_CONSOLE_URL"),
             http: tokio::sync::OnceCell::new(),
+            gateway_keys: Mutex::new(HashMap::new()),
             role_locks: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
             keyring_writes: Mutex::new(HashMap::new()),
@@ -208,6 +213,24 @@ impl App {
             // An error here is reported by the open that needs the client.
             let _ = app.http().await;
         });
+    }
+
+    /// The gateway's long-term keys: shared with a concurrent open that already holds
+    /// them, else read from the keyring.
+    async fn gateway_keys(&self, gateway: &str) -> Result<Arc<LongTermKeys>> {
+        let slot = {
+            let mut slots = self.gateway_keys.lock().unwrap_or_else(|p| p.into_inner());
+            slots.entry(gateway.to_owned()).or_default().clone()
+        };
+        let mut shared = slot.lock().await;
+        if let Some(keys) = shared.upgrade() {
+            return Ok(keys);
+        }
+        let secrets = self.secrets.clone();
+        let name = gateway.to_owned();
+        let keys = Arc::new(blocking(move || secrets.gateway_keys(&name)).await?);
+        *shared = Arc::downgrade(&keys);
+        Ok(keys)
     }
 
     fn role_lock(&self, role: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -358,11 +381,7 @@ impl App {
             }
             (None, _) => None,
         };
-        let keys = {
-            let secrets = self.secrets.clone();
-            let name = gateway.name.clone();
-            blocking(move || secrets.gateway_keys(&name)).await?
-        };
+        let keys = self.gateway_keys(&gateway.name).await?;
         let session_name = role.session_name(gateway);
         // STS in the gateway's region when it has one: its credentials work everywhere in
         // the partition, and the user chose that endpoint on purpose.
