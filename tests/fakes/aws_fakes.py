@@ -322,8 +322,14 @@ def make_console(state):
     return Console
 
 
+class Server(ThreadingHTTPServer):
+    # socketserver's listen backlog is 5: ten clients connecting at once would see SYNs
+    # dropped and retried a second later.
+    request_queue_size = 128
+
+
 def serve(handler):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}"
