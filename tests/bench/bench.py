@@ -176,9 +176,10 @@ class Proc:
         return self.p.returncode, peak.mib, ms(ended - self.started)
 
 
-def run_process_rss(argv, env, timeout=60):
+def run_process_rss(argv, env, timeout=60, first_line=None):
     """A fresh process to completion, its VmHWM polled every millisecond:
-    (ms, stdout, stderr, exit code, peak RSS MiB)."""
+    (ms, stdout, stderr, exit code, peak RSS MiB). `first_line`, a list, gets the ms at
+    which the first full line reached stdout (when a user sees the URL)."""
     t0 = now_ns()
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     peak = Peak(p.pid)
@@ -200,6 +201,8 @@ def run_process_rss(argv, env, timeout=60):
                 open_streams -= 1
             elif key.fileobj is p.stdout:
                 out += chunk
+                if first_line is not None and not first_line and b"\n" in out:
+                    first_line.append(ms(now_ns() - t0))
             else:
                 err += chunk
     while True:
@@ -473,11 +476,16 @@ def bench_login(setup, res, n):
         setup.cli("session", "forget", "--role", "r0")
         for name in ("first", "cached"):
             before = setup.counts()
-            t, out, err, code, rss = run_process_rss([binary(), "login", "r0"], setup.env)
+            url_at = []
+            t, out, err, code, rss = run_process_rss([binary(), "login", "r0"], setup.env,
+                                                     first_line=url_at)
             after = setup.counts()
             assert code == 0 and "SigninToken=" in out, err
             res.add(f"`rolecall login` process: {name}", t,
                     (after[0] - before[0], after[1] - before[1]), after[2] - before[2])
+            # The URL is out before the process ends: a first login still writes the new
+            # session to the keyring before it exits.
+            res.add(f"`rolecall login` {name}: URL printed", url_at[0])
             res.add_rss(f"`rolecall login`, {name}", rss)
 
 
