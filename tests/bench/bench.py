@@ -529,7 +529,7 @@ def run_delay(delay_ms, args, out):
         setup = Setup(aws, tmp)
         try:
             steps = [
-                ("cold start", lambda: bench_cold_start(setup, res, args.cold)),
+                ("cold", lambda: bench_cold_start(setup, res, args.cold)),
             ]
             warm = {}
 
@@ -538,13 +538,12 @@ def run_delay(delay_ms, args, out):
                 assert warm["h"].call(1, "host.info")["result"]["name"] == "rolecall"
 
             steps += [
-                ("warm host", warm_host),
-                ("opens, warm host", lambda: bench_warm(setup, res, args.n, warm["h"])),
-                ("ten at once", lambda: bench_ten(setup, res, args.ten, warm["h"])),
-                ("upstream alone", lambda: bench_upstream(setup, res, args.ten)),
-                ("opens, fresh process", lambda: bench_fresh(setup, res, args.n)),
-                ("rolecall login", lambda: bench_login(setup, res, args.n)),
-                ("boto3 federation sample", lambda: bench_sample(setup, res, args.peers)),
+                ("warm", lambda: (warm_host(), bench_warm(setup, res, args.n, warm["h"]))),
+                ("ten", lambda: bench_ten(setup, res, args.ten, warm["h"])),
+                ("upstream", lambda: bench_upstream(setup, res, args.ten)),
+                ("fresh", lambda: bench_fresh(setup, res, args.n)),
+                ("login", lambda: bench_login(setup, res, args.n)),
+                ("sample", lambda: bench_sample(setup, res, args.peers)),
             ]
             if args.awsume:
                 steps.append(("awsume", lambda: bench_awsume(setup, res, args.peers)))
@@ -746,8 +745,8 @@ def main():
     p.add_argument("--ten", type=int, default=20, help="rounds of ten at once (default 20)")
     p.add_argument("--peers", type=int, default=20, help="runs of each Python peer (default 20)")
     p.add_argument("--no-awsume", dest="awsume", action="store_false")
-    p.add_argument("--skip", default="", help="steps to leave out, comma-separated (names as "
-                   "printed while running, e.g. 'ten at once,awsume')")
+    p.add_argument("--skip", default="", help="steps to leave out, comma-separated: cold, warm, "
+                   "ten (needs warm), upstream, fresh, login, sample, awsume")
     p.add_argument("--out", default=str(REPO / "target" / "bench" / "results.md"),
                    help="where to write the report (also printed)")
     p.add_argument("--phase", type=int, help=argparse.SUPPRESS)  # internal: one delay
