@@ -600,7 +600,7 @@ def versions():
         "botocore": pkg("botocore"),
         "awsume": pkg("awsume"),
         "awsume-console-plugin": pkg("awsume-console-plugin"),
-        "gnome-keyring": (cmd("gnome-keyring-daemon", "--version") or "").splitlines()[0:1],
+        "gnome-keyring": next(iter((cmd("gnome-keyring-daemon", "--version") or "").splitlines()), None),
     }
 
 
