@@ -23,6 +23,8 @@ suite() {
 
 suite "rust unit tests" cargo test --locked
 suite "host integration tests" "$PYTHON" -m pytest -q -p no:cacheprovider tests/integration
+# Round trips per open (2 cold, 1 cached) and ten pipelined opens; no timing claims.
+suite "benchmark smoke (no timing)" "$PYTHON" tests/bench/bench.py --quick
 if [ -f tests/extension.sh ]; then
   suite "extension tests" bash tests/extension.sh
 fi

@@ -344,7 +344,9 @@ impl App {
                 }
                 Err(e) => return Err(e),
             };
-            let now = OffsetDateTime::now_utc();
+            let now = OffsetDateTime::now_utc()
+                .replace_nanosecond(0)
+                .unwrap_or_else(|_| OffsetDateTime::now_utc());
             return Ok(Opened {
                 url: target.login_url(config.settings.issuer(), &destination, &token),
                 role: role.id.clone(),
@@ -383,14 +385,7 @@ impl App {
         };
         let keys = self.gateway_keys(&gateway.name).await?;
         let session_name = role.session_name(gateway);
-        // STS in the gateway's region when it has one: its credentials work everywhere in
-        // the partition, and the user chose that endpoint on purpose.
-        let sts_region = gateway.region.as_deref().unwrap_or(region);
-        let sts_region = if Partition::for_region(sts_region) == Partition::for_region(region) {
-            sts_region
-        } else {
-            region
-        };
+        let sts_region = config::sts_region(Some(gateway), region);
         let creds = sts::assume_role(
             &self.http().await?.sts,
             &keys,

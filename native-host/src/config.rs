@@ -187,6 +187,16 @@ impl Role {
     }
 }
 
+/// The STS region for an AssumeRole whose console is in `region`: the gateway's own region
+/// when it has one in the same partition (its credentials work everywhere in the partition,
+/// and the user chose that endpoint on purpose), else the console's region.
+pub fn sts_region<'a>(gateway: Option<&'a Gateway>, region: &'a str) -> &'a str {
+    gateway
+        .and_then(|g| g.region.as_deref())
+        .filter(|gr| Partition::for_region(gr) == Partition::for_region(region))
+        .unwrap_or(region)
+}
+
 /// FNV-1a over the account id, onto the eight colours every Firefox accepts.
 pub fn default_color(account_id: &str) -> &'static str {
     let mut h: u32 = 0x811c_9dc5;

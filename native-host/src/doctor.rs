@@ -253,10 +253,7 @@ fn sts_regions(config: &Config) -> BTreeMap<String, Vec<String>> {
     for r in &config.roles {
         let g = config.gateway(&r.gateway);
         let region = r.region(g);
-        let sts = g
-            .and_then(|g| g.region.as_deref())
-            .filter(|gr| Partition::for_region(gr) == Partition::for_region(region))
-            .unwrap_or(region);
+        let sts = crate::config::sts_region(g, region);
         let list = by_gateway.entry(r.gateway.clone()).or_default();
         if !list.iter().any(|x| x == sts) {
             list.push(sts.to_owned());

@@ -245,3 +245,14 @@ def test_cli_login_prints_the_url(rc, aws):
     rc.outputs.pop()  # this output is the URL itself, by request
     r = rc.cli("login", "ghost")
     assert r.returncode == 1 and "No role 'ghost'" in r.stderr
+
+
+def test_cli_login_leaves_its_session_for_the_next_login(rc, aws):
+    rc.add_gateway()
+    rc.add_role("prod")
+    for _ in range(2):
+        r = rc.cli("login", "prod")
+        assert r.returncode == 0, r.stderr
+        rc.outputs.pop()  # the URL itself, by request
+    # The first process wrote its credentials to the keyring before exiting.
+    assert aws.stats()["sts_requests"] == {"AssumeRole": 1}

@@ -41,6 +41,9 @@ pub fn run(a: LoginArgs, out: Out) -> Result<()> {
         }
         other => other?,
     };
+    // New credentials are written to the keyring in the background: let that land before
+    // the process exits, so the next login finds them.
+    rt.block_on(app.settle());
     if a.open {
         open_in_browser(&opened.url)?;
         writeln!(
