@@ -81,7 +81,7 @@ def test_profiles_become_roles_and_gateways_and_the_rest_is_listed(rc, aws, tmp_
     assert 'session_name = "ana"' in config
     assert "duration_seconds = 3600" in config
     # No key material reaches the config.
-    assert aws.gateway_keys[0] not in config and "AKIAI44QH8DHBFIXTURE" not in config
+    assert aws.gateway_keys[0] not in config and "AKIAI44QH8DHBEXAMPLE" not in config
 
     gws = gateways(rc, env)
     assert sorted(gws) == ["corp", "legacy"]
@@ -133,12 +133,12 @@ def test_move_keys_puts_them_in_the_keyring_and_takes_them_out_of_the_file(rc, a
     assert gws["corp"]["keys"] == "in keyring" and gws["legacy"]["keys"] == "in keyring"
 
     text = creds.read_text()
-    for gone in (aws.gateway_keys[0], aws.gateway_keys[1], "AKIAI44QH8DHBFIXTURE", "fixtureLegacySecret"):
+    for gone in (aws.gateway_keys[0], aws.gateway_keys[1], "AKIAI44QH8DHBEXAMPLE", "fixtureLegacySecret"):
         assert gone not in text
     assert "[corp]" not in text and "[legacy]" not in text
     # What was not moved stays, byte for byte, comments included.
     assert text.startswith("; Long-term keys of the gateway users.")
-    assert "[default]\naws_access_key_id = AKIAIDEFAULTFIXTURE0\n" in text
+    assert "[default]\naws_access_key_id = AKIADEFAULT0EXAMPLE0\n" in text
     assert stat.S_IMODE(os.stat(creds).st_mode) == 0o600
 
     backups = list((home / ".aws").glob("credentials.rolecall-backup-*"))
