@@ -155,3 +155,21 @@ def test_a_reply_over_one_mebibyte_becomes_an_error_and_the_host_keeps_serving(r
     assert r["error"]["data"] == {"kind": "response_too_large"}
     assert h.call("host.info")["result"]["name"] == "rolecall"
     assert h.close() == 0
+
+
+def test_gateway_set_changes_settings_and_keeps_the_keys(rc, aws):
+    rc.add_gateway()
+    rc.add_role("prod")
+    r = rc.cli("gateway", "set", "corp", "--mfa-serial", "arn:aws:iam::123456789012:mfa/new", "--region", "eu-west-1")
+    assert r.returncode == 0, r.stderr
+    [g] = json.loads(rc.cli("gateway", "list", "--json").stdout)
+    assert (g["mfa_serial"], g["region"], g["keys"]) == ("arn:aws:iam::123456789012:mfa/new", "eu-west-1", "in keyring")
+    h = rc.host()
+    assert h.call("console.open", {"role": "prod"})["error"]["data"]["kind"] == "mfa_required"
+    assert rc.cli("gateway", "set", "corp", "--no-mfa").returncode == 0
+    assert "url" in h.call("console.open", {"role": "prod"})["result"]
+    assert h.close() == 0
+    r = rc.cli("gateway", "set", "nope", "--region", "eu-west-1")
+    assert r.returncode == 1 and "No gateway 'nope'" in r.stderr
+    r = rc.cli("gateway", "set", "corp", "--region", "mars-1")
+    assert r.returncode == 1 and 'region = "eu-west-1"' in rc.config_text()

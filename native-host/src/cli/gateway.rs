@@ -31,6 +31,19 @@ pub enum GatewayCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Change a gateway's settings without touching its keys.
+    Set {
+        name: String,
+        #[arg(long, conflicts_with = "no_mfa")]
+        mfa_serial: Option<String>,
+        /// Remove the MFA device: opens no longer ask for a code.
+        #[arg(long)]
+        no_mfa: bool,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        session_name: Option<String>,
+    },
     /// Remove a gateway and its keys (its roles must be removed first).
     Remove { name: String },
 }
@@ -114,6 +127,29 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
                 }
                 Ok(())
             }
+        }
+        GatewayCommand::Set {
+            name,
+            mfa_serial,
+            no_mfa,
+            region,
+            session_name,
+        } => {
+            let mut config = app.load_config()?;
+            let gateway = config
+                .gateways
+                .iter_mut()
+                .find(|g| g.name == name)
+                .ok_or_else(|| Error::UnknownGateway(name.clone()))?;
+            if no_mfa {
+                gateway.mfa_serial = None;
+            }
+            gateway.mfa_serial = mfa_serial.or(gateway.mfa_serial.take());
+            gateway.region = region.or(gateway.region.take());
+            gateway.session_name = session_name.or(gateway.session_name.take());
+            config.validate().map_err(Error::InvalidParams)?;
+            config::save(app.config_path(), &config)?;
+            writeln!(out, "Gateway '{name}' updated; its keys were not touched.").map_err(io_err)
         }
         GatewayCommand::Remove { name } => {
             let mut config = app.load_config()?;

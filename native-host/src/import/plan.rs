@@ -747,7 +747,7 @@ fn gateway_mfa(
     if distinct.len() > 1 {
         let listed: Vec<String> = with.iter().map(|(p, s)| format!("{p}: {s}")).collect();
         notes.push(format!(
-            "The profiles of gateway '{gateway}' name different MFA devices ({}). rolecall asks for MFA per gateway and will use {chosen}; change it with `rolecall gateway add {gateway} --mfa-serial ARN --access-key-id <ID>` if that is wrong.",
+            "The profiles of gateway '{gateway}' name different MFA devices ({}). rolecall asks for MFA per gateway and will use {chosen}; change it with `rolecall gateway set {gateway} --mfa-serial ARN` if that is wrong.",
             listed.join(", ")
         ));
     }
