@@ -136,6 +136,7 @@ def test_a_locked_keyring_is_keyring_unavailable(rc, aws, tmp_path):
     rc.outputs.append(r.stdout + r.stderr)
     assert r.returncode == 1, r.stderr
     assert "The OS keyring is not available" in r.stderr
+    assert "keyring is locked" in r.stderr, r.stderr
     assert "SigninToken" not in r.stdout
     assert aws.stats()["sts_requests"] == {}
 

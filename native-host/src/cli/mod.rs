@@ -163,6 +163,8 @@ fn run_host() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // A browser starts the host to open consoles: have the keyring session ready by then.
+    crate::secrets::prewarm();
     let app = Arc::new(App::from_env());
     let ending = rt.block_on(host::serve(app, tokio::io::stdin(), tokio::io::stdout()));
     match ending {
