@@ -15,6 +15,8 @@ pub mod install;
 pub mod logger;
 pub mod methods;
 pub mod partition;
+#[cfg(not(any(target_os = "macos", target_os = "windows")))]
+pub mod roots;
 pub mod rpc;
 pub mod secrets;
 pub mod sts;
