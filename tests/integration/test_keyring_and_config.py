@@ -50,6 +50,7 @@ def test_no_secret_service_is_keyring_unavailable_and_loses_nothing(rc, aws):
     assert err["code"] == 1006
     assert err["data"] == {"kind": "keyring_unavailable"}
     assert "keyring" in err["message"] and "rolecall doctor" in err["message"]
+    assert "cannot reach the session D-Bus" in err["message"], err["message"]
     assert h.call("roles.list")["result"]["roles"][0]["id"] == "prod"  # still serving
     assert h.close() == 0
     r = rc.cli("gateway", "add", "second", "--access-key-id", aws.gateway_keys[0], input=aws.gateway_keys[1], env=no_bus)

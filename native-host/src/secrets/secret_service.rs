@@ -55,7 +55,7 @@ fn with_session<T>(f: impl Fn(&SecretService) -> std::result::Result<T, SsError>
     loop {
         let ss = match guard.as_ref() {
             Some(ss) => ss,
-            None => guard.insert(connect().map_err(map_err)?),
+            None => guard.insert(connect().map_err(map_connect_err)?),
         };
         match f(ss) {
             Ok(v) => return Ok(v),
@@ -124,6 +124,26 @@ pub fn delete(service: &str, user: &str) -> Result<bool> {
         }
         Ok(deleted)
     })
+}
+
+/// Opening the session fails before any keyring question is asked: most often there is no
+/// session bus at all (a host started outside a desktop session).
+fn map_connect_err(e: SsError) -> Error {
+    match &e {
+        SsError::Dbus(d)
+            if !matches!(
+                d.name(),
+                Some("org.freedesktop.DBus.Error.ServiceUnknown")
+                    | Some("org.freedesktop.DBus.Error.NotSupported")
+            ) =>
+        {
+            Error::KeyringUnavailable(format!(
+                "cannot reach the session D-Bus ({}); is this a desktop session?",
+                d.message().unwrap_or("no detail")
+            ))
+        }
+        _ => map_err(e),
+    }
 }
 
 fn map_err(e: SsError) -> Error {
