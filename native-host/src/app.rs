@@ -50,10 +50,10 @@ pub struct Launched {
     pub launched: bool,
     pub role: String,
     pub account_id: String,
-    /// The role's browser data directory.
-    pub profile_dir: PathBuf,
+    /// The role's browser data directory (a string: a JSON reply cannot carry other bytes).
+    pub profile_dir: String,
     /// The browser executable that was started.
-    pub browser: PathBuf,
+    pub browser: String,
     /// Whether a browser was already running on that directory (it gets a new window).
     pub was_running: bool,
     #[serde(with = "time::serde::rfc3339")]
@@ -413,7 +413,10 @@ impl App {
             config.settings.browser_exe.as_deref(),
             bl::parent_executable(),
         )?;
-        log::debug!("isolated window browser: {} ({found:?})", exe.display());
+        log::debug!(
+            "isolated window browser: {} (found: {found:?})",
+            exe.display()
+        );
         let base = profiles::profiles_dir();
         let dir = profiles::profile_dir(&base, &role.id).ok_or_else(|| {
             Error::InvalidParams(format!(
@@ -456,8 +459,8 @@ impl App {
             launched: true,
             role: opened.role,
             account_id: opened.account_id,
-            profile_dir: dir,
-            browser: exe,
+            profile_dir: dir.display().to_string(),
+            browser: exe.display().to_string(),
             was_running,
             console_expires_at: opened.console_expires_at,
             cached: opened.cached,

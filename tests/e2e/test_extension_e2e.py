@@ -387,7 +387,7 @@ ROLE_BROWSER_ARGS = " ".join(
 def chromium(world):
     data_dir = Path(tempfile.mkdtemp(prefix="rolecall-e2e-data-"))
     # No ROLECALL_BROWSER_EXE: the host must find the browser that started it.
-    env = dict(world["env"], ROLECALL_DATA_DIR=str(data_dir), ROLECALL_BROWSER_ARGS=ROLE_BROWSER_ARGS)
+    env = dict(world["env"], ROLECALL_DATA_DIR=str(data_dir), ROLECALL_BROWSER_ARGS=ROLE_BROWSER_ARGS, ROLECALL_LOG="debug")
     browser = Chromium(env, DIST / "chromium", binary())
     browser.data_dir = data_dir
     try:
@@ -485,6 +485,10 @@ def test_chromium_click_launches_an_isolated_window_per_role(chromium, world):
     chromium.js("document.querySelector('[data-role=\"b\"]').click(); return true;")
     pids = wait_for(lambda: (lambda p: p if {"a", "b"} <= set(p) else None)(role_browser_pids(chromium.data_dir)), timeout=30, what="a browser on role b's data directory")
     assert pids["a"] != pids["b"], "two roles, two browsers"
+    # Found as the host's parent process (Debian's real binary), not through the PATH table.
+    parent_exe = os.readlink(f"/proc/{chromium.proc.pid}/exe")
+    assert f"isolated window browser: {parent_exe} (found: Parent)" in chromium.log, chromium.log[-3000:]
+    assert "SigninToken" not in chromium.log, "the host logs no sign-in URL"
 
     profiles = chromium.data_dir / "browser-profiles"
     for role in ("a", "b"):
