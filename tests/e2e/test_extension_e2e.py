@@ -504,6 +504,7 @@ def test_chromium_click_launches_an_isolated_window_per_role(chromium, world):
         assert stat.S_IMODE((profiles / role).stat().st_mode) == 0o700
 
     label = {"a": "Prod admin", "b": "Sandbox dev"}
+    theme = {"a": 0xFFFF613D - 2**32, "b": 0xFF37ADFF - 2**32}  # red, blue as signed ARGB
     browsers = {}
     try:
         for role in ("a", "b"):
@@ -513,6 +514,9 @@ def test_chromium_click_launches_an_isolated_window_per_role(chromium, world):
             # Chromium kept the name rolecall seeded.
             local_state = json.loads((profiles / role / "Local State").read_text())
             assert local_state["profile"]["info_cache"]["Default"]["name"] == label[role]
+            prefs = json.loads((profiles / role / "Default" / "Preferences").read_text())
+            assert prefs["profile"]["name"] == label[role]
+            assert prefs["browser"]["theme"]["user_color"] == theme[role], "the role's colour as the theme"
         # The handoff files were read and removed.
         wait_for(lambda: not list((chromium.data_dir / "handoff").iterdir()), timeout=15, what="the handoff files to be removed")
 
