@@ -70,7 +70,7 @@ test('messages from other extensions or foreign pages are refused before the hos
   const { api } = fakeApi();
   const client = fakeClient();
   const svc = createService({ api, client });
-  for (const sender of [{ id: 'evil@example.com', url: 'moz-extension://other/x.html' }, { id: 'rolecall@rolecall.dev', url: 'https://example.com/' }, undefined]) {
+  for (const sender of [{ id: 'evil@example.com', url: 'moz-extension://other/x.html' }, { id: 'rolecall@rolecall.dev', url: 'https://example.com/' }, { id: 'rolecall@rolecall.dev' }, { id: 'rolecall@rolecall.dev', url: 'moz-extension://uuid.evil.example/' }, undefined]) {
     const r = await svc.handle({ type: 'open', role: 'a' }, sender);
     assert.equal(r.ok, false);
     assert.match(r.error.message, /Refused/);

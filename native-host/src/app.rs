@@ -292,6 +292,7 @@ impl App {
 
     /// The click: cached credentials or AssumeRole, then one federation call, then the URL.
     pub async fn open_console(self: &Arc<Self>, req: OpenRequest) -> Result<Opened> {
+        requested_name("Role", &req.role)?;
         let config = self.load_config()?;
         let role = config
             .role(&req.role)
@@ -590,6 +591,12 @@ impl App {
 
     /// Drops cached sessions: of one role, of every role of a gateway, or all.
     pub async fn forget(&self, req: ForgetRequest) -> Result<usize> {
+        if let Some(r) = &req.role {
+            requested_name("Role", r)?;
+        }
+        if let Some(g) = &req.gateway {
+            requested_name("Gateway", g)?;
+        }
         let config = self.load_config()?;
         let roles: Vec<String> = match (&req.role, &req.gateway) {
             (Some(_), Some(_)) => {
@@ -641,4 +648,17 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::Internal(format!("keyring task failed: {e}")))?
+}
+
+/// A name from a request that no config could hold is refused without echoing it: it may
+/// be 10 kB of text or carry control characters meant for a terminal or a log.
+fn requested_name(what: &str, name: &str) -> Result<()> {
+    if config::is_valid_name(name) {
+        Ok(())
+    } else {
+        Err(Error::InvalidParams(format!(
+            "{what} ids are 1 to 64 letters, digits or - _ . @ +; the one given ({} characters) is not.",
+            name.chars().count()
+        )))
+    }
 }

@@ -1,7 +1,8 @@
 //! The user's gateways and roles: `config.toml` in `ROLECALL_CONFIG_DIR`, else the platform's
 //! config folder. The host owns it; the extension only ever names a role id.
 //! Writes are atomic (temp file + rename) and private (0600); a config that does not parse
-//! is reported and never overwritten.
+//! is reported and never overwritten. Commands that change it hold [`UpdateLock`] from
+//! load to save, so two `rolecall` processes never lose each other's change.
 
 use crate::error::{Error, Result};
 use crate::federation::SESSION_DURATION_RANGE;
@@ -295,12 +296,16 @@ impl Config {
     }
 }
 
-fn check_name(what: &str, s: &str) -> std::result::Result<(), String> {
-    let ok = !s.is_empty()
+/// Role ids and gateway names: what the config accepts, so also all a request may name.
+pub fn is_valid_name(s: &str) -> bool {
+    !s.is_empty()
         && s.len() <= 64
         && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.@+".contains(&b));
-    if ok {
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.@+".contains(&b))
+}
+
+fn check_name(what: &str, s: &str) -> std::result::Result<(), String> {
+    if is_valid_name(s) {
         Ok(())
     } else {
         Err(format!(
@@ -393,6 +398,63 @@ pub fn save(path: &Path, config: &Config) -> Result<()> {
     );
     atomic_write(path, text.as_bytes(), 0o600)
         .map_err(|e| invalid(format!("cannot write it ({e})")))
+}
+
+/// How long a command waits for another one to finish changing the config.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// An exclusive advisory lock on the config, held by a command from the moment it loads
+/// the config it is going to change until it has saved it. The lock is a separate file
+/// (`.config.toml.lock`), since the config itself is replaced by rename on every save.
+/// The OS drops it when the process dies, so a killed command never leaves it stuck.
+#[derive(Debug)]
+pub struct UpdateLock {
+    _file: std::fs::File,
+}
+
+impl UpdateLock {
+    pub fn acquire(path: &Path) -> Result<UpdateLock> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let lock_path = dir.join(format!(".{name}.lock"));
+        let failed = |e: std::io::Error| Error::ConfigInvalid {
+            path: path.display().to_string(),
+            reason: format!("cannot lock it for a change ({}: {e})", lock_path.display()),
+        };
+        create_private_dir(dir).map_err(failed)?;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let file = opts.open(&lock_path).map_err(failed)?;
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(UpdateLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(Error::ConfigInvalid {
+                        path: path.display().to_string(),
+                        reason: format!(
+                            "another rolecall command has been changing it for over {} s \
+                             (lock {}); let it finish and try again",
+                            LOCK_WAIT.as_secs(),
+                            lock_path.display()
+                        ),
+                    })
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(failed(e)),
+            }
+        }
+    }
 }
 
 /// Writes `bytes` to a temp file beside `path`, syncs it, and renames it over `path`,
@@ -543,6 +605,21 @@ region = "us-gov-west-1"
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from(FILE_NAME)]);
+    }
+
+    #[test]
+    fn the_update_lock_is_exclusive_and_released_on_drop() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join(FILE_NAME);
+        let held = UpdateLock::acquire(&path).unwrap();
+        // A second handle on the same lock file sees it held (flock is per open file).
+        let other = std::fs::File::open(dir.path().join("sub").join(".config.toml.lock")).unwrap();
+        assert!(matches!(
+            other.try_lock(),
+            Err(std::fs::TryLockError::WouldBlock)
+        ));
+        drop(held);
+        assert!(other.try_lock().is_ok());
     }
 
     #[test]

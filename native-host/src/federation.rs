@@ -189,23 +189,29 @@ pub async fn get_signin_token(
     let body = resp.bytes().await.map_err(upstream_failure)?;
     if !status.is_success() {
         // The endpoint's error bodies are HTML pages; the status is what helps.
+        let message = if status.is_server_error() {
+            "the sign-in endpoint failed; try again in a moment"
+        } else {
+            "the sign-in endpoint refused the temporary credentials (if this persists, `rolecall session forget` and try again)"
+        };
         return Err(Error::UpstreamError {
             service: Service::SignIn,
             aws_code: format!("HTTP {}", status.as_u16()),
-            message: "the sign-in endpoint refused the temporary credentials (if this persists, `rolecall session forget` and try again)".into(),
+            message: message.into(),
         });
     }
-    #[derive(serde::Deserialize)]
-    struct TokenReply {
-        #[serde(rename = "SigninToken")]
-        signin_token: String,
-    }
-    let reply: TokenReply = serde_json::from_slice(&body).map_err(|_| Error::UpstreamError {
+    let invalid = |message: &str| Error::UpstreamError {
         service: Service::SignIn,
         aws_code: "InvalidResponse".into(),
-        message: "the sign-in endpoint's answer has no SigninToken".into(),
+        message: message.into(),
+    };
+    let reply: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
+        invalid("the sign-in endpoint's answer is not JSON (a proxy or captive portal in the way?)")
     })?;
-    Ok(reply.signin_token)
+    match reply.get("SigninToken").and_then(|t| t.as_str()) {
+        Some(token) if !token.is_empty() => Ok(token.to_owned()),
+        _ => Err(invalid("the sign-in endpoint's answer has no SigninToken")),
+    }
 }
 
 /// Network failures never carry the URL: its query holds the session secret.

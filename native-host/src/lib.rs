@@ -18,6 +18,8 @@ pub mod logger;
 pub mod methods;
 pub mod partition;
 pub mod profiles;
+#[cfg(not(any(target_os = "macos", target_os = "windows")))]
+pub mod roots;
 pub mod rpc;
 pub mod secrets;
 pub mod sts;

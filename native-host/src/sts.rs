@@ -45,10 +45,16 @@ pub fn endpoint_override() -> Option<String> {
 /// reading and parsing the system's roots costs milliseconds (the largest share of a cold
 /// open's CPU after the keyring), and a warm host keeps its connections.
 pub fn https_client() -> Result<reqwest::Client> {
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("rolecall/", env!("CARGO_PKG_VERSION")))
+        .user_agent(concat!("rolecall/", env!("CARGO_PKG_VERSION")));
+    #[cfg(not(any(target_os = "macos", target_os = "windows")))]
+    let builder = crate::roots::system_roots()
+        .map_err(|e| Error::Internal(format!("cannot set up TLS: {e}")))?
+        .into_iter()
+        .fold(builder, |b, cert| b.add_root_certificate(cert));
+    builder
         .build()
         .map_err(|e| Error::Internal(format!("cannot build the HTTPS client: {e}")))
 }

@@ -238,10 +238,16 @@ def test_same_role_again_reuses_its_container(ff, world):
     assert got == {"a": True, "b": True, "mfa": False, "denied": False}
 
 
-def test_sign_in_url_is_not_stored(ff):
+def test_sign_in_url_is_not_stored(ff, world):
     stored = json.dumps(ff.js("return await browser.storage.local.get();"))
     assert "SigninToken" not in stored and "federation" not in stored and "Action=login" not in stored
     assert "containers" in stored  # what is stored: role → container id
+    # Nor any secret the opens above involved (issue 6): the gateway's secret key, the
+    # temporary credentials STS issued, the sign-in tokens the federation endpoint issued.
+    stats = world["aws"].stats()
+    secrets = [world["aws"].gateway_keys[1], *stats["issued_secrets"], *(t["token"] for t in stats["tokens"])]
+    assert len(secrets) >= 5, "the opens above ran"
+    assert not [s for s in secrets if s in stored]
 
 
 def test_background_click_keeps_focus(ff):

@@ -16,6 +16,11 @@ broker access to the AWS console"):
 * Console: any path renders the identity of the session cookie as
   `<main id="identity">arn:aws:sts::…:assumed-role/…</main>`.
 * `GET <signin origin>/_fake/stats`: counters and records as JSON; `POST /_fake/reset`.
+* `POST /_fake/fault` with `{"sts": MODE, "signin": MODE}` makes the next requests fail the
+  ways real networks and services do, until reset (tests of rolecall's error paths):
+  STS `hang` (no answer), `500` (InternalFailure), `garbage` (200 with a body that is not
+  XML), `throttle` (400 Throttling); sign-in `hang`, `400` (AWS's bare "Bad Request" page),
+  `500`, `not-json` (200 with an HTML page), `no-token` (200 JSON without SigninToken).
   `sts_busy_ms` / `signin_busy_ms` add up the time spent answering STS and getSigninToken
   requests (the injected delay plus moto's or the fake's own work), so the benchmark can
   tell the client's share of a request's latency from the upstream's.
@@ -57,6 +62,7 @@ class State:
             self.rejections = []
             self.sts_busy_ms = 0.0
             self.signin_busy_ms = 0.0
+            self.faults = {"sts": None, "signin": None}
 
     def count(self, table, key):
         with self.lock:
@@ -68,6 +74,10 @@ class State:
                 "sts_requests": dict(self.sts_requests),
                 "sts_calls": list(self.sts_calls),
                 "issued_access_key_ids": sorted(self.issued),
+                # For the tests that check no secret leaks: what to look for.
+                "issued_secrets": sorted(
+                    v for i in self.issued.values() for v in (i["secret"], i["token"])
+                ),
                 "signin_requests": dict(self.signin_requests),
                 "tokens": [
                     {"token": t, **{k: v for k, v in info.items()}}
@@ -83,6 +93,13 @@ class State:
     def busy(self, attr, started):
         with self.lock:
             setattr(self, attr, getattr(self, attr) + (time.perf_counter() - started) * 1000)
+
+
+def hang(state, which, limit=60.0):
+    """Holds a request without answering until the fault is cleared (or a minute passes)."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end and state.faults.get(which) == "hang":
+        time.sleep(0.05)
 
 
 def sts_error(code, message, status=403):
@@ -134,6 +151,17 @@ def make_sts_proxy(state, moto):
                         "token_code_given": "TokenCode" in form,
                     }
                 )
+            fault = state.faults.get("sts")
+            if fault == "hang":
+                return hang(state, "sts")
+            if fault == "500":
+                status, payload = sts_error("InternalFailure", "An internal error occurred.", 500)
+                return self.reply(status, payload, "text/xml")
+            if fault == "throttle":
+                status, payload = sts_error("Throttling", "Rate exceeded", 400)
+                return self.reply(status, payload, "text/xml")
+            if fault == "garbage":
+                return self.reply(200, b"\x00\xffnot <xml at all", "text/xml")
             if action == "AssumeRole" and form.get("TokenCode") == MFA_REJECTED_CODE:
                 status, payload = sts_error(
                     "AccessDenied",
@@ -200,6 +228,11 @@ def make_signin(state):
             if self.path == "/_fake/reset":
                 state.reset()
                 return self.send(200, "{}", "application/json")
+            if self.path == "/_fake/fault":
+                length = int(self.headers.get("Content-Length", "0"))
+                with state.lock:
+                    state.faults.update(json.loads(self.rfile.read(length) or b"{}"))
+                return self.send(200, "{}", "application/json")
             self.send(404, "not found")
 
         def do_GET(self):
@@ -212,6 +245,17 @@ def make_signin(state):
             one = {k: v[-1] for k, v in q.items()}
             action = one.get("Action")
             state.count(state.signin_requests, action or "?")
+            fault = state.faults.get("signin") if action == "getSigninToken" else None
+            if fault == "hang":
+                return hang(state, "signin")
+            if fault == "400":
+                return self.send(400, "<html><body>Bad Request</body></html>", "text/html")
+            if fault == "500":
+                return self.send(500, "<html><body>Internal Server Error</body></html>", "text/html")
+            if fault == "not-json":
+                return self.send(200, "<!doctype html><html><body>Sign in</body></html>", "text/html")
+            if fault == "no-token":
+                return self.send(200, json.dumps({"Token": "nope"}), "application/json")
             if action == "getSigninToken":
                 started = time.perf_counter()
                 try:

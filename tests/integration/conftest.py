@@ -77,6 +77,7 @@ def rc(aws, tmp_path):
     stats = aws.stats()
     secrets = [aws.gateway_keys[1]]
     secrets += [t["token"] for t in stats["tokens"]]
+    secrets += stats["issued_secrets"]
     logs = [h.stderr for h in r.hosts] + r.outputs
     for text in logs:
         for s in secrets:

@@ -256,3 +256,31 @@ def test_cli_login_leaves_its_session_for_the_next_login(rc, aws):
         rc.outputs.pop()  # the URL itself, by request
     # The first process wrote its credentials to the keyring before exiting.
     assert aws.stats()["sts_requests"] == {"AssumeRole": 1}
+
+
+def test_the_sign_in_call_runs_over_real_tls_and_trusts_only_configured_roots(rc, aws, tmp_path):
+    """A real TLS endpoint (a throwaway CA) in front of the federation fake. Trusted through
+    SSL_CERT_FILE the open works; with the system's bundle alone the certificate is refused
+    and the error says the endpoint could not be reached safely."""
+    from urllib.parse import urlsplit
+
+    from tls import HttpsProxy
+
+    rc.add_gateway()
+    rc.add_role("prod")
+    proxy = HttpsProxy(aws.urls["signin"].rsplit("/federation", 1)[0], tmp_path)
+    try:
+        env = dict(rc.env, ROLECALL_SIGNIN_URL=proxy.url + "/federation")
+        h = rc.host(dict(env, SSL_CERT_FILE=str(proxy.paths["ca"])))
+        r = h.call("console.open", {"role": "prod"})
+        assert "result" in r, r
+        assert urlsplit(r["result"]["url"]).netloc == urlsplit(proxy.url).netloc
+        assert h.close() == 0
+
+        h = rc.host(env)  # the system's roots only: our test CA is not among them
+        err = h.call("console.open", {"role": "prod"})["error"]
+        assert err["data"] == {"kind": "upstream_unavailable", "service": "signin"}, err
+        assert "certificate" in err["message"].lower(), err["message"]
+        assert h.close() == 0
+    finally:
+        proxy.close()

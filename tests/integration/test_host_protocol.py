@@ -147,3 +147,20 @@ def test_requests_on_one_connection_run_concurrently(rc, tmp_path):
         assert second["error"]["data"]["kind"] == "upstream_unavailable"
         assert second["error"]["data"]["service"] == "sts"
         assert h.close() == 0
+
+
+def test_fd_1_points_at_stderr_so_stray_prints_cannot_corrupt_frames(rc):
+    """Frames go to a private duplicate of the stdout pipe; fd 1 itself is stderr's pipe, so a
+    stray print in any library would land in the log, not in the browser's frame stream."""
+    import os
+
+    h = rc.host()
+    assert h.call("host.info")["result"]["name"] == "rolecall"
+    fds = f"/proc/{h.proc.pid}/fd"
+    links = {fd: os.readlink(f"{fds}/{fd}") for fd in os.listdir(fds)}
+    assert links["1"] == links["2"], links
+    stdout_pipe = f"pipe:[{os.fstat(h.proc.stdout.fileno()).st_ino}]"
+    assert links["1"] != stdout_pipe
+    assert stdout_pipe in links.values()  # the duplicate the frames travel on
+    assert h.call("roles.list")["result"] == {"roles": []}
+    assert h.close() == 0

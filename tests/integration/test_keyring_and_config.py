@@ -50,6 +50,7 @@ def test_no_secret_service_is_keyring_unavailable_and_loses_nothing(rc, aws):
     assert err["code"] == 1006
     assert err["data"] == {"kind": "keyring_unavailable"}
     assert "keyring" in err["message"] and "rolecall doctor" in err["message"]
+    assert "cannot reach the session D-Bus" in err["message"], err["message"]
     assert h.call("roles.list")["result"]["roles"][0]["id"] == "prod"  # still serving
     assert h.close() == 0
     r = rc.cli("gateway", "add", "second", "--access-key-id", aws.gateway_keys[0], input=aws.gateway_keys[1], env=no_bus)
@@ -136,6 +137,7 @@ def test_a_locked_keyring_is_keyring_unavailable(rc, aws, tmp_path):
     rc.outputs.append(r.stdout + r.stderr)
     assert r.returncode == 1, r.stderr
     assert "The OS keyring is not available" in r.stderr
+    assert "keyring is locked" in r.stderr, r.stderr
     assert "SigninToken" not in r.stdout
     assert aws.stats()["sts_requests"] == {}
 

@@ -118,6 +118,13 @@ class AwsStack:
         with urllib.request.urlopen(self.urls["control"] + "/stats", timeout=10) as r:
             return json.load(r)
 
+    def fault(self, sts=None, signin=None):
+        """Makes the fakes fail (see tests/fakes/aws_fakes.py); fault() clears it."""
+        body = json.dumps({"sts": sts, "signin": signin}).encode()
+        req = urllib.request.Request(self.urls["control"] + "/fault", data=body, method="POST")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            r.read()
+
     def reset(self):
         req = urllib.request.Request(self.urls["control"] + "/reset", data=b"", method="POST")
         urllib.request.urlopen(req, timeout=10).read()

@@ -128,10 +128,10 @@ export function createService({ api, client }) {
 
   // Runtime-message entry point. Only this extension's own pages may ask: other extensions are
   // refused by id, and anything not loaded from our own origin (there are no content scripts)
-  // by URL.
+  // by URL; a message that does not say where it comes from is refused too.
   async function handle(msg, sender) {
     const ownOrigin = api.runtime.getURL?.('');
-    if (!sender || sender.id !== api.runtime.id || (ownOrigin && sender.url && !sender.url.startsWith(ownOrigin))) {
+    if (!sender || sender.id !== api.runtime.id || (ownOrigin && !String(sender.url ?? '').startsWith(ownOrigin))) {
       return { ok: false, error: describeError(new RolecallError('extension_error', 'Refused a message from outside rolecall.')) };
     }
     const handler = handlers[msg?.type];

@@ -58,9 +58,12 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             region,
             session_name,
         } => {
-            let mut config = app.load_config()?;
             check_access_key_id(&access_key_id)?;
+            // The secret is read before the config is locked: a person typing it must not
+            // hold up other commands.
             let secret = read_secret(&name)?;
+            let _lock = config::UpdateLock::acquire(app.config_path())?;
+            let mut config = app.load_config()?;
             let mut gateway = config.gateway(&name).cloned().unwrap_or(Gateway {
                 name: name.clone(),
                 region: None,
@@ -135,6 +138,7 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             region,
             session_name,
         } => {
+            let _lock = config::UpdateLock::acquire(app.config_path())?;
             let mut config = app.load_config()?;
             let gateway = config
                 .gateways
@@ -152,6 +156,7 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             writeln!(out, "Gateway '{name}' updated; its keys were not touched.").map_err(io_err)
         }
         GatewayCommand::Remove { name } => {
+            let _lock = config::UpdateLock::acquire(app.config_path())?;
             let mut config = app.load_config()?;
             if config.gateway(&name).is_none() {
                 return Err(Error::UnknownGateway(name));

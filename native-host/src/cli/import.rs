@@ -54,6 +54,12 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
         }
         .into());
     }
+    // Held from reading the config the plan builds on until the plan is written.
+    let _lock = if a.dry_run {
+        None
+    } else {
+        Some(crate::config::UpdateLock::acquire(app.config_path())?)
+    };
     let existing = app.load_config()?;
     let (in_keyring, keyring_problem) =
         import::keyring_gateways(&app, config_file.as_ref(), credentials_file.as_ref());

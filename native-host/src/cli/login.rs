@@ -24,6 +24,7 @@ pub struct LoginArgs {
 }
 
 pub fn run(a: LoginArgs, out: Out) -> Result<()> {
+    crate::secrets::prewarm();
     let app = Arc::new(App::from_env());
     let rt = runtime()?;
     let mut req = OpenRequest {

@@ -180,6 +180,27 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))
 }
 
+type FrameOutput = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
+
+/// The stream the browser reads frames from. On Unix the frames go to a private duplicate of
+/// stdout and fd 1 itself is pointed at stderr, so a stray print anywhere in the process
+/// (a dependency's `println!`) lands in the log instead of corrupting the frame stream.
+/// Must run before the runtime has started writing to stdout.
+#[cfg(unix)]
+fn protocol_output() -> std::io::Result<FrameOutput> {
+    use std::os::fd::AsFd;
+    let frames = rustix::io::dup(std::io::stdout().as_fd())?;
+    rustix::stdio::dup2_stdout(std::io::stderr().as_fd())?;
+    Ok(Box::new(tokio::fs::File::from_std(std::fs::File::from(
+        frames,
+    ))))
+}
+
+#[cfg(not(unix))]
+fn protocol_output() -> std::io::Result<FrameOutput> {
+    Ok(Box::new(tokio::io::stdout()))
+}
+
 fn run_host() -> ExitCode {
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -188,8 +209,17 @@ fn run_host() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // A browser starts the host to open consoles: have the keyring session ready by then.
+    crate::secrets::prewarm();
+    let output = match protocol_output() {
+        Ok(o) => o,
+        Err(e) => {
+            log::error!("cannot set up the frame stream on stdout: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let app = Arc::new(App::from_env());
-    let ending = rt.block_on(host::serve(app, tokio::io::stdin(), tokio::io::stdout()));
+    let ending = rt.block_on(host::serve(app, tokio::io::stdin(), output));
     match ending {
         host::Ending::Eof => ExitCode::SUCCESS,
         host::Ending::Broken => ExitCode::FAILURE,

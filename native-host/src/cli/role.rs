@@ -61,6 +61,7 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
     let app = App::from_env();
     match cmd {
         RoleCommand::Add(a) => {
+            let _lock = config::UpdateLock::acquire(app.config_path())?;
             let mut config = app.load_config()?;
             if config.role(&a.id).is_some() && !a.replace {
                 return Err(Error::InvalidParams(format!(
@@ -123,6 +124,7 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
             }
         }
         RoleCommand::Remove { id } => {
+            let _lock = config::UpdateLock::acquire(app.config_path())?;
             let mut config = app.load_config()?;
             if config.role(&id).is_none() {
                 return Err(Error::UnknownRole(id));

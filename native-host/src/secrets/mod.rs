@@ -1,9 +1,27 @@
-//! The OS keyring: gateway keys and cached role sessions. One place maps the platform
-//! stores' errors (Secret Service, Keychain, Credential Manager) to ours.
+//! The OS keyring: gateway keys and cached role sessions, as JSON entries named
+//! `gateway/<name>` and `session/<role>` under one service name. The backends map their
+//! platform's errors to ours: the Secret Service on Linux and the BSDs, Keychain and
+//! Credential Manager elsewhere.
 //! All calls block (D-Bus, Security framework): async callers use `spawn_blocking`.
 
 use crate::credentials::{CachedSession, LongTermKeys};
 use crate::error::{Error, Result};
+
+#[cfg(any(target_os = "macos", target_os = "windows"))]
+mod platform_keyring;
+#[cfg(any(target_os = "macos", target_os = "windows"))]
+use platform_keyring as backend;
+
+#[cfg(not(any(target_os = "macos", target_os = "windows")))]
+mod secret_service;
+#[cfg(not(any(target_os = "macos", target_os = "windows")))]
+use secret_service as backend;
+
+/// Starts opening the keyring connection in the background (a Secret Service session
+/// needs a key exchange), for processes about to read keys.
+pub fn prewarm() {
+    backend::prewarm();
+}
 
 /// The default keyring service name. `ROLECALL_KEYRING_SERVICE` overrides it (tests, or
 /// keeping two setups apart).
@@ -34,28 +52,16 @@ impl SecretStore {
         &self.service
     }
 
-    fn entry(&self, user: &str) -> Result<keyring::Entry> {
-        keyring::Entry::new(&self.service, user).map_err(map_err)
-    }
-
     fn get(&self, user: &str) -> Result<Option<String>> {
-        match self.entry(user)?.get_password() {
-            Ok(v) => Ok(Some(v)),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(map_err(e)),
-        }
+        backend::get(&self.service, user)
     }
 
     fn set(&self, user: &str, value: &str) -> Result<()> {
-        self.entry(user)?.set_password(value).map_err(map_err)
+        backend::set(&self.service, user, value)
     }
 
     fn delete(&self, user: &str) -> Result<bool> {
-        match self.entry(user)?.delete_credential() {
-            Ok(()) => Ok(true),
-            Err(keyring::Error::NoEntry) => Ok(false),
-            Err(e) => Err(map_err(e)),
-        }
+        backend::delete(&self.service, user)
     }
 
     pub fn gateway_keys(&self, gateway: &str) -> Result<LongTermKeys> {
@@ -112,16 +118,4 @@ fn gateway_user(gateway: &str) -> String {
 
 fn session_user(role: &str) -> String {
     format!("session/{role}")
-}
-
-fn map_err(e: keyring::Error) -> Error {
-    match e {
-        keyring::Error::NoStorageAccess(inner) => {
-            Error::KeyringUnavailable(format!("no access to the keyring: {inner}"))
-        }
-        keyring::Error::PlatformFailure(inner) => {
-            Error::KeyringUnavailable(format!("keyring failure: {inner}"))
-        }
-        other => Error::KeyringUnavailable(other.to_string()),
-    }
 }
