@@ -419,11 +419,8 @@ impl App {
             exe.display()
         );
         let base = profiles::profiles_dir();
-        let dir = profiles::profile_dir(&base, &role.id).ok_or_else(|| {
-            Error::InvalidParams(format!(
-                "Role id '{}' cannot name a browser data directory.",
-                role.id
-            ))
+        let dir = profiles::profile_dir(&base, &role.id).ok_or_else(|| LaunchError::RoleId {
+            role: role.id.clone(),
         })?;
         let lock = self.role_lock(&format!("window:{}", role.id));
         let _guard = lock.lock().await;

@@ -28,6 +28,9 @@ pub enum LaunchError {
     #[error("Could not start the browser {exe} ({reason}). Check that it runs from a terminal, or name another one in ROLECALL_BROWSER_EXE.")]
     SpawnFailed { exe: String, reason: String },
 
+    #[error("Role id '{role}' cannot name a browser data directory. Give the role another id (`rolecall role remove {role}`, then `rolecall role add` with letters or digits in the id).")]
+    RoleId { role: String },
+
     #[error("Could not prepare {path} for the role's browser window ({reason}). Check that the folder is writable by you, or remove it with `rolecall profiles prune`.")]
     Files { path: String, reason: String },
 }
@@ -36,7 +39,9 @@ impl LaunchError {
     pub fn kind(&self) -> &'static str {
         match self {
             LaunchError::NotFound { .. } | LaunchError::BadOverride { .. } => "browser_not_found",
-            LaunchError::SpawnFailed { .. } | LaunchError::Files { .. } => "browser_launch_failed",
+            LaunchError::SpawnFailed { .. }
+            | LaunchError::Files { .. }
+            | LaunchError::RoleId { .. } => "browser_launch_failed",
         }
     }
 

@@ -245,3 +245,19 @@ def test_a_browser_that_cannot_start_is_browser_launch_failed(rc, aws, tmp_path)
     assert str(not_executable) in err["message"]
     # The handoff file of the failed launch is gone at once.
     assert list((data / "handoff").iterdir()) == []
+
+
+def test_role_ids_that_are_not_folder_names_launch_nothing(rc, aws, tmp_path):
+    record, data = setup(rc, tmp_path)
+    # The config allows dots in ids, so ".." is a valid role id; it must not become a path.
+    rc.add_role("..", "333333333333", "Admin", "corp")
+    h = rc.host()
+    roles = {r["id"]: r for r in h.call("roles.list")["result"]["roles"]}
+    assert roles[".."]["window_open"] is False
+    r = h.call("console.open", {"role": "..", "open_in": "isolated_window"})
+    err = r["error"]
+    assert err["code"] == 1016 and err["data"]["kind"] == "browser_launch_failed", err
+    assert "rolecall role remove .." in err["message"]
+    assert list(record.iterdir()) == [], "no browser started"
+    assert aws.stats()["sts_calls"] == [], "no AWS call"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "fake-browser", "recorded"]
