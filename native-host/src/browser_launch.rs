@@ -4,8 +4,9 @@
 //! Which browser, first match wins:
 //! 1. `ROLECALL_BROWSER_EXE`, then the config's `settings.browser_exe`;
 //! 2. the browser that started this host: the parent process's executable, when it is a
-//!    Chromium-family browser (Linux `/proc/<ppid>/exe`; macOS `ps -o comm=`; not on Windows,
-//!    where the host's parent is `cmd.exe`);
+//!    Chromium-family browser (Linux `/proc/<ppid>/exe`; macOS `ps -o comm=`; Windows: the
+//!    first Chromium-family ancestor through `Win32_Process`, since Chrome starts hosts
+//!    through `cmd.exe`);
 //! 3. the table of known executables for this OS ([`candidates`]).
 //!
 //! `ROLECALL_BROWSER_ARGS` adds arguments (split on whitespace), e.g. for tests. The sign-in
@@ -185,10 +186,63 @@ pub fn parent_executable() -> Option<PathBuf> {
         let s = s.trim();
         (!s.is_empty()).then(|| PathBuf::from(s))
     }
-    #[cfg(not(any(target_os = "linux", target_os = "macos")))]
+    #[cfg(windows)]
+    {
+        windows_ancestors()
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
     {
         None
     }
+}
+
+/// PowerShell that prints the executable paths of up to four ancestors of `pid`, nearest first
+/// (no double quotes: they would need escaping through the Windows command line).
+pub fn ancestors_script(pid: u32) -> String {
+    format!(
+        "$p = {pid}; for ($i = 0; $i -lt 4; $i++) {{ \
+         $x = Get-CimInstance Win32_Process -Filter ('ProcessId=' + $p); if (-not $x) {{ break }}; \
+         $p = $x.ParentProcessId; \
+         $y = Get-CimInstance Win32_Process -Filter ('ProcessId=' + $p); if (-not $y) {{ break }}; \
+         $y.ExecutablePath }}"
+    )
+}
+
+/// The nearest Chromium-family executable among ancestor paths printed one per line, else
+/// the nearest ancestor (which `find_browser` then passes over).
+pub fn pick_ancestor(output: &str) -> Option<PathBuf> {
+    let paths: Vec<PathBuf> = output
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(PathBuf::from)
+        .collect();
+    let family = |p: &&PathBuf| {
+        // Windows paths, whatever OS runs the unit tests.
+        let name = p.to_string_lossy();
+        let name = name
+            .rsplit(['\\', '/'])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        is_chromium_family(Path::new(&name))
+    };
+    paths.iter().find(family).or(paths.first()).cloned()
+}
+
+#[cfg(windows)]
+fn windows_ancestors() -> Option<PathBuf> {
+    use std::os::windows::process::CommandExt;
+    const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+    let out = std::process::Command::new("powershell.exe")
+        .args(["-NoProfile", "-NonInteractive", "-Command"])
+        .arg(ancestors_script(std::process::id()))
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .creation_flags(CREATE_NO_WINDOW)
+        .output()
+        .ok()?;
+    pick_ancestor(&String::from_utf8_lossy(&out.stdout))
 }
 
 /// The `(Default)` value of `reg query <key> /ve` output.
@@ -488,6 +542,26 @@ mod tests {
                 "/home/ana/.local/share/rolecall/handoff/signin-1.html",
             ]
         );
+    }
+
+    #[test]
+    fn the_nearest_chromium_ancestor_is_picked() {
+        let out = "C:\\Windows\\System32\\cmd.exe\r\nC:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe\r\nC:\\Windows\\explorer.exe\r\n";
+        assert_eq!(
+            pick_ancestor(out),
+            Some(PathBuf::from(
+                r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe"
+            ))
+        );
+        assert_eq!(
+            pick_ancestor("C:\\Windows\\System32\\cmd.exe\n"),
+            Some(PathBuf::from(r"C:\Windows\System32\cmd.exe"))
+        );
+        assert_eq!(pick_ancestor(""), None);
+        let script = ancestors_script(4242);
+        assert!(script.starts_with("$p = 4242;"));
+        assert!(script.contains("Win32_Process") && script.contains("ExecutablePath"));
+        assert!(!script.contains('"'));
     }
 
     #[test]
