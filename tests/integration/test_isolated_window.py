@@ -261,3 +261,17 @@ def test_role_ids_that_are_not_folder_names_launch_nothing(rc, aws, tmp_path):
     assert list(record.iterdir()) == [], "no browser started"
     assert aws.stats()["sts_calls"] == [], "no AWS call"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "fake-browser", "recorded"]
+
+
+def test_doctor_says_which_browser_isolated_windows_use(rc, aws, tmp_path):
+    record, data = setup(rc, tmp_path)
+    r = rc.cli("doctor")
+    assert f"OK    isolated windows: browser {rc.env['ROLECALL_BROWSER_EXE']} (from ROLECALL_BROWSER_EXE)" in r.stdout, r.stdout
+    launch(rc.host(), "prod")
+    recorded(record, 1)
+    r = rc.cli("doctor")
+    assert f"1 role browser data directories in {data / 'browser-profiles'} (0 with a running browser)" in r.stdout, r.stdout
+    rc.env["ROLECALL_BROWSER_EXE"] = str(tmp_path / "gone")
+    r = rc.cli("doctor")
+    assert r.returncode == 1
+    assert re.search(r"^FAIL  The browser .*/gone named by ROLECALL_BROWSER_EXE does not exist", r.stdout, re.M), r.stdout
