@@ -403,6 +403,7 @@ impl App {
     pub async fn launch_console(self: &Arc<Self>, req: OpenRequest) -> Result<Launched> {
         use crate::browser_launch::{self as bl, LaunchError};
         use crate::{handoff, profiles};
+        requested_name("Role", &req.role)?;
         let config = self.load_config()?;
         let role = config
             .role(&req.role)

@@ -275,3 +275,15 @@ def test_doctor_says_which_browser_isolated_windows_use(rc, aws, tmp_path):
     r = rc.cli("doctor")
     assert r.returncode == 1
     assert re.search(r"^FAIL  The browser .*/gone named by ROLECALL_BROWSER_EXE does not exist", r.stdout, re.M), r.stdout
+
+
+def test_hostile_role_ids_are_refused_unechoed_before_anything_happens(rc, aws, tmp_path):
+    record, data = setup(rc, tmp_path)
+    h = rc.host()
+    for hostile in ["../../etc", "a/b", "x" * 65, "<script>", ""]:
+        r = h.call("console.open", {"role": hostile, "open_in": "isolated_window"})
+        err = r["error"]
+        assert err["data"]["kind"] == "invalid_params", err
+        if hostile:
+            assert hostile not in json.dumps(r), "the id is not echoed"
+    assert list(record.iterdir()) == [] and not data.exists()
