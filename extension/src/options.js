@@ -2,6 +2,7 @@ import { ext } from './lib/browser.js';
 import { el, errorBlock } from './lib/dom.js';
 import { RolecallError, describeError } from './lib/errors.js';
 import { PLACEHOLDERS, containerName, unknownPlaceholders } from './lib/naming.js';
+import { MAX_SESSIONS, optInUrl } from './lib/multisession.js';
 import { loadSettings, saveSettings } from './lib/settings.js';
 
 const $ = (id) => document.getElementById(id);
@@ -61,6 +62,12 @@ async function init() {
     radio.checked = radio.value === settings.clickBehavior;
     radio.addEventListener('change', () => radio.checked && save({ clickBehavior: radio.value }));
   }
+  for (const radio of document.querySelectorAll('input[name="chromiumMode"]')) {
+    radio.checked = radio.value === settings.chromiumMode;
+    radio.addEventListener('change', () => radio.checked && save({ chromiumMode: radio.value }));
+  }
+  $('opt-in').href = optInUrl();
+  $('max-sessions').textContent = String(MAX_SESSIONS);
   const pattern = $('pattern');
   pattern.value = settings.containerPattern;
   updatePreview();

@@ -2,6 +2,7 @@ import { ext } from './lib/browser.js';
 import { containerStyle } from './lib/colors.js';
 import { el, errorBlock } from './lib/dom.js';
 import { RolecallError, describeError } from './lib/errors.js';
+import { MODE_LABELS, modeNotice } from './lib/multisession.js';
 import { groupRoles, filterRoles, keepSelection, moveSelection, visibleOrder } from './lib/roles.js';
 import { wantsBackground } from './lib/tabs.js';
 
@@ -13,7 +14,9 @@ const problem = $('problem');
 
 const state = {
   roles: [],
-  open: new Set(), // role ids whose container has a tab
+  open: new Set(), // role ids whose container has a tab (Chromium: whose isolated window runs)
+  containers: true,
+  mode: 'container', // how a click opens: container, isolated_window, multi_session, window
   query: '',
   selected: null,
   rows: new Map(), // role id → { phase: 'opening' | 'mfa' | 'error', error?, mfa? }
@@ -82,10 +85,13 @@ function roleRow(role, index) {
   const row = state.rows.get(role.id);
   const style = containerStyle(role, role.account_id);
   const selected = state.selected === role.id;
+  const modeLabel = MODE_LABELS[state.mode];
+  const openTitle = state.containers ? 'This role\'s container has a tab open' : 'This role\'s window is running';
   const badges = el(
     'span',
     { class: 'badges' },
-    state.open.has(role.id) ? el('span', { class: 'badge open', title: 'This role\'s container has a tab open' }, 'open') : null,
+    state.open.has(role.id) ? el('span', { class: 'badge open', title: openTitle }, state.containers ? 'open' : 'running') : null,
+    modeLabel ? el('span', { class: 'badge mode', title: modeLabel.title, dataset: { mode: state.mode } }, modeLabel.badge) : null,
     role.mfa ? el('span', { class: 'badge mfa', title: 'Opening may ask for an MFA code' }, 'MFA') : null,
   );
   const li = el(
@@ -172,7 +178,7 @@ async function openRole(roleId, { background = false, mfaCode } = {}) {
   const reply = await ask({ type: 'open', role: roleId, background, mfaCode });
   if (reply.ok) {
     state.rows.delete(roleId);
-    if (reply.cookieStoreId || reply.focused) state.open.add(roleId);
+    if (reply.cookieStoreId || reply.focused || reply.launched) state.open.add(roleId);
     render();
     if (!background) await closeIfPopup();
     return;
@@ -225,11 +231,12 @@ async function load() {
   }
   state.roles = reply.roles;
   state.open = new Set(reply.open);
-  if (!reply.containers) {
+  state.containers = reply.containers !== false;
+  state.mode = reply.mode ?? (state.containers ? 'container' : 'window');
+  if (!state.containers) {
     const notice = $('notice');
-    notice.textContent =
-      'This browser has no containers: each console opens in a new window, and one browser profile holds one AWS account at a time. Use one profile per account, or Firefox for side-by-side accounts.';
-    notice.hidden = false;
+    notice.textContent = modeNotice(state.mode);
+    notice.hidden = notice.textContent === '';
   }
   render();
 }

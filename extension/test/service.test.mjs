@@ -21,6 +21,7 @@ function fakeClient(answers = {}) {
       if (typeof a === 'function') return a(params);
       if (a !== undefined) return structuredClone(a);
       if (method === 'roles.list') return { roles: structuredClone(ROLES) };
+      if (method === 'host.info') return { name: 'rolecall', protocol: 2 };
       if (method === 'console.open') {
         const role = ROLES.find((r) => r.id === params.role);
         return { url: SIGNIN, role: role.id, account_id: role.account_id, container: { name: role.label, color: role.color, icon: role.icon } };
@@ -182,16 +183,62 @@ test('host errors come back described: the host\'s sentence, no tab, no containe
   assert.equal(api.contextualIdentities.all.size, 0, 'no container for a failed open');
 });
 
-test('Chromium: no containers, the console opens in its own window', async () => {
+test('Chromium, isolated window (default): the host launches the browser; no URL, no tab, no window here', async () => {
   const { api, created, windows } = fakeApi({ containers: false });
-  const svc = createService({ api, client: fakeClient() });
+  const client = fakeClient({
+    'console.open': (params) => ({ launched: true, role: params.role, account_id: '111111111111', profile_dir: '/d/browser-profiles/a', was_running: false }),
+    'roles.list': { roles: ROLES.map((r) => ({ ...r, window_open: r.id === 'b' })) },
+  });
+  const svc = createService({ api, client });
   const list = await svc.handle({ type: 'roles' }, me);
   assert.equal(list.containers, false);
-  assert.deepEqual(list.open, []);
+  assert.equal(list.mode, 'isolated_window');
+  assert.deepEqual(list.open, ['b'], 'roles whose window the host sees running');
+  const r = await svc.handle({ type: 'open', role: 'a', mfaCode: '123456' }, me);
+  assert.equal(r.ok, true);
+  assert.equal(r.launched, true);
+  assert.deepEqual(client.calls.find((c) => c.method === 'console.open').params, { role: 'a', mfa_code: '123456', open_in: 'isolated_window' });
+  assert.deepEqual(windows, []);
+  assert.deepEqual(created, []);
+  assert.equal(client.calls.filter((c) => c.method === 'host.info').length, 1, 'the protocol is asked once');
+});
+
+test('Chromium, multi-session: a plain sign-in in a new tab of this profile', async () => {
+  const { api, created, windows } = fakeApi({ containers: false, settings: { chromiumMode: 'multi_session' } });
+  const client = fakeClient();
+  const svc = createService({ api, client });
+  assert.equal((await svc.handle({ type: 'roles' }, me)).mode, 'multi_session');
+  const r = await svc.handle({ type: 'open', role: 'a', background: true }, me);
+  assert.equal(r.ok, true);
+  assert.deepEqual(client.calls.find((c) => c.method === 'console.open').params, { role: 'a' });
+  assert.equal(created.length, 1);
+  assert.equal(created[0].url, SIGNIN);
+  assert.equal(created[0].active, false);
+  assert.equal('cookieStoreId' in created[0], false);
+  assert.deepEqual(windows, []);
+  assert.equal(JSON.stringify(r).includes('SECRET'), false);
+});
+
+test('Chromium with a protocol-1 host: a window of this profile, no open_in sent', async () => {
+  const { api, created, windows } = fakeApi({ containers: false });
+  const client = fakeClient({ 'host.info': { protocol: 1 } });
+  const svc = createService({ api, client });
+  assert.equal((await svc.handle({ type: 'roles' }, me)).mode, 'window');
   const r = await svc.handle({ type: 'open', role: 'a' }, me);
   assert.equal(r.ok, true);
+  assert.deepEqual(client.calls.find((c) => c.method === 'console.open').params, { role: 'a' });
   assert.deepEqual(windows, [{ url: SIGNIN, focused: true }]);
   assert.equal(created.length, 0);
+});
+
+test('Firefox: containers, never open_in, and no host.info needed', async () => {
+  const { api } = fakeApi();
+  const client = fakeClient();
+  const svc = createService({ api, client });
+  assert.equal((await svc.handle({ type: 'roles' }, me)).mode, 'container');
+  await svc.handle({ type: 'open', role: 'a' }, me);
+  assert.deepEqual(client.calls.find((c) => c.method === 'console.open').params, { role: 'a' });
+  assert.equal(client.calls.some((c) => c.method === 'host.info'), false);
 });
 
 test('a missing host comes back with how to install it', async () => {

@@ -30,6 +30,35 @@ pub struct OpenRequest {
     pub destination: Option<String>,
     #[serde(default)]
     pub mfa_code: Option<String>,
+    /// `tab` (default): answer the sign-in URL for the extension to open. `isolated_window`:
+    /// launch a browser on the role's own data directory with it (Chromium family).
+    #[serde(default)]
+    pub open_in: OpenIn,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpenIn {
+    #[default]
+    Tab,
+    IsolatedWindow,
+}
+
+/// What `console.open` answers for `open_in: "isolated_window"`: no URL, the browser has it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Launched {
+    pub launched: bool,
+    pub role: String,
+    pub account_id: String,
+    /// The role's browser data directory (a string: a JSON reply cannot carry other bytes).
+    pub profile_dir: String,
+    /// The browser executable that was started.
+    pub browser: String,
+    /// Whether a browser was already running on that directory (it gets a new window).
+    pub was_running: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub console_expires_at: OffsetDateTime,
+    pub cached: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,6 +96,8 @@ pub struct RoleView {
     pub color: String,
     pub icon: String,
     pub mfa: bool,
+    /// Whether a browser is running on the role's isolated-window data directory.
+    pub window_open: bool,
 }
 
 /// Which cached sessions `session.forget` drops.
@@ -148,6 +179,7 @@ impl App {
 
     pub fn list_roles(&self) -> Result<Vec<RoleView>> {
         let config = self.load_config()?;
+        let profiles = crate::profiles::profiles_dir();
         Ok(config
             .roles
             .iter()
@@ -165,6 +197,8 @@ impl App {
                     color: r.color().to_owned(),
                     icon: r.icon().to_owned(),
                     mfa: g.is_some_and(|g| g.mfa_serial.is_some()),
+                    window_open: crate::profiles::profile_dir(&profiles, &r.id)
+                        .is_some_and(|d| crate::profiles::is_running(&d)),
                 }
             })
             .collect())
@@ -362,6 +396,74 @@ impl App {
                 cached: from_cache,
             });
         }
+    }
+
+    /// `open_in: "isolated_window"`: the same sign-in as [`App::open_console`], handed to a
+    /// browser started on the role's own data directory through a private handoff file.
+    pub async fn launch_console(self: &Arc<Self>, req: OpenRequest) -> Result<Launched> {
+        use crate::browser_launch::{self as bl, LaunchError};
+        use crate::{handoff, profiles};
+        requested_name("Role", &req.role)?;
+        let config = self.load_config()?;
+        let role = config
+            .role(&req.role)
+            .ok_or_else(|| Error::UnknownRole(req.role.clone()))?
+            .clone();
+        // The browser is found before AWS is asked: a missing browser costs no sign-in.
+        let (exe, found) = bl::find_browser(
+            std::env::var_os("ROLECALL_BROWSER_EXE"),
+            config.settings.browser_exe.as_deref(),
+            bl::parent_executable(),
+        )?;
+        log::debug!(
+            "isolated window browser: {} (found: {found:?})",
+            exe.display()
+        );
+        let base = profiles::profiles_dir();
+        let dir = profiles::profile_dir(&base, &role.id).ok_or_else(|| LaunchError::RoleId {
+            role: role.id.clone(),
+        })?;
+        let lock = self.role_lock(&format!("window:{}", role.id));
+        let _guard = lock.lock().await;
+        let opened = self.open_console(req).await?;
+
+        let was_running = profiles::is_running(&dir);
+        profiles::prepare(&dir, role.label(), role.color())
+            .map_err(|e| LaunchError::files(&dir, e))?;
+        let hand_dir = profiles::handoff_dir();
+        handoff::sweep(&hand_dir);
+        let file = handoff::write(&hand_dir, &opened.url, role.label())
+            .map_err(|e| LaunchError::files(&hand_dir, e))?;
+        drop(opened.url);
+        let args = bl::launch_args(&dir, &bl::extra_args_from_env(), &file);
+        if let Err(e) = bl::spawn_detached(&exe, &args) {
+            let _ = std::fs::remove_file(&file);
+            return Err(LaunchError::SpawnFailed {
+                exe: exe.display().to_string(),
+                reason: e.to_string(),
+            }
+            .into());
+        }
+        if let Err(e) = handoff::spawn_cleanup(&file) {
+            // The next launch's sweep removes it after a minute.
+            log::warn!("could not start the handoff cleanup: {e}");
+        }
+        log::info!(
+            "launched {} on {} for role {}",
+            exe.display(),
+            dir.display(),
+            role.id
+        );
+        Ok(Launched {
+            launched: true,
+            role: opened.role,
+            account_id: opened.account_id,
+            profile_dir: dir.display().to_string(),
+            browser: exe.display().to_string(),
+            was_running,
+            console_expires_at: opened.console_expires_at,
+            cached: opened.cached,
+        })
     }
 
     async fn assume(

@@ -62,6 +62,10 @@ pub struct Settings {
     /// `Issuer` in the login URL (where an expired console sends the user). Default "rolecall".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
+    /// The browser isolated windows are launched with (`ROLECALL_BROWSER_EXE` wins). Default:
+    /// the browser that started the host, else the first Chromium-family browser found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser_exe: Option<String>,
 }
 
 impl Settings {

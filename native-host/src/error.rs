@@ -93,6 +93,10 @@ pub enum Error {
 
     #[error("Internal error in the rolecall host: {0}. Please report it.")]
     Internal(String),
+
+    /// An isolated window could not be opened (`browser_not_found`, `browser_launch_failed`).
+    #[error(transparent)]
+    Browser(#[from] crate::browser_launch::LaunchError),
 }
 
 /// JSON-RPC codes of our own kinds (outside the reserved -32768..-32000 range).
@@ -115,6 +119,8 @@ pub mod code {
     pub const UNKNOWN_GATEWAY: i64 = 1012;
     pub const RESPONSE_TOO_LARGE: i64 = 1013;
     pub const INTERNAL: i64 = 1014;
+    pub const BROWSER_NOT_FOUND: i64 = 1015;
+    pub const BROWSER_LAUNCH_FAILED: i64 = 1016;
 }
 
 impl Error {
@@ -135,6 +141,7 @@ impl Error {
             Error::ConfigInvalid { .. } => "config_invalid",
             Error::InvalidParams(_) => "invalid_params",
             Error::Internal(_) => "internal",
+            Error::Browser(e) => e.kind(),
         }
     }
 
@@ -154,6 +161,10 @@ impl Error {
             Error::ConfigInvalid { .. } => code::CONFIG_INVALID,
             Error::InvalidParams(_) => code::INVALID_PARAMS,
             Error::Internal(_) => code::INTERNAL,
+            Error::Browser(e) => match e.kind() {
+                "browser_not_found" => code::BROWSER_NOT_FOUND,
+                _ => code::BROWSER_LAUNCH_FAILED,
+            },
         }
     }
 

@@ -2,6 +2,7 @@
 //! console sign-in URL. The binary and the tests share this library.
 
 pub mod app;
+pub mod browser_launch;
 pub mod cli;
 pub mod config;
 pub mod credentials;
@@ -9,12 +10,14 @@ pub mod doctor;
 pub mod error;
 pub mod federation;
 pub mod framing;
+pub mod handoff;
 pub mod host;
 pub mod import;
 pub mod install;
 pub mod logger;
 pub mod methods;
 pub mod partition;
+pub mod profiles;
 #[cfg(not(any(target_os = "macos", target_os = "windows")))]
 pub mod roots;
 pub mod rpc;

@@ -1,13 +1,14 @@
 //! Protocol methods: parameters in, result or error out. Names and shapes are documented
 //! in docs/PROTOCOL.md.
 
-use crate::app::{App, ForgetRequest, OpenRequest};
+use crate::app::{App, ForgetRequest, OpenIn, OpenRequest};
 use crate::error::{Error, Result};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
 /// Grows when the protocol gains something an extension may want to gate on.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// 2: `console.open` takes `open_in`; `roles.list` says `window_open`.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 pub const METHODS: [&str; 4] = ["host.info", "roles.list", "console.open", "session.forget"];
 
@@ -28,7 +29,10 @@ pub async fn call(
         }
         "console.open" => {
             let req: OpenRequest = parse(method, params)?;
-            app.open_console(req).await.map(|o| json!(o))
+            match req.open_in {
+                OpenIn::Tab => app.open_console(req).await.map(|o| json!(o)),
+                OpenIn::IsolatedWindow => app.launch_console(req).await.map(|o| json!(o)),
+            }
         }
         "session.forget" => {
             let req: ForgetRequest = parse(method, params)?;

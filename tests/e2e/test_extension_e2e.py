@@ -1,4 +1,6 @@
-"""End to end: the real extension in a real headless Firefox ESR (and a Chromium smoke test),
+"""End to end: the real extension in a real headless Firefox ESR and Chromium (where a click
+launches a second Chromium on the role's own data directory, found as the browser that started
+the host; its DevTools port is read from <data dir>/DevToolsActivePort),
 the real `rolecall` binary as its native host, moto for STS, and the loopback fakes of the
 federation endpoint and the console (tests/lib/stack.py).
 
@@ -12,8 +14,12 @@ Cases run in file order and share one browser (starting Firefox once keeps the s
 import json
 import os
 import re
+import shutil
+import signal
+import stat
 import sys
 import tempfile
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -23,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path[:0] = [str(HERE), str(REPO / "tests" / "lib")]
 
-from drivers import Chromium, Firefox, wait_for  # noqa: E402
+from drivers import Chromium, Firefox, WsRpc, wait_for  # noqa: E402
 from host import binary, cli  # noqa: E402
 from stack import AwsStack  # noqa: E402
 
@@ -364,25 +370,208 @@ def test_missing_host_says_how_to_install(ff):
 # ---------- Chromium ----------
 
 
+# The role windows the host launches run the full browser without a display
+# (--ozone-platform=headless): Chromium 156 under --headless=new does not hand a second launch
+# on the same data directory to the running instance (it aborts: "Failed to create a
+# ProcessSingleton"), while the full browser does, as it does for users.
+ROLE_BROWSER_ARGS = " ".join(
+    [
+        "--ozone-platform=headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--password-store=basic",
+        "--remote-debugging-port=0",
+    ]
+)
+
+
 @pytest.fixture(scope="module")
 def chromium(world):
-    browser = Chromium(world["env"], DIST / "chromium", binary())
+    data_dir = Path(tempfile.mkdtemp(prefix="rolecall-e2e-data-"))
+    # No ROLECALL_BROWSER_EXE: the host must find the browser that started it.
+    env = dict(world["env"], ROLECALL_DATA_DIR=str(data_dir), ROLECALL_BROWSER_ARGS=ROLE_BROWSER_ARGS, ROLECALL_LOG="debug")
+    browser = Chromium(env, DIST / "chromium", binary())
+    browser.data_dir = data_dir
     try:
         yield browser
     finally:
         browser.stop()
+        for pid in role_browser_pids(data_dir).values():
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def test_chromium_lists_roles_and_opens_a_console_window(chromium, world):
-    chromium.open("popup.html")
-    got = wait_for(lambda: (lambda r: r if len(r) == 4 else None)(chromium.js(ROWS_JS.replace("#roles > li", "#roles > li.role"))), what="4 roles in the Chromium popup")
-    assert [r["id"] for r in got] == ["a", "mfa", "b", "denied"]
-    assert "no containers" in chromium.js("return document.getElementById('notice').textContent")
-    chromium.js("document.querySelector('[data-role=\"a\"]').click(); return true;")
+def role_browser_pids(data_dir):
+    """role id → pid of the browser running on its data directory (Chromium's SingletonLock)."""
+    found = {}
+    for d in (Path(data_dir) / "browser-profiles").glob("*"):
+        try:
+            host, pid = os.readlink(d / "SingletonLock").rsplit("-", 1)
+        except OSError:
+            continue
+        if Path(f"/proc/{pid}").exists():
+            found[d.name] = int(pid)
+    return found
+
+
+class RoleBrowser:
+    """DevTools access to a browser the host launched (it writes its port to DevToolsActivePort)."""
+
+    def __init__(self, profile_dir):
+        port_file = Path(profile_dir) / "DevToolsActivePort"
+        port = wait_for(lambda: port_file.exists() and port_file.read_text().split()[0], what=f"{port_file}")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/version", timeout=10) as r:
+            ws = json.load(r)["webSocketDebuggerUrl"]
+        self.rpc = WsRpc(ws)
+
+    def cmd(self, method, params=None, session=None):
+        msg = {"method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        reply = self.rpc.send(msg, 30)
+        assert "error" not in reply, reply
+        return reply["result"]
+
+    def pages(self):
+        return [t for t in self.cmd("Target.getTargets")["targetInfos"] if t["type"] == "page"]
+
+    def identity(self, target_id):
+        """Reloads a console page and returns the identity it renders then."""
+        session = self.cmd("Target.attachToTarget", {"targetId": target_id, "flatten": True})["sessionId"]
+        self.cmd("Page.enable", session=session)
+        self.cmd("Page.reload", {"ignoreCache": True}, session=session)
+
+        def rendered():
+            r = self.cmd(
+                "Runtime.evaluate",
+                {"expression": "document.readyState === 'complete' && document.getElementById('identity')?.textContent", "returnByValue": True},
+                session=session,
+            )
+            return r["result"].get("value")
+
+        return wait_for(rendered, timeout=20, what="the console page to render after a reload")
+
+    def close(self):
+        self.rpc.close()
+
+
+CHROMIUM_ROWS_JS = """
+return [...document.querySelectorAll('#roles > li.role')].map((li) => ({ id: li.dataset.role, open: li.dataset.open === 'true',
+  mode: li.querySelector('.badge.mode')?.textContent ?? null, running: li.querySelector('.badge.open')?.textContent ?? null }));
+"""
+
+
+def chromium_rows(chromium, n=4):
+    return wait_for(lambda: (lambda r: r if len(r) == n else None)(chromium.js(CHROMIUM_ROWS_JS)), what=f"{n} roles in the Chromium popup")
+
+
+def console_pages(rb, console_url):
+    return [p for p in rb.pages() if p["url"].startswith(console_url) and p["title"].startswith("Console: arn:")]
+
+
+def test_chromium_click_launches_an_isolated_window_per_role(chromium, world):
     console_url = world["env"]["ROLECALL_CONSOLE_URL"]
-    page = wait_for(
-        lambda: next((t for t in chromium.targets() if t["type"] == "page" and t["url"].startswith(console_url) and t["title"].startswith("Console: arn:")), None),
-        timeout=30,
-        what="a console page in Chromium",
-    )
-    assert arn_prefix("a") in page["title"]
+    chromium.open("popup.html")
+    got = chromium_rows(chromium)
+    assert [r["id"] for r in got] == ["a", "mfa", "b", "denied"]
+    assert all(r["mode"] == "window" and not r["open"] for r in got), got
+    assert "window of its own" in chromium.js("return document.getElementById('notice').textContent")
+
+    chromium.js("document.querySelector('[data-role=\"a\"]').click(); return true;")
+    pids = wait_for(lambda: role_browser_pids(chromium.data_dir).get("a") and role_browser_pids(chromium.data_dir), timeout=30, what="a browser on role a's data directory")
+    chromium.open("popup.html")
+    chromium_rows(chromium)
+    chromium.js("document.querySelector('[data-role=\"b\"]').click(); return true;")
+    pids = wait_for(lambda: (lambda p: p if {"a", "b"} <= set(p) else None)(role_browser_pids(chromium.data_dir)), timeout=30, what="a browser on role b's data directory")
+    assert pids["a"] != pids["b"], "two roles, two browsers"
+    # Found as the host's parent process (Debian's real binary), not through the PATH table.
+    parent_exe = os.readlink(f"/proc/{chromium.proc.pid}/exe")
+    assert f"isolated window browser: {parent_exe} (found: Parent)" in chromium.log, chromium.log[-3000:]
+    assert "SigninToken" not in chromium.log, "the host logs no sign-in URL"
+
+    profiles = chromium.data_dir / "browser-profiles"
+    for role in ("a", "b"):
+        pid = pids[role]
+        # The browser that started the host (Debian's real binary, not the /usr/bin wrapper),
+        # on the role's own data directory, with no sign-in URL on its command line.
+        assert os.readlink(f"/proc/{pid}/exe") == os.readlink(f"/proc/{chromium.proc.pid}/exe")
+        # (Chromium rewrites its process title: the arguments come back joined by spaces.)
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        assert f"--user-data-dir={profiles / role} ".encode() in cmdline.replace(b"\0", b" ")
+        assert b"SigninToken" not in cmdline and b"Action=login" not in cmdline
+        assert os.getpgid(pid) == pid, "started in a process group of its own"
+        assert stat.S_IMODE((profiles / role).stat().st_mode) == 0o700
+
+    label = {"a": "Prod admin", "b": "Sandbox dev"}
+    theme = {"a": 0xFFFF613D - 2**32, "b": 0xFF37ADFF - 2**32}  # red, blue as signed ARGB
+    browsers = {}
+    try:
+        for role in ("a", "b"):
+            rb = browsers[role] = RoleBrowser(profiles / role)
+            [page] = wait_for(lambda: console_pages(rb, console_url), timeout=30, what=f"role {role}'s console")
+            assert arn_prefix(role) in page["title"]
+            # Chromium kept the name rolecall seeded.
+            local_state = json.loads((profiles / role / "Local State").read_text())
+            assert local_state["profile"]["info_cache"]["Default"]["name"] == label[role]
+            prefs = json.loads((profiles / role / "Default" / "Preferences").read_text())
+            assert prefs["profile"]["name"] == label[role]
+            assert prefs["browser"]["theme"]["user_color"] == theme[role], "the role's colour as the theme"
+        # The handoff files were read and removed.
+        wait_for(lambda: not list((chromium.data_dir / "handoff").iterdir()), timeout=15, what="the handoff files to be removed")
+
+        # Side by side: reload both consoles; each data directory keeps its own identity.
+        views_before = len(world["aws"].stats()["console_views"])
+        seen = {role: rb.identity(console_pages(rb, console_url)[0]["targetId"]) for role, rb in browsers.items()}
+        assert seen["a"].startswith(arn_prefix("a")) and seen["b"].startswith(arn_prefix("b")), seen
+        arns = {v["arn"].split("/")[1] for v in world["aws"].stats()["console_views"][views_before:] if v["arn"]}
+        assert arns == {"Admin", "Developer"}
+
+        # The popup marks both roles as running.
+        chromium.open("popup.html")
+        got = {r["id"]: r for r in chromium_rows(chromium)}
+        assert (got["a"]["running"], got["b"]["running"], got["mfa"]["running"]) == ("running", "running", None), got
+
+        # Role a again: a new window of the same running browser, with its session.
+        pages_before = len(console_pages(browsers["a"], console_url))
+        chromium.js("document.querySelector('[data-role=\"a\"]').click(); return true;")
+        pages = wait_for(lambda: (lambda p: p if len(p) == pages_before + 1 else None)(console_pages(browsers["a"], console_url)), timeout=30, what="a second console window in role a's browser")
+        assert role_browser_pids(chromium.data_dir)["a"] == pids["a"], "the same browser process"
+        assert all(arn_prefix("a") in p["title"] for p in pages)
+    finally:
+        for rb in browsers.values():
+            rb.close()
+
+
+def test_chromium_options_multi_session_opens_plain_tabs_in_this_profile(chromium, world):
+    chromium.open("options.html")
+    wait_for(lambda: chromium.js("return !document.querySelector('.chromium-only').hidden"), what="the Chromium section of the options")
+    assert chromium.js("return document.querySelector('input[name=\"chromiumMode\"]:checked').value") == "isolated_window"
+    link = chromium.js("return document.getElementById('opt-in').href")
+    assert link == "https://us-east-1.signin.aws.amazon.com/sessions/v1/opt-in?redirect_uri=https%3A%2F%2Fconsole.aws.amazon.com%2Fconsole%2Fhome"
+    assert "5 sessions per browser profile" in chromium.js("return document.getElementById('multi-session-help').textContent")
+    chromium.js("const r = document.querySelector('input[value=\"multi_session\"]'); r.click(); return true;")
+    wait_for(lambda: chromium.js("return (await chrome.storage.local.get('settings')).settings?.chromiumMode") == "multi_session", what="the mode to be saved")
+    try:
+        running = set(role_browser_pids(chromium.data_dir))
+        chromium.open("popup.html")
+        rows = chromium_rows(chromium)
+        assert {r["mode"] for r in rows} == {"tab"}, rows
+        assert "5 sessions per browser profile" in chromium.js("return document.getElementById('notice').textContent")
+        chromium.js("document.querySelector('[data-role=\"b\"]').click(); return true;")
+        console_url = world["env"]["ROLECALL_CONSOLE_URL"]
+        page = wait_for(
+            lambda: next((t for t in chromium.targets() if t["type"] == "page" and t["url"].startswith(console_url) and t["title"].startswith("Console: arn:")), None),
+            timeout=30,
+            what="a console tab in this Chromium profile",
+        )
+        assert arn_prefix("b") in page["title"]
+        assert set(role_browser_pids(chromium.data_dir)) == running, "no browser launched in this mode"
+    finally:
+        chromium.js("await chrome.storage.local.remove('settings'); return true;")

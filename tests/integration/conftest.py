@@ -30,6 +30,7 @@ class Rolecall:
             os.environ,
             **aws.host_env(),
             ROLECALL_CONFIG_DIR=str(self.config_dir),
+            ROLECALL_DATA_DIR=str(tmp_path / "data"),
             ROLECALL_KEYRING_SERVICE=f"rolecall-test-{uuid.uuid4().hex[:8]}",
             ROLECALL_LOG="debug",
         )

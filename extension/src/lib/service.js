@@ -39,9 +39,27 @@ export function createService({ api, client }) {
     return rolesWithTabs(map, await api.tabs.query({}));
   }
 
+  // The host's protocol version, asked once: isolated windows need protocol 2.
+  let protocol = null;
+  async function hostProtocol() {
+    if (protocol === null) protocol = (await client.request('host.info'))?.protocol ?? 1;
+    return protocol;
+  }
+
+  // How a click opens a console here: 'container' (Firefox), else the Chromium mode chosen
+  // in the options ('isolated_window' needs a host that knows it; older hosts get 'window').
+  async function openMode(settings) {
+    if (containers) return 'container';
+    if (settings.chromiumMode === 'multi_session') return 'multi_session';
+    return (await hostProtocol()) >= 2 ? 'isolated_window' : 'window';
+  }
+
   async function roles() {
-    const [list, open] = await Promise.all([listRoles(), openTabs()]);
-    return { roles: list, open, containers };
+    const settings = await loadSettings(api.storage.local);
+    const [list, open, mode] = await Promise.all([listRoles(), openTabs(), openMode(settings)]);
+    // Chromium: the roles whose isolated window is running (the host sees their browser).
+    const running = containers ? open : list.filter((r) => r.window_open).map((r) => r.id);
+    return { roles: list, open: running, containers, mode };
   }
 
   async function focusExisting(roleId) {
@@ -66,12 +84,24 @@ export function createService({ api, client }) {
     }
     const params = { role };
     if (mfaCode !== undefined) params.mfa_code = mfaCode;
+    const mode = await openMode(settings);
+    if (mode === 'isolated_window') {
+      // The host launches the browser on the role's data directory; no URL comes back here.
+      const result = await client.request('console.open', { ...params, open_in: 'isolated_window' });
+      return { launched: true, mode, wasRunning: Boolean(result.was_running) };
+    }
     const result = await client.request('console.open', params);
 
-    if (!containers) {
-      // Chromium: no containers yet, so a window of its own (issue: isolation comes later).
+    if (mode === 'multi_session') {
+      // A plain sign-in in a new tab of this profile: with multi-session on, AWS adds a session.
+      const [current] = await api.tabs.query({ active: true, lastFocusedWindow: true });
+      const tab = await openSignIn((p) => api.tabs.create(p), tabCreateProps({ url: result.url, current, background }));
+      return { tabId: tab.id, mode };
+    }
+    if (mode === 'window') {
+      // A host older than protocol 2: a window of this profile (one account at a time).
       const win = await openSignIn((p) => api.windows.create(p), { url: result.url, focused: !background });
-      return { window: true, windowId: win?.id };
+      return { window: true, windowId: win?.id, mode };
     }
 
     if (!roleCache.has(role)) await listRoles().catch(() => {});

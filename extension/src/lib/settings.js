@@ -4,7 +4,11 @@ import { DEFAULT_PATTERN, isValidPattern } from './naming.js';
 // console tab (the way the peers behave, and a fresh sign-in each time); `focus` switches to
 // the role's existing tab instead.
 export const CLICK_BEHAVIORS = ['new', 'focus'];
-export const DEFAULT_SETTINGS = Object.freeze({ clickBehavior: 'new', containerPattern: DEFAULT_PATTERN });
+// Chromium-based browsers (no containers): `isolated_window` has the host launch the browser on
+// a data directory of the role's own (its own cookies); `multi_session` opens plain sign-ins in
+// tabs of this profile and relies on the console's multi-session mode (opt-in, 5 sessions).
+export const CHROMIUM_MODES = ['isolated_window', 'multi_session'];
+export const DEFAULT_SETTINGS = Object.freeze({ clickBehavior: 'new', containerPattern: DEFAULT_PATTERN, chromiumMode: 'isolated_window' });
 export const SETTINGS_KEY = 'settings';
 
 export function normalizeSettings(raw) {
@@ -12,6 +16,7 @@ export function normalizeSettings(raw) {
   return {
     clickBehavior: CLICK_BEHAVIORS.includes(s.clickBehavior) ? s.clickBehavior : DEFAULT_SETTINGS.clickBehavior,
     containerPattern: isValidPattern(s.containerPattern) ? s.containerPattern : DEFAULT_SETTINGS.containerPattern,
+    chromiumMode: CHROMIUM_MODES.includes(s.chromiumMode) ? s.chromiumMode : DEFAULT_SETTINGS.chromiumMode,
   };
 }
 

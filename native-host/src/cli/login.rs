@@ -32,6 +32,7 @@ pub fn run(a: LoginArgs, out: Out) -> Result<()> {
         region: a.region,
         destination: a.destination,
         mfa_code: a.mfa_code,
+        ..OpenRequest::default()
     };
     let opened = match rt.block_on(app.open_console(req.clone())) {
         Err(Error::MfaRequired {

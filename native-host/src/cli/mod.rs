@@ -6,6 +6,7 @@ mod gateway;
 mod import;
 mod install;
 mod login;
+mod profiles;
 mod role;
 mod session;
 
@@ -54,6 +55,12 @@ enum Command {
     Import(import::ImportCommand),
     /// Check every link from the browser to the AWS console, and say how to fix what is broken.
     Doctor(doctor::DoctorArgs),
+    /// The per-role browser data directories of isolated windows (Chromium family).
+    #[command(subcommand)]
+    Profiles(profiles::ProfilesCommand),
+    /// Internal: remove a sign-in handoff file once the browser has read it (at most a minute).
+    #[command(hide = true)]
+    HandoffCleanup { file: std::path::PathBuf },
 }
 
 /// Any command's failure; each prints as a sentence the user can act on.
@@ -137,6 +144,24 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Import(c) => import::run(c, out).map(|()| true),
         // Doctor has said what is broken; the status only tells scripts.
         Command::Doctor(a) => doctor::run(a, out),
+        Command::Profiles(c) => ok(profiles::run(c, out)),
+        Command::HandoffCleanup { file } => {
+            let dir = crate::profiles::handoff_dir();
+            if !crate::handoff::is_handoff_file(&dir, &file) {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "rolecall: {} is not a handoff file",
+                    file.display()
+                );
+                return ExitCode::from(2);
+            }
+            crate::handoff::remove_when_read(
+                &file,
+                crate::handoff::MAX_LIFETIME,
+                std::time::Duration::from_millis(50),
+            );
+            return ExitCode::SUCCESS;
+        }
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
