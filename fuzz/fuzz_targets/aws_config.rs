@@ -5,7 +5,8 @@
 //!
 //! Invariants: the reader keeps every byte (rewriting with no line dropped gives the input
 //! back) and its positions point inside the file; planning into an empty rolecall config
-//! succeeds (a bad profile is skipped, never fails the import); every planned role has a
+//! succeeds (a bad profile is skipped, never fails the import) and accounts for every
+//! profile (a role, a gateway or skipped with a reason); every planned role has a
 //! 12-digit account, a role name and a gateway of the planned config, and matches its ARN;
 //! the planned config validates; a key move's lines exist and, once dropped, leave the
 //! moved secret under that profile in neither file; importing the result again changes
@@ -99,6 +100,29 @@ fuzz_target!(|data: &[u8]| {
     }
     let ids: HashSet<&str> = plan.roles.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids.len(), plan.roles.len(), "a role planned twice");
+
+    // Every profile is accounted for: imported as a role or a gateway, or listed as skipped.
+    let files = [
+        (Some(&config), FileKind::Config),
+        (credentials.as_ref(), FileKind::Credentials),
+    ];
+    for (f, kind) in files {
+        for sec in f.map_or(&[][..], |f| &f.sections[..]) {
+            let Some(name) = profile_of(&sec.header, kind) else {
+                continue;
+            };
+            if name.is_empty() || name.contains([' ', '\t']) {
+                continue;
+            }
+            let listed = plan.roles.iter().any(|r| r.id == name)
+                || plan.gateways.iter().any(|g| g.name == name)
+                || plan.skipped.iter().any(|s| s.profile == name);
+            assert!(
+                listed,
+                "profile '{name}' is neither imported nor listed as skipped"
+            );
+        }
+    }
 
     for m in &plan.key_moves {
         let secret = &m.keys.secret_access_key;

@@ -5,9 +5,11 @@
 //! is one of the three envelope errors, with the kind that matches its code, the right
 //! class of problem (a parse error only for bodies that really are not UTF-8 JSON), an id
 //! that JSON-RPC allows, and a reply that serialises and reads back with that id and code.
+//! Parameters that `console.open` accepts carry exactly the strings that were sent.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use rolecall::app::OpenRequest;
 use rolecall::rpc::{parse_request, success_reply};
 use serde_json::{json, Value};
 
@@ -37,6 +39,29 @@ fuzz_target!(|body: &[u8]| {
                 None | Some(Value::Null) => assert!(req.params.is_empty()),
                 Some(Value::Object(p)) => assert_eq!(p, &req.params),
                 Some(other) => panic!("accepted positional params {other}"),
+            }
+            // console.open's parameters, read as methods.rs reads them: whatever is
+            // accepted holds exactly the strings that were sent.
+            if let Ok(open) =
+                serde_json::from_value::<OpenRequest>(Value::Object(req.params.clone()))
+            {
+                let field = |k: &str| req.params.get(k).filter(|v| !v.is_null());
+                assert_eq!(
+                    field("role").and_then(Value::as_str),
+                    Some(open.role.as_str())
+                );
+                assert_eq!(
+                    field("region").and_then(Value::as_str),
+                    open.region.as_deref()
+                );
+                assert_eq!(
+                    field("destination").and_then(Value::as_str),
+                    open.destination.as_deref()
+                );
+                assert_eq!(
+                    field("mfa_code").and_then(Value::as_str),
+                    open.mfa_code.as_deref()
+                );
             }
             if let Some(id) = &req.id {
                 assert!(matches!(
