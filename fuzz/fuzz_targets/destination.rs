@@ -1,7 +1,7 @@
 //! The console destination check and the login URL built around it.
 //!
-//! Input: a first line naming the scenario (a region, or `override` for the
-//! ROLECALL_CONSOLE_URL / ROLECALL_SIGNIN_URL case; anything else is us-east-1), then the
+//! Input: a first line naming the scenario (a region, or `override` / `override-no-slash`
+//! for the ROLECALL_CONSOLE_URL / ROLECALL_SIGNIN_URL case; anything else is us-east-1), then the
 //! requested destination, as the extension would send it.
 //!
 //! Invariants: an accepted destination, read again from its text, is https on the default
@@ -18,10 +18,12 @@ use rolecall::partition::Partition;
 use url::Url;
 
 const CONSOLE_OVERRIDE: &str = "http://127.0.0.1:8080/console-root/";
+/// An override base written without the final slash: still the folder `/console-root`.
+const CONSOLE_OVERRIDE_NO_SLASH: &str = "http://127.0.0.1:8080/console-root";
 const SIGNIN_OVERRIDE: &str = "http://127.0.0.1:9090/federation?stale=query#frag";
 
 /// (scenario, region, console domain, sign-in host)
-const SCENARIOS: [(&str, &str, &str, &str); 5] = [
+const SCENARIOS: [(&str, &str, &str, &str); 6] = [
     (
         "us-east-1",
         "us-east-1",
@@ -47,6 +49,7 @@ const SCENARIOS: [(&str, &str, &str, &str); 5] = [
         "signin.amazonaws.cn",
     ),
     ("override", "eu-west-1", "", "127.0.0.1"),
+    ("override-no-slash", "eu-west-1", "", "127.0.0.1"),
 ];
 
 /// The authority of a serialised URL, cut from the text by hand.
@@ -65,7 +68,11 @@ fn check_accepted(url: &Url, domain: &str) {
     if domain.is_empty() {
         // The override scope: its origin, under its path.
         assert_eq!(authority(text, "http"), "127.0.0.1:8080", "{text}");
-        assert!(again.path().starts_with("/console-root/"), "{text}");
+        let path = again.path();
+        assert!(
+            path == "/console-root" || path.starts_with("/console-root/"),
+            "{text}"
+        );
         return;
     }
     let host = authority(text, "https");
@@ -104,14 +111,13 @@ fuzz_target!(|data: &[u8]| {
         .iter()
         .find(|s| s.0 == head)
         .unwrap_or(&SCENARIOS[0]);
-    let (console, signin) = if name == "override" {
-        (
-            Some(Url::parse(CONSOLE_OVERRIDE).unwrap()),
-            Some(Url::parse(SIGNIN_OVERRIDE).unwrap()),
-        )
-    } else {
-        (None, None)
+    let (console, signin) = match name {
+        "override" => (Some(CONSOLE_OVERRIDE), Some(SIGNIN_OVERRIDE)),
+        "override-no-slash" => (Some(CONSOLE_OVERRIDE_NO_SLASH), Some(SIGNIN_OVERRIDE)),
+        _ => (None, None),
     };
+    let console = console.map(|u| Url::parse(u).unwrap());
+    let signin = signin.map(|u| Url::parse(u).unwrap());
     let target = SignInTarget::new(
         Partition::for_region(region),
         region,

@@ -133,7 +133,7 @@ impl SignInTarget {
                 url.scheme() == base.scheme()
                     && url.host() == base.host()
                     && url.port_or_known_default() == base.port_or_known_default()
-                    && url.path().starts_with(base.path())
+                    && under_path(url.path(), base.path())
             }
         }
     }
@@ -176,6 +176,15 @@ impl SignInTarget {
         url.push_str("&Session=");
         url.push_str(&enc(&session.to_string()));
         url
+    }
+}
+
+/// Whether `path` is `base` or inside it, segment by segment: a base of `/console` holds
+/// `/console/ec2` but not `/console-evil`.
+fn under_path(path: &str, base: &str) -> bool {
+    match path.strip_prefix(base) {
+        Some(rest) => base.ends_with('/') || rest.is_empty() || rest.starts_with('/'),
+        None => false,
     }
 }
 
@@ -329,6 +338,19 @@ mod tests {
             .is_err());
         assert!(t
             .destination("us-east-1", Some("https://console.aws.amazon.com/"))
+            .is_err());
+        // A base without its final slash is still a folder: a sibling path sharing the
+        // prefix was accepted (caught by the destination fuzz target's no-slash case).
+        let base = Url::parse("http://127.0.0.1:8080/console").unwrap();
+        let t = SignInTarget::new(Partition::Aws, "us-east-1", None, Some(&base));
+        for ok in [
+            "http://127.0.0.1:8080/console",
+            "http://127.0.0.1:8080/console/ec2",
+        ] {
+            t.destination("us-east-1", Some(ok)).unwrap();
+        }
+        assert!(t
+            .destination("us-east-1", Some("http://127.0.0.1:8080/console-evil/"))
             .is_err());
     }
 
