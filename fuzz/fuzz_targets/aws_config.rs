@@ -10,7 +10,7 @@
 //! 12-digit account, a role name and a gateway of the planned config, and matches its ARN;
 //! the planned config validates; a key move's lines exist and, once dropped, leave the
 //! moved secret under that profile in neither file; importing the result again changes
-//! nothing.
+//! nothing, and neither does importing again after the keys were moved.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -33,14 +33,18 @@ fn check_ini(text: &str, f: &IniFile) {
     }
 }
 
-fn run_plan(config: Option<&IniFile>, credentials: Option<&IniFile>, existing: &Config) -> Plan {
-    let keyring: HashSet<String> = ["vault-user".to_owned()].into();
+fn run_plan(
+    config: Option<&IniFile>,
+    credentials: Option<&IniFile>,
+    existing: &Config,
+    keyring: &HashSet<String>,
+) -> Plan {
     let inputs = Inputs {
         config,
         credentials,
         credentials_path: "~/.aws/credentials",
         existing,
-        keyring_gateways: &keyring,
+        keyring_gateways: keyring,
     };
     match plan::plan(&inputs) {
         Ok(p) => p,
@@ -82,7 +86,13 @@ fuzz_target!(|data: &[u8]| {
         check_ini(t, f);
     }
 
-    let plan = run_plan(Some(&config), credentials.as_ref(), &Config::default());
+    let keyring: HashSet<String> = ["vault-user".to_owned()].into();
+    let plan = run_plan(
+        Some(&config),
+        credentials.as_ref(),
+        &Config::default(),
+        &keyring,
+    );
     plan.config.validate().expect("the planned config is valid");
     for r in &plan.roles {
         let role = plan
@@ -150,7 +160,7 @@ fuzz_target!(|data: &[u8]| {
     }
 
     // Importing the same files into the result is a no-op.
-    let again = run_plan(Some(&config), credentials.as_ref(), &plan.config);
+    let again = run_plan(Some(&config), credentials.as_ref(), &plan.config, &keyring);
     assert!(
         !again.changes_anything(),
         "re-import changes: {:?} {:?}",
@@ -158,4 +168,43 @@ fuzz_target!(|data: &[u8]| {
         again.roles
     );
     assert_eq!(again.config, plan.config);
+
+    // So is importing again after --move-keys: the keys in the keyring, gone from the files.
+    let moved_keyring: HashSet<String> = keyring
+        .iter()
+        .cloned()
+        .chain(plan.key_moves.iter().map(|m| m.gateway.clone()))
+        .collect();
+    let after = |f: &IniFile, kind: FileKind| {
+        let drop: BTreeSet<usize> = plan
+            .key_moves
+            .iter()
+            .filter_map(|m| m.lines.get(&kind))
+            .flatten()
+            .copied()
+            .collect();
+        ini::parse(&f.without_lines(&drop))
+    };
+    let config_after = after(&config, FileKind::Config);
+    let credentials_after = credentials
+        .as_ref()
+        .map(|f| after(f, FileKind::Credentials));
+    let moved = run_plan(
+        Some(&config_after),
+        credentials_after.as_ref(),
+        &plan.config,
+        &moved_keyring,
+    );
+    assert!(
+        !moved.changes_anything(),
+        "import after moving the keys changes: {:?} {:?}",
+        moved.gateways,
+        moved.roles
+    );
+    assert_eq!(moved.config, plan.config);
+    assert!(
+        moved.key_moves.is_empty(),
+        "keys left to move: {:?}",
+        moved.key_moves
+    );
 });

@@ -201,8 +201,9 @@ pub struct KeyMove {
     pub keys: LongTermKeys,
     /// The file the access key id was read from.
     pub file: FileKind,
-    /// 0-based lines to delete, per file: every property of the profile holding one of
-    /// these keys, and a section header when nothing else is left in its section.
+    /// 0-based lines to delete, per file: every `aws_access_key_id` and
+    /// `aws_secret_access_key` of the profile, and a section header when nothing else is
+    /// left in its section.
     pub lines: BTreeMap<FileKind, BTreeSet<usize>>,
 }
 
@@ -347,9 +348,10 @@ fn key_move(gateway: &str, id: &Value, secret: &Value, inputs: &Inputs<'_>) -> K
         (FileKind::Credentials, inputs.credentials),
     ] {
         let Some(ini) = ini else { continue };
-        // Every copy of the moved keys goes, wherever the profile holds it: the id and the
-        // secret may sit in different files, and a repeated section or key may hold the
-        // same value again. Keys of other values (shadowed, older ones) stay.
+        // Every key property of the profile goes, wherever it is: the id and the secret may
+        // sit in different files, and a repeated section or key may hold another pair that
+        // the one read shadows. Left behind, that older pair would be moved into the
+        // keyring, over the right one, by the next import. Each file is backed up first.
         let mut drop = BTreeSet::new();
         let mut touched = BTreeSet::new();
         for (si, sec) in ini.sections.iter().enumerate() {
@@ -357,9 +359,7 @@ fn key_move(gateway: &str, id: &Value, secret: &Value, inputs: &Inputs<'_>) -> K
                 continue;
             }
             for p in &sec.properties {
-                let moved = (p.key == "aws_access_key_id" && p.value == id.text)
-                    || (p.key == "aws_secret_access_key" && p.value == secret.text);
-                if moved {
+                if p.key == "aws_access_key_id" || p.key == "aws_secret_access_key" {
                     drop.extend(p.first_line..p.end_line);
                     touched.insert(si);
                 }
@@ -1084,17 +1084,37 @@ aws_session_token = y
     }
 
     #[test]
-    fn repeated_copies_of_the_moved_keys_go_and_other_keys_stay() {
+    fn shadowed_keys_of_the_profile_go_too() {
+        // Found by the aws_config fuzz target: an older pair left in the file (shadowed by
+        // the pair below it) was moved into the keyring, over the right one, by the next
+        // import.
         let (p, _, credentials) = plan_files(
             "[profile r]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = gw\n",
-            "[gw]\naws_access_key_id = AKIAOLD0000000EXAMPLE\naws_secret_access_key = same\n\
-             [gw]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = same\n",
+            "[gw]\naws_access_key_id = AKIAOLD0000000EXAMPLE\naws_secret_access_key = old\n\
+             [gw]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = new\n",
         );
         let m = &p.key_moves[0];
-        assert_eq!(m.keys.access_key_id, "AKIAIOSFODNN7EXAMPLE");
-        let after = credentials.without_lines(&m.lines[&FileKind::Credentials]);
-        // The shadowed, different key id is not ours to delete; the secret goes everywhere.
-        assert_eq!(after, "[gw]\naws_access_key_id = AKIAOLD0000000EXAMPLE\n");
+        assert_eq!(
+            (
+                m.keys.access_key_id.as_str(),
+                m.keys.secret_access_key.as_str()
+            ),
+            ("AKIAIOSFODNN7EXAMPLE", "new")
+        );
+        let after = parse(&credentials.without_lines(&m.lines[&FileKind::Credentials]));
+        assert_eq!(after.without_lines(&BTreeSet::new()), "");
+        // The next import finds the keys in the keyring and nothing left to move.
+        let again = plan(&Inputs {
+            config: Some(&parse(
+                "[profile r]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = gw\n",
+            )),
+            credentials: Some(&after),
+            credentials_path: "c",
+            existing: &p.config,
+            keyring_gateways: &HashSet::from(["gw".to_owned()]),
+        })
+        .unwrap();
+        assert!(again.key_moves.is_empty() && !again.changes_anything());
     }
 
     #[test]
