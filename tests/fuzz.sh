@@ -45,9 +45,12 @@ for t in "${TARGETS[@]}"; do
   log="$work/$t.log"
   # -timeout: one input taking 10 s is a hang; -rss_limit_mb: the frame cap is 1 MiB, so
   # anything near this is a leak or a runaway allocation.
+  # A dictionary of the words the target's parser looks for, where there is one.
+  dict=()
+  if [ -f "fuzz/dict/$t.dict" ]; then dict=(-dict="fuzz/dict/$t.dict"); fi
   if cargo fuzz run --sanitizer none "$t" "$work/$t" "fuzz/corpus/$t" -- \
       -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=1024 \
-      -print_final_stats=1 >"$log" 2>&1; then
+      "${dict[@]}" -print_final_stats=1 >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
     echo "ok: $t: $runs inputs in ${SECONDS_EACH} s ($rate/s)"
