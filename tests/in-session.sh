@@ -22,6 +22,8 @@ suite() {
 }
 
 suite "rust unit tests" cargo test --locked
+# Each fuzz target from its seed corpus for a bounded time (tests/fuzz.sh, docs/FUZZING.md).
+suite "fuzzing (${FUZZ_SECONDS:-20} s a target)" bash tests/fuzz.sh
 suite "host integration tests" "$PYTHON" -m pytest -q -p no:cacheprovider tests/integration
 # Round trips per open (2 cold, 1 cached) and ten pipelined opens; no timing claims.
 suite "benchmark smoke (no timing)" "$PYTHON" tests/bench/bench.py --quick

@@ -117,10 +117,13 @@ impl SignInTarget {
             ConsoleScope::Partition { partition, .. } => {
                 let domain = partition.console_domain();
                 let host_ok = match url.host() {
+                    // The domain itself, or a subdomain of non-empty labels: `a..console…`
+                    // is no host name, whatever a browser would make of it.
                     Some(url::Host::Domain(h)) => {
                         h == domain
                             || h.strip_suffix(domain)
-                                .is_some_and(|sub| sub.ends_with('.') && sub.len() > 1)
+                                .and_then(|sub| sub.strip_suffix('.'))
+                                .is_some_and(|sub| sub.split('.').all(|l| !l.is_empty()))
                     }
                     _ => false,
                 };
@@ -130,7 +133,7 @@ impl SignInTarget {
                 url.scheme() == base.scheme()
                     && url.host() == base.host()
                     && url.port_or_known_default() == base.port_or_known_default()
-                    && url.path().starts_with(base.path())
+                    && under_path(url.path(), base.path())
             }
         }
     }
@@ -173,6 +176,15 @@ impl SignInTarget {
         url.push_str("&Session=");
         url.push_str(&enc(&session.to_string()));
         url
+    }
+}
+
+/// Whether `path` is `base` or inside it, segment by segment: a base of `/console` holds
+/// `/console/ec2` but not `/console-evil`.
+fn under_path(path: &str, base: &str) -> bool {
+    match path.strip_prefix(base) {
+        Some(rest) => base.ends_with('/') || rest.is_empty() || rest.starts_with('/'),
+        None => false,
     }
 }
 
@@ -296,6 +308,10 @@ mod tests {
             "https://evil.example/console.aws.amazon.com",
             "https://console.aws.amazon.com.evil.example/",
             "https://evilconsole.aws.amazon.com/",
+            // Empty labels (found by the destination fuzz target).
+            "https://a..console.aws.amazon.com/",
+            "https://..console.aws.amazon.com/",
+            "https://.console.aws.amazon.com/",
             "http://console.aws.amazon.com/",
             "https://console.aws.amazon.com:8443/",
             "https://user@console.aws.amazon.com/",
@@ -328,6 +344,19 @@ mod tests {
             .is_err());
         assert!(t
             .destination("us-east-1", Some("https://console.aws.amazon.com/"))
+            .is_err());
+        // A base without its final slash is still a folder: a sibling path sharing the
+        // prefix was accepted (caught by the destination fuzz target's no-slash case).
+        let base = Url::parse("http://127.0.0.1:8080/console").unwrap();
+        let t = SignInTarget::new(Partition::Aws, "us-east-1", None, Some(&base));
+        for ok in [
+            "http://127.0.0.1:8080/console",
+            "http://127.0.0.1:8080/console/ec2",
+        ] {
+            t.destination("us-east-1", Some(ok)).unwrap();
+        }
+        assert!(t
+            .destination("us-east-1", Some("http://127.0.0.1:8080/console-evil/"))
             .is_err());
     }
 
@@ -386,5 +415,82 @@ mod tests {
         );
         let url = t.token_request_url(&creds(), None);
         assert!(!url.contains("SessionDuration"));
+    }
+
+    /// Property tests: whatever the issuer, token, destination or credentials, the URLs
+    /// built here parse back to exactly those values.
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const REGIONS: [&str; 5] = [
+            "us-east-1",
+            "eu-west-1",
+            "ap-southeast-2",
+            "us-gov-west-1",
+            "cn-north-1",
+        ];
+
+        fn pairs(url: &str) -> Vec<(String, String)> {
+            Url::parse(url)
+                .unwrap()
+                .query_pairs()
+                .into_owned()
+                .collect()
+        }
+
+        proptest! {
+            #[test]
+            fn login_url_parses_back_to_destination_issuer_and_token(
+                region in prop::sample::select(&REGIONS[..]),
+                path in "[ -~]{0,80}",
+                issuer in any::<String>(),
+                token in any::<String>(),
+            ) {
+                let t = aws(region);
+                // A console path as the extension sends it; `//…` and the like are refused.
+                let dest = t.destination(region, Some(&format!("/{path}")));
+                prop_assume!(dest.is_ok());
+                let dest = dest.unwrap();
+                let url = t.login_url(&issuer, &dest, &token);
+                let signin = Url::parse(Partition::for_region(region).signin_url()).unwrap();
+                let parsed = Url::parse(&url).unwrap();
+                prop_assert_eq!(parsed.host_str(), signin.host_str());
+                let want = vec![
+                    ("Action".to_owned(), "login".to_owned()),
+                    ("Issuer".to_owned(), issuer),
+                    ("Destination".to_owned(), dest.to_string()),
+                    ("SigninToken".to_owned(), token),
+                ];
+                prop_assert_eq!(pairs(&url), want);
+            }
+
+            #[test]
+            fn token_request_url_carries_the_session_exactly(
+                access_key_id in any::<String>(),
+                secret_access_key in any::<String>(),
+                session_token in any::<String>(),
+                duration in prop::option::of(SESSION_DURATION_RANGE),
+            ) {
+                let creds = TempCredentials {
+                    access_key_id,
+                    secret_access_key,
+                    session_token,
+                    expiration: time::OffsetDateTime::UNIX_EPOCH,
+                };
+                let got = pairs(&aws("eu-west-1").token_request_url(&creds, duration));
+                let mut want = vec![("Action".to_owned(), "getSigninToken".to_owned())];
+                if let Some(d) = duration {
+                    want.push(("SessionDuration".to_owned(), d.to_string()));
+                }
+                let session = serde_json::json!({
+                    "sessionId": creds.access_key_id,
+                    "sessionKey": creds.secret_access_key,
+                    "sessionToken": creds.session_token,
+                });
+                want.push(("Session".to_owned(), session.to_string()));
+                prop_assert_eq!(got, want);
+            }
+        }
     }
 }

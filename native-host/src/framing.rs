@@ -184,4 +184,85 @@ mod tests {
         assert_eq!(&f[..4], &2u32.to_ne_bytes());
         assert_eq!(&f[4..], b"{}");
     }
+
+    /// Property tests: any bodies survive encode → decode, and no prefix of a stream (nor
+    /// any byte string) makes the decoder panic or misreport where the stream ended.
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+        use std::future::Future;
+        use std::task::{Context, Poll, Waker};
+
+        /// Reading a byte slice never waits, so one poll finishes the read.
+        fn now<F: Future>(f: F) -> F::Output {
+            let mut f = std::pin::pin!(f);
+            match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+                Poll::Ready(v) => v,
+                Poll::Pending => panic!("read_frame waited on an in-memory stream"),
+            }
+        }
+
+        /// Every frame of `r`, and how the stream ended.
+        fn decode_all(mut r: &[u8]) -> (Vec<Vec<u8>>, Result<(), FrameError>) {
+            let mut frames = Vec::new();
+            loop {
+                match now(read_frame(&mut r)) {
+                    Ok(Some(body)) => frames.push(body),
+                    Ok(None) => return (frames, Ok(())),
+                    Err(e) => return (frames, Err(e)),
+                }
+            }
+        }
+
+        fn bodies() -> impl Strategy<Value = Vec<Vec<u8>>> {
+            prop::collection::vec(prop::collection::vec(any::<u8>(), 0..1024), 0..6)
+        }
+
+        /// The encoded stream and the offset where each frame ends (0 included).
+        fn encode_all(bodies: &[Vec<u8>]) -> (Vec<u8>, Vec<usize>) {
+            let mut stream = Vec::new();
+            let mut ends = vec![0];
+            for b in bodies {
+                stream.extend(encode_frame(b).unwrap());
+                ends.push(stream.len());
+            }
+            (stream, ends)
+        }
+
+        proptest! {
+            #[test]
+            fn encode_then_decode_gives_every_body_back(bodies in bodies()) {
+                let (stream, _) = encode_all(&bodies);
+                let (got, end) = decode_all(&stream);
+                prop_assert_eq!(got, bodies);
+                prop_assert!(end.is_ok(), "{:?}", end);
+            }
+
+            #[test]
+            fn a_cut_stream_gives_its_whole_frames_then_ends_cleanly_or_truncated(
+                bodies in bodies(),
+                cut in any::<prop::sample::Index>(),
+            ) {
+                let (stream, ends) = encode_all(&bodies);
+                let cut = cut.index(stream.len() + 1);
+                let (got, end) = decode_all(&stream[..cut]);
+                let whole = ends.iter().filter(|&&e| e <= cut).count() - 1;
+                prop_assert_eq!(&got[..], &bodies[..whole]);
+                if ends.contains(&cut) {
+                    prop_assert!(end.is_ok(), "{:?}", end);
+                } else {
+                    prop_assert!(matches!(end, Err(FrameError::Truncated { .. })), "{:?}", end);
+                }
+            }
+
+            #[test]
+            fn arbitrary_bytes_decode_without_panic_or_io_error(
+                bytes in prop::collection::vec(any::<u8>(), 0..4096),
+            ) {
+                let (frames, end) = decode_all(&bytes);
+                prop_assert!(frames.iter().all(|f| f.len() <= MAX_FRAME_LEN));
+                prop_assert!(!matches!(end, Err(FrameError::Io(_))), "{:?}", end);
+            }
+        }
+    }
 }

@@ -205,4 +205,17 @@ mod tests {
         assert_eq!(r["error"]["data"]["role"], "nope");
         assert!(r["error"]["message"].as_str().unwrap().contains("nope"));
     }
+
+    #[test]
+    fn a_fractional_id_comes_back_as_the_same_number() {
+        // Found by the rpc_request fuzz target: serde_json's default float parsing can be
+        // one unit off, so the id read back from the reply differed from the one sent.
+        let r =
+            parse_request(br#"{"jsonrpc":"2.0","id":8888888888888888.884,"method":"x"}"#).unwrap();
+        let id = r.id.unwrap();
+        let reply = serde_json::to_string(&success_reply(id.clone(), Value::Null)).unwrap();
+        let back: Value = serde_json::from_str(&reply).unwrap();
+        assert_eq!(back["id"], id);
+        assert_eq!(id.as_f64(), "8888888888888888.884".parse().ok());
+    }
 }

@@ -170,8 +170,9 @@ pub fn apply(
     for kind in [FileKind::Config, FileKind::Credentials] {
         let lines: BTreeSet<usize> = moves
             .iter()
-            .filter(|m| m.file == kind)
-            .flat_map(|m| m.lines.iter().copied())
+            .filter_map(|m| m.lines.get(&kind))
+            .flatten()
+            .copied()
             .collect();
         if lines.is_empty() {
             continue;

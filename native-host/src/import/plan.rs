@@ -8,7 +8,7 @@ use super::ini::{IniFile, Property};
 use crate::config::{Config, Gateway, Role};
 use crate::credentials::LongTermKeys;
 use crate::partition::Partition;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Which of the two files a value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -21,10 +21,6 @@ pub enum FileKind {
 struct Value {
     text: String,
     file: FileKind,
-    /// Section occurrence and property index in that file, to find its lines again.
-    section: usize,
-    first_line: usize,
-    end_line: usize,
 }
 
 /// A profile as the SDKs see it: config and credentials merged, credentials winning.
@@ -120,7 +116,7 @@ fn merge(config: Option<&IniFile>, credentials: Option<&IniFile>) -> Profiles {
         (FileKind::Credentials, credentials),
     ] {
         let Some(ini) = ini else { continue };
-        for (si, section) in ini.sections.iter().enumerate() {
+        for section in &ini.sections {
             if section.header.is_empty() {
                 continue; // a broken header, already warned about
             }
@@ -142,22 +138,12 @@ fn merge(config: Option<&IniFile>, credentials: Option<&IniFile>) -> Profiles {
                     out.list.len() - 1
                 }
             };
-            for prop in &section.properties {
-                let Property {
-                    key,
-                    value,
-                    first_line,
-                    end_line,
-                    ..
-                } = prop;
+            for Property { key, value, .. } in &section.properties {
                 out.list[idx].values.insert(
                     key.clone(),
                     Value {
                         text: value.clone(),
                         file,
-                        section: si,
-                        first_line: *first_line,
-                        end_line: *end_line,
                     },
                 );
             }
@@ -213,10 +199,12 @@ pub struct Skipped {
 pub struct KeyMove {
     pub gateway: String,
     pub keys: LongTermKeys,
+    /// The file the access key id was read from.
     pub file: FileKind,
-    /// 0-based lines to delete from that file: the key properties, and the section header
-    /// when nothing else is left in that section.
-    pub lines: BTreeSet<usize>,
+    /// 0-based lines to delete, per file: every `aws_access_key_id` and
+    /// `aws_secret_access_key` of the profile, and a section header when nothing else is
+    /// left in its section.
+    pub lines: BTreeMap<FileKind, BTreeSet<usize>>,
 }
 
 #[derive(Debug, Clone)]
@@ -354,35 +342,46 @@ fn source_for(
 }
 
 fn key_move(gateway: &str, id: &Value, secret: &Value, inputs: &Inputs<'_>) -> KeyMove {
-    let file = id.file;
-    let mut lines = BTreeSet::new();
-    for v in [id, secret] {
-        if v.file == file {
-            lines.extend(v.first_line..v.end_line);
+    let mut lines = BTreeMap::new();
+    for (kind, ini) in [
+        (FileKind::Config, inputs.config),
+        (FileKind::Credentials, inputs.credentials),
+    ] {
+        let Some(ini) = ini else { continue };
+        // Every key property of the profile goes, wherever it is: the id and the secret may
+        // sit in different files, and a repeated section or key may hold another pair that
+        // the one read shadows. Left behind, that older pair would be moved into the
+        // keyring, over the right one, by the next import. Each file is backed up first.
+        let mut drop = BTreeSet::new();
+        let mut touched = BTreeSet::new();
+        for (si, sec) in ini.sections.iter().enumerate() {
+            if !matches!(profile_name(&sec.header, kind), Ok(Some(n)) if n == gateway) {
+                continue;
+            }
+            for p in &sec.properties {
+                if p.key == "aws_access_key_id" || p.key == "aws_secret_access_key" {
+                    drop.extend(p.first_line..p.end_line);
+                    touched.insert(si);
+                }
+            }
         }
-    }
-    // Drop a section header whose every property goes: `[corp]` with nothing under it.
-    let ini = match file {
-        FileKind::Config => inputs.config,
-        FileKind::Credentials => inputs.credentials,
-    };
-    if let Some(ini) = ini {
-        for section in [id.section, secret.section] {
-            let sec = &ini.sections[section];
+        // Drop a section header whose every property goes: `[corp]` with nothing under it.
+        for si in touched {
+            let sec = &ini.sections[si];
             let emptied = sec
                 .properties
                 .iter()
-                .all(|p| (p.first_line..p.end_line).all(|l| lines.contains(&l)));
+                .all(|p| (p.first_line..p.end_line).all(|l| drop.contains(&l)));
             if emptied {
-                lines.insert(sec.line);
+                drop.insert(sec.line);
                 // And the blank lines that separated it from the next section.
-                let next = ini
-                    .sections
-                    .get(section + 1)
-                    .map_or(ini.lines.len(), |n| n.line);
+                let next = ini.sections.get(si + 1).map_or(ini.lines.len(), |n| n.line);
                 let last = sec.properties.last().map_or(sec.line, |p| p.end_line - 1);
-                lines.extend((last + 1..next).filter(|&l| ini.lines[l].trim().is_empty()));
+                drop.extend((last + 1..next).filter(|&l| ini.lines[l].trim().is_empty()));
             }
+        }
+        if !drop.is_empty() {
+            lines.insert(kind, drop);
         }
     }
     KeyMove {
@@ -391,7 +390,7 @@ fn key_move(gateway: &str, id: &Value, secret: &Value, inputs: &Inputs<'_>) -> K
             access_key_id: id.text.clone(),
             secret_access_key: secret.text.clone(),
         },
-        file,
+        file: id.file,
         lines,
     }
 }
@@ -542,10 +541,12 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
         }
         // Check this role on its own now, so one bad profile is skipped with its reason
         // rather than failing the whole import.
+        // Its mfa_serial goes on the gateway: check it here too, or a bad one would fail
+        // the whole import when the gateways are put together.
         let gateway = Gateway {
             name: source.to_owned(),
             region: gateway_region,
-            mfa_serial: None,
+            mfa_serial: p.get("mfa_serial").map(str::to_owned),
             session_name: existing_gateway.and_then(|g| g.session_name.clone()),
         };
         let alone = Config {
@@ -741,7 +742,14 @@ fn gateway_mfa(
         .filter_map(|c| c.mfa_serial.as_deref().map(|s| (c.profile.as_str(), s)))
         .collect();
     let Some(&(_, chosen)) = with.first() else {
-        return source.and_then(|s| s.get("mfa_serial")).map(str::to_owned);
+        let own = source.and_then(|s| s.get("mfa_serial"))?;
+        if let Err(e) = crate::config::check_mfa_serial(own) {
+            notes.push(format!(
+                "The mfa_serial of profile '{gateway}' is ignored: {e}. Set it with `rolecall gateway set {gateway} --mfa-serial ARN`."
+            ));
+            return None;
+        }
+        return Some(own.to_owned());
     };
     let distinct: BTreeSet<&str> = with.iter().map(|(_, s)| *s).collect();
     if distinct.len() > 1 {
@@ -986,8 +994,9 @@ aws_session_token = y
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
         );
         // [corp] header, its two keys and the blank line after them; [temp] is untouched.
-        assert_eq!(m.lines, BTreeSet::from([0, 1, 2, 3]));
-        let rewritten = parse(CREDENTIALS).without_lines(&m.lines);
+        let lines = BTreeMap::from([(FileKind::Credentials, BTreeSet::from([0, 1, 2, 3]))]);
+        assert_eq!(m.lines, lines);
+        let rewritten = parse(CREDENTIALS).without_lines(&m.lines[&FileKind::Credentials]);
         assert!(rewritten.starts_with("[temp]\n"), "{rewritten}");
         assert!(!rewritten.contains("AKIAIOSFODNN7EXAMPLE"));
     }
@@ -1036,5 +1045,97 @@ aws_session_token = y
         assert!(p.notes.iter().any(|n| n.contains("[profile has space]")));
         // Keys in the config file move from there.
         assert_eq!(p.key_moves[0].file, FileKind::Config);
+    }
+
+    fn plan_files(config: &str, credentials: &str) -> (Plan, IniFile, IniFile) {
+        let (config, credentials) = (parse(config), parse(credentials));
+        let p = plan(&Inputs {
+            config: Some(&config),
+            credentials: Some(&credentials),
+            credentials_path: "c",
+            existing: &Config::default(),
+            keyring_gateways: &HashSet::new(),
+        })
+        .unwrap();
+        (p, config, credentials)
+    }
+
+    #[test]
+    fn keys_split_across_both_files_move_from_both() {
+        // Found by the aws_config fuzz target: the secret's section index was looked up in
+        // the id's file, which panicked (or dropped the wrong section's header).
+        let (p, config, credentials) = plan_files(
+            "[profile r]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = gw\n\n\
+             [profile gw]\naws_secret_access_key = splitSecret\n",
+            "[gw]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n",
+        );
+        let m = &p.key_moves[0];
+        assert_eq!(m.file, FileKind::Credentials);
+        assert_eq!(m.keys.secret_access_key, "splitSecret");
+        let config_after = config.without_lines(&m.lines[&FileKind::Config]);
+        assert!(
+            config_after.ends_with("source_profile = gw\n\n"),
+            "{config_after}"
+        );
+        assert_eq!(
+            credentials.without_lines(&m.lines[&FileKind::Credentials]),
+            ""
+        );
+    }
+
+    #[test]
+    fn shadowed_keys_of_the_profile_go_too() {
+        // Found by the aws_config fuzz target: an older pair left in the file (shadowed by
+        // the pair below it) was moved into the keyring, over the right one, by the next
+        // import.
+        let (p, _, credentials) = plan_files(
+            "[profile r]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = gw\n",
+            "[gw]\naws_access_key_id = AKIAOLD0000000EXAMPLE\naws_secret_access_key = old\n\
+             [gw]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = new\n",
+        );
+        let m = &p.key_moves[0];
+        assert_eq!(
+            (
+                m.keys.access_key_id.as_str(),
+                m.keys.secret_access_key.as_str()
+            ),
+            ("AKIAIOSFODNN7EXAMPLE", "new")
+        );
+        let after = parse(&credentials.without_lines(&m.lines[&FileKind::Credentials]));
+        assert_eq!(after.without_lines(&BTreeSet::new()), "");
+        // The next import finds the keys in the keyring and nothing left to move.
+        let again = plan(&Inputs {
+            config: Some(&parse(
+                "[profile r]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = gw\n",
+            )),
+            credentials: Some(&after),
+            credentials_path: "c",
+            existing: &p.config,
+            keyring_gateways: &HashSet::from(["gw".to_owned()]),
+        })
+        .unwrap();
+        assert!(again.key_moves.is_empty() && !again.changes_anything());
+    }
+
+    #[test]
+    fn a_bad_mfa_serial_skips_its_profile_not_the_import() {
+        // Found by the aws_config fuzz target: the mfa_serial reached the gateway only after
+        // each role was checked, so one bad value failed the whole import.
+        let (p, _, _) = plan_files(
+            "[profile bad]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = gw\nmfa_serial = arn:oops\n\
+             [profile ok]\nrole_arn = arn:aws:iam::333333333333:role/R\nsource_profile = gw2\n\
+             [profile gw2]\nmfa_serial = not-a-device\n",
+            "[gw]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n\
+             [gw2]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n",
+        );
+        assert!(reason(&p, "bad").contains("arn:oops"), "{:?}", p.skipped);
+        assert_eq!(p.roles.len(), 1);
+        // A source profile's own bad device is left out, and the import says so.
+        assert_eq!(p.config.gateway("gw2").unwrap().mfa_serial, None);
+        assert!(
+            p.notes.iter().any(|n| n.contains("not-a-device")),
+            "{:?}",
+            p.notes
+        );
     }
 }
