@@ -410,10 +410,11 @@ impl App {
             .ok_or_else(|| Error::UnknownRole(req.role.clone()))?
             .clone();
         // The browser is found before AWS is asked: a missing browser costs no sign-in.
+        let parent = blocking(|| Ok(bl::parent_executable())).await?;
         let (exe, found) = bl::find_browser(
             std::env::var_os("ROLECALL_BROWSER_EXE"),
             config.settings.browser_exe.as_deref(),
-            bl::parent_executable(),
+            parent,
         )?;
         log::debug!(
             "isolated window browser: {} (found: {found:?})",
@@ -645,7 +646,7 @@ fn lock_for(
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| Error::Internal(format!("keyring task failed: {e}")))?
+        .map_err(|e| Error::Internal(format!("a background task failed: {e}")))?
 }
 
 /// A name from a request that no config could hold is refused without echoing it: it may

@@ -165,7 +165,14 @@ fn is_executable(p: &Path) -> bool {
 }
 
 /// The executable of the host's parent process, if the OS lets us see it without privileges.
+/// Looked up once per process: it cannot change, and on Windows the lookup starts
+/// PowerShell (hundreds of milliseconds). Blocking: async callers use `spawn_blocking`.
 pub fn parent_executable() -> Option<PathBuf> {
+    static PARENT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    PARENT.get_or_init(look_up_parent_executable).clone()
+}
+
+fn look_up_parent_executable() -> Option<PathBuf> {
     #[cfg(target_os = "linux")]
     {
         let ppid = std::os::unix::process::parent_id();
