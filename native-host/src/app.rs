@@ -290,14 +290,20 @@ impl App {
         }
     }
 
-    /// The click: cached credentials or AssumeRole, then one federation call, then the URL.
-    pub async fn open_console(self: &Arc<Self>, req: OpenRequest) -> Result<Opened> {
-        requested_name("Role", &req.role)?;
+    /// The config and the role a request names, or why there is none.
+    fn requested_role(&self, id: &str) -> Result<(Config, Role)> {
+        requested_name("Role", id)?;
         let config = self.load_config()?;
         let role = config
-            .role(&req.role)
-            .ok_or_else(|| Error::UnknownRole(req.role.clone()))?
+            .role(id)
+            .ok_or_else(|| Error::UnknownRole(id.to_owned()))?
             .clone();
+        Ok((config, role))
+    }
+
+    /// The click: cached credentials or AssumeRole, then one federation call, then the URL.
+    pub async fn open_console(self: &Arc<Self>, req: OpenRequest) -> Result<Opened> {
+        let (config, role) = self.requested_role(&req.role)?;
         let gateway = config
             .gateway(&role.gateway)
             .ok_or_else(|| Error::UnknownGateway(role.gateway.clone()))?
@@ -403,12 +409,7 @@ impl App {
     pub async fn launch_console(self: &Arc<Self>, req: OpenRequest) -> Result<Launched> {
         use crate::browser_launch::{self as bl, LaunchError};
         use crate::{handoff, profiles};
-        requested_name("Role", &req.role)?;
-        let config = self.load_config()?;
-        let role = config
-            .role(&req.role)
-            .ok_or_else(|| Error::UnknownRole(req.role.clone()))?
-            .clone();
+        let (config, role) = self.requested_role(&req.role)?;
         // The browser is found before AWS is asked: a missing browser costs no sign-in.
         let parent = blocking(|| Ok(bl::parent_executable())).await?;
         let (exe, found) = bl::find_browser(
