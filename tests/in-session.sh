@@ -22,6 +22,8 @@ suite() {
 }
 
 suite "rust unit tests" cargo test --locked
+# The patched Secret Service client's own checks of what the service sends (third_party/).
+suite "vendored dbus-secret-service checks" cargo test --locked -p dbus-secret-service --lib session::peer_checks
 # Each fuzz target from its seed corpus for a bounded time (tests/fuzz.sh, docs/FUZZING.md).
 suite "fuzzing (${FUZZ_SECONDS:-20} s a target)" bash tests/fuzz.sh
 suite "host integration tests" "$PYTHON" -m pytest -q -p no:cacheprovider tests/integration

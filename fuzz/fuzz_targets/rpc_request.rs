@@ -5,13 +5,21 @@
 //! is one of the three envelope errors, with the kind that matches its code, the right
 //! class of problem (a parse error only for bodies that really are not UTF-8 JSON), an id
 //! that JSON-RPC allows, and a reply that serialises and reads back with that id and code.
-//! Parameters that `console.open` accepts carry exactly the strings that were sent.
+//! Parameters that `console.open` accepts carry exactly the strings that were sent; those it
+//! refuses are named without repeating a control character.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use rolecall::app::OpenRequest;
+use rolecall::methods;
 use rolecall::rpc::{parse_request, success_reply};
 use serde_json::{json, Value};
+
+/// Characters a message must not carry back: controls (terminal escapes, bells) and the
+/// bidirectional overrides that reorder what a log or popup shows.
+fn unsafe_to_show(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
 
 /// Serialise a reply as the host would, read it back, check the envelope.
 fn reply_round_trip(reply: &Value, id: &Value) -> Value {
@@ -41,10 +49,15 @@ fuzz_target!(|body: &[u8]| {
                 Some(other) => panic!("accepted positional params {other}"),
             }
             // console.open's parameters, read as methods.rs reads them: whatever is
-            // accepted holds exactly the strings that were sent.
-            if let Ok(open) =
-                serde_json::from_value::<OpenRequest>(Value::Object(req.params.clone()))
-            {
+            // accepted holds exactly the strings that were sent, and a refusal names the
+            // problem in the host's words, never repeating a control character.
+            let parsed = methods::parse::<OpenRequest>("console.open", req.params.clone());
+            if let Err(e) = &parsed {
+                assert_eq!(e.kind(), "invalid_params");
+                let m = e.to_string();
+                assert!(!m.chars().any(unsafe_to_show), "echoed: {m:?}");
+            }
+            if let Ok(open) = parsed {
                 let field = |k: &str| req.params.get(k).filter(|v| !v.is_null());
                 assert_eq!(
                     field("role").and_then(Value::as_str),

@@ -225,7 +225,7 @@ impl App {
     async fn http(&self) -> Result<&Http> {
         self.http
             .get_or_try_init(|| async {
-                let client = tokio::task::spawn_blocking(sts::https_client)
+                let client = tokio::task::spawn_blocking(crate::https::client)
                     .await
                     .map_err(|e| Error::Internal(format!("HTTPS client task failed: {e}")))??;
                 Ok(Http {
@@ -353,7 +353,7 @@ impl App {
             let (creds, from_cache) = match cached.take() {
                 Some(c) => (c, true),
                 None => (
-                    self.assume(&role, &gateway, &role_arn, &region, &req, timeout)
+                    self.assume(&role, &gateway, &role_arn, &req, timeout)
                         .await?,
                     false,
                 ),
@@ -473,7 +473,6 @@ impl App {
         role: &Role,
         gateway: &config::Gateway,
         role_arn: &str,
-        region: &str,
         req: &OpenRequest,
         timeout: std::time::Duration,
     ) -> Result<TempCredentials> {
@@ -490,7 +489,7 @@ impl App {
         };
         let keys = self.gateway_keys(&gateway.name).await?;
         let session_name = role.session_name(gateway);
-        let sts_region = config::sts_region(Some(gateway), region);
+        let sts_region = config::sts_region(Some(gateway), role.partition(Some(gateway)));
         let creds = sts::assume_role(
             &self.http().await?.sts,
             &keys,

@@ -29,6 +29,9 @@ pub enum LaunchError {
     #[error("Could not start the browser {exe} ({reason}). Check that it runs from a terminal, or name another one in ROLECALL_BROWSER_EXE.")]
     SpawnFailed { exe: String, reason: String },
 
+    #[error("Could not open the console with {opener} ({reason}). Run `rolecall login` without --open and paste the URL it prints into your browser.")]
+    OpenerFailed { opener: String, reason: String },
+
     #[error("Role id '{role}' cannot name a browser data directory. Give the role another id (`rolecall role remove {role}`, then `rolecall role add` with letters or digits in the id).")]
     RoleId { role: String },
 
@@ -41,6 +44,7 @@ impl LaunchError {
         match self {
             LaunchError::NotFound { .. } | LaunchError::BadOverride { .. } => "browser_not_found",
             LaunchError::SpawnFailed { .. }
+            | LaunchError::OpenerFailed { .. }
             | LaunchError::Files { .. }
             | LaunchError::RoleId { .. } => "browser_launch_failed",
         }

@@ -192,14 +192,15 @@ impl Role {
     }
 }
 
-/// The STS region for an AssumeRole whose console is in `region`: the gateway's own region
-/// when it has one in the same partition (its credentials work everywhere in the partition,
-/// and the user chose that endpoint on purpose), else the console's region.
-pub fn sts_region<'a>(gateway: Option<&'a Gateway>, region: &'a str) -> &'a str {
+/// The STS region for an AssumeRole in `partition`: the gateway's own region when it is in
+/// that partition (its credentials work everywhere in the partition, and the user chose that
+/// endpoint on purpose), else the partition's default. Never the console's region: that can
+/// come from a request, and a request must not pick where the gateway's signed call goes.
+pub fn sts_region(gateway: Option<&Gateway>, partition: Partition) -> &str {
     gateway
         .and_then(|g| g.region.as_deref())
-        .filter(|gr| Partition::for_region(gr) == Partition::for_region(region))
-        .unwrap_or(region)
+        .filter(|gr| Partition::for_region(gr) == partition)
+        .unwrap_or(partition.default_sts_region())
 }
 
 /// FNV-1a over the account id, onto the eight colours every Firefox accepts.
@@ -463,22 +464,8 @@ pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()>
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let (mut f, tmp) = create_temp_beside(path, mode)?;
     let result = (|| {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(mode);
-        }
-        #[cfg(not(unix))]
-        let _ = mode;
-        let mut f = opts.open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
@@ -488,6 +475,42 @@ pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()>
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// A new temporary file in `path`'s folder, created exclusively (`O_CREAT|O_EXCL`, which
+/// also refuses to follow a symlink at that name) under a random name: the folder may be
+/// writable by others (`~/.aws` on a shared machine), and a predictable name opened without
+/// `O_EXCL` let a planted link redirect the write anywhere the user can write.
+fn create_temp_beside(path: &Path, mode: u32) -> std::io::Result<(std::fs::File, PathBuf)> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for _ in 0..16 {
+        let mut random = [0u8; 8];
+        getrandom::fill(&mut random).map_err(std::io::Error::other)?;
+        let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        let tmp = dir.join(format!(".{name}.tmp-{suffix}"));
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(mode);
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
+        match opts.open(&tmp) {
+            Ok(f) => return Ok((f, tmp)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "no free temporary file name in {}",
+        dir.display()
+    )))
 }
 
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -635,5 +658,65 @@ region = "us-gov-west-1"
         bad.roles[0].gateway = "missing".into();
         assert!(save(&path, &bad).is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "[[role]]\nid = ");
+    }
+
+    /// Issue 11, finding 4: the temporary file had a predictable name and was opened
+    /// without O_EXCL, so a link planted at it redirected the write (the review made
+    /// ~/.bashrc receive a secret key through `import --move-keys`).
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_never_follows_a_planted_temp_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("aws");
+        std::fs::create_dir(&shared).unwrap();
+        let outside = dir.path().join("bashrc");
+        std::fs::write(&outside, "original\n").unwrap();
+        let target = shared.join("credentials");
+        std::fs::write(&target, "old\n").unwrap();
+        // Every name the old code could pick in this process, plus a spread of others.
+        let pid = std::process::id();
+        for p in [pid, pid + 1, pid.saturating_sub(1), 1, 4242] {
+            std::os::unix::fs::symlink(&outside, shared.join(format!(".credentials.tmp-{p}")))
+                .unwrap();
+        }
+        atomic_write(&target, b"new secret\n", 0o600).unwrap();
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "original\n");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new secret\n");
+        assert!(!std::fs::symlink_metadata(&target)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        // Only the planted links are left beside it: no temporary file stays behind.
+        let left: Vec<_> = std::fs::read_dir(&shared)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "credentials")
+            .collect();
+        assert_eq!(left.len(), 5, "{left:?}");
+        assert!(left
+            .iter()
+            .all(|n| std::fs::symlink_metadata(shared.join(n))
+                .unwrap()
+                .file_type()
+                .is_symlink()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn temp_names_are_exclusive_and_unpredictable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let (_a, a) = create_temp_beside(&path, 0o600).unwrap();
+        let (_b, b) = create_temp_beside(&path, 0o600).unwrap();
+        assert_ne!(a, b);
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&a).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let name = a.file_name().unwrap().to_string_lossy().into_owned();
+        let suffix = name.strip_prefix(".config.toml.tmp-").unwrap();
+        assert_eq!(suffix.len(), 16, "{name}");
+        assert_ne!(suffix, std::process::id().to_string());
     }
 }

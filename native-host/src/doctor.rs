@@ -9,7 +9,7 @@ use crate::partition::Partition;
 use crate::sts;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -240,7 +240,7 @@ pub fn config_and_keyring(app: &App) -> (Vec<Check>, Option<Config>, bool) {
 
 fn keyring_fix() -> &'static str {
     if cfg!(target_os = "linux") {
-        "unlock your login keyring, or start a Secret Service (gnome-keyring-daemon, KeePassXC) in this session"
+        "unlock your login keyring, or start a Secret Service (gnome-keyring-daemon, KeePassXC) in this session; without a desktop (SSH, a server): README, \"No desktop? A Secret Service on a headless or SSH machine\""
     } else {
         "unlock your keychain / Credential Manager"
     }
@@ -252,8 +252,7 @@ fn sts_regions(config: &Config) -> BTreeMap<String, Vec<String>> {
     let mut by_gateway: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in &config.roles {
         let g = config.gateway(&r.gateway);
-        let region = r.region(g);
-        let sts = crate::config::sts_region(g, region);
+        let sts = crate::config::sts_region(g, r.partition(g));
         let list = by_gateway.entry(r.gateway.clone()).or_default();
         if !list.iter().any(|x| x == sts) {
             list.push(sts.to_owned());
@@ -322,16 +321,6 @@ fn describe_skew(skew: i64) -> Check {
     check(status, message, fix)
 }
 
-fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .connect_timeout(timeout.min(Duration::from_secs(5)))
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("rolecall/", env!("CARGO_PKG_VERSION"), " doctor"))
-        .build()
-        .map_err(|e| format!("cannot build the HTTPS client: {e}"))
-}
-
 fn reqwest_reason(e: &reqwest::Error) -> String {
     let mut out = if e.is_timeout() {
         "no answer in time".to_owned()
@@ -352,9 +341,19 @@ fn reqwest_reason(e: &reqwest::Error) -> String {
 pub async fn network(app: &App, config: &Config, keyring_ok: bool) -> Vec<Check> {
     let mut out = Vec::new();
     let timeout = config.settings.timeout();
-    let client = match http_client(timeout) {
+    // The click path's own client: the same roots, so doctor sees what a click would.
+    let client = match crate::https::client() {
         Ok(c) => c,
-        Err(e) => return vec![check(Status::Fail, e, None)],
+        Err(e) => {
+            return vec![check(
+                Status::Fail,
+                format!("{e}; no HTTPS endpoint can be checked"),
+                Some(
+                    "install your system's CA certificates (Debian: apt-get install ca-certificates), or set SSL_CERT_FILE to a PEM bundle"
+                        .into(),
+                ),
+            )]
+        }
     };
     let regions = sts_regions(config);
     let mut sts_urls: Vec<String> = regions.values().flatten().map(|r| sts_url(r)).collect();
@@ -370,6 +369,7 @@ pub async fn network(app: &App, config: &Config, keyring_ok: bool) -> Vec<Check>
         let started = Instant::now();
         let sent = client
             .post(url)
+            .timeout(timeout)
             .header("content-type", "application/x-www-form-urlencoded")
             .body("Action=GetCallerIdentity&Version=2011-06-15")
             .send()
@@ -411,7 +411,7 @@ pub async fn network(app: &App, config: &Config, keyring_ok: bool) -> Vec<Check>
 
     // A signed request with each gateway's keys: AWS accepts them, and the signature's time.
     if keyring_ok {
-        let http = sts::http_client();
+        let http = sts::http_client_on(client.clone());
         for g in &config.gateways {
             let Ok(keys) = app.secrets().gateway_keys(&g.name) else {
                 continue; // reported with the keyring checks
@@ -472,7 +472,7 @@ pub async fn network(app: &App, config: &Config, keyring_ok: bool) -> Vec<Check>
         };
         // No parameters: the endpoint answers an error page, which is all this needs.
         let started = Instant::now();
-        match client.get(&url).send().await {
+        match client.get(&url).timeout(timeout).send().await {
             Ok(resp) => out.push(check(
                 Status::Ok,
                 format!(

@@ -94,6 +94,9 @@ pub enum Error {
     #[error("Internal error in the rolecall host: {0}. Please report it.")]
     Internal(String),
 
+    #[error("{0}. Install your system's CA certificates (Debian: ca-certificates) or point SSL_CERT_FILE at a PEM bundle; `rolecall doctor` checks it.")]
+    TlsSetup(#[from] crate::https::TlsSetupError),
+
     /// An isolated window could not be opened (`browser_not_found`, `browser_launch_failed`).
     #[error(transparent)]
     Browser(#[from] crate::browser_launch::LaunchError),
@@ -121,6 +124,7 @@ pub mod code {
     pub const INTERNAL: i64 = 1014;
     pub const BROWSER_NOT_FOUND: i64 = 1015;
     pub const BROWSER_LAUNCH_FAILED: i64 = 1016;
+    pub const TLS_SETUP_FAILED: i64 = 1017;
 }
 
 impl Error {
@@ -141,6 +145,7 @@ impl Error {
             Error::ConfigInvalid { .. } => "config_invalid",
             Error::InvalidParams(_) => "invalid_params",
             Error::Internal(_) => "internal",
+            Error::TlsSetup(_) => "tls_setup_failed",
             Error::Browser(e) => e.kind(),
         }
     }
@@ -161,6 +166,7 @@ impl Error {
             Error::ConfigInvalid { .. } => code::CONFIG_INVALID,
             Error::InvalidParams(_) => code::INVALID_PARAMS,
             Error::Internal(_) => code::INTERNAL,
+            Error::TlsSetup(_) => code::TLS_SETUP_FAILED,
             Error::Browser(e) => match e.kind() {
                 "browser_not_found" => code::BROWSER_NOT_FOUND,
                 _ => code::BROWSER_LAUNCH_FAILED,

@@ -86,8 +86,14 @@ impl SignInTarget {
     /// URL, checked against the console scope. Anything else is `invalid_destination`: a
     /// sign-in URL that redirects off the console would be a phishing tool.
     pub fn destination(&self, region: &str, requested: Option<&str>) -> Result<Url> {
+        // The refused destination is repeated only when it is plain printable ASCII of a
+        // sane length: it came from the request, and may carry control characters.
         let refuse = |d: &str| Error::InvalidDestination {
-            destination: d.to_owned(),
+            destination: if d.len() <= 2048 && d.bytes().all(|b| b.is_ascii_graphic()) {
+                d.to_owned()
+            } else {
+                format!("given ({} characters, not repeated)", d.chars().count())
+            },
             expected: self.describe(),
         };
         let base = self.console_base();

@@ -59,15 +59,19 @@ where
                 continue;
             }
         };
+        // A notification (no id): JSON-RPC lets the host skip it, and PROTOCOL.md promises
+        // it runs nothing. Every method here has an effect or a cost (an AssumeRole, a
+        // browser launch) that nobody would hear about.
+        let Some(id) = request.id else {
+            log::debug!("ignored a notification (a request without id)");
+            continue;
+        };
         let app = app.clone();
         let tx = tx.clone();
         running.spawn(async move {
             let method = request.method;
-            log::debug!("request {method}");
+            log::debug!("request {}", methods::described_name(&method));
             let outcome = methods::call(&app, &method, request.params).await;
-            let Some(id) = request.id else {
-                return; // a notification: nothing to answer
-            };
             let reply = match outcome {
                 Ok(result) => rpc::success_reply(id, result),
                 Err(Some(err)) => {
@@ -79,12 +83,13 @@ where
                     code: code::METHOD_NOT_FOUND,
                     kind: "unknown_method",
                     message: format!(
-                        "Unknown method '{method}'. This host ({}) knows: {}.",
+                        "Unknown method {}. This host ({}) knows: {}.",
+                        methods::described_name(&method),
                         env!("CARGO_PKG_VERSION"),
                         methods::METHODS.join(", ")
                     ),
                 }
-                .to_reply_with(json!({"method": method})),
+                .to_reply_with(json!({"method": methods::shown_name(&method)})),
             };
             let _ = tx.send(reply);
         });

@@ -12,6 +12,7 @@ pub mod federation;
 pub mod framing;
 pub mod handoff;
 pub mod host;
+pub mod https;
 pub mod import;
 pub mod install;
 pub mod logger;

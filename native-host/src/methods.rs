@@ -53,9 +53,87 @@ pub fn host_info(app: &App) -> Value {
     })
 }
 
-fn parse<T: serde::de::DeserializeOwned>(method: &str, params: Map<String, Value>) -> Result<T> {
-    serde_json::from_value(Value::Object(params))
-        .map_err(|e| Error::InvalidParams(format!("Invalid parameters for {method}: {e}.")))
+/// A method's parameters: their names and, in words, what each must be. Errors name the
+/// parameter in these words and never echo what was sent (it may be 1 MiB of text or carry
+/// control characters meant for a terminal).
+pub trait Params: serde::de::DeserializeOwned {
+    /// `(name, what it must be)` for every parameter.
+    const FIELDS: &'static [(&'static str, &'static str)];
+    const REQUIRED: &'static [&'static str];
+}
+
+impl Params for OpenRequest {
+    const FIELDS: &'static [(&'static str, &'static str)] = &[
+        ("role", "a role id (a string)"),
+        ("region", "an AWS region name such as eu-west-1 (a string)"),
+        ("destination", "a console URL or path (a string)"),
+        ("mfa_code", "the 6 digits your MFA device shows (a string)"),
+        ("open_in", "\"tab\" or \"isolated_window\""),
+    ];
+    const REQUIRED: &'static [&'static str] = &["role"];
+}
+
+impl Params for ForgetRequest {
+    const FIELDS: &'static [(&'static str, &'static str)] = &[
+        ("role", "a role id (a string)"),
+        ("gateway", "a gateway name (a string)"),
+    ];
+    const REQUIRED: &'static [&'static str] = &[];
+}
+
+pub fn parse<T: Params>(method: &str, params: Map<String, Value>) -> Result<T> {
+    let names = || {
+        T::FIELDS
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(unknown) = params
+        .keys()
+        .find(|k| !T::FIELDS.iter().any(|(n, _)| n == k))
+    {
+        return Err(Error::InvalidParams(format!(
+            "{method} has no parameter {}; it takes: {}.",
+            described_name(unknown),
+            names()
+        )));
+    }
+    if let Some(missing) = T::REQUIRED.iter().find(|r| !params.contains_key(**r)) {
+        return Err(Error::InvalidParams(format!(
+            "{method} needs the parameter '{missing}'."
+        )));
+    }
+    serde_path_to_error::deserialize(Value::Object(params)).map_err(|e| {
+        let field = e.path().to_string();
+        match T::FIELDS.iter().find(|(n, _)| *n == field) {
+            Some((name, what)) => Error::InvalidParams(format!(
+                "Invalid parameter '{name}' for {method}: it must be {what}."
+            )),
+            None => Error::InvalidParams(format!("Invalid parameters for {method}.")),
+        }
+    })
+}
+
+/// A method or parameter name as the host may repeat it: only when it is a short name of
+/// letters, digits and `._-`, else `None`.
+pub fn shown_name(name: &str) -> Option<&str> {
+    let ok = (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    ok.then_some(name)
+}
+
+/// `'name'`, or how long the unnamed thing was.
+pub fn described_name(name: &str) -> String {
+    match shown_name(name) {
+        Some(n) => format!("'{n}'"),
+        None => format!(
+            "named with {} characters (not repeated)",
+            name.chars().count()
+        ),
+    }
 }
 
 fn no_params(method: &str, params: &Map<String, Value>) -> Result<()> {

@@ -59,28 +59,62 @@ impl Partition {
     }
 }
 
-/// Region names are joined into host names, so only the AWS shape is accepted.
+/// The regions of each supported partition, as the AWS SDKs' partition table shapes them
+/// (`regionRegex`): `<lead>-<direction>-<number>`. Anything else is refused before it can
+/// name a host: `eu-isoe-west-1` and `us-isob-east-1` (isolated partitions) or `eusc-de-east-1`
+/// (the EU sovereign cloud) would otherwise be taken for commercial regions.
+const REGIONS: [(Partition, &[&str]); 3] = [
+    (Partition::AwsUsGov, &["us-gov"]),
+    (Partition::AwsCn, &["cn"]),
+    (
+        Partition::Aws,
+        &["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"],
+    ),
+];
+
+impl Partition {
+    /// The partition of a region name, if it is one of a supported partition.
+    pub fn of_region(region: &str) -> Option<Partition> {
+        REGIONS.iter().find_map(|(partition, leads)| {
+            let rest = leads
+                .iter()
+                .find_map(|lead| region.strip_prefix(lead).and_then(|r| r.strip_prefix('-')))?;
+            let (direction, number) = rest.split_once('-')?;
+            let ok = !direction.is_empty()
+                && direction.bytes().all(|b| b.is_ascii_lowercase())
+                // `us-gov-…` is not a commercial `us-` region, `us-iso…` no region of ours.
+                && !direction.starts_with("gov")
+                && !direction.starts_with("iso")
+                && !number.is_empty()
+                && number.len() <= 2
+                && number.bytes().all(|b| b.is_ascii_digit());
+            ok.then_some(*partition)
+        })
+    }
+
+    /// Where this partition's STS is asked when the gateway names no region of it.
+    pub fn default_sts_region(self) -> &'static str {
+        match self {
+            Partition::Aws => "us-east-1",
+            Partition::AwsUsGov => "us-gov-west-1",
+            Partition::AwsCn => "cn-north-1",
+        }
+    }
+}
+
+/// Region names are joined into host names: only regions of the supported partitions pass.
 pub fn validate_region(region: &str) -> Result<()> {
-    let parts: Vec<&str> = region.split('-').collect();
-    let ok = parts.len() >= 3
-        && parts.len() <= 4
-        && parts[0].len() == 2
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty();
-    if !ok {
-        return Err(Error::InvalidParams(format!(
-            "'{region}' is not an AWS region name (like eu-west-1)."
-        )));
+    if Partition::of_region(region).is_some() {
+        return Ok(());
     }
-    if region.starts_with("eusc-") || region.starts_with("us-iso") {
-        return Err(Error::InvalidParams(format!(
-            "Region '{region}' is in a partition rolecall does not support yet."
-        )));
-    }
-    Ok(())
+    let shown = if region.len() <= 32 && region.bytes().all(|b| b.is_ascii_graphic()) {
+        format!("'{region}'")
+    } else {
+        format!("The region given ({} characters)", region.chars().count())
+    };
+    Err(Error::InvalidParams(format!(
+        "{shown} is not a region of a partition rolecall supports (aws, aws-us-gov, aws-cn; like eu-west-1)."
+    )))
 }
 
 #[cfg(test)]
@@ -113,8 +147,18 @@ mod tests {
 
     #[test]
     fn regions_are_validated() {
-        for ok in ["us-east-1", "us-gov-west-1", "ap-southeast-2", "cn-north-1"] {
+        for (ok, partition) in [
+            ("us-east-1", Partition::Aws),
+            ("us-gov-west-1", Partition::AwsUsGov),
+            ("ap-southeast-2", Partition::Aws),
+            ("mx-central-1", Partition::Aws),
+            ("il-central-1", Partition::Aws),
+            ("cn-north-1", Partition::AwsCn),
+            ("cn-northwest-1", Partition::AwsCn),
+        ] {
             validate_region(ok).unwrap();
+            assert_eq!(Partition::of_region(ok), Some(partition), "{ok}");
+            assert_eq!(Partition::for_region(ok), partition, "{ok}");
         }
         for bad in [
             "",
@@ -124,8 +168,19 @@ mod tests {
             "evil.com/x-1",
             "us-east-1.",
             "a-b-c-d-1",
+            // Partitions rolecall does not support: isolated regions, the EU sovereign cloud.
+            "eu-isoe-west-1",
+            "us-iso-east-1",
+            "us-isob-east-1",
+            "us-isof-south-1",
+            "eusc-de-east-1",
+            "xx-east-1",
+            "us-gov-1",
+            "cn-north-",
+            "us-east-123",
         ] {
             assert!(validate_region(bad).is_err(), "{bad}");
+            assert_eq!(Partition::of_region(bad), None, "{bad}");
         }
     }
 }

@@ -38,7 +38,19 @@ pub fn system_roots() -> Result<Vec<reqwest::Certificate>, String> {
             BUNDLES.join(", ")
         )
     })?;
-    let pem = std::fs::read(&path)
+    let from_env = env.as_deref().is_some_and(|f| !f.is_empty());
+    roots_from(&path).map_err(|e| {
+        if from_env {
+            format!("{e}; it is named by SSL_CERT_FILE")
+        } else {
+            e
+        }
+    })
+}
+
+/// The certificates of one PEM bundle, or why they cannot be used.
+pub fn roots_from(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = std::fs::read(path)
         .map_err(|e| format!("cannot read the CA bundle {} ({e})", path.display()))?;
     let certs = reqwest::Certificate::from_pem_bundle(&pem)
         .map_err(|e| format!("the CA bundle {} does not parse ({e})", path.display()))?;

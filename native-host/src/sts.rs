@@ -40,34 +40,10 @@ pub fn endpoint_override() -> Option<String> {
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
 }
 
-/// The HTTPS client for every upstream call, STS and the sign-in endpoint alike: reqwest on
-/// rustls (ring) with the system's root certificates. Build one per process and share it:
-/// reading and parsing the system's roots costs milliseconds (the largest share of a cold
-/// open's CPU after the keyring), and a warm host keeps its connections.
-pub fn https_client() -> Result<reqwest::Client> {
-    let builder = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("rolecall/", env!("CARGO_PKG_VERSION")));
-    #[cfg(not(any(target_os = "macos", target_os = "windows")))]
-    let builder = crate::roots::system_roots()
-        .map_err(|e| Error::Internal(format!("cannot set up TLS: {e}")))?
-        .into_iter()
-        .fold(builder, |b, cert| b.add_root_certificate(cert));
-    builder
-        .build()
-        .map_err(|e| Error::Internal(format!("cannot build the HTTPS client: {e}")))
-}
-
-/// The SDK's HTTP client on a shared reqwest client, rather than the SDK's own hyper
-/// client, which would read and parse the system's roots a second time.
+/// The SDK's HTTP client on the host's shared reqwest client ([`crate::https::client`]),
+/// rather than the SDK's own hyper client, which would read and parse the roots a second time.
 pub fn http_client_on(client: reqwest::Client) -> SharedHttpClient {
     SharedHttpClient::new(ReqwestHttp(client))
-}
-
-/// An SDK HTTP client on a reqwest client of its own, for one-off callers.
-pub fn http_client() -> SharedHttpClient {
-    http_client_on(https_client().unwrap_or_default())
 }
 
 #[derive(Debug, Clone)]

@@ -102,6 +102,11 @@ def hang(state, which, limit=60.0):
         time.sleep(0.05)
 
 
+def signing_region(authorization):
+    m = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/sts/aws4_request", authorization)
+    return m.group(1) if m else None
+
+
 def sts_error(code, message, status=403):
     body = (
         '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
@@ -149,6 +154,9 @@ def make_sts_proxy(state, moto):
                         "external_id": form.get("ExternalId"),
                         "serial_number": form.get("SerialNumber"),
                         "token_code_given": "TokenCode" in form,
+                        # The region of the SigV4 credential scope: which STS the caller
+                        # meant (Credential=<key>/<date>/<region>/sts/aws4_request).
+                        "signing_region": signing_region(self.headers.get("Authorization", "")),
                     }
                 )
             fault = state.faults.get("sts")

@@ -167,3 +167,73 @@ def test_a_skewed_clock_is_named(rc, setup):
     fail = "\n".join(lines(r, "FAIL"))
     assert "clock is" in fail and "behind STS" in fail, r.stdout
     assert "timedatectl set-ntp true" in r.stdout
+
+
+def test_network_checks_run_over_real_tls_and_trust_the_click_paths_roots(rc, setup, aws, tmp_path):
+    """Issue 17: doctor built its own HTTPS client with no roots, so every HTTPS check failed
+    with UnknownIssuer while `login` worked. STS (moto) and the sign-in fake behind real TLS
+    endpoints of a throwaway CA: trusted through SSL_CERT_FILE every network check passes,
+    the signed GetCallerIdentity included; with the system's bundle alone each fails on the
+    certificate, exactly as a click would."""
+    from tls import HttpsProxy
+
+    _, env = setup
+    for d in ("sts", "signin"):
+        (tmp_path / d).mkdir()
+    sts = HttpsProxy(aws.moto_url, tmp_path / "sts")
+    signin = HttpsProxy(aws.urls["signin"].rsplit("/federation", 1)[0], tmp_path / "signin")
+    try:
+        tls_env = dict(
+            env,
+            AWS_ENDPOINT_URL_STS=sts.url,
+            ROLECALL_SIGNIN_URL=signin.url + "/federation",
+        )
+        # One bundle trusting both throwaway CAs (SSL_CERT_FILE names one file).
+        bundle = tmp_path / "both.pem"
+        bundle.write_bytes(sts.paths["ca"].read_bytes() + signin.paths["ca"].read_bytes())
+
+        r = doctor(rc, dict(tls_env, SSL_CERT_FILE=str(bundle)))
+        assert r.returncode == 0, r.stdout + r.stderr
+        ok = "\n".join(lines(r, "OK"))
+        assert f"STS endpoint {sts.url} answers" in ok, r.stdout
+        assert f"sign-in endpoint {signin.url}/federation answers" in ok, r.stdout
+        assert "clock agrees with STS" in ok
+        assert "gateway 'corp': AWS accepts its keys (arn:aws:iam::123456789012:user/gateway)" in ok
+
+        r = doctor(rc, tls_env)  # the system's roots only
+        assert r.returncode == 1
+        fail = "\n".join(lines(r, "FAIL"))
+        assert f"STS endpoint {sts.url}" in fail and "UnknownIssuer" in fail, r.stdout
+        assert f"sign-in endpoint {signin.url}/federation" in fail, r.stdout
+        assert "gateway 'corp'" in fail and "certificate" in fail.lower(), r.stdout
+        # The same endpoints fail the same way for a click: doctor tells the truth.
+        h = rc.host(tls_env)
+        err = h.call("console.open", {"role": "prod"})["error"]
+        assert err["data"]["kind"] == "upstream_unavailable", err
+        assert h.close() == 0
+    finally:
+        sts.close()
+        signin.close()
+
+
+def test_an_unreadable_ca_bundle_is_named_once_with_its_fix(rc, setup, tmp_path):
+    _, env = setup
+    r = doctor(rc, dict(env, SSL_CERT_FILE=str(tmp_path / "missing.pem")))
+    assert r.returncode == 1
+    fail = lines(r, "FAIL")
+    tls = [l for l in fail if "cannot set up TLS" in l]
+    assert len(tls) == 1, r.stdout
+    assert "missing.pem" in tls[0] and "SSL_CERT_FILE" in tls[0], r.stdout
+    assert "ca-certificates" in r.stdout
+
+
+def test_a_click_with_an_unreadable_ca_bundle_says_why(rc, tmp_path):
+    rc.add_gateway()
+    rc.add_role("prod")
+    h = rc.host(dict(rc.env, SSL_CERT_FILE=str(tmp_path / "missing.pem")))
+    err = h.call("console.open", {"role": "prod"})["error"]
+    assert err["data"] == {"kind": "tls_setup_failed"}, err
+    assert "missing.pem" in err["message"] and "SSL_CERT_FILE" in err["message"], err
+    # The host keeps serving.
+    assert h.call("host.info")["result"]["name"] == "rolecall"
+    assert h.close() == 0

@@ -22,8 +22,11 @@ out = os.environ["RECORDER_OUT"]
 args = sys.argv[1:]
 handoff = args[-1]
 st = os.stat(handoff)
-with open(handoff) as f:
-    contents = f.read()
+if os.environ.get("RECORDER_SKIP_READ"):
+    contents = None  # leave it unread: the host's cleanup then waits for it
+else:
+    with open(handoff) as f:
+        contents = f.read()
 record = {{
     "argv": args,
     "pid": os.getpid(),
@@ -33,6 +36,8 @@ record = {{
     "handoff_mode": st.st_mode & 0o777,
     "handoff_dir_mode": os.stat(os.path.dirname(handoff)).st_mode & 0o777,
     "contents": contents,
+    "fds": {{fd: os.readlink("/proc/self/fd/" + fd) for fd in os.listdir("/proc/self/fd")
+             if os.path.exists("/proc/self/fd/" + fd)}},
 }}
 path = os.path.join(out, "call-%d-%d.json" % (time.time_ns(), os.getpid()))
 with open(path + ".tmp", "w") as f:
@@ -287,3 +292,48 @@ def test_hostile_role_ids_are_refused_unechoed_before_anything_happens(rc, aws, 
         if hostile:
             assert hostile not in json.dumps(r), "the id is not echoed"
     assert list(record.iterdir()) == [] and not data.exists()
+
+
+def pipes_of(pid):
+    """The pipe inodes a process holds open ('pipe:[123]')."""
+    out = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("pipe:"):
+            out.add(target)
+    return out
+
+
+def test_launched_processes_hold_no_descriptor_of_the_hosts_pipes(rc, aws, tmp_path):
+    """Issue 11, finding 2: the host's private copy of stdout was made with dup (no
+    close-on-exec), so the launched browser and the handoff cleanup inherited a writable copy
+    of the channel to the extension. Neither may hold any of the host's pipes now."""
+    record, _ = setup(rc, tmp_path, RECORDER_STAY="20", RECORDER_SKIP_READ="1")
+    h = rc.host()
+    host_pipes = pipes_of(h.proc.pid)
+    # stdin, the frames copy of stdout, stderr: all pipes from this test.
+    assert len(host_pipes) >= 3, host_pipes
+    launch(h, "prod")
+    [call] = recorded(record, 1)
+    browser_fds = set(call["fds"].values())
+    assert not (browser_fds & host_pipes), (call["fds"], host_pipes)
+    # The detached `rolecall handoff-cleanup` waits for the unread file: it holds none either.
+    cleanups = []
+    for pid in os.listdir("/proc"):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"handoff-cleanup" in cmdline and call["handoff"].encode() in cmdline:
+            cleanups.append(int(pid))
+    assert len(cleanups) == 1, cleanups
+    try:
+        assert not (pipes_of(cleanups[0]) & host_pipes)
+    finally:
+        os.kill(cleanups[0], signal.SIGTERM)
+    assert call["stdout"] == "/dev/null"
+    assert h.call("host.info")["result"]["name"] == "rolecall"
+    assert h.close() == 0

@@ -71,7 +71,8 @@ def make_ca_and_leaf(folder: Path):
 
 
 class HttpsProxy:
-    """https://127.0.0.1:<port>/... → the same path on `upstream` (plain HTTP)."""
+    """https://127.0.0.1:<port>/... → the same path on `upstream` (plain HTTP), GET and POST.
+    The upstream's Date header is replaced by the proxy's own (send_response adds it)."""
 
     def __init__(self, upstream, folder: Path):
         self.paths = make_ca_and_leaf(folder)
@@ -83,19 +84,27 @@ class HttpsProxy:
             def log_message(self, *args):
                 pass
 
-            def do_GET(self):
+            def _forward(self):
+                # Headers go through as sent (Host too: a SigV4 signature covers it), so
+                # a signed STS call verifies at moto exactly as it was signed.
+                hop = ("connection", "keep-alive", "transfer-encoding", "content-length")
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in hop}
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
                 conn = http.client.HTTPConnection(up.hostname, up.port, timeout=30)
-                conn.request("GET", self.path)
+                conn.request(self.command, self.path, body=body, headers=headers)
                 resp = conn.getresponse()
                 body = resp.read()
                 conn.close()
                 self.send_response(resp.status)
                 for k, v in resp.getheaders():
-                    if k.lower() not in ("content-length", "connection", "transfer-encoding"):
+                    if k.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
                         self.send_header(k, v)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            do_GET = do_POST = _forward
 
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(self.paths["leaf"], self.paths["key"])

@@ -41,13 +41,18 @@ pub fn run(a: LoginArgs, out: Out) -> Result<()> {
             req.mfa_code = Some(prompt_mfa(&gateway, &serial)?);
             rt.block_on(app.open_console(req))?
         }
+        Err(Error::MfaRequired { gateway, role, .. }) => {
+            return Err(Error::InvalidParams(format!(
+                "Gateway '{gateway}' needs an MFA code to open '{role}', and there is no terminal to ask on. Pass it: `rolecall login {role} --mfa-code <6 digits>`."
+            )))
+        }
         other => other?,
     };
     // New credentials are written to the keyring in the background: let that land before
     // the process exits, so the next login finds them.
     rt.block_on(app.settle());
     if a.open {
-        open_in_browser(&opened.url)?;
+        open_in_browser(&opened.url, &opened.container.name)?;
         writeln!(
             out,
             "Opened the console of '{}' ({}) in your browser.",
@@ -71,28 +76,48 @@ fn prompt_mfa(gateway: &str, serial: &str) -> Result<String> {
     Ok(line.trim().to_owned())
 }
 
-fn open_in_browser(url: &str) -> Result<()> {
+/// Opens the sign-in URL in the default browser without putting it on a command line: the
+/// opener (and a browser it starts) would keep it in `/proc/<pid>/cmdline`, readable by every
+/// local user, for the browser's whole life. The opener gets the path of a private handoff
+/// file instead (the same hand-over as isolated windows, src/handoff.rs), which sends the
+/// browser on to the URL and is removed once read.
+fn open_in_browser(url: &str, title: &str) -> Result<()> {
+    use crate::browser_launch::LaunchError;
+    use crate::{handoff, profiles};
+    let dir = profiles::handoff_dir();
+    handoff::sweep(&dir);
+    let file = handoff::write(&dir, url, title).map_err(|e| LaunchError::files(&dir, e))?;
     #[cfg(target_os = "macos")]
-    let mut cmd = std::process::Command::new("open");
+    let (opener, mut cmd) = ("open", std::process::Command::new("open"));
     #[cfg(windows)]
-    let mut cmd = {
-        // `start` would split the URL at '&'; the URL handler takes it whole.
+    let (opener, mut cmd) = {
         let mut c = std::process::Command::new("rundll32");
         c.arg("url.dll,FileProtocolHandler");
-        c
+        ("rundll32", c)
     };
     #[cfg(not(any(target_os = "macos", windows)))]
-    let mut cmd = std::process::Command::new("xdg-open");
+    let (opener, mut cmd) = ("xdg-open", std::process::Command::new("xdg-open"));
     let status = cmd
-        .arg(url)
+        .arg(&file)
+        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
-        .status()
-        .map_err(|e| Error::Internal(format!("cannot start the browser: {e}")))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(Error::Internal(format!(
-            "the browser opener exited with {status}"
-        )))
+        .status();
+    let failed = match status {
+        Ok(s) if s.success() => None,
+        Ok(s) => Some(format!("it exited with {s}")),
+        Err(e) => Some(e.to_string()),
+    };
+    if let Some(reason) = failed {
+        let _ = std::fs::remove_file(&file);
+        return Err(LaunchError::OpenerFailed {
+            opener: opener.to_owned(),
+            reason,
+        }
+        .into());
     }
+    if let Err(e) = handoff::spawn_cleanup(&file) {
+        // The next open's sweep removes it after a minute.
+        log::warn!("could not start the handoff cleanup: {e}");
+    }
+    Ok(())
 }

@@ -189,7 +189,10 @@ type FrameOutput = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
 #[cfg(unix)]
 fn protocol_output() -> std::io::Result<FrameOutput> {
     use std::os::fd::AsFd;
-    let frames = rustix::io::dup(std::io::stdout().as_fd())?;
+    // Close-on-exec: a browser or cleanup process the host launches must not inherit a
+    // writable copy of the channel (it could forge replies, and the extension would see
+    // end-of-stream only when that process exits). `dup` alone would not set the flag.
+    let frames = rustix::io::fcntl_dupfd_cloexec(std::io::stdout().as_fd(), 3)?;
     rustix::stdio::dup2_stdout(std::io::stderr().as_fd())?;
     Ok(Box::new(tokio::fs::File::from_std(std::fs::File::from(
         frames,

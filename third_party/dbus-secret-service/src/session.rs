@@ -131,7 +131,7 @@ impl Session {
 
                 // get service public key back and create shared key from it
                 if let Some(server_public_key_bytes) = cast::<Vec<u8>>(&out.0) {
-                    let shared_key = keypair.derive_shared(server_public_key_bytes);
+                    let shared_key = keypair.derive_shared(server_public_key_bytes)?;
                     Ok(Session {
                         path,
                         encryption,
@@ -180,6 +180,12 @@ impl Session {
             EncryptionType::Plain => Ok(secret.data.clone()),
             #[cfg(any(feature = "crypto-rust", feature = "crypto-openssl"))]
             EncryptionType::Dh => {
+                // rolecall: a service-chosen IV of another length made the cipher panic.
+                if secret.salt.len() != 16 {
+                    return Err(Error::Crypto(
+                        format!("the service sent a {}-byte IV, not 16", secret.salt.len()).into(),
+                    ));
+                }
                 let clear = crypto::decrypt(&secret.data, &self.shared_key.unwrap(), &secret.salt)?;
                 Ok(clear)
             }
@@ -285,7 +291,7 @@ mod crypto {
 
     // for key exchange
     static DH_GENERATOR: Lazy<BigUint> = Lazy::new(|| BigUint::from_u64(0x2).unwrap());
-    static DH_PRIME: Lazy<BigUint> = Lazy::new(|| {
+    pub(super) static DH_PRIME: Lazy<BigUint> = Lazy::new(|| {
         BigUint::from_bytes_be(&[
             0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xC9, 0x0F, 0xDA, 0xA2, 0x21, 0x68,
             0xC2, 0x34, 0xC4, 0xC6, 0x62, 0x8B, 0x80, 0xDC, 0x1C, 0xD1, 0x29, 0x02, 0x4E, 0x08,
@@ -321,9 +327,21 @@ mod crypto {
             }
         }
 
-        pub(super) fn derive_shared(&self, server_public_key_bytes: &[u8]) -> AesKey {
+        pub(super) fn derive_shared(
+            &self,
+            server_public_key_bytes: &[u8],
+        ) -> Result<AesKey, crate::Error> {
             // Derive the shared secret the server and us.
             let server_public_key = BigUint::from_bytes_be(server_public_key_bytes);
+            // rolecall: a peer value of 0, 1 or p-1 (or out of the group) forces the shared
+            // secret into a set of at most two values anyone can compute; refuse it
+            // (NIST SP 800-56A 5.6.2.3.1 range check).
+            let two = BigUint::from_u8(2).expect("2 fits");
+            if server_public_key < two || server_public_key > &*DH_PRIME - &two {
+                return Err(crate::Error::Crypto(
+                    "the service's Diffie-Hellman public value is out of range".into(),
+                ));
+            }
             let common_secret = pow_base_exp_mod(&server_public_key, &self.private, &DH_PRIME);
 
             let common_secret_bytes = common_secret.to_bytes_be();
@@ -340,7 +358,7 @@ mod crypto {
             let mut okm = [0; 16];
             hkdf(ikm, salt, &mut okm);
 
-            okm
+            Ok(okm)
         }
     }
 
@@ -378,6 +396,57 @@ mod crypto {
     /// loop with a division per step (2.4x faster for the 1024-bit group).
     pub(super) fn pow_base_exp_mod(base: &BigUint, exp: &BigUint, modulus: &BigUint) -> BigUint {
         base.modpow(exp, modulus)
+    }
+}
+
+/// rolecall: checks of what the service sends, runnable without a Secret Service
+/// (`cargo test -p dbus-secret-service --lib session::peer_checks`).
+#[cfg(all(test, feature = "crypto-rust"))]
+mod peer_checks {
+    use super::crypto::*;
+    use num::bigint::BigUint;
+
+    #[test]
+    fn out_of_range_dh_public_values_are_refused() {
+        let ours = Keypair::generate();
+        let p = DH_PRIME.to_bytes_be();
+        let p_minus_1 = (&*DH_PRIME - 1u32).to_bytes_be();
+        let p_plus_1 = (&*DH_PRIME + 1u32).to_bytes_be();
+        for bad in [vec![], vec![0], vec![1], p_minus_1, p, p_plus_1] {
+            assert!(ours.derive_shared(&bad).is_err(), "{bad:?}");
+        }
+        // 2 and p-2 are the ends of the allowed range.
+        let p_minus_2 = (&*DH_PRIME - 2u32).to_bytes_be();
+        assert!(ours.derive_shared(&[2]).is_ok());
+        assert!(ours.derive_shared(&p_minus_2).is_ok());
+        // Two honest parties agree.
+        let theirs = Keypair::generate();
+        assert_eq!(
+            ours.derive_shared(&theirs.public.to_bytes_be()).unwrap(),
+            theirs.derive_shared(&ours.public.to_bytes_be()).unwrap()
+        );
+        let _: &BigUint = &ours.private;
+    }
+
+    #[test]
+    fn a_wrong_length_iv_is_an_error_not_a_panic() {
+        let key = [7u8; 16];
+        let (data, iv) = encrypt(b"secret", &key);
+        assert_eq!(decrypt(&data, &key, &iv).unwrap(), b"secret");
+        let session = super::Session {
+            path: dbus::Path::from("/org/freedesktop/secrets/session/s1"),
+            encryption: super::EncryptionType::Dh,
+            shared_key: Some(key),
+        };
+        for len in [0usize, 15, 17, 32] {
+            let secret = super::EncryptedSecret {
+                path: session.path.clone(),
+                salt: vec![0; len],
+                data: data.clone(),
+                mime: "text/plain".into(),
+            };
+            assert!(session.decrypt_secret(secret).is_err(), "{len}-byte IV");
+        }
     }
 }
 
