@@ -1,13 +1,17 @@
-//! The host's state and the operations behind the protocol methods and the CLI: list roles,
-//! open a console (the click path), forget cached sessions.
+//! The host's state and the operations behind the protocol methods and the CLI: list roles
+//! with their live consoles, open a console (the click path), prepare likely clicks, forget
+//! cached sessions.
 
-use crate::config::{self, Config, Role};
-use crate::credentials::{CachedSession, LongTermKeys, TempCredentials};
+use crate::config::{self, Config, Gateway, Role};
+use crate::credentials::{CachedSession, LongTermKeys, MfaSession};
 use crate::error::{Error, Result};
 use crate::federation::{self, SignInTarget};
+use crate::live::{self, SessionView, FRESHNESS_MARGIN};
 use crate::partition::{validate_region, Partition};
+use crate::prepared::{Prepared, PreparedTokens};
 use crate::secrets::SecretStore;
-use crate::sts;
+use crate::state::{State, StateFile};
+use crate::sts::{self, Signer};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,9 +19,8 @@ use std::sync::{Arc, Mutex, Weak};
 use time::OffsetDateTime;
 use url::Url;
 
-/// Cached credentials are used only while they have this long to live: ample for the
-/// federation round trip, which is all they are needed for.
-const FRESHNESS_MARGIN: time::Duration = time::Duration::minutes(5);
+/// `console.prepare` takes at most this many roles per call.
+pub const MAX_PREPARE: usize = 10;
 
 /// What `console.open` asks for. The extension names a role; everything else is checked here.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -81,6 +84,8 @@ pub struct Opened {
     pub credentials_expire_at: OffsetDateTime,
     /// True when cached credentials were used (no STS call, no MFA).
     pub cached: bool,
+    /// True when a token minted by `console.prepare` was used: no upstream call at all.
+    pub prepared: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -96,8 +101,19 @@ pub struct RoleView {
     pub color: String,
     pub icon: String,
     pub mfa: bool,
+    /// `per_role` or `daily`: how the gateway spends MFA codes.
+    pub mfa_mode: &'static str,
+    /// The role's live console, or null.
+    pub session: Option<SessionView>,
     /// Whether a browser is running on the role's isolated-window data directory.
     pub window_open: bool,
+}
+
+/// `console.prepare`'s parameters.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrepareRequest {
+    pub roles: Vec<String>,
 }
 
 /// Which cached sessions `session.forget` drops.
@@ -115,9 +131,25 @@ struct Http {
     signin: reqwest::Client,
 }
 
+/// A sign-in token and what it was minted with.
+struct Minted {
+    token: String,
+    session_duration: u32,
+    credentials_expire_at: OffsetDateTime,
+    from_cache: bool,
+}
+
+type StateChange = Box<dyn FnOnce(&mut State) + Send>;
+
+enum StateMessage {
+    Change(StateChange),
+    Flush(tokio::sync::oneshot::Sender<()>),
+}
+
 pub struct App {
     config_path: PathBuf,
     secrets: SecretStore,
+    state: StateFile,
     signin_override: std::result::Result<Option<Url>, String>,
     console_override: std::result::Result<Option<Url>, String>,
     /// One HTTPS client for STS and the sign-in endpoint, built once per process.
@@ -126,13 +158,20 @@ pub struct App {
     /// one gateway share one keyring read, and the keys still leave memory when the last
     /// of those calls ends.
     gateway_keys: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Weak<LongTermKeys>>>>>,
-    /// One open at a time per role, so a double click costs one AssumeRole, not two.
-    role_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// One open at a time per role (and one GetSessionToken at a time per gateway), so a
+    /// double click costs one AssumeRole, not two.
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// In-process mirror of the keyring's session cache: a warm host skips the keyring read.
     sessions: Mutex<HashMap<String, CachedSession>>,
-    /// Per role, held while the background keyring write of its new session is pending, so
-    /// a `session.forget` cannot delete first and then be undone by the write.
+    /// In-process mirror of the gateways' daily MFA sessions in the keyring.
+    mfa_sessions: Mutex<HashMap<String, MfaSession>>,
+    /// Tokens minted by `console.prepare`, in memory only.
+    prepared: Mutex<PreparedTokens>,
+    /// Per keyring entry, held while its background write is pending, so a
+    /// `session.forget` cannot delete first and then be undone by the write.
     keyring_writes: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Changes to the state file, applied in order by one background writer.
+    state_writer: Mutex<Option<tokio::sync::mpsc::UnboundedSender<StateMessage>>>,
 }
 
 fn url_from_env(var: &str) -> std::result::Result<Option<Url>, String> {
@@ -144,24 +183,37 @@ fn url_from_env(var: &str) -> std::result::Result<Option<Url>, String> {
     }
 }
 
+fn now_utc() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(0).unwrap_or(now)
+}
+
 impl App {
     /// Reads the environment only; no file, keyring or network access happens here, so
     /// host start-up stays cheap.
     pub fn from_env() -> App {
-        App::new(config::config_path(), SecretStore::from_env())
+        App::new(
+            config::config_path(),
+            SecretStore::from_env(),
+            StateFile::in_dir(&crate::profiles::data_dir()),
+        )
     }
 
-    pub fn new(config_path: PathBuf, secrets: SecretStore) -> App {
+    pub fn new(config_path: PathBuf, secrets: SecretStore, state: StateFile) -> App {
         App {
             config_path,
             secrets,
+            state,
             signin_override: url_from_env("ROLECALL_SIGNIN_URL"),
             console_override: url_from_env("ROLECALL_CONSOLE_URL"),
             http: tokio::sync::OnceCell::new(),
             gateway_keys: Mutex::new(HashMap::new()),
-            role_locks: Mutex::new(HashMap::new()),
+            locks: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
+            mfa_sessions: Mutex::new(HashMap::new()),
+            prepared: Mutex::new(PreparedTokens::default()),
             keyring_writes: Mutex::new(HashMap::new()),
+            state_writer: Mutex::new(None),
         }
     }
 
@@ -173,12 +225,20 @@ impl App {
         &self.secrets
     }
 
+    pub fn state_file(&self) -> &StateFile {
+        &self.state
+    }
+
     pub fn load_config(&self) -> Result<Config> {
         config::load(&self.config_path)
     }
 
+    /// The roles with their live consoles. Reads the config and the state file; no keyring,
+    /// no network. Call [`App::flush_state`] first to see this process's latest opens.
     pub fn list_roles(&self) -> Result<Vec<RoleView>> {
         let config = self.load_config()?;
+        let state = self.state.load();
+        let now = OffsetDateTime::now_utc();
         let profiles = crate::profiles::profiles_dir();
         Ok(config
             .roles
@@ -197,11 +257,38 @@ impl App {
                     color: r.color().to_owned(),
                     icon: r.icon().to_owned(),
                     mfa: g.is_some_and(|g| g.mfa_serial.is_some()),
+                    mfa_mode: g.map(Gateway::mfa_mode).unwrap_or_default().id(),
+                    session: live::session_view(
+                        state.roles.get(&r.id),
+                        g,
+                        state.gateways.get(&r.gateway),
+                        now,
+                    ),
                     window_open: crate::profiles::profile_dir(&profiles, &r.id)
                         .is_some_and(|d| crate::profiles::is_running(&d)),
                 }
             })
             .collect())
+    }
+
+    /// The hosts whose cookies hold an AWS console sign-in: what the extension clears to
+    /// sign a role's container out. The partitions' domains, or the overrides' hosts.
+    pub fn session_cookie_domains(&self) -> Vec<String> {
+        let mut out: Vec<String> = ["aws.amazon.com", "amazonaws-us-gov.com", "amazonaws.cn"]
+            .map(str::to_owned)
+            .to_vec();
+        for u in [&self.signin_override, &self.console_override]
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if let Some(h) = u.host_str() {
+                if !out.iter().any(|d| d == h) {
+                    out.push(h.to_owned());
+                }
+            }
+        }
+        out
     }
 
     fn overrides(&self) -> Result<(Option<Url>, Option<Url>)> {
@@ -268,15 +355,48 @@ impl App {
     }
 
     fn role_lock(&self, role: &str) -> Arc<tokio::sync::Mutex<()>> {
-        lock_for(&self.role_locks, role)
+        lock_for(&self.locks, &format!("role:{role}"))
     }
 
-    fn keyring_write_lock(&self, role: &str) -> Arc<tokio::sync::Mutex<()>> {
-        lock_for(&self.keyring_writes, role)
+    fn keyring_write_lock(&self, entry: &str) -> Arc<tokio::sync::Mutex<()>> {
+        lock_for(&self.keyring_writes, entry)
     }
 
-    /// Waits for every background keyring write to land. The host calls this before it
-    /// exits: the runtime drops blocking tasks that have not started when it shuts down.
+    /// Queues a change to the state file: one background writer applies changes in order,
+    /// batching those that arrive together, so a click never waits on the disk.
+    fn record(&self, change: impl FnOnce(&mut State) + Send + 'static) {
+        let mut msg = StateMessage::Change(Box::new(change));
+        let mut writer = self.state_writer.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = writer.as_ref() {
+            match tx.send(msg) {
+                Ok(()) => return,
+                Err(e) => msg = e.0, // the writer has gone: start another
+            }
+        }
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let _ = tx.send(msg);
+        tokio::spawn(write_state(self.state.clone(), rx));
+        *writer = Some(tx);
+    }
+
+    /// Waits until every queued state change is on disk.
+    pub async fn flush_state(&self) {
+        let tx = self
+            .state_writer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(tx) = tx {
+            let (done, wait) = tokio::sync::oneshot::channel();
+            if tx.send(StateMessage::Flush(done)).is_ok() {
+                let _ = wait.await;
+            }
+        }
+    }
+
+    /// Waits for every background keyring and state write to land. The host calls this
+    /// before it exits: the runtime drops blocking tasks that have not started when it
+    /// shuts down.
     pub async fn settle(&self) {
         let pending: Vec<_> = self
             .keyring_writes
@@ -288,26 +408,38 @@ impl App {
         for lock in pending {
             drop(lock.lock().await);
         }
+        self.flush_state().await;
     }
 
-    /// The config and the role a request names, or why there is none.
-    fn requested_role(&self, id: &str) -> Result<(Config, Role)> {
+    /// The config, the role a request names and its gateway, or why there is none.
+    fn requested_role(&self, id: &str) -> Result<(Config, Role, Gateway)> {
         requested_name("Role", id)?;
         let config = self.load_config()?;
         let role = config
             .role(id)
             .ok_or_else(|| Error::UnknownRole(id.to_owned()))?
             .clone();
-        Ok((config, role))
-    }
-
-    /// The click: cached credentials or AssumeRole, then one federation call, then the URL.
-    pub async fn open_console(self: &Arc<Self>, req: OpenRequest) -> Result<Opened> {
-        let (config, role) = self.requested_role(&req.role)?;
         let gateway = config
             .gateway(&role.gateway)
             .ok_or_else(|| Error::UnknownGateway(role.gateway.clone()))?
             .clone();
+        Ok((config, role, gateway))
+    }
+
+    fn target(&self, role: &Role, gateway: &Gateway, region: &str) -> Result<SignInTarget> {
+        let (signin_override, console_override) = self.overrides()?;
+        Ok(SignInTarget::new(
+            role.partition(Some(gateway)),
+            region,
+            signin_override.as_ref(),
+            console_override.as_ref(),
+        ))
+    }
+
+    /// The click: a prepared token, or cached credentials or AssumeRole then one federation
+    /// call; then the URL.
+    pub async fn open_console(self: &Arc<Self>, req: OpenRequest) -> Result<Opened> {
+        let (config, role, gateway) = self.requested_role(&req.role)?;
         let partition = role.partition(Some(&gateway));
         let region = match &req.region {
             Some(r) => {
@@ -331,38 +463,184 @@ impl App {
             }
         }
         // Everything the request can get wrong is checked before any network call.
-        let (signin_override, console_override) = self.overrides()?;
-        let target = SignInTarget::new(
-            partition,
-            &region,
-            signin_override.as_ref(),
-            console_override.as_ref(),
-        );
+        let target = self.target(&role, &gateway, &region)?;
         let destination = target.destination(&region, req.destination.as_deref())?;
         let role_arn = role.arn(Some(&gateway));
         let timeout = config.settings.timeout();
 
         let lock = self.role_lock(&role.id);
         let _guard = lock.lock().await;
-        self.prewarm_http();
 
+        let prepared = self
+            .prepared
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take(
+                &role.id,
+                &role_arn,
+                &gateway.name,
+                target.signin_url.as_str(),
+                std::time::Instant::now(),
+            );
+        let (minted, was_prepared) = match prepared {
+            Some(p) => (
+                Minted {
+                    token: p.token,
+                    session_duration: p.session_duration,
+                    credentials_expire_at: p.credentials_expire_at,
+                    from_cache: true,
+                },
+                true,
+            ),
+            None => {
+                self.prewarm_http();
+                let m = self
+                    .mint(&role, &gateway, &target, req.mfa_code.as_deref(), timeout)
+                    .await?;
+                (m, false)
+            }
+        };
+        let now = now_utc();
+        let console_expires_at = now + time::Duration::seconds(minted.session_duration.into());
+        let credentials_expire_at = minted.credentials_expire_at;
+        let id = role.id.clone();
+        self.record(move |s| {
+            let r = s.roles.entry(id).or_default();
+            r.console_expires_at = Some(console_expires_at);
+            r.credentials_expire_at = Some(credentials_expire_at);
+        });
+        Ok(Opened {
+            url: target.login_url(config.settings.issuer(), &destination, &minted.token),
+            role: role.id.clone(),
+            account_id: role.account_id.clone(),
+            container: Container {
+                name: role.label().to_owned(),
+                color: role.color().to_owned(),
+                icon: role.icon().to_owned(),
+            },
+            console_expires_at,
+            credentials_expire_at,
+            cached: minted.from_cache,
+            prepared: was_prepared,
+        })
+    }
+
+    /// `console.prepare`: for each role whose next open needs no input, a sign-in token
+    /// minted now and kept in memory for the click. Roles that would need an MFA code, are
+    /// unknown, or fail are left out (a click then opens them the usual way).
+    pub async fn prepare(self: &Arc<Self>, req: PrepareRequest) -> Result<Vec<String>> {
+        if req.roles.len() > MAX_PREPARE {
+            return Err(Error::InvalidParams(format!(
+                "console.prepare takes at most {MAX_PREPARE} roles; {} were given.",
+                req.roles.len()
+            )));
+        }
+        for r in &req.roles {
+            requested_name("Role", r)?;
+        }
+        let mut roles = req.roles;
+        roles.sort();
+        roles.dedup();
+        let mut tasks = tokio::task::JoinSet::new();
+        for id in roles {
+            let app = self.clone();
+            tasks.spawn(async move {
+                let ok = app.prepare_one(&id).await;
+                ok.then_some(id)
+            });
+        }
+        let mut prepared = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            if let Ok(Some(id)) = done {
+                prepared.push(id);
+            }
+        }
+        prepared.sort();
+        Ok(prepared)
+    }
+
+    async fn prepare_one(self: &Arc<Self>, id: &str) -> bool {
+        let Ok((config, role, gateway)) = self.requested_role(id) else {
+            return false;
+        };
+        let region = role.region(Some(&gateway)).to_owned();
+        let Ok(target) = self.target(&role, &gateway, &region) else {
+            return false;
+        };
+        let lock = self.role_lock(&role.id);
+        let _guard = lock.lock().await;
+        let fresh = self
+            .prepared
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .has_fresh(&role.id, std::time::Instant::now());
+        if fresh {
+            return true;
+        }
+        self.prewarm_http();
+        match self
+            .mint(&role, &gateway, &target, None, config.settings.timeout())
+            .await
+        {
+            Ok(m) => {
+                self.prepared
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(
+                        &role.id,
+                        Prepared {
+                            token: m.token,
+                            role_arn: role.arn(Some(&gateway)),
+                            gateway: gateway.name.clone(),
+                            signin_url: target.signin_url.to_string(),
+                            session_duration: m.session_duration,
+                            credentials_expire_at: m.credentials_expire_at,
+                            minted: std::time::Instant::now(),
+                        },
+                    );
+                true
+            }
+            Err(Error::MfaRequired { .. }) => false,
+            Err(e) => {
+                log::info!("could not prepare role {}: {} ({e})", role.id, e.kind());
+                false
+            }
+        }
+    }
+
+    /// A sign-in token for the role: cached credentials or new ones, then one federation
+    /// call. The caller holds the role's lock.
+    async fn mint(
+        self: &Arc<Self>,
+        role: &Role,
+        gateway: &Gateway,
+        target: &SignInTarget,
+        mfa_code: Option<&str>,
+        timeout: std::time::Duration,
+    ) -> Result<Minted> {
+        let role_arn = role.arn(Some(gateway));
         let mut cached = self
             .cached_session(&role.id, &role_arn, &gateway.name)
             .await?;
         loop {
-            let (creds, from_cache) = match cached.take() {
+            let (session, from_cache) = match cached.take() {
                 Some(c) => (c, true),
                 None => (
-                    self.assume(&role, &gateway, &role_arn, &req, timeout)
+                    self.assume(role, gateway, &role_arn, mfa_code, timeout)
                         .await?,
                     false,
                 ),
             };
-            let session_duration = role.session_duration();
+            let session_duration = console_duration(role, session.chained);
             let http = &self.http().await?.signin;
             let token = tokio::time::timeout(
                 timeout,
-                federation::get_signin_token(http, &target, &creds, Some(session_duration)),
+                federation::get_signin_token(
+                    http,
+                    target,
+                    &session.credentials,
+                    Some(session_duration),
+                ),
             )
             .await
             .unwrap_or_else(|_| {
@@ -371,8 +649,15 @@ impl App {
                     reason: format!("no answer in {} s", timeout.as_secs()),
                 })
             });
-            let token = match token {
-                Ok(t) => t,
+            match token {
+                Ok(token) => {
+                    return Ok(Minted {
+                        token,
+                        session_duration,
+                        credentials_expire_at: session.credentials.expiration,
+                        from_cache,
+                    })
+                }
                 // Cached credentials the sign-in endpoint refuses (revoked, say) are
                 // dropped and replaced once by fresh ones.
                 Err(Error::UpstreamError { .. }) if from_cache => {
@@ -384,23 +669,7 @@ impl App {
                     continue;
                 }
                 Err(e) => return Err(e),
-            };
-            let now = OffsetDateTime::now_utc()
-                .replace_nanosecond(0)
-                .unwrap_or_else(|_| OffsetDateTime::now_utc());
-            return Ok(Opened {
-                url: target.login_url(config.settings.issuer(), &destination, &token),
-                role: role.id.clone(),
-                account_id: role.account_id.clone(),
-                container: Container {
-                    name: role.label().to_owned(),
-                    color: role.color().to_owned(),
-                    icon: role.icon().to_owned(),
-                },
-                console_expires_at: now + time::Duration::seconds(session_duration.into()),
-                credentials_expire_at: creds.expiration,
-                cached: from_cache,
-            });
+            }
         }
     }
 
@@ -409,7 +678,7 @@ impl App {
     pub async fn launch_console(self: &Arc<Self>, req: OpenRequest) -> Result<Launched> {
         use crate::browser_launch::{self as bl, LaunchError};
         use crate::{handoff, profiles};
-        let (config, role) = self.requested_role(&req.role)?;
+        let (config, role, _) = self.requested_role(&req.role)?;
         // The browser is found before AWS is asked: a missing browser costs no sign-in.
         let parent = blocking(|| Ok(bl::parent_executable())).await?;
         let (exe, found) = bl::find_browser(
@@ -468,51 +737,235 @@ impl App {
         })
     }
 
+    /// New credentials for the role: AssumeRole with the gateway's long-term keys (and the
+    /// MFA code, per-role mode), or with the gateway's MFA session (daily mode).
     async fn assume(
         self: &Arc<Self>,
         role: &Role,
-        gateway: &config::Gateway,
+        gateway: &Gateway,
         role_arn: &str,
-        req: &OpenRequest,
+        mfa_code: Option<&str>,
         timeout: std::time::Duration,
-    ) -> Result<TempCredentials> {
-        let mfa = match (&gateway.mfa_serial, &req.mfa_code) {
-            (Some(serial), Some(code)) => Some((serial.as_str(), code.as_str())),
-            (Some(serial), None) => {
-                return Err(Error::MfaRequired {
-                    gateway: gateway.name.clone(),
-                    role: role.id.clone(),
-                    serial: serial.clone(),
-                })
-            }
-            (None, _) => None,
-        };
-        let keys = self.gateway_keys(&gateway.name).await?;
+    ) -> Result<CachedSession> {
         let session_name = role.session_name(gateway);
         let sts_region = config::sts_region(Some(gateway), role.partition(Some(gateway)));
-        let creds = sts::assume_role(
+        let mut req = sts::AssumeRequest {
+            gateway: &gateway.name,
+            region: sts_region,
+            role_arn,
+            session_name: &session_name,
+            external_id: role.external_id.as_deref(),
+            duration_seconds: config::SAFE_DURATION_SECONDS,
+            mfa: None,
+        };
+        let (creds, chained) = if gateway.uses_daily_mfa() {
+            let mfa = self
+                .mfa_session(role, gateway, mfa_code, sts_region, timeout)
+                .await?;
+            // Credentials assumed with an MFA session are chained: AWS allows one hour.
+            req.duration_seconds = role
+                .duration_seconds
+                .unwrap_or(config::SAFE_DURATION_SECONDS)
+                .min(config::SAFE_DURATION_SECONDS);
+            let http = &self.http().await?.sts;
+            match sts::assume_role(http, Signer::MfaSession(&mfa.credentials), &req, timeout).await
+            {
+                Ok(c) => (c, true),
+                Err(e) if sts::is_session_refusal(&e) => {
+                    log::info!(
+                        "the MFA session of gateway {} was refused ({}); asking for a code",
+                        gateway.name,
+                        e.kind()
+                    );
+                    self.drop_mfa_session(&gateway.name).await?;
+                    return Err(mfa_required(role, gateway));
+                }
+                Err(e) => return Err(e),
+            }
+        } else {
+            // The keys first: a keyring or key problem is reported before the user is
+            // asked for a code they would type in vain.
+            let keys = self.gateway_keys(&gateway.name).await?;
+            req.mfa = match (&gateway.mfa_serial, mfa_code) {
+                (Some(serial), Some(code)) => Some((serial.as_str(), code)),
+                (Some(_), None) => return Err(mfa_required(role, gateway)),
+                (None, _) => None,
+            };
+            let learned = match role.duration_seconds {
+                Some(_) => None,
+                None => {
+                    let state = self.state.clone();
+                    let id = role.id.clone();
+                    blocking(move || {
+                        Ok(state
+                            .load()
+                            .roles
+                            .get(&id)
+                            .and_then(|r| r.learned_max_duration(OffsetDateTime::now_utc())))
+                    })
+                    .await?
+                }
+            };
+            req.duration_seconds = role
+                .duration_seconds
+                .or(learned)
+                .unwrap_or(config::LONG_DURATION_SECONDS);
+            let http = &self.http().await?.sts;
+            let first = sts::assume_role(http, Signer::LongTerm(&keys), &req, timeout).await;
+            let creds = match first {
+                // The role's maximum is lower than rolecall's default ask: ask what every
+                // role allows, once, and remember it for this role.
+                Err(e)
+                    if role.duration_seconds.is_none()
+                        && req.duration_seconds > config::SAFE_DURATION_SECONDS
+                        && sts::is_duration_refusal(&e) =>
+                {
+                    log::info!(
+                        "role {} allows less than {} s; asking {} s and remembering it",
+                        role.id,
+                        req.duration_seconds,
+                        config::SAFE_DURATION_SECONDS
+                    );
+                    req.duration_seconds = config::SAFE_DURATION_SECONDS;
+                    let creds =
+                        sts::assume_role(http, Signer::LongTerm(&keys), &req, timeout).await?;
+                    let id = role.id.clone();
+                    let learned_at = now_utc();
+                    self.record(move |s| {
+                        let r = s.roles.entry(id).or_default();
+                        r.max_duration_seconds = Some(config::SAFE_DURATION_SECONDS);
+                        r.max_duration_learned_at = Some(learned_at);
+                    });
+                    creds
+                }
+                other => other?,
+            };
+            drop(keys);
+            (creds, false)
+        };
+        let session = CachedSession {
+            role_arn: role_arn.to_owned(),
+            gateway: gateway.name.clone(),
+            credentials: creds,
+            chained,
+        };
+        self.remember(&role.id, session.clone()).await;
+        Ok(session)
+    }
+
+    /// The gateway's MFA session (daily mode): the cached one while it has five minutes to
+    /// live, else a new one from GetSessionToken with the code. One per gateway at a time,
+    /// so three roles opened at once with one code make one GetSessionToken.
+    async fn mfa_session(
+        self: &Arc<Self>,
+        role: &Role,
+        gateway: &Gateway,
+        mfa_code: Option<&str>,
+        sts_region: &str,
+        timeout: std::time::Duration,
+    ) -> Result<MfaSession> {
+        let serial = gateway
+            .mfa_serial
+            .clone()
+            .ok_or_else(|| Error::Internal("daily MFA mode without a device".into()))?;
+        let lock = lock_for(&self.locks, &format!("mfa:{}", gateway.name));
+        let _guard = lock.lock().await;
+        if let Some(s) = self.cached_mfa_session(&gateway.name, &serial).await? {
+            return Ok(s);
+        }
+        let keys = self.gateway_keys(&gateway.name).await?;
+        let Some(code) = mfa_code else {
+            return Err(mfa_required(role, gateway));
+        };
+        let creds = sts::session_token(
             &self.http().await?.sts,
             &keys,
             &sts::AssumeRequest {
                 gateway: &gateway.name,
                 region: sts_region,
-                role_arn,
-                session_name: &session_name,
-                external_id: role.external_id.as_deref(),
-                duration_seconds: role.duration_seconds(),
-                mfa,
+                role_arn: "",
+                session_name: "",
+                external_id: None,
+                duration_seconds: gateway.mfa_session_hours() * 3600,
+                mfa: Some((&serial, code)),
             },
             timeout,
         )
         .await?;
         drop(keys);
-        let session = CachedSession {
-            role_arn: role_arn.to_owned(),
-            gateway: gateway.name.clone(),
-            credentials: creds.clone(),
+        let session = MfaSession {
+            serial,
+            credentials: creds,
         };
-        self.remember(&role.id, session).await;
-        Ok(creds)
+        self.mfa_sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(gateway.name.clone(), session.clone());
+        let secrets = self.secrets.clone();
+        let name = gateway.name.clone();
+        let stored = session.clone();
+        let pending = self
+            .keyring_write_lock(&format!("mfa:{name}"))
+            .lock_owned()
+            .await;
+        tokio::task::spawn_blocking(move || {
+            let _pending = pending;
+            if let Err(e) = secrets.store_mfa_session(&name, &stored) {
+                log::warn!("could not keep the MFA session of gateway {name} in the keyring: {e}");
+            }
+        });
+        let name = gateway.name.clone();
+        let ends = session.credentials.expiration;
+        self.record(move |s| {
+            s.gateways.entry(name).or_default().mfa_session_expires_at = Some(ends);
+        });
+        Ok(session)
+    }
+
+    async fn cached_mfa_session(&self, gateway: &str, serial: &str) -> Result<Option<MfaSession>> {
+        let now = OffsetDateTime::now_utc();
+        let usable = |s: &MfaSession| {
+            s.serial == serial && s.credentials.expiration - FRESHNESS_MARGIN > now
+        };
+        if let Some(s) = self
+            .mfa_sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(gateway)
+            .filter(|s| usable(s))
+        {
+            return Ok(Some(s.clone()));
+        }
+        let secrets = self.secrets.clone();
+        let name = gateway.to_owned();
+        let stored = blocking(move || secrets.mfa_session(&name)).await?;
+        Ok(stored.filter(usable).inspect(|s| {
+            self.mfa_sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(gateway.to_owned(), s.clone());
+        }))
+    }
+
+    async fn drop_mfa_session(&self, gateway: &str) -> Result<bool> {
+        let in_memory = self
+            .mfa_sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(gateway)
+            .is_some();
+        let secrets = self.secrets.clone();
+        let name = gateway.to_owned();
+        let _written = self
+            .keyring_write_lock(&format!("mfa:{gateway}"))
+            .lock_owned()
+            .await;
+        let in_keyring = blocking(move || secrets.forget_mfa_session(&name)).await?;
+        let name = gateway.to_owned();
+        self.record(move |s| {
+            s.gateways.remove(&name);
+        });
+        Ok(in_memory || in_keyring)
     }
 
     /// Keeps new credentials in memory at once and in the keyring in the background: the
@@ -523,7 +976,10 @@ impl App {
             .unwrap_or_else(|p| p.into_inner())
             .insert(role.to_owned(), session.clone());
         let secrets = self.secrets.clone();
-        let pending = self.keyring_write_lock(role).lock_owned().await;
+        let pending = self
+            .keyring_write_lock(&format!("session:{role}"))
+            .lock_owned()
+            .await;
         let role = role.to_owned();
         tokio::task::spawn_blocking(move || {
             let _pending = pending;
@@ -538,7 +994,7 @@ impl App {
         role: &str,
         role_arn: &str,
         gateway: &str,
-    ) -> Result<Option<TempCredentials>> {
+    ) -> Result<Option<CachedSession>> {
         let now = OffsetDateTime::now_utc();
         let usable = |s: &CachedSession| {
             s.role_arn == role_arn && s.gateway == gateway && s.is_fresh(now, FRESHNESS_MARGIN)
@@ -550,7 +1006,7 @@ impl App {
             .get(role)
             .filter(|s| usable(s))
         {
-            return Ok(Some(s.credentials.clone()));
+            return Ok(Some(s.clone()));
         }
         let secrets = self.secrets.clone();
         let id = role.to_owned();
@@ -564,13 +1020,11 @@ impl App {
             }
             Err(e) => return Err(e),
         };
-        Ok(stored.filter(usable).map(|s| {
-            let creds = s.credentials.clone();
+        Ok(stored.filter(usable).inspect(|s| {
             self.sessions
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(role.to_owned(), s);
-            creds
+                .insert(role.to_owned(), s.clone());
         }))
     }
 
@@ -583,12 +1037,17 @@ impl App {
             .is_some();
         let secrets = self.secrets.clone();
         let id = role.to_owned();
-        let _written = self.keyring_write_lock(role).lock_owned().await;
+        let _written = self
+            .keyring_write_lock(&format!("session:{role}"))
+            .lock_owned()
+            .await;
         let in_keyring = blocking(move || secrets.forget_session(&id)).await?;
         Ok(in_memory || in_keyring)
     }
 
-    /// Drops cached sessions: of one role, of every role of a gateway, or all.
+    /// Drops cached sessions, prepared tokens and the live state: of one role; of every role
+    /// of a gateway and the gateway's MFA session; or all of them. Returns how many role
+    /// sessions and MFA sessions were dropped.
     pub async fn forget(&self, req: ForgetRequest) -> Result<usize> {
         if let Some(r) = &req.role {
             requested_name("Role", r)?;
@@ -597,7 +1056,7 @@ impl App {
             requested_name("Gateway", g)?;
         }
         let config = self.load_config()?;
-        let roles: Vec<String> = match (&req.role, &req.gateway) {
+        let (roles, gateways): (Vec<String>, Vec<String>) = match (&req.role, &req.gateway) {
             (Some(_), Some(_)) => {
                 return Err(Error::InvalidParams(
                     "Name a role or a gateway, not both.".into(),
@@ -607,39 +1066,118 @@ impl App {
                 config
                     .role(r)
                     .ok_or_else(|| Error::UnknownRole(r.clone()))?;
-                vec![r.clone()]
+                (vec![r.clone()], vec![])
             }
             (None, Some(g)) => {
                 config
                     .gateway(g)
                     .ok_or_else(|| Error::UnknownGateway(g.clone()))?;
-                config
+                let roles = config
                     .roles
                     .iter()
                     .filter(|r| &r.gateway == g)
                     .map(|r| r.id.clone())
-                    .collect()
+                    .collect();
+                (roles, vec![g.clone()])
             }
-            (None, None) => config.roles.iter().map(|r| r.id.clone()).collect(),
+            (None, None) => (
+                config.roles.iter().map(|r| r.id.clone()).collect(),
+                config.gateways.iter().map(|g| g.name.clone()).collect(),
+            ),
         };
         let mut n = 0;
-        for r in roles {
-            let lock = self.role_lock(&r);
+        for r in &roles {
+            let lock = self.role_lock(r);
             let _guard = lock.lock().await;
-            if self.drop_session(&r).await? {
+            self.prepared
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .forget(r);
+            if self.drop_session(r).await? {
                 n += 1;
             }
         }
+        for g in &gateways {
+            let lock = lock_for(&self.locks, &format!("mfa:{g}"));
+            let _guard = lock.lock().await;
+            if self.drop_mfa_session(g).await? {
+                n += 1;
+            }
+        }
+        self.record(move |s| {
+            for r in &roles {
+                if let Some(st) = s.roles.get_mut(r) {
+                    st.console_expires_at = None;
+                    st.credentials_expire_at = None;
+                }
+            }
+        });
+        self.flush_state().await;
         Ok(n)
+    }
+}
+
+/// The console length to ask for: the role's, but at most one hour for credentials assumed
+/// with an MFA session (AWS refuses more for chained credentials).
+fn console_duration(role: &Role, chained: bool) -> u32 {
+    let d = role.session_duration();
+    if chained {
+        d.min(3600)
+    } else {
+        d
+    }
+}
+
+fn mfa_required(role: &Role, gateway: &Gateway) -> Error {
+    Error::MfaRequired {
+        gateway: gateway.name.clone(),
+        role: role.id.clone(),
+        serial: gateway.mfa_serial.clone().unwrap_or_default(),
+    }
+}
+
+/// Applies queued state changes in order until every sender is gone. Changes that arrive
+/// together are written in one update.
+async fn write_state(file: StateFile, mut rx: tokio::sync::mpsc::UnboundedReceiver<StateMessage>) {
+    while let Some(first) = rx.recv().await {
+        let mut changes = Vec::new();
+        let mut flushed = Vec::new();
+        let mut next = Some(first);
+        while let Some(msg) = next {
+            match msg {
+                StateMessage::Change(c) => changes.push(c),
+                StateMessage::Flush(done) => flushed.push(done),
+            }
+            next = rx.try_recv().ok();
+        }
+        if !changes.is_empty() {
+            let file = file.clone();
+            let written = tokio::task::spawn_blocking(move || {
+                file.update(|s| {
+                    for c in changes {
+                        c(s);
+                    }
+                })
+            })
+            .await;
+            match written {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => log::warn!("could not write the state file: {e}"),
+                Err(e) => log::warn!("the state file writer failed: {e}"),
+            }
+        }
+        for done in flushed {
+            let _ = done.send(());
+        }
     }
 }
 
 fn lock_for(
     locks: &Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-    role: &str,
+    key: &str,
 ) -> Arc<tokio::sync::Mutex<()>> {
     let mut locks = locks.lock().unwrap_or_else(|p| p.into_inner());
-    locks.entry(role.to_owned()).or_default().clone()
+    locks.entry(key.to_owned()).or_default().clone()
 }
 
 /// Runs a blocking keyring call off the async threads.

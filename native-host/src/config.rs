@@ -66,6 +66,13 @@ pub struct Settings {
     /// the browser that started the host, else the first Chromium-family browser found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser_exe: Option<String>,
+    /// How long before a console ends the extension renews it (or asks for a code), in
+    /// minutes, 1..=60. Default 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renew_before_minutes: Option<u32>,
+    /// Whether the extension renews consoles that can be renewed without input. Default on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_renew: Option<bool>,
 }
 
 impl Settings {
@@ -80,10 +87,44 @@ impl Settings {
     pub fn issuer(&self) -> &str {
         self.issuer.as_deref().unwrap_or("rolecall")
     }
+
+    pub fn renew_before_minutes(&self) -> u32 {
+        self.renew_before_minutes.unwrap_or(10)
+    }
+
+    pub fn auto_renew(&self) -> bool {
+        self.auto_renew.unwrap_or(true)
+    }
 }
 
+/// How a gateway with an MFA device spends its codes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MfaMode {
+    /// Each role's AssumeRole gets a code, with the long-term keys: consoles up to 12 h.
+    #[default]
+    PerRole,
+    /// One code a day: GetSessionToken with it, then AssumeRole with that MFA session for
+    /// every role of the gateway. AWS caps consoles made that way at one hour (renewed
+    /// silently by the extension).
+    Daily,
+}
+
+impl MfaMode {
+    pub fn id(self) -> &'static str {
+        match self {
+            MfaMode::PerRole => "per_role",
+            MfaMode::Daily => "daily",
+        }
+    }
+}
+
+/// GetSessionToken lifetimes AWS allows an IAM user, in hours.
+pub const MFA_SESSION_HOURS: std::ops::RangeInclusive<u32> = 1..=36;
+pub const DEFAULT_MFA_SESSION_HOURS: u32 = 12;
+
 /// An IAM user whose long-term keys are in the keyring.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Gateway {
     pub name: String,
@@ -96,6 +137,27 @@ pub struct Gateway {
     /// RoleSessionName for its roles (who you are in CloudTrail). Default `rolecall-<user>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_name: Option<String>,
+    /// `per_role` (default) or `daily`; only matters with an `mfa_serial`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_mode: Option<MfaMode>,
+    /// Daily mode: how long the MFA session lasts, hours (1..=36, default 12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_session_hours: Option<u32>,
+}
+
+impl Gateway {
+    pub fn mfa_mode(&self) -> MfaMode {
+        self.mfa_mode.unwrap_or_default()
+    }
+
+    /// Daily MFA sessions are used only with an MFA device; without one the mode is moot.
+    pub fn uses_daily_mfa(&self) -> bool {
+        self.mfa_serial.is_some() && self.mfa_mode() == MfaMode::Daily
+    }
+
+    pub fn mfa_session_hours(&self) -> u32 {
+        self.mfa_session_hours.unwrap_or(DEFAULT_MFA_SESSION_HOURS)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,14 +184,19 @@ pub struct Role {
     /// Console session length (federation `SessionDuration`), seconds. Default 43200 (12 h).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_duration: Option<u32>,
-    /// Credential lifetime asked of AssumeRole (`DurationSeconds`). Default 3600, which every
-    /// role allows; longer needs the role's maximum session duration raised.
+    /// Credential lifetime asked of AssumeRole (`DurationSeconds`). Unset: 43200, falling
+    /// back to 3600 (which every role allows) when the role's maximum is lower; the limit
+    /// is then remembered in the state file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<u32>,
 }
 
 pub const DEFAULT_SESSION_DURATION: u32 = 43_200;
-pub const DEFAULT_DURATION_SECONDS: u32 = 3_600;
+/// What AssumeRole is asked for when a role sets no `duration_seconds`: 12 h, the most AWS
+/// allows, so a console's credentials last as long as the console.
+pub const LONG_DURATION_SECONDS: u32 = 43_200;
+/// What every role allows (the default `MaxSessionDuration`), the fallback.
+pub const SAFE_DURATION_SECONDS: u32 = 3_600;
 
 impl Role {
     pub fn label(&self) -> &str {
@@ -170,10 +237,6 @@ impl Role {
 
     pub fn session_duration(&self) -> u32 {
         self.session_duration.unwrap_or(DEFAULT_SESSION_DURATION)
-    }
-
-    pub fn duration_seconds(&self) -> u32 {
-        self.duration_seconds.unwrap_or(DEFAULT_DURATION_SECONDS)
     }
 
     pub fn session_name(&self, gateway: &Gateway) -> String {
@@ -238,6 +301,21 @@ impl Config {
             }
             if let Some(s) = &g.session_name {
                 check_session_name(s).map_err(|e| format!("gateway '{}': {e}", g.name))?;
+            }
+            if let Some(h) = g.mfa_session_hours {
+                if !MFA_SESSION_HOURS.contains(&h) {
+                    return Err(format!(
+                        "gateway '{}': mfa_session_hours {h} is outside 1..36",
+                        g.name
+                    ));
+                }
+            }
+        }
+        if let Some(m) = self.settings.renew_before_minutes {
+            if !(1..=60).contains(&m) {
+                return Err(format!(
+                    "settings: renew_before_minutes {m} is outside 1..60"
+                ));
             }
         }
         let mut seen = std::collections::HashSet::new();

@@ -46,6 +46,18 @@ pub struct CachedSession {
     pub role_arn: String,
     pub gateway: String,
     pub credentials: TempCredentials,
+    /// Assumed with the gateway's MFA session rather than its long-term keys (daily MFA
+    /// mode): AWS then allows consoles of at most one hour.
+    #[serde(default)]
+    pub chained: bool,
+}
+
+/// A gateway's MFA session (daily MFA mode): GetSessionToken credentials and the MFA device
+/// they were issued for, so a changed device never reuses them.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MfaSession {
+    pub serial: String,
+    pub credentials: TempCredentials,
 }
 
 impl CachedSession {
@@ -87,6 +99,7 @@ mod tests {
         let mut s = CachedSession {
             role_arn: "arn".into(),
             gateway: "g".into(),
+            chained: false,
             credentials: TempCredentials {
                 access_key_id: "a".into(),
                 secret_access_key: "b".into(),

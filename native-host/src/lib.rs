@@ -15,14 +15,17 @@ pub mod host;
 pub mod https;
 pub mod import;
 pub mod install;
+pub mod live;
 pub mod logger;
 pub mod methods;
 pub mod partition;
+pub mod prepared;
 pub mod profiles;
 #[cfg(not(any(target_os = "macos", target_os = "windows")))]
 pub mod roots;
 pub mod rpc;
 pub mod secrets;
+pub mod state;
 pub mod sts;
 
 /// The Firefox add-on id; the only extension Firefox manifests allow.

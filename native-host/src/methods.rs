@@ -1,16 +1,24 @@
 //! Protocol methods: parameters in, result or error out. Names and shapes are documented
 //! in docs/PROTOCOL.md.
 
-use crate::app::{App, ForgetRequest, OpenIn, OpenRequest};
+use crate::app::{App, ForgetRequest, OpenIn, OpenRequest, PrepareRequest};
 use crate::error::{Error, Result};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
 /// Grows when the protocol gains something an extension may want to gate on.
 /// 2: `console.open` takes `open_in`; `roles.list` says `window_open`.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// 3: `console.prepare`; `roles.list` says `mfa_mode` and `session`; `host.info` says
+///    `settings` and `session_cookie_domains`; `console.open` says `prepared`.
+pub const PROTOCOL_VERSION: u32 = 3;
 
-pub const METHODS: [&str; 4] = ["host.info", "roles.list", "console.open", "session.forget"];
+pub const METHODS: [&str; 5] = [
+    "host.info",
+    "roles.list",
+    "console.open",
+    "console.prepare",
+    "session.forget",
+];
 
 /// `Err(None)`: no such method. `Err(Some(e))`: the method failed.
 pub async fn call(
@@ -25,7 +33,13 @@ pub async fn call(
         }
         "roles.list" => {
             no_params(method, &params)?;
+            // This process's latest opens are in the list too.
+            app.flush_state().await;
             app.list_roles().map(|roles| json!({ "roles": roles }))
+        }
+        "console.prepare" => {
+            let req: PrepareRequest = parse(method, params)?;
+            app.prepare(req).await.map(|ids| json!({ "prepared": ids }))
         }
         "console.open" => {
             let req: OpenRequest = parse(method, params)?;
@@ -43,13 +57,21 @@ pub async fn call(
     result.map_err(Some)
 }
 
+/// Cheap: reads the config for its settings (defaults when it cannot be read; the methods
+/// that need the config say what is wrong with it), no keyring, no network.
 pub fn host_info(app: &App) -> Value {
+    let settings = app.load_config().map(|c| c.settings).unwrap_or_default();
     json!({
         "name": "rolecall",
         "version": env!("CARGO_PKG_VERSION"),
         "protocol": PROTOCOL_VERSION,
         "config_path": app.config_path().display().to_string(),
         "platform": std::env::consts::OS,
+        "settings": {
+            "renew_before_minutes": settings.renew_before_minutes(),
+            "auto_renew": settings.auto_renew(),
+        },
+        "session_cookie_domains": app.session_cookie_domains(),
     })
 }
 
@@ -71,6 +93,12 @@ impl Params for OpenRequest {
         ("open_in", "\"tab\" or \"isolated_window\""),
     ];
     const REQUIRED: &'static [&'static str] = &["role"];
+}
+
+impl Params for PrepareRequest {
+    const FIELDS: &'static [(&'static str, &'static str)] =
+        &[("roles", "a list of at most 10 role ids (strings)")];
+    const REQUIRED: &'static [&'static str] = &["roles"];
 }
 
 impl Params for ForgetRequest {

@@ -109,22 +109,45 @@ fn connector_error(e: reqwest::Error) -> ConnectorError {
     }
 }
 
+/// The keys an STS call is signed with: a gateway's long-term keys, or (daily MFA mode) the
+/// gateway's MFA session from GetSessionToken.
+#[derive(Clone, Copy)]
+pub enum Signer<'a> {
+    LongTerm(&'a LongTermKeys),
+    MfaSession(&'a TempCredentials),
+}
+
+impl Signer<'_> {
+    fn credentials(self) -> Credentials {
+        match self {
+            Signer::LongTerm(k) => Credentials::new(
+                k.access_key_id.clone(),
+                k.secret_access_key.clone(),
+                None,
+                None,
+                "rolecall-keyring",
+            ),
+            Signer::MfaSession(c) => Credentials::new(
+                c.access_key_id.clone(),
+                c.secret_access_key.clone(),
+                Some(c.session_token.clone()),
+                None,
+                "rolecall-mfa-session",
+            ),
+        }
+    }
+}
+
 fn client(
     http: &SharedHttpClient,
-    keys: &LongTermKeys,
+    signer: Signer<'_>,
     region: &str,
     timeout: Duration,
     endpoint: Option<&str>,
 ) -> aws_sdk_sts::Client {
     let mut b = aws_sdk_sts::Config::builder()
         .region(Region::new(region.to_owned()))
-        .credentials_provider(Credentials::new(
-            keys.access_key_id.clone(),
-            keys.secret_access_key.clone(),
-            None,
-            None,
-            "rolecall-keyring",
-        ))
+        .credentials_provider(signer.credentials())
         .http_client(http.clone())
         .timeout_config(
             TimeoutConfig::builder()
@@ -142,12 +165,12 @@ fn client(
 
 pub async fn assume_role(
     http: &SharedHttpClient,
-    keys: &LongTermKeys,
+    signer: Signer<'_>,
     req: &AssumeRequest<'_>,
     timeout: Duration,
 ) -> Result<TempCredentials> {
     let endpoint = endpoint_override();
-    let sts = client(http, keys, req.region, timeout, endpoint.as_deref());
+    let sts = client(http, signer, req.region, timeout, endpoint.as_deref());
     let mut call = sts
         .assume_role()
         .role_arn(req.role_arn)
@@ -170,10 +193,53 @@ pub async fn assume_role(
         Ok(Err(e)) => return Err(map_sdk_error(e, req)),
         Ok(Ok(out)) => out,
     };
-    let c = out.credentials().ok_or_else(|| Error::UpstreamError {
+    temp_credentials(out.credentials(), "AssumeRole")
+}
+
+/// GetSessionToken with the gateway's long-term keys and an MFA code (daily MFA mode): an
+/// MFA session the gateway's roles are then assumed with, without further codes.
+pub async fn session_token(
+    http: &SharedHttpClient,
+    keys: &LongTermKeys,
+    req: &AssumeRequest<'_>,
+    timeout: Duration,
+) -> Result<TempCredentials> {
+    let endpoint = endpoint_override();
+    let sts = client(
+        http,
+        Signer::LongTerm(keys),
+        req.region,
+        timeout,
+        endpoint.as_deref(),
+    );
+    let mut call = sts
+        .get_session_token()
+        .duration_seconds(req.duration_seconds as i32);
+    if let Some((serial, code)) = req.mfa {
+        call = call.serial_number(serial).token_code(code);
+    }
+    let sent = tokio::time::timeout(timeout + Duration::from_secs(1), call.send()).await;
+    let out = match sent {
+        Err(_) => {
+            return Err(Error::UpstreamUnavailable {
+                service: Service::Sts,
+                reason: format!("no answer in {} s", timeout.as_secs()),
+            })
+        }
+        Ok(Err(e)) => return Err(map_sdk_error(e, req)),
+        Ok(Ok(out)) => out,
+    };
+    temp_credentials(out.credentials(), "GetSessionToken")
+}
+
+fn temp_credentials(
+    c: Option<&aws_sdk_sts::types::Credentials>,
+    action: &str,
+) -> Result<TempCredentials> {
+    let c = c.ok_or_else(|| Error::UpstreamError {
         service: Service::Sts,
         aws_code: "InvalidResponse".into(),
-        message: "AssumeRole returned no credentials".into(),
+        message: format!("{action} returned no credentials"),
     })?;
     let expiration = time::OffsetDateTime::from_unix_timestamp(c.expiration().secs())
         .map_err(|e| Error::Internal(format!("credential expiry out of range: {e}")))?;
@@ -183,6 +249,27 @@ pub async fn assume_role(
         session_token: c.session_token().to_owned(),
         expiration,
     })
+}
+
+/// AWS refused the `DurationSeconds` asked: more than the role's `MaxSessionDuration`
+/// ("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.").
+pub fn is_duration_refusal(e: &Error) -> bool {
+    matches!(e, Error::UpstreamError { service: Service::Sts, aws_code, message }
+        if aws_code == "ValidationError"
+            && (message.contains("DurationSeconds") || message.contains("MaxSessionDuration")))
+}
+
+/// The MFA session (daily mode) is no longer accepted: expired or revoked.
+pub fn is_session_refusal(e: &Error) -> bool {
+    match e {
+        Error::CredentialsInvalid { .. } => true,
+        Error::UpstreamError {
+            service: Service::Sts,
+            aws_code,
+            ..
+        } => aws_code == "ExpiredToken" || aws_code == "InvalidToken",
+        _ => false,
+    }
 }
 
 /// GetCallerIdentity with a gateway's keys, for `rolecall doctor`: a signed request that
@@ -196,7 +283,13 @@ pub async fn caller_identity(
     timeout: Duration,
 ) -> Result<String> {
     let endpoint = endpoint_override();
-    let sts = client(http, keys, region, timeout, endpoint.as_deref());
+    let sts = client(
+        http,
+        Signer::LongTerm(keys),
+        region,
+        timeout,
+        endpoint.as_deref(),
+    );
     let sent = tokio::time::timeout(
         timeout + Duration::from_secs(1),
         sts.get_caller_identity().send(),

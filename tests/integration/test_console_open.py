@@ -62,7 +62,7 @@ def test_open_returns_a_working_sign_in_url(rc, aws):
     [call] = stats["sts_calls"]
     assert call["action"] == "AssumeRole"
     assert call["role_arn"] == "arn:aws:iam::111111111111:role/Admin"
-    assert call["duration_seconds"] == "3600"
+    assert call["duration_seconds"] == "43200"  # credentials as long as the console
     assert call["serial_number"] is None
 
     expires = dt.datetime.fromisoformat(res["console_expires_at"].replace("Z", "+00:00"))

@@ -28,6 +28,8 @@ GATEWAY_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
         {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+        # AWS needs no permission for GetSessionToken; moto evaluates every action.
+        {"Effect": "Allow", "Action": "sts:GetSessionToken", "Resource": "*"},
         {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/Denied*"},
     ],
 }
@@ -105,6 +107,8 @@ class AwsStack:
         )
         self.procs.append(fakes)
         self.urls = json.loads(fakes.stdout.readline())
+        # The STS fake signs for this user when a call is made with its MFA session.
+        self._control("users", {self.gateway_keys[0]: self.gateway_keys[1]})
 
     def host_env(self):
         """The endpoint overrides a rolecall host needs to use this stack."""
@@ -124,6 +128,26 @@ class AwsStack:
         req = urllib.request.Request(self.urls["control"] + "/fault", data=body, method="POST")
         with urllib.request.urlopen(req, timeout=10) as r:
             r.read()
+
+    def _control(self, path, body):
+        req = urllib.request.Request(
+            f"{self.urls['control']}/{path}", data=json.dumps(body).encode(), method="POST"
+        )
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.load(r)
+
+    def set_max_session_duration(self, role_arn, seconds):
+        """The role's MaxSessionDuration: AssumeRole asking more is a ValidationError."""
+        self._control("roles", {role_arn: seconds})
+
+    def end_sessions(self, arn=None):
+        """Ends console sessions now (of one assumed-role ARN, or all); returns how many."""
+        return self._control("end-sessions", {"arn": arn} if arn else {})["ended"]
+
+    def delay(self, sts=None, signin=None):
+        """Milliseconds added to each STS / getSigninToken request, until reset."""
+        body = {k: v for k, v in (("sts", sts), ("signin", signin)) if v is not None}
+        self._control("delay", body)
 
     def reset(self):
         req = urllib.request.Request(self.urls["control"] + "/reset", data=b"", method="POST")

@@ -2,7 +2,7 @@
 
 use super::{io_err, Out};
 use crate::app::App;
-use crate::config::{self, Gateway};
+use crate::config::{self, Gateway, MfaMode};
 use crate::credentials::LongTermKeys;
 use crate::error::{Error, Result};
 use clap::Subcommand;
@@ -25,6 +25,8 @@ pub enum GatewayCommand {
         /// RoleSessionName for its roles (how you show up in CloudTrail).
         #[arg(long)]
         session_name: Option<String>,
+        #[command(flatten)]
+        mfa: MfaArgs,
     },
     /// List gateways and whether their keys are in the keyring.
     List {
@@ -43,9 +45,44 @@ pub enum GatewayCommand {
         region: Option<String>,
         #[arg(long)]
         session_name: Option<String>,
+        #[command(flatten)]
+        mfa: MfaArgs,
     },
     /// Remove a gateway and its keys (its roles must be removed first).
     Remove { name: String },
+}
+
+/// How an MFA gateway spends codes (README, "Sessions, MFA and the 12-hour console").
+#[derive(clap::Args, Debug, Default)]
+pub struct MfaArgs {
+    /// per-role: a code for each role's AssumeRole, consoles up to 12 h (the default).
+    /// daily: one code opens every role of the gateway for --mfa-session-hours, consoles
+    /// capped at 1 h by AWS and renewed silently by the extension.
+    #[arg(long, value_enum)]
+    mfa_mode: Option<MfaModeArg>,
+    /// Daily mode: how long one code lasts, 1 to 36 hours (default 12).
+    #[arg(long, value_name = "H")]
+    mfa_session_hours: Option<u32>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum MfaModeArg {
+    PerRole,
+    Daily,
+}
+
+impl MfaArgs {
+    fn apply(self, gateway: &mut Gateway) {
+        if let Some(m) = self.mfa_mode {
+            gateway.mfa_mode = Some(match m {
+                MfaModeArg::PerRole => MfaMode::PerRole,
+                MfaModeArg::Daily => MfaMode::Daily,
+            });
+        }
+        if self.mfa_session_hours.is_some() {
+            gateway.mfa_session_hours = self.mfa_session_hours;
+        }
+    }
 }
 
 pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
@@ -57,6 +94,7 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             mfa_serial,
             region,
             session_name,
+            mfa,
         } => {
             check_access_key_id(&access_key_id)?;
             // The secret is read before the config is locked: a person typing it must not
@@ -66,13 +104,12 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             let mut config = app.load_config()?;
             let mut gateway = config.gateway(&name).cloned().unwrap_or(Gateway {
                 name: name.clone(),
-                region: None,
-                mfa_serial: None,
-                session_name: None,
+                ..Gateway::default()
             });
             gateway.region = region.or(gateway.region);
             gateway.mfa_serial = mfa_serial.or(gateway.mfa_serial);
             gateway.session_name = session_name.or(gateway.session_name);
+            mfa.apply(&mut gateway);
             config.gateways.retain(|g| g.name != name);
             config.gateways.push(gateway);
             // Check the whole config before touching the keyring, then store keys first:
@@ -107,7 +144,7 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             if json {
                 let v: Vec<_> = rows
                     .iter()
-                    .map(|(g, k)| serde_json::json!({"name": g.name, "region": g.region, "mfa_serial": g.mfa_serial, "session_name": g.session_name, "keys": k}))
+                    .map(|(g, k)| serde_json::json!({"name": g.name, "region": g.region, "mfa_serial": g.mfa_serial, "mfa_mode": g.mfa_mode().id(), "mfa_session_hours": g.mfa_session_hours(), "session_name": g.session_name, "keys": k}))
                     .collect();
                 writeln!(out, "{}", serde_json::Value::Array(v)).map_err(io_err)
             } else {
@@ -121,10 +158,15 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
                 for (g, k) in rows {
                     writeln!(
                         out,
-                        "{}\tregion={}\tmfa={}\tkeys: {k}",
+                        "{}\tregion={}\tmfa={}{}\tkeys: {k}",
                         g.name,
                         g.region.as_deref().unwrap_or("-"),
                         g.mfa_serial.as_deref().unwrap_or("-"),
+                        if g.uses_daily_mfa() {
+                            format!(" (daily, {} h)", g.mfa_session_hours())
+                        } else {
+                            String::new()
+                        },
                     )
                     .map_err(io_err)?;
                 }
@@ -137,6 +179,7 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             no_mfa,
             region,
             session_name,
+            mfa,
         } => {
             let _lock = config::UpdateLock::acquire(app.config_path())?;
             let mut config = app.load_config()?;
@@ -151,6 +194,7 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             gateway.mfa_serial = mfa_serial.or(gateway.mfa_serial.take());
             gateway.region = region.or(gateway.region.take());
             gateway.session_name = session_name.or(gateway.session_name.take());
+            mfa.apply(gateway);
             config.validate().map_err(Error::InvalidParams)?;
             config::save(app.config_path(), &config)?;
             writeln!(out, "Gateway '{name}' updated; its keys were not touched.").map_err(io_err)

@@ -1,15 +1,20 @@
-//! `rolecall session forget`.
+//! `rolecall session list|forget`.
 
 use super::{io_err, runtime, Out};
 use crate::app::{App, ForgetRequest};
 use crate::error::Result;
+use crate::live::Renewable;
 use clap::Subcommand;
 use std::sync::Arc;
 
 #[derive(Subcommand, Debug)]
 pub enum SessionCommand {
-    /// Drop cached role credentials (all, or of one role or gateway). A running browser
-    /// host keeps its in-memory copy until it restarts; the extension's "forget" clears both.
+    /// The consoles rolecall made that are live (or ended in the last day), when each ends,
+    /// and whether the next one needs an MFA code.
+    List,
+    /// Drop cached role credentials, daily MFA sessions and live state (all, or of one role,
+    /// or of a gateway and its roles). A running browser host keeps its in-memory copy
+    /// until it restarts; the extension's "Sign out" clears both.
     Forget {
         #[arg(long, conflicts_with = "gateway")]
         role: Option<String>,
@@ -19,8 +24,46 @@ pub enum SessionCommand {
 }
 
 pub fn run(cmd: SessionCommand, out: Out) -> Result<()> {
-    let SessionCommand::Forget { role, gateway } = cmd;
     let app = Arc::new(App::from_env());
-    let n = runtime()?.block_on(app.forget(ForgetRequest { role, gateway }))?;
-    writeln!(out, "Forgot {n} cached session(s).").map_err(io_err)
+    match cmd {
+        SessionCommand::List => {
+            let now = time::OffsetDateTime::now_utc();
+            let live: Vec<_> = app
+                .list_roles()?
+                .into_iter()
+                .filter_map(|r| r.session.clone().map(|s| (r, s)))
+                .collect();
+            if live.is_empty() {
+                return writeln!(out, "No consoles made by rolecall are live.").map_err(io_err);
+            }
+            for (r, s) in live {
+                let left = s.console_expires_at - now;
+                let when = if left.is_positive() {
+                    format!("{} left", time_left(left))
+                } else {
+                    "expired".to_owned()
+                };
+                let next = match s.renewable {
+                    Renewable::Silent => "renews without a code",
+                    Renewable::Mfa => "next console needs a code",
+                };
+                writeln!(out, "{}\t{}\t{when}\t{next}", r.id, r.label).map_err(io_err)?;
+            }
+            Ok(())
+        }
+        SessionCommand::Forget { role, gateway } => {
+            let n = runtime()?.block_on(app.forget(ForgetRequest { role, gateway }))?;
+            writeln!(out, "Forgot {n} cached session(s).").map_err(io_err)
+        }
+    }
+}
+
+/// `11h 20m`, `9m`: as the popup says it.
+fn time_left(d: time::Duration) -> String {
+    let minutes = d.whole_minutes().max(0);
+    if minutes >= 60 {
+        format!("{}h {}m", minutes / 60, minutes % 60)
+    } else {
+        format!("{minutes}m")
+    }
 }

@@ -548,6 +548,7 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
             region: gateway_region,
             mfa_serial: p.get("mfa_serial").map(str::to_owned),
             session_name: existing_gateway.and_then(|g| g.session_name.clone()),
+            ..Gateway::default()
         };
         let alone = Config {
             settings: Default::default(),
@@ -586,6 +587,7 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
             region: None,
             mfa_serial: None,
             session_name: None,
+            ..Gateway::default()
         });
         if let Some(r) = source_profile.and_then(|s| s.get("region")) {
             g.region = Some(r.to_owned());

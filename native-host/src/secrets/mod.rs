@@ -1,10 +1,11 @@
-//! The OS keyring: gateway keys and cached role sessions, as JSON entries named
-//! `gateway/<name>` and `session/<role>` under one service name. The backends map their
+//! The OS keyring: gateway keys, cached role sessions and daily MFA sessions, as JSON
+//! entries named `gateway/<name>`, `session/<role>` and `mfa/<gateway>` under one service
+//! name. The backends map their
 //! platform's errors to ours: the Secret Service on Linux and the BSDs, Keychain and
 //! Credential Manager elsewhere.
 //! All calls block (D-Bus, Security framework): async callers use `spawn_blocking`.
 
-use crate::credentials::{CachedSession, LongTermKeys};
+use crate::credentials::{CachedSession, LongTermKeys, MfaSession};
 use crate::error::{Error, Result};
 
 #[cfg(any(target_os = "macos", target_os = "windows"))]
@@ -106,6 +107,22 @@ impl SecretStore {
         self.delete(&session_user(role))
     }
 
+    /// A gateway's MFA session (daily mode), if one is stored and readable.
+    pub fn mfa_session(&self, gateway: &str) -> Result<Option<MfaSession>> {
+        Ok(self
+            .get(&mfa_user(gateway))?
+            .and_then(|raw| serde_json::from_str(&raw).ok()))
+    }
+
+    pub fn store_mfa_session(&self, gateway: &str, session: &MfaSession) -> Result<()> {
+        let raw = serde_json::to_string(session).map_err(|e| Error::Internal(e.to_string()))?;
+        self.set(&mfa_user(gateway), &raw)
+    }
+
+    pub fn forget_mfa_session(&self, gateway: &str) -> Result<bool> {
+        self.delete(&mfa_user(gateway))
+    }
+
     /// Reaches the store without changing anything: for `rolecall doctor`.
     pub fn probe(&self) -> Result<()> {
         self.get("probe").map(|_| ())
@@ -118,4 +135,8 @@ fn gateway_user(gateway: &str) -> String {
 
 fn session_user(role: &str) -> String {
     format!("session/{role}")
+}
+
+fn mfa_user(gateway: &str) -> String {
+    format!("mfa/{gateway}")
 }

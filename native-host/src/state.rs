@@ -1,0 +1,271 @@
+//! The state file: what rolecall knows about the consoles it made, so the popup can show
+//! which are live and when they end, across host restarts. Non-secret: role ids, gateway
+//! names, times and learned limits only (credentials stay in the keyring). It lives in the
+//! data folder as `state.json`, 0600, rewritten atomically under a lock
+//! (`.state.json.lock`), so the browser's host and a `rolecall login` never lose each
+//! other's update. A missing or unreadable file is an empty state: it is a cache.
+
+use crate::config::{atomic_write, create_private_dir};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use time::OffsetDateTime;
+
+pub const FILE_NAME: &str = "state.json";
+
+/// A console record is shown this long after the console ended (the popup says
+/// "expired" while the user may still have its tabs open), then dropped.
+pub const KEEP_ENDED: time::Duration = time::Duration::hours(24);
+
+/// A learned maximum credential lifetime is trusted this long; then the long lifetime is
+/// asked again once, in case an administrator raised the role's maximum.
+pub const RELEARN_AFTER: time::Duration = time::Duration::days(7);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    #[serde(default)]
+    pub roles: BTreeMap<String, RoleState>,
+    #[serde(default)]
+    pub gateways: BTreeMap<String, GatewayState>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleState {
+    /// When the last console rolecall made for the role ends.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub console_expires_at: Option<OffsetDateTime>,
+    /// When the role's cached credentials (in the keyring) expire.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub credentials_expire_at: Option<OffsetDateTime>,
+    /// The largest `DurationSeconds` AWS accepted after refusing a longer one (the role's
+    /// `MaxSessionDuration` is lower than rolecall's default ask), and when that was learned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_duration_seconds: Option<u32>,
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_duration_learned_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewayState {
+    /// When the gateway's cached MFA session (daily mode, in the keyring) ends.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub mfa_session_expires_at: Option<OffsetDateTime>,
+}
+
+impl RoleState {
+    /// The learned limit, while it is recent enough to trust.
+    pub fn learned_max_duration(&self, now: OffsetDateTime) -> Option<u32> {
+        match (self.max_duration_seconds, self.max_duration_learned_at) {
+            (Some(max), Some(at)) if now - at < RELEARN_AFTER => Some(max),
+            _ => None,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.console_expires_at.is_none()
+            && self.credentials_expire_at.is_none()
+            && self.max_duration_seconds.is_none()
+    }
+}
+
+impl State {
+    /// Drops what no longer says anything: consoles ended long ago, credentials and MFA
+    /// sessions that have expired.
+    pub fn prune(&mut self, now: OffsetDateTime) {
+        for r in self.roles.values_mut() {
+            if r.console_expires_at.is_some_and(|t| t + KEEP_ENDED < now) {
+                r.console_expires_at = None;
+            }
+            if r.credentials_expire_at.is_some_and(|t| t < now) {
+                r.credentials_expire_at = None;
+            }
+            if r.learned_max_duration(now).is_none() {
+                r.max_duration_seconds = None;
+                r.max_duration_learned_at = None;
+            }
+        }
+        self.roles.retain(|_, r| !r.is_empty());
+        for g in self.gateways.values_mut() {
+            if g.mfa_session_expires_at.is_some_and(|t| t < now) {
+                g.mfa_session_expires_at = None;
+            }
+        }
+        self.gateways
+            .retain(|_, g| g.mfa_session_expires_at.is_some());
+    }
+}
+
+/// The state file in a data folder.
+#[derive(Debug, Clone)]
+pub struct StateFile {
+    path: PathBuf,
+}
+
+impl StateFile {
+    pub fn in_dir(data_dir: &Path) -> StateFile {
+        StateFile {
+            path: data_dir.join(FILE_NAME),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The state, or an empty one when there is none or it cannot be read (logged).
+    pub fn load(&self) -> State {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                log::warn!(
+                    "ignoring the unreadable state file {} ({e}); it is rebuilt as consoles open",
+                    self.path.display()
+                );
+                State::default()
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => State::default(),
+            Err(e) => {
+                log::warn!("cannot read the state file {}: {e}", self.path.display());
+                State::default()
+            }
+        }
+    }
+
+    /// Reads, changes and rewrites the state under the lock. Blocking: async callers run it
+    /// on the blocking pool.
+    pub fn update(&self, change: impl FnOnce(&mut State)) -> std::io::Result<()> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        create_private_dir(dir)?;
+        let lock = self.lock_file()?;
+        lock.lock()?;
+        let mut state = self.load();
+        let before = state.clone();
+        change(&mut state);
+        state.prune(OffsetDateTime::now_utc());
+        let result = if state == before && self.path.exists() {
+            Ok(())
+        } else {
+            let text = serde_json::to_vec_pretty(&state).map_err(std::io::Error::other)?;
+            atomic_write(&self.path, &text, 0o600)
+        };
+        drop(lock); // unlocks
+        result
+    }
+
+    fn lock_file(&self) -> std::io::Result<std::fs::File> {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        opts.open(self.path.with_file_name(format!(".{FILE_NAME}.lock")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(h: i64) -> OffsetDateTime {
+        OffsetDateTime::UNIX_EPOCH + time::Duration::hours(1000 + h)
+    }
+
+    #[test]
+    fn updates_round_trip_privately_and_lose_nothing_between_writers() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = StateFile::in_dir(&dir.path().join("data"));
+        let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                let f = f.clone();
+                std::thread::spawn(move || {
+                    f.update(|s| {
+                        s.roles
+                            .entry(format!("r{i}"))
+                            .or_default()
+                            .console_expires_at = Some(now + time::Duration::hours(1));
+                    })
+                    .unwrap()
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let s = f.load();
+        assert_eq!(s.roles.len(), 8);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(f.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let text = std::fs::read_to_string(f.path()).unwrap();
+        assert!(text.contains("\"r3\""), "{text}");
+    }
+
+    #[test]
+    fn an_unreadable_file_is_an_empty_state_and_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = StateFile::in_dir(dir.path());
+        std::fs::write(f.path(), "{not json").unwrap();
+        assert_eq!(f.load(), State::default());
+        f.update(|s| {
+            s.gateways
+                .entry("corp".into())
+                .or_default()
+                .mfa_session_expires_at =
+                Some(OffsetDateTime::now_utc() + time::Duration::hours(2));
+        })
+        .unwrap();
+        assert!(f.load().gateways.contains_key("corp"));
+    }
+
+    #[test]
+    fn prune_keeps_ended_consoles_a_day_and_forgets_expired_secrets() {
+        let mut s = State::default();
+        s.roles.insert(
+            "old".into(),
+            RoleState {
+                console_expires_at: Some(at(-25)),
+                credentials_expire_at: Some(at(-25)),
+                ..RoleState::default()
+            },
+        );
+        s.roles.insert(
+            "ended".into(),
+            RoleState {
+                console_expires_at: Some(at(-2)),
+                credentials_expire_at: Some(at(-1)),
+                ..RoleState::default()
+            },
+        );
+        s.gateways.insert(
+            "corp".into(),
+            GatewayState {
+                mfa_session_expires_at: Some(at(-1)),
+            },
+        );
+        s.prune(at(0));
+        assert!(!s.roles.contains_key("old"));
+        assert_eq!(s.roles["ended"].console_expires_at, Some(at(-2)));
+        assert_eq!(s.roles["ended"].credentials_expire_at, None);
+        assert!(s.gateways.is_empty());
+    }
+
+    #[test]
+    fn a_learned_limit_is_trusted_for_a_week() {
+        let r = RoleState {
+            max_duration_seconds: Some(3600),
+            max_duration_learned_at: Some(at(0)),
+            ..RoleState::default()
+        };
+        assert_eq!(r.learned_max_duration(at(24 * 6)), Some(3600));
+        assert_eq!(r.learned_max_duration(at(24 * 7 + 1)), None);
+    }
+}
