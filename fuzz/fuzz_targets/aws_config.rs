@@ -52,16 +52,30 @@ fn run_plan(
     }
 }
 
-/// The profile a section of `file` belongs to, read the way the plan documents it.
+fn unquote(s: &str) -> Option<&str> {
+    ['"', '\'']
+        .into_iter()
+        .find_map(|q| s.strip_prefix(q)?.strip_suffix(q))
+}
+
+/// The profile a section of `file` belongs to, read the way the plan documents it: in the
+/// config file `[default]` or `[profile NAME]`, NAME maybe quoted; in the credentials file
+/// `[NAME]`, neither prefixed with `profile` nor quoted. Only a quoted name holds spaces.
 fn profile_of(header: &str, file: FileKind) -> Option<&str> {
-    match file {
-        FileKind::Credentials => Some(header),
-        FileKind::Config if header == "default" => Some("default"),
-        FileKind::Config => header
-            .strip_prefix("profile")
-            .filter(|r| r.starts_with([' ', '\t']))
-            .map(|r| r.trim_matches([' ', '\t'])),
-    }
+    let prefixed = header
+        .strip_prefix("profile")
+        .filter(|r| r.starts_with([' ', '\t']))
+        .map(|r| r.trim_matches([' ', '\t']));
+    let (name, quoted) = match file {
+        FileKind::Credentials if prefixed.is_some() || unquote(header).is_some() => return None,
+        FileKind::Credentials => (header, false),
+        FileKind::Config if header == "default" => ("default", false),
+        FileKind::Config => {
+            let rest = prefixed?;
+            unquote(rest).map_or((rest, false), |n| (n, true))
+        }
+    };
+    (!name.is_empty() && (quoted || !name.contains([' ', '\t']))).then_some(name)
 }
 
 fn secret_left(f: &IniFile, file: FileKind, gateway: &str, secret: &str) -> bool {
@@ -121,9 +135,6 @@ fuzz_target!(|data: &[u8]| {
             let Some(name) = profile_of(&sec.header, kind) else {
                 continue;
             };
-            if name.is_empty() || name.contains([' ', '\t']) {
-                continue;
-            }
             let listed = plan.roles.iter().any(|r| r.id == name)
                 || plan.gateways.iter().any(|g| g.name == name)
                 || plan.skipped.iter().any(|s| s.profile == name);

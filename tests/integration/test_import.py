@@ -206,3 +206,99 @@ def test_explicit_paths_and_missing_files(rc, aws, tmp_path):
     env2 = dict(env, AWS_CONFIG_FILE=str(elsewhere / "config"), AWS_SHARED_CREDENTIALS_FILE=str(elsewhere / "credentials"))
     r = rc.cli("import", "aws-config", "--dry-run", env=env2)
     assert r.returncode == 0 and "= prod-admin (unchanged)" in r.stdout, r.stdout + r.stderr
+
+
+# Files as people write them, read as the AWS CLI reads them (issue 11, items 12 to 16): a
+# byte-order mark, quoted names, [default] beside [profile default], a profile with both
+# source_profile and credential_source, an indented header, empty keys, [profile x] in the
+# credentials file, a role from an SSO profile.
+CONFORMANCE_CONFIG = """\ufeff[default]
+role_arn = arn:aws:iam::999999999999:role/Nobody
+source_profile = corp
+[profile default]
+region = eu-west-1
+
+[profile "prod"]
+role_arn = arn:aws:iam::111111111111:role/Admin
+source_profile = corp
+
+[profile "corp"]
+region = us-east-1
+
+[profile both]
+role_arn = arn:aws:iam::222222222222:role/Both
+source_profile = corp
+credential_source = Environment
+
+[profile shifted]
+region = eu-west-1
+  [profile hidden]
+role_arn = arn:aws:iam::333333333333:role/Hidden
+source_profile = corp
+
+[profile via-empty]
+role_arn = arn:aws:iam::444444444444:role/Empty
+source_profile = empty
+
+[profile via-sso]
+role_arn = arn:aws:iam::555555555555:role/Sso
+source_profile = sso-user
+
+[profile sso-user]
+sso_session = acme
+"""
+
+CONFORMANCE_CREDENTIALS = """\ufeff[corp]
+aws_access_key_id = @ID@
+aws_secret_access_key = @SECRET@
+
+[empty]
+aws_access_key_id =
+aws_secret_access_key =
+
+[profile typo]
+aws_access_key_id = AKIATYPO0000EXAMPLE0
+aws_secret_access_key = typoSecret/0123456789abcdefghijklmnopqr
+"""
+
+
+def test_files_are_read_as_the_aws_cli_reads_them(rc, aws, tmp_path):
+    home = tmp_path / "home"
+    dot_aws = home / ".aws"
+    dot_aws.mkdir(parents=True)
+    (dot_aws / "config").write_text(CONFORMANCE_CONFIG, encoding="utf-8")
+    key_id, secret = aws.gateway_keys
+    creds = dot_aws / "credentials"
+    creds.write_text(CONFORMANCE_CREDENTIALS.replace("@ID@", key_id).replace("@SECRET@", secret), encoding="utf-8")
+    env = env_for(rc, home)
+    r = rc.cli("import", "aws-config", "--move-keys", env=env)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+
+    def reason(profile):
+        line = next((l for l in out.splitlines() if l.strip().startswith(f"- {profile}:")), None)
+        assert line is not None, f"{profile} not listed:\n{out}"
+        return line
+
+    # [profile "prod"] is prod and its gateway [profile "corp"] is corp; [default]'s role is
+    # nobody's, as [profile default] replaces it.
+    got = roles(rc, env)
+    assert sorted(got) == ["prod"], out
+    assert got["prod"]["gateway"] == "corp"
+    assert gateways(rc, env)["corp"]["region"] == "us-east-1"
+    assert "ignores [default]" in out
+    assert "nothing for rolecall" in reason("default")
+    assert "both source_profile and credential_source" in reason("both")
+    # The indented header continued shifted's region: no profile hidden, and a warning.
+    assert "[profile hidden]' is indented" in out
+    assert "not an AWS region" in reason("shifted") and "- hidden:" not in out
+    assert "missing keys" in reason("via-empty") and "only one of" not in out
+    assert "SSO" in reason("sso-user") and "only to skipped profiles (via-sso)" in reason("sso-user")
+    assert "[profile typo] of the credentials file is not a profile (profiles there are written [typo]" in out
+    assert out.count("byte-order mark") == 2
+
+    # The keys moved out of [corp]; the byte-order mark stays at the start of the file.
+    text = creds.read_text(encoding="utf-8")
+    assert secret not in text
+    assert text.startswith("\ufeff[empty]\n"), repr(text[:40])
+    assert "typoSecret" in text

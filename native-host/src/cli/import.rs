@@ -99,10 +99,7 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
     ] {
         if let Some(f) = f {
             for warning in &f.ini.warnings {
-                w(
-                    &format!("  warning: {}, {warning}; ignored", file.display()),
-                    out,
-                )?;
+                w(&format!("  warning: {}, {warning}", file.display()), out)?;
             }
         }
     }
@@ -169,10 +166,10 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
         w("Not imported:", out)?;
     }
     for s in &plan.skipped {
-        w(&format!("  - {}: {}", s.profile, s.reason), out)?;
+        w(&format!("  - {}: {}", s.profile, one_line(&s.reason)), out)?;
     }
     for n in &plan.notes {
-        w(&format!("Note: {n}"), out)?;
+        w(&format!("Note: {}", one_line(n)), out)?;
     }
     if let Some(problem) = &keyring_problem {
         w(
@@ -238,6 +235,11 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
         )?;
     }
     Ok(())
+}
+
+/// A reason may quote a value continued over lines: keep each profile to one line.
+fn one_line(s: &str) -> String {
+    s.replace('\n', "\\n")
 }
 
 fn shown(p: &std::path::Path, exists: bool) -> String {

@@ -2,7 +2,9 @@
 //! `~/.aws/credentials`), following the SDKs' file format: `[section]` lines, `key = value`
 //! properties, `#`/`;` comment lines, inline comments only after whitespace (secrets may hold
 //! `;`), continuation lines indented under a value, and indented sub-properties under a key
-//! with an empty value (`s3 =\n  max_concurrent_requests = 10`).
+//! with an empty value (`s3 =\n  max_concurrent_requests = 10`). An indented `[header]`
+//! below a property continues that property, as in the AWS CLI and SDKs, and a UTF-8
+//! byte-order mark at the start is skipped; both are warned about.
 //!
 //! It keeps every line as read, with positions, so keys can later be removed from the file
 //! without disturbing a byte of the rest. It never fails: lines it cannot read are reported
@@ -36,11 +38,12 @@ pub struct IniFile {
     /// Every line as read, line ending included, so the file can be rewritten exactly.
     pub lines: Vec<String>,
     pub sections: Vec<Section>,
-    /// "line N: what was wrong", for lines that were ignored.
+    /// "line N: what was wrong", for lines ignored or read otherwise than they look.
     pub warnings: Vec<String>,
 }
 
 const WS: &[char] = &[' ', '\t'];
+const BOM: char = '\u{feff}';
 
 fn is_comment_char(c: char) -> bool {
     c == '#' || c == ';'
@@ -77,13 +80,27 @@ pub fn parse(text: &str) -> IniFile {
     // (section index, property index) of the property continuation lines extend.
     let mut current: Option<(usize, usize)> = None;
     for (n, raw) in file.lines.iter().enumerate() {
-        let line = raw.trim_end_matches(['\n', '\r']);
+        let mut line = raw.trim_end_matches(['\n', '\r']);
+        if n == 0 {
+            if let Some(rest) = line.strip_prefix(BOM) {
+                // Windows editors write one. The AWS CLI then fails on the whole file
+                // (configparser keeps the mark, so line 1 is no header: aws/aws-cli#3419).
+                // What the file means is plain: read it, and say so.
+                line = rest;
+                file.warnings.push(
+                    "line 1: the file starts with a UTF-8 byte-order mark, which rolecall skips but the AWS CLI cannot read (save the file as UTF-8 without BOM)".into(),
+                );
+            }
+        }
         let trimmed = line.trim_matches(WS);
         if trimmed.is_empty() || trimmed.starts_with(is_comment_char) {
             continue;
         }
         let indented = line.starts_with(WS);
-        if trimmed.starts_with('[') {
+        // Indented under a property, even a `[header]` continues it: botocore's configparser
+        // and the SDKs (whose headers must start the line) both read it so. With no property
+        // to continue, configparser reads a header and the SDKs fail: keep the header.
+        if trimmed.starts_with('[') && !(indented && current.is_some()) {
             let inner = strip_comment(trimmed, true);
             match inner.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
                 Some(name) if !name.trim_matches(WS).is_empty() => {
@@ -95,7 +112,7 @@ pub fn parse(text: &str) -> IniFile {
                 }
                 _ => {
                     file.warnings.push(format!(
-                        "line {}: '{trimmed}' is not a [section] header",
+                        "line {}: '{trimmed}' is not a [section] header; ignored",
                         n + 1
                     ));
                     // Properties below a broken header must not land in the section above.
@@ -112,31 +129,43 @@ pub fn parse(text: &str) -> IniFile {
         if indented {
             let Some((s, p)) = current else {
                 file.warnings.push(format!(
-                    "line {}: an indented line that continues no property",
+                    "line {}: an indented line that continues no property; ignored",
                     n + 1
                 ));
                 continue;
             };
             let prop = &mut file.sections[s].properties[p];
             prop.end_line = n + 1;
-            if prop.value.is_empty() || !prop.sub.is_empty() {
+            let header = trimmed.starts_with('[');
+            if header {
+                file.warnings.push(format!(
+                    "line {}: '{trimmed}' is indented, so the AWS CLI reads it as part of '{}' above, not as a section; remove the indentation to start a section there",
+                    n + 1,
+                    prop.key
+                ));
+            }
+            if !prop.value.is_empty() && prop.sub.is_empty() {
+                prop.value.push('\n');
+                prop.value.push_str(strip_comment(trimmed, false));
+            } else if !header {
+                // A block of sub-properties (a header in one makes the references fail the
+                // whole file; it is only warned about here).
                 match key_value(trimmed) {
                     Some(kv) => prop.sub.push(kv),
                     None => file.warnings.push(format!(
-                        "line {}: '{trimmed}' under '{}' is not `key = value`",
+                        "line {}: '{trimmed}' under '{}' is not `key = value`; ignored",
                         n + 1,
                         prop.key
                     )),
                 }
-            } else {
-                prop.value.push('\n');
-                prop.value.push_str(strip_comment(trimmed, false));
             }
             continue;
         }
         let Some(section) = file.sections.len().checked_sub(1) else {
-            file.warnings
-                .push(format!("line {}: a property before any [section]", n + 1));
+            file.warnings.push(format!(
+                "line {}: a property before any [section]; ignored",
+                n + 1
+            ));
             continue;
         };
         match key_value(trimmed) {
@@ -152,8 +181,10 @@ pub fn parse(text: &str) -> IniFile {
                 current = Some((section, props.len() - 1));
             }
             None => {
-                file.warnings
-                    .push(format!("line {}: '{trimmed}' is not `key = value`", n + 1));
+                file.warnings.push(format!(
+                    "line {}: '{trimmed}' is not `key = value`; ignored",
+                    n + 1
+                ));
                 current = None;
             }
         }
@@ -162,14 +193,21 @@ pub fn parse(text: &str) -> IniFile {
 }
 
 impl IniFile {
-    /// The file's text without the given lines (0-based), every other byte as it was.
+    /// The file's text without the given lines (0-based), every other byte as it was. A
+    /// byte-order mark belongs to the file, not its first line: it stays.
     pub fn without_lines(&self, drop: &std::collections::BTreeSet<usize>) -> String {
-        self.lines
-            .iter()
-            .enumerate()
-            .filter(|(n, _)| !drop.contains(n))
-            .map(|(_, l)| l.as_str())
-            .collect()
+        let mut out = String::new();
+        if drop.contains(&0) && self.lines.first().is_some_and(|l| l.starts_with(BOM)) {
+            out.push(BOM);
+        }
+        out.extend(
+            self.lines
+                .iter()
+                .enumerate()
+                .filter(|(n, _)| !drop.contains(n))
+                .map(|(_, l)| l.as_str()),
+        );
+        out
     }
 }
 
@@ -294,5 +332,53 @@ AWS_ACCESS_KEY_ID = AKIAEXAMPLE
             f.without_lines(&Default::default()).matches("\r\n").count(),
             6
         );
+    }
+
+    #[test]
+    fn an_indented_header_below_a_property_continues_it() {
+        // As botocore (configparser) and the SDKs read it: `[profile b]` starts no section,
+        // so `role_arn` below it belongs to `a`.
+        let f = parse(
+            "[profile a]\nregion = us-east-1\n  [profile b]\nrole_arn = x\n\
+             s3 =\n  max_concurrent_requests = 10\n  [profile c]\n\
+             [profile d]\n  [profile e]\n",
+        );
+        let headers: Vec<_> = f.sections.iter().map(|s| s.header.as_str()).collect();
+        // With no property to continue, configparser reads a header: so does rolecall.
+        assert_eq!(headers, ["profile a", "profile d", "profile e"]);
+        assert_eq!(
+            props(&f, "profile a")[..2],
+            [
+                ("region".into(), "us-east-1\n[profile b]".into()),
+                ("role_arn".into(), "x".into())
+            ]
+        );
+        let s3 = &f.sections[0].properties[2];
+        assert_eq!(s3.sub, [("max_concurrent_requests".into(), "10".into())]);
+        assert_eq!(s3.end_line, 7, "the header line is part of the block");
+        assert_eq!(f.warnings.len(), 2, "{:?}", f.warnings);
+        assert!(f.warnings[0].starts_with("line 3: '[profile b]' is indented"));
+        assert!(f.warnings[0].contains("'region'"));
+        assert!(f.warnings[1].starts_with("line 7: '[profile c]' is indented"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_kept() {
+        let text = "\u{feff}[default]\r\nregion = eu-west-1\r\n";
+        let f = parse(text);
+        assert_eq!(
+            props(&f, "default"),
+            [("region".into(), "eu-west-1".into())]
+        );
+        assert_eq!(f.warnings.len(), 1, "{:?}", f.warnings);
+        assert!(f.warnings[0].contains("byte-order mark"));
+        assert_eq!(f.without_lines(&Default::default()), text);
+        // Dropping the first line keeps the mark at the start of the file.
+        assert_eq!(
+            f.without_lines(&[0].into()),
+            "\u{feff}region = eu-west-1\r\n"
+        );
+        // Only at the very start: elsewhere it is an unreadable line.
+        assert_eq!(parse("[a]\n\u{feff}[b]\n").sections.len(), 1);
     }
 }

@@ -74,17 +74,49 @@ impl Profiles {
     }
 }
 
+/// `"name"` or `'name'` without its quotes.
+fn unquote(s: &str) -> Option<&str> {
+    ['"', '\'']
+        .into_iter()
+        .find_map(|q| s.strip_prefix(q)?.strip_suffix(q))
+}
+
+/// The profile a section header names: `Ok(None)` for a section that is not meant as one
+/// (`[sso-session x]`), `Err(note)` for one that looks like a mistake.
 fn profile_name(header: &str, file: FileKind) -> Result<Option<String>, String> {
-    let name = match file {
-        FileKind::Credentials => header.to_owned(),
+    let ws = [' ', '\t'];
+    let prefixed = header
+        .strip_prefix("profile")
+        .filter(|r| r.starts_with(ws))
+        .map(|r| r.trim_matches(ws));
+    let (name, quoted) = match file {
+        FileKind::Credentials => {
+            if let Some(rest) = prefixed {
+                return Err(format!(
+                    "section [{header}] of the credentials file is not a profile (profiles there are written [{}], without `profile`); ignored",
+                    unquote(rest).unwrap_or(rest)
+                ));
+            }
+            // Only the config file's `[profile "x"]` loses its quotes in botocore (the SDKs
+            // refuse quotes in any name): here the name would keep them, so nobody reads x.
+            if let Some(inner) = unquote(header) {
+                return Err(format!(
+                    "section [{header}] of the credentials file is not profile '{inner}' (the AWS CLI keeps quotes in names there; write [{inner}]); ignored"
+                ));
+            }
+            (header, false)
+        }
         FileKind::Config => {
             if header == "default" {
-                "default".to_owned()
-            } else if let Some(rest) = header
-                .strip_prefix("profile")
-                .filter(|r| r.starts_with([' ', '\t']))
-            {
-                rest.trim_matches([' ', '\t']).to_owned()
+                ("default", false)
+            } else if let Some(rest) = prefixed {
+                // botocore splits `profile NAME` like a shell, so `[profile "prod"]` is prod
+                // (and `[profile "a b"]` is "a b"); the SDKs ignore a quoted name as invalid,
+                // so no reference reads it any other way.
+                match unquote(rest) {
+                    Some(inner) => (inner, true),
+                    None => (rest, false),
+                }
             } else if header.starts_with("sso-session")
                 || header.starts_with("services")
                 || header == "plugins"
@@ -98,12 +130,13 @@ fn profile_name(header: &str, file: FileKind) -> Result<Option<String>, String> 
             }
         }
     };
-    if name.is_empty() || name.contains([' ', '\t']) {
+    // Unquoted, whitespace splits the header into more words than botocore reads as one.
+    if name.is_empty() || (!quoted && name.contains(ws)) {
         return Err(format!(
             "section [{header}] does not name a valid profile; ignored"
         ));
     }
-    Ok(Some(name))
+    Ok(Some(name.to_owned()))
 }
 
 fn merge(config: Option<&IniFile>, credentials: Option<&IniFile>) -> Profiles {
@@ -111,6 +144,19 @@ fn merge(config: Option<&IniFile>, credentials: Option<&IniFile>) -> Profiles {
         list: Vec::new(),
         notes: Vec::new(),
     };
+    // The SDKs' shared-config spec: in the config file, `[profile default]` replaces
+    // `[default]` wherever each stands. (botocore keeps whichever comes last; the SDKs'
+    // rule is the one that does not depend on order.)
+    let profile_default = config.is_some_and(|ini| {
+        ini.sections.iter().any(|s| {
+            s.header != "default"
+                && matches!(profile_name(&s.header, FileKind::Config), Ok(Some(n)) if n == "default")
+        })
+    });
+    let bare_default = config.is_some_and(|ini| ini.sections.iter().any(|s| s.header == "default"));
+    if profile_default && bare_default {
+        out.notes.push("The config file has both [default] and [profile default]: as the AWS SDKs do, rolecall reads [profile default] and ignores [default] (the AWS CLI reads whichever comes last); merge them into one section.".into());
+    }
     for (file, ini) in [
         (FileKind::Config, config),
         (FileKind::Credentials, credentials),
@@ -119,6 +165,9 @@ fn merge(config: Option<&IniFile>, credentials: Option<&IniFile>) -> Profiles {
         for section in &ini.sections {
             if section.header.is_empty() {
                 continue; // a broken header, already warned about
+            }
+            if file == FileKind::Config && profile_default && section.header == "default" {
+                continue;
             }
             let name = match profile_name(&section.header, file) {
                 Ok(Some(n)) => n,
@@ -303,8 +352,10 @@ fn source_for(
     if let Some(s) = s {
         let id = s.values.get("aws_access_key_id");
         let secret = s.values.get("aws_secret_access_key");
-        match (id, secret) {
-            (Some(id), Some(secret)) if !id.text.is_empty() && !secret.text.is_empty() => {
+        // `aws_access_key_id =` holds no key: both empty is no keys, not one of two.
+        let set = |v: &&Value| !v.text.is_empty();
+        match (id.filter(set), secret.filter(set)) {
+            (Some(id), Some(secret)) => {
                 if s.get("aws_session_token").is_some() || id.text.starts_with("ASIA") {
                     return Err(format!(
                         "its source_profile '{source}' holds temporary credentials (aws_session_token / ASIA…); a gateway needs an IAM user's long-term keys"
@@ -335,8 +386,12 @@ fn source_for(
             "its source_profile '{source}' cannot be a gateway: {why}"
         ));
     }
+    let empty = ["aws_access_key_id", "aws_secret_access_key"]
+        .iter()
+        .any(|k| s.values.contains_key(*k));
     Err(format!(
-        "missing keys: source_profile '{source}' has no aws_access_key_id/aws_secret_access_key in {}. If you keep them elsewhere (aws-vault, say), store them with `rolecall gateway add {source} --access-key-id <ID>` and import again",
+        "missing keys: source_profile '{source}' has no aws_access_key_id/aws_secret_access_key{} in {}. If you keep them elsewhere (aws-vault, say), store them with `rolecall gateway add {source} --access-key-id <ID>` and import again",
+        if empty { " (only empty ones)" } else { "" },
         inputs.credentials_path
     ))
 }
@@ -351,7 +406,8 @@ fn key_move(gateway: &str, id: &Value, secret: &Value, inputs: &Inputs<'_>) -> K
         // Every key property of the profile goes, wherever it is: the id and the secret may
         // sit in different files, and a repeated section or key may hold another pair that
         // the one read shadows. Left behind, that older pair would be moved into the
-        // keyring, over the right one, by the next import. Each file is backed up first.
+        // keyring, over the right one, by the next import. A [default] ignored beside
+        // [profile default] goes too: the AWS CLI may read it. Each file is backed up first.
         let mut drop = BTreeSet::new();
         let mut touched = BTreeSet::new();
         for (si, sec) in ini.sections.iter().enumerate() {
@@ -442,6 +498,14 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
             profile: p.name.clone(),
             reason,
         };
+        // botocore raises InvalidConfigError for this (even with either value empty), and
+        // the SDKs refuse it too, so no AWS tool has this role to open.
+        if p.values.contains_key("source_profile") && p.values.contains_key("credential_source") {
+            skipped.push(skip(
+                "it sets both source_profile and credential_source, which the AWS CLI and SDKs refuse as invalid; keep only source_profile to import it".into(),
+            ));
+            continue;
+        }
         let Some(source) = p.get("source_profile") else {
             let reason = match p.first_set(&["credential_source", "web_identity_token_file"]) {
                 Some(_) => indirect_credentials(p).unwrap_or_default(),
@@ -698,8 +762,10 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
             .map(|q| q.name.as_str())
             .collect();
         let reason = if !users.is_empty() {
+            // Its roles' reasons name it; its own line says why too.
+            let why = indirect_credentials(p).map_or_else(String::new, |w| format!(", and {w}"));
             format!(
-                "it is source_profile only to skipped profiles ({})",
+                "it is source_profile only to skipped profiles ({}){why}",
                 users.join(", ")
             )
         } else if let Some(why) = indirect_credentials(p) {
@@ -1139,5 +1205,147 @@ aws_session_token = y
             "{:?}",
             p.notes
         );
+    }
+
+    #[test]
+    fn quoted_profile_names_lose_their_quotes_in_the_config_file() {
+        // botocore reads `[profile "prod"]` as prod; a gateway written so is found too.
+        let (p, config, _) = plan_files(
+            "[profile \"prod\"]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = corp\n\
+             [profile 'corp']\nregion = eu-west-1\n\
+             [profile \"dev\"]\nrole_arn = arn:aws:iam::222222222222:role/B\nsource_profile = gw\n\
+             [profile \"gw\"]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n\
+             [profile \"two words\"]\nrole_arn = arn:aws:iam::333333333333:role/C\nsource_profile = corp\n",
+            "[corp]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n\
+             [\"other\"]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n",
+        );
+        let ids: Vec<_> = p.roles.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["prod", "dev"], "{:?}", p.skipped);
+        assert_eq!(
+            p.config.gateway("corp").unwrap().region.as_deref(),
+            Some("eu-west-1")
+        );
+        // The keys of `[profile "gw"]` move out of its section.
+        let m = p.key_moves.iter().find(|m| m.gateway == "gw").unwrap();
+        let after = config.without_lines(&m.lines[&FileKind::Config]);
+        assert!(!after.contains("AKIA"), "{after}");
+        // Quoted, a name may hold a space (botocore reads one); rolecall ids cannot.
+        assert!(reason(&p, "two words").contains("role id 'two words'"));
+        // In the credentials file the AWS CLI keeps the quotes: not profile `other`.
+        assert!(
+            p.notes
+                .iter()
+                .any(|n| n.contains("[\"other\"]") && n.contains("write [other]")),
+            "{:?}",
+            p.notes
+        );
+    }
+
+    #[test]
+    fn profile_default_replaces_default_in_the_config_file() {
+        for config in [
+            "[default]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = corp\nregion = us-west-2\n\
+             [profile default]\nregion = eu-west-1\n",
+            "[profile default]\nregion = eu-west-1\n\
+             [default]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = corp\nregion = us-west-2\n",
+        ] {
+            let (p, _, _) = plan_files(
+                &format!("{config}[profile r]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = default\n"),
+                "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n",
+            );
+            // Not a role from [default]'s role_arn merged with the other section...
+            assert!(p.config.role("default").is_none(), "{config}");
+            let ids: Vec<_> = p.roles.iter().map(|r| r.id.as_str()).collect();
+            assert_eq!(ids, ["r"]);
+            // ...but [profile default], with the credentials file's keys.
+            let g = p.config.gateway("default").unwrap();
+            assert_eq!(g.region.as_deref(), Some("eu-west-1"));
+            assert!(p.notes.iter().any(|n| n.contains("ignores [default]")));
+        }
+    }
+
+    #[test]
+    fn source_profile_with_credential_source_is_refused() {
+        let (p, _, _) = plan_files(
+            "[profile both]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = corp\ncredential_source = Environment\n",
+            "[corp]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n",
+        );
+        assert!(p.roles.is_empty());
+        assert!(
+            reason(&p, "both").contains("both source_profile and credential_source"),
+            "{:?}",
+            p.skipped
+        );
+    }
+
+    #[test]
+    fn empty_keys_are_no_keys() {
+        let (p, _, _) = plan_files(
+            "[profile r]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = gw\n",
+            "[gw]\naws_access_key_id =\naws_secret_access_key =\n",
+        );
+        let why = reason(&p, "r");
+        assert!(why.starts_with("missing keys"), "{why}");
+        assert!(why.contains("(only empty ones)") && !why.contains("only one of"));
+    }
+
+    #[test]
+    fn profile_prefix_in_the_credentials_file_gets_a_hint() {
+        let (p, _, _) = plan_files(
+            "[profile r]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = gw\n",
+            "[profile gw]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n",
+        );
+        assert!(
+            p.notes.iter().any(|n| n.contains(
+                "section [profile gw] of the credentials file is not a profile (profiles there are written [gw], without `profile`)"
+            )),
+            "{:?}",
+            p.notes
+        );
+        assert!(reason(&p, "r").contains("'gw' is in neither"));
+    }
+
+    #[test]
+    fn an_sso_or_process_source_says_so_beside_its_roles() {
+        let (p, _, _) = plan_files(
+            "[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = sso\n\
+             [profile sso]\nsso_session = acme\n\
+             [profile b]\nrole_arn = arn:aws:iam::111111111111:role/B\nsource_profile = proc\n\
+             [profile proc]\ncredential_process = /bin/creds\n",
+            "",
+        );
+        let sso = reason(&p, "sso");
+        assert!(
+            sso.contains("only to skipped profiles (a)") && sso.contains("(SSO)"),
+            "{sso}"
+        );
+        let proc = reason(&p, "proc");
+        assert!(
+            proc.contains("only to skipped profiles (b)") && proc.contains("credential_process"),
+            "{proc}"
+        );
+        assert!(reason(&p, "a").contains("SSO"));
+    }
+
+    #[test]
+    fn an_indented_header_and_a_byte_order_mark_read_as_the_aws_cli_reads_them() {
+        // `  [profile b]` continues `region`, so role_arn below is a's, whose region is now
+        // not one, and no profile b exists.
+        let (p, _, _) = plan_files(
+            "\u{feff}[profile a]\nregion = us-east-1\n  [profile b]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = gw\n",
+            "\u{feff}[gw]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n",
+        );
+        assert!(
+            p.skipped.iter().all(|s| s.profile != "b"),
+            "{:?}",
+            p.skipped
+        );
+        // The byte-order marks hid neither [profile a] nor [gw]: a got past its source.
+        assert!(
+            reason(&p, "a").contains("'us-east-1\n[profile b]'"),
+            "{:?}",
+            p.skipped
+        );
+        assert!(reason(&p, "gw").contains("only to skipped profiles (a)"));
     }
 }
