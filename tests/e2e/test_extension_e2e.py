@@ -349,6 +349,36 @@ def test_options_page_shows_the_host_and_the_naming_pattern_applies(ff, world):
         ff.open("popup.html")
 
 
+def test_roles_named_alike_get_containers_of_their_own_and_the_users_is_never_taken(ff):
+    """Issue 11, item 8: a role with no remembered container (first use, or after a reinstall)
+    used to adopt the first container of the same name: the user's own, or another role's,
+    putting two accounts in one cookie jar."""
+    # Firefox ships a "Work" container in every new profile: the user's own.
+    users = [c for c in our_containers(ff) if c["name"] == "Work"]
+    if not users:
+        ff.js("await browser.contextualIdentities.create({ name: 'Work', color: 'orange', icon: 'briefcase' }); return true;")
+        users = [c for c in our_containers(ff) if c["name"] == "Work"]
+    # Nothing remembered, and a pattern that names every role 'Work'.
+    ff.js("await browser.storage.local.remove('containers'); await browser.storage.local.set({ settings: { clickBehavior: 'new', containerPattern: 'Work' } }); return true;")
+    try:
+        ff.open("popup.html")
+        wait_rows(ff, 4)
+        store = {}
+        for role in ("a", "b"):
+            before = {t["id"] for t in console_tabs(ff, role)}
+            focus_popup(ff)
+            click(ff, role)
+            [tab] = wait_for(lambda: [t for t in console_tabs(ff, role) if t["id"] not in before], timeout=30, what=f"a new console tab of role {role}")
+            store[role] = tab["store"]
+        assert store["a"] != store["b"], "two roles, two containers"
+        assert not {c["id"] for c in users} & set(store.values()), "the user's container was not taken"
+        assert [c for c in our_containers(ff) if c["name"] == "Work"] == users, "nor changed"
+        assert container(ff, store["a"]) == {"name": "Work (a)", "color": "red", "icon": "briefcase"}
+        assert container(ff, store["b"]) == {"name": "Work (b)", "color": "blue", "icon": "fence"}
+    finally:
+        ff.js("await browser.storage.local.remove('settings'); return true;")
+
+
 def test_missing_host_says_how_to_install(ff):
     ff.manifest_path.rename(ff.manifest_path.with_suffix(".off"))
     try:
