@@ -477,6 +477,9 @@ impl App {
         req: &OpenRequest,
         timeout: std::time::Duration,
     ) -> Result<TempCredentials> {
+        // The keys first: a locked keyring or missing keys must be reported before the user is
+        // asked for an MFA code, not after they typed one.
+        let keys = self.gateway_keys(&gateway.name).await?;
         let mfa = match (&gateway.mfa_serial, &req.mfa_code) {
             (Some(serial), Some(code)) => Some((serial.as_str(), code.as_str())),
             (Some(serial), None) => {
@@ -488,7 +491,6 @@ impl App {
             }
             (None, _) => None,
         };
-        let keys = self.gateway_keys(&gateway.name).await?;
         let session_name = role.session_name(gateway);
         let sts_region = config::sts_region(Some(gateway), region);
         let creds = sts::assume_role(
