@@ -203,14 +203,15 @@ test('the MFA code goes to the host as mfa_code; malformed codes never do', asyn
   assert.equal(client.calls.filter((c) => c.method === 'console.open').length, 1);
 });
 
-test('host errors come back described: the host\'s sentence, no tab, no container', async () => {
+test('host errors come back described: a headline, the host\'s sentence as details, no tab, no container', async () => {
   const { api, created } = fakeApi();
   const client = fakeClient({ 'console.open': new RolecallError('keyring_unavailable', 'The keyring is locked; `rolecall doctor` checks it.', { code: 1006 }) });
   const svc = createService({ api, client });
   const r = await svc.handle({ type: 'open', role: 'a' }, me);
   assert.equal(r.ok, false);
   assert.equal(r.error.kind, 'keyring_unavailable');
-  assert.equal(r.error.message, 'The keyring is locked; `rolecall doctor` checks it.');
+  assert.equal(r.error.message, 'The OS keyring is locked or not available.');
+  assert.equal(r.error.details, 'The keyring is locked; `rolecall doctor` checks it.');
   assert.equal(created.length, 0);
   assert.equal(api.contextualIdentities.all.size, 0, 'no container for a failed open');
 });
