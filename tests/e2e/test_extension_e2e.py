@@ -424,6 +424,9 @@ def test_options_page_shows_the_host_and_the_naming_pattern_applies(ff, world):
     assert ff.js("return document.querySelector('[data-field=\"Host version\"]').textContent") == f"rolecall {version}"
     config_path = ff.js("return document.querySelector('[data-field=\"Config file\"]').textContent")
     assert config_path.startswith(world["config_dir"])
+    # The preview names a container as a click would: roles a, b and denied share gateway corp.
+    ff.js("const p = document.getElementById('pattern'); p.value = '{gateway}'; p.dispatchEvent(new Event('input')); return true;")
+    assert ff.js("return document.getElementById('preview').textContent") == "corp (a)"
     # A new naming pattern, typed into the options page, renames the role's container on its next open.
     ff.js("const p = document.getElementById('pattern'); p.value = '{account_id} {role_name}'; p.dispatchEvent(new Event('input')); return true;")
     wait_for(lambda: ff.js("return (await browser.storage.local.get('settings')).settings?.containerPattern") == "{account_id} {role_name}", what="the pattern to be saved")
