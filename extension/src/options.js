@@ -1,7 +1,7 @@
 import { ext } from './lib/browser.js';
 import { el, errorBlock } from './lib/dom.js';
 import { RolecallError, describeError } from './lib/errors.js';
-import { PLACEHOLDERS, containerName, unknownPlaceholders } from './lib/naming.js';
+import { PLACEHOLDERS, uniqueContainerName, unknownPlaceholders } from './lib/naming.js';
 import { MAX_SESSIONS, optInUrl } from './lib/multisession.js';
 import { loadSettings, saveSettings } from './lib/settings.js';
 
@@ -9,6 +9,7 @@ const $ = (id) => document.getElementById(id);
 const storage = ext.storage.local;
 const SAMPLE_ROLE = { id: 'prod-admin', label: 'Production admin', account_id: '111111111111', role_name: 'Admin', group: 'Acme', region: 'eu-west-1', gateway: 'corp', partition: 'aws' };
 let sampleRole = SAMPLE_ROLE;
+let allRoles = [SAMPLE_ROLE];
 
 async function ask(msg) {
   try {
@@ -45,7 +46,8 @@ function updatePreview() {
     return false;
   }
   err.hidden = true;
-  $('preview').textContent = containerName(pattern, sampleRole, sampleRole.label);
+  // As a click would name it: with the role id appended when other roles share the name.
+  $('preview').textContent = uniqueContainerName(pattern, allRoles, sampleRole, sampleRole.label);
   return true;
 }
 
@@ -89,6 +91,7 @@ async function init() {
   const roles = await ask({ type: 'roles' });
   if (roles.ok && roles.roles.length) {
     sampleRole = roles.roles[0];
+    allRoles = roles.roles;
     updatePreview();
   }
 }

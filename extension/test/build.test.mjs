@@ -22,6 +22,10 @@ test('Firefox manifest: add-on id, event page, exactly the issue\'s permissions'
   assert.equal(firefox.background.service_worker, undefined);
   assert.deepEqual([...firefox.permissions].sort(), ['contextualIdentities', 'cookies', 'nativeMessaging', 'storage', 'tabs']);
   assert.equal(firefox.key, undefined);
+  // Firefox puts a new MV3 action in the extensions menu unless told otherwise: the toolbar
+  // button would not be visible after install.
+  assert.equal(firefox.action.default_area, 'navbar');
+  assert.equal(firefox.action.default_popup, 'popup.html');
 });
 
 test('Chromium manifest: service worker, no containers permission, key gives the fixed id', () => {
@@ -29,6 +33,7 @@ test('Chromium manifest: service worker, no containers permission, key gives the
   assert.equal(chromium.background.scripts, undefined);
   assert.deepEqual([...chromium.permissions].sort(), ['cookies', 'nativeMessaging', 'storage', 'tabs']);
   assert.equal(chromium.browser_specific_settings, undefined);
+  assert.equal(chromium.action.default_area, undefined, 'a Firefox key');
   const hex = createHash('sha256').update(Buffer.from(chromium.key, 'base64')).digest('hex').slice(0, 32);
   const id = [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
   assert.equal(id, 'oljmfdijhnpmpkckkddnkphelbdifbmp');

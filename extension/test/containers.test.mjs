@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONTAINERS_KEY, resolveContainer, rolesWithTabs, serialized } from '../src/lib/containers.js';
+import { CONTAINERS_KEY, ownContainer, resolveContainer, rolesWithTabs, serialized } from '../src/lib/containers.js';
 import { fakeIdentities, fakeStorage } from './fakes.mjs';
 
 const want = { name: 'Prod admin', color: 'red', icon: 'briefcase' };
@@ -36,15 +36,42 @@ test('recreates a container the user deleted', async () => {
   assert.equal(storage.data[CONTAINERS_KEY].a, again.cookieStoreId);
 });
 
-test('finds a container by name when storage was cleared (e.g. a reinstall)', async () => {
+test('a user\'s own container with the wanted name is never taken', async () => {
   const identities = fakeIdentities();
-  const existing = await identities.create({ name: 'Prod admin', color: 'blue', icon: 'circle' });
+  const mine = await identities.create({ name: 'Work', color: 'green', icon: 'tree' });
+  const storage = fakeStorage(); // also the state after a reinstall: nothing remembered
+  const r = await resolveContainer({ identities, storage, roleId: 'work', want: { ...want, name: 'Work' } });
+  assert.equal(r.created, true);
+  assert.notEqual(r.cookieStoreId, mine.cookieStoreId);
+  assert.deepEqual(identities.all.get(mine.cookieStoreId), mine, 'left exactly as the user made it');
+  assert.equal(identities.all.get(r.cookieStoreId).name, 'Work (work)', 'named apart from the user\'s');
+  assert.deepEqual(storage.data[CONTAINERS_KEY], { work: r.cookieStoreId });
+});
+
+test('another role\'s container with the wanted name is never taken', async () => {
+  const identities = fakeIdentities();
   const storage = fakeStorage();
-  const r = await resolveContainer({ identities, storage, roleId: 'a', want });
-  assert.equal(r.cookieStoreId, existing.cookieStoreId);
-  assert.equal(r.created, false);
-  assert.equal(identities.all.get(existing.cookieStoreId).color, 'red', 'aligned with the config');
-  assert.equal(storage.data[CONTAINERS_KEY].a, existing.cookieStoreId);
+  const a = await resolveContainer({ identities, storage, roleId: 'a', want });
+  const b = await resolveContainer({ identities, storage, roleId: 'b', want: { ...want, color: 'blue' } });
+  assert.notEqual(b.cookieStoreId, a.cookieStoreId);
+  assert.equal(b.created, true);
+  assert.deepEqual([...identities.all.values()].map((c) => [c.name, c.color]), [['Prod admin', 'red'], ['Prod admin (b)', 'blue']]);
+  // Each keeps its own on the next open, and a's colour did not flip to b's.
+  assert.equal((await resolveContainer({ identities, storage, roleId: 'a', want })).cookieStoreId, a.cookieStoreId);
+  assert.equal(identities.all.get(a.cookieStoreId).color, 'red');
+});
+
+test('a container remembered for two roles (left by older versions) is no longer shared', async () => {
+  const identities = fakeIdentities();
+  const shared = await identities.create(want);
+  const storage = fakeStorage({ [CONTAINERS_KEY]: { a: shared.cookieStoreId, b: shared.cookieStoreId } });
+  const tabs = [{ cookieStoreId: shared.cookieStoreId }];
+  assert.equal(ownContainer(storage.data[CONTAINERS_KEY], 'a'), null);
+  assert.deepEqual(rolesWithTabs(storage.data[CONTAINERS_KEY], tabs), [], 'neither role shows the shared tab as its own');
+  const b = await resolveContainer({ identities, storage, roleId: 'b', want: { ...want, name: 'Sandbox' } });
+  assert.notEqual(b.cookieStoreId, shared.cookieStoreId, 'the role opened first moves out');
+  assert.equal((await resolveContainer({ identities, storage, roleId: 'a', want })).cookieStoreId, shared.cookieStoreId, 'the other keeps it');
+  assert.deepEqual(rolesWithTabs(storage.data[CONTAINERS_KEY], tabs), ['a']);
 });
 
 test('a changed name, colour or icon in the config updates the container', async () => {

@@ -2,14 +2,32 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RolecallError, classifyDisconnect, describeError, nextStep } from '../src/lib/errors.js';
 
-test('host errors keep the host\'s sentence; no next step repeats the host\'s advice', () => {
-  const d = describeError(new RolecallError('access_denied', 'AWS refused to let gateway \'corp\' assume x. Check the role\'s trust policy.', { code: 1004, data: { kind: 'access_denied', role_arn: 'arn:aws:iam::1:role/x' } }));
+test('a host message with AWS\'s text: a headline first, the next step, the whole message as details', () => {
+  const aws = 'AWS refused to let gateway \'corp\' assume arn:aws:iam::1:role/x: User: arn:aws:iam::9:user/gw is not authorized to perform: sts:AssumeRole. Check the role\'s trust policy and the gateway user\'s IAM policy.';
+  const d = describeError(new RolecallError('access_denied', aws, { code: 1004, data: { kind: 'access_denied', role_arn: 'arn:aws:iam::1:role/x' } }));
   assert.equal(d.kind, 'access_denied');
-  assert.equal(d.message, 'AWS refused to let gateway \'corp\' assume x. Check the role\'s trust policy.');
-  assert.equal(d.next, '');
+  assert.equal(d.message, 'AWS refused to let the gateway assume this role.');
+  assert.equal(d.next, 'Check the role\'s trust policy and the gateway user\'s IAM policy.');
+  assert.equal(d.details, aws);
   assert.equal(d.data, undefined); // role_arn is not passed on
-  for (const kind of ['keyring_unavailable', 'credentials_missing', 'credentials_invalid', 'mfa_invalid', 'config_invalid', 'upstream_unavailable', 'unknown_gateway', 'internal']) {
-    assert.equal(nextStep(kind), '', kind);
+  const keys = describeError(new RolecallError('credentials_invalid', 'AWS does not accept the keys of gateway \'corp\' (InvalidClientTokenId).', { data: { gateway: 'corp' } }));
+  assert.equal(keys.message, 'AWS does not accept the gateway\'s keys.');
+  assert.match(keys.next, /`rolecall gateway add corp --access-key-id <ID>`/);
+  assert.match(keys.details, /InvalidClientTokenId/);
+  for (const kind of ['keyring_unavailable', 'upstream_unavailable', 'upstream_error', 'config_invalid', 'internal']) {
+    const e = describeError(new RolecallError(kind, 'Host text (with a reason).'));
+    assert.notEqual(e.message, 'Host text (with a reason).', kind);
+    assert.equal(e.details, 'Host text (with a reason).', kind);
+    assert.notEqual(e.next, '', kind);
+  }
+});
+
+test('a short host sentence that says what to do is shown whole, with no details and no repeated advice', () => {
+  for (const kind of ['credentials_missing', 'mfa_invalid', 'unknown_gateway', 'browser_not_found', 'browser_launch_failed']) {
+    const d = describeError(new RolecallError(kind, 'Gateway \'corp\' has no keys in the keyring. Store them with `rolecall gateway add corp`.'));
+    assert.match(d.message, /^Gateway 'corp' has no keys/, kind);
+    assert.equal(d.details, undefined, kind);
+    assert.equal(d.next, '', kind);
   }
 });
 

@@ -58,6 +58,9 @@ export function fakeStorage(initial = {}) {
     async set(obj) {
       Object.assign(data, structuredClone(obj));
     },
+    async remove(key) {
+      delete data[key];
+    },
   };
 }
 

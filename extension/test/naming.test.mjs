@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_PATTERN, containerName, isValidPattern, unknownPlaceholders } from '../src/lib/naming.js';
+import { DEFAULT_PATTERN, containerName, isValidPattern, uniqueContainerName, unknownPlaceholders } from '../src/lib/naming.js';
 
 const role = { id: 'prod-admin', label: 'Production admin', account_id: '111111111111', role_name: 'Admin', group: null, region: 'eu-west-1', gateway: 'corp', partition: 'aws' };
 
@@ -29,4 +29,21 @@ test('invalid patterns fall back to the label', () => {
 test('names are capped at 100 characters', () => {
   const long = containerName('{label}{label}', { label: 'x'.repeat(80) });
   assert.equal(long.length, 100);
+});
+
+test('roles that would share a container name get their id appended, whichever is asked first', () => {
+  const roles = [
+    role,
+    { ...role, id: 'prod-admin-2', label: 'Production admin', account_id: '222222222222' },
+    { ...role, id: 'other', label: 'Other' },
+  ];
+  assert.equal(uniqueContainerName('{label}', roles, roles[1]), 'Production admin (prod-admin-2)');
+  assert.equal(uniqueContainerName('{label}', roles, roles[0]), 'Production admin (prod-admin)');
+  assert.equal(uniqueContainerName('{label}', roles, roles[2]), 'Other', 'a unique name is left alone');
+  // A pattern that names a group or a gateway is shared by design.
+  assert.equal(uniqueContainerName('{gateway}', roles, roles[2]), 'corp (other)');
+  assert.equal(uniqueContainerName('{account_id}', roles, roles[1]), '222222222222');
+  const long = uniqueContainerName('{label}', [{ id: 'x', label: 'y'.repeat(120) }, { id: 'z', label: 'y'.repeat(120) }], { id: 'x', label: 'y'.repeat(120) });
+  assert.equal(long.length, 100);
+  assert.match(long, / \(x\)$/);
 });

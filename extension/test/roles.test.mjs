@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { filterRoles, groupRoles, keepSelection, matchesQuery, moveSelection, visibleOrder } from '../src/lib/roles.js';
+import { filterRoles, groupRoles, isDigitsOnly, keepSelection, matchesQuery, moveSelection, selectionFor, visibleOrder } from '../src/lib/roles.js';
 
 const roles = [
   { id: 'a', label: 'Prod admin', account_id: '111111111111', role_name: 'Admin', group: 'Acme' },
@@ -55,4 +55,16 @@ test('selection moves and wraps; unknown selection starts at an end', () => {
   assert.equal(keepSelection(order, 'c'), 'c');
   assert.equal(keepSelection(order, 'd'), 'a');
   assert.equal(keepSelection([], 'd'), null);
+});
+
+test('a digits-only query selects nothing until a row is picked', () => {
+  const order = visibleOrder(roles, '1111');
+  assert.deepEqual(order, ['a', 'c']);
+  assert.equal(selectionFor(order, null, '1111', false), null);
+  assert.equal(selectionFor(order, 'a', '123 456', false), null, 'even a row selected before the query changed');
+  assert.equal(selectionFor(order, 'c', '1111', true), 'c', 'picked with the arrow keys');
+  assert.equal(selectionFor(order, null, 'prod', false), 'a', 'words select the first row as before');
+  assert.equal(selectionFor(order, 'c', '', false), 'c');
+  for (const q of ['123456', '1111-2222-3333', ' 12 34 ']) assert.equal(isDigitsOnly(q), true, q);
+  for (const q of ['', '  ', '-', 'prod 1111', 'a1']) assert.equal(isDigitsOnly(q), false, q);
 });

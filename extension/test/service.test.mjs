@@ -141,6 +141,38 @@ test('"focus" behaviour switches to the role\'s tab without asking the host', as
   assert.equal(created.length, 2);
 });
 
+test('two roles with the same label open in two containers, named apart; the user\'s "Work" is left alone', async () => {
+  const { api, created } = fakeApi();
+  const twins = ROLES.map((r) => ({ ...r, label: 'Work' }));
+  const client = fakeClient({
+    'roles.list': { roles: twins },
+    'console.open': (params) => {
+      const r = twins.find((x) => x.id === params.role);
+      return { url: SIGNIN, role: r.id, account_id: r.account_id, container: { name: r.label, color: r.id === 'a' ? 'red' : 'blue', icon: r.icon } };
+    },
+  });
+  const mine = await api.contextualIdentities.create({ name: 'Work', color: 'green', icon: 'tree' });
+  const svc = createService({ api, client });
+  await svc.handle({ type: 'roles' }, me);
+  assert.equal((await svc.handle({ type: 'open', role: 'a' }, me)).container, 'Work (a)');
+  assert.equal((await svc.handle({ type: 'open', role: 'b' }, me)).container, 'Work (b)');
+  const stores = created.map((p) => p.cookieStoreId);
+  assert.equal(new Set([...stores, mine.cookieStoreId]).size, 3, 'three cookie jars');
+  assert.deepEqual(api.contextualIdentities.all.get(mine.cookieStoreId), mine);
+  assert.deepEqual(stores.map((id) => api.contextualIdentities.all.get(id).color), ['red', 'blue']);
+});
+
+test('"focus" never switches to a container another role shares', async () => {
+  const { api, tabs, created } = fakeApi({ settings: { clickBehavior: 'focus' } });
+  const shared = await api.contextualIdentities.create({ name: 'Prod admin', color: 'red', icon: 'briefcase' });
+  await api.storage.local.set({ containers: { a: shared.cookieStoreId, b: shared.cookieStoreId } });
+  tabs.push({ id: 7, index: 0, windowId: 9, active: false, cookieStoreId: shared.cookieStoreId });
+  const r = await createService({ api, client: fakeClient() }).handle({ type: 'open', role: 'b' }, me);
+  assert.equal(r.focused, undefined, 'a new console, not role a\'s tab');
+  assert.equal(created.length, 1);
+  assert.notEqual(created[0].cookieStoreId, shared.cookieStoreId);
+});
+
 test('the naming pattern names the container', async () => {
   const { api, created } = fakeApi({ settings: { containerPattern: '{account_id} {role_name}' } });
   const svc = createService({ api, client: fakeClient() });
@@ -171,14 +203,15 @@ test('the MFA code goes to the host as mfa_code; malformed codes never do', asyn
   assert.equal(client.calls.filter((c) => c.method === 'console.open').length, 1);
 });
 
-test('host errors come back described: the host\'s sentence, no tab, no container', async () => {
+test('host errors come back described: a headline, the host\'s sentence as details, no tab, no container', async () => {
   const { api, created } = fakeApi();
   const client = fakeClient({ 'console.open': new RolecallError('keyring_unavailable', 'The keyring is locked; `rolecall doctor` checks it.', { code: 1006 }) });
   const svc = createService({ api, client });
   const r = await svc.handle({ type: 'open', role: 'a' }, me);
   assert.equal(r.ok, false);
   assert.equal(r.error.kind, 'keyring_unavailable');
-  assert.equal(r.error.message, 'The keyring is locked; `rolecall doctor` checks it.');
+  assert.equal(r.error.message, 'The OS keyring is locked or not available.');
+  assert.equal(r.error.details, 'The keyring is locked; `rolecall doctor` checks it.');
   assert.equal(created.length, 0);
   assert.equal(api.contextualIdentities.all.size, 0, 'no container for a failed open');
 });

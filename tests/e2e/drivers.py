@@ -283,7 +283,7 @@ class Firefox(Browser):
 
     def type_keys(self, text, context=None):
         """Types as a person would, into whatever element has focus."""
-        keys = {"\n": "\ue007", "\x1b": "\ue00c", "↓": "\ue015", "↑": "\ue013"}
+        keys = {"\n": "\ue007", "\x1b": "\ue00c", "↓": "\ue015", "↑": "\ue013", "\t": "\ue004"}
         actions = []
         for ch in text:
             k = keys.get(ch, ch)
@@ -293,6 +293,39 @@ class Firefox(Browser):
             {
                 "context": context or self.context,
                 "actions": [{"type": "key", "id": "keyboard", "actions": actions}],
+            },
+        )
+
+    def click_element(self, selector, context=None):
+        """A real pointer click in the middle of the element (a user gesture, unlike a script's
+        click(): the clipboard needs one)."""
+        r = self.cmd(
+            "script.evaluate",
+            {
+                "expression": f"document.querySelector({json.dumps(selector)})",
+                "target": {"context": context or self.context},
+                "awaitPromise": False,
+                "resultOwnership": "root",
+            },
+        )
+        node = r.get("result", {})
+        if node.get("type") != "node":
+            raise DriverError(f"no element {selector}: {r}")
+        self.cmd(
+            "input.performActions",
+            {
+                "context": context or self.context,
+                "actions": [
+                    {
+                        "type": "pointer",
+                        "id": "mouse",
+                        "actions": [
+                            {"type": "pointerMove", "x": 0, "y": 0, "origin": {"type": "element", "element": {"sharedId": node["sharedId"]}}},
+                            {"type": "pointerDown", "button": 0},
+                            {"type": "pointerUp", "button": 0},
+                        ],
+                    }
+                ],
             },
         )
 

@@ -13,7 +13,6 @@ Cases run in file order and share one browser (starting Firefox once keeps the s
 
 import json
 import os
-import re
 import shutil
 import signal
 import stat
@@ -90,10 +89,10 @@ def ff(world):
 # ---------- page helpers (all run inside the popup page, with the extension's APIs) ----------
 
 ROWS_JS = """
+const row = (o) => ({ id: o.dataset.role, label: o.querySelector('.label').textContent, meta: o.querySelector('.meta').textContent,
+  dot: o.querySelector('.dot').className, open: o.dataset.open === 'true', selected: o.getAttribute('aria-selected') === 'true' });
 return [...document.querySelectorAll('#roles > li')].map((li) => li.classList.contains('group-title')
-  ? { group: li.textContent }
-  : { id: li.dataset.role, label: li.querySelector('.label').textContent, meta: li.querySelector('.meta').textContent,
-      dot: li.querySelector('.dot').className, open: li.dataset.open === 'true', selected: li.getAttribute('aria-selected') === 'true' });
+  ? { group: li.textContent } : row(li.querySelector('[role="option"]')));
 """
 
 TABS_JS = """
@@ -141,6 +140,11 @@ def container(ff, store):
 def focus_popup(ff):
     ff.activate()
     ff.js("window.focus(); return true;")
+
+
+def mfa_prompt(ff):
+    """Which role's MFA prompt has the focus, if any."""
+    return ff.js("const a = document.activeElement; return a?.classList.contains('mfa-code') ? a.closest('[data-item]').dataset.item : null;")
 
 
 def assume_role_calls(world, role_name):
@@ -258,6 +262,25 @@ def test_background_click_keeps_focus(ff):
     assert next(t for t in ff.js(TABS_JS) if t["url"].endswith("/popup.html"))["active"]
 
 
+def test_arrow_keys_and_enter_work_with_focus_in_the_list(ff, world):
+    """Issue 11, item 11: the list itself takes the focus (Tab from the search box, or a click)
+    and answers arrow keys and Enter, not only the search box."""
+    focus_popup(ff)
+    ff.js("document.getElementById('search').focus(); return true;")
+    ff.type_keys("\t\t")  # past the options button
+    assert ff.js("return document.activeElement.id") == "roles"
+    order = [r["id"] for r in rows(ff)]
+    start = next(r["id"] for r in rows(ff) if r["selected"])
+    ff.type_keys("↓")
+    assert [r["id"] for r in rows(ff) if r["selected"]] == [order[(order.index(start) + 1) % len(order)]]
+    while next(r["id"] for r in rows(ff) if r["selected"]) != "b":
+        ff.type_keys("↑")
+    assert ff.js("return document.getElementById('roles').getAttribute('aria-activedescendant') === document.querySelector('[aria-selected=\"true\"]').id")
+    before = {t["id"] for t in console_tabs(ff, "b")}
+    ff.type_keys("\n")
+    wait_for(lambda: [t for t in console_tabs(ff, "b") if t["id"] not in before], timeout=30, what="Enter in the list to open role b")
+
+
 def test_focus_mode_switches_to_the_existing_tab(ff, world):
     ff.js("await browser.storage.local.set({ settings: { clickBehavior: 'focus', containerPattern: '{label}' } }); return true;")
     try:
@@ -285,6 +308,54 @@ def test_deleted_container_is_recreated(ff):
     assert len([c for c in our_containers(ff) if c["name"] == "Sandbox dev"]) == 1
 
 
+def test_mfa_prompt_survives_the_popup_closing(ff, world):
+    """Issue 11, item 9: switching to an authenticator app closes the popup. Reopened, it shows
+    the same role's prompt with the focus in the code field, so the code cannot land in the
+    search box."""
+    focus_popup(ff)
+    click(ff, "mfa")
+    wait_for(lambda: mfa_prompt(ff) == "mfa", what="the MFA prompt to take focus")
+    ff.type_keys("12")  # half a code: never stored
+    pending = ff.js("return (await browser.storage.session.get()).pendingMfa")
+    assert sorted(pending) == ["at", "background", "gateway", "role"], pending
+    assert (pending["role"], pending["gateway"], pending["background"]) == ("mfa", "secure", False)
+
+    ff.open("popup.html")  # the popup closes (its page is gone) and opens again
+    wait_for(lambda: mfa_prompt(ff) == "mfa", what="the same role's prompt, focused, after reopening")
+    assert ff.js("return document.querySelectorAll('form.mfa').length") == 1
+    assert ff.js("return document.querySelector('form.mfa label').textContent") == "MFA code for gateway 'secure'"
+    ff.type_keys("123")
+    assert ff.js("return [document.querySelector('input.mfa-code').value, document.getElementById('search').value]") == ["123", ""]
+
+    # Escape cancels: the prompt is gone and stays gone after another reopening.
+    ff.type_keys("\x1b")
+    assert ff.js("return document.activeElement.id") == "search"
+    assert ff.js("return (await browser.storage.session.get()).pendingMfa ?? null") is None
+    ff.open("popup.html")
+    wait_rows(ff, 4)
+    wait_for(lambda: ff.js("return document.activeElement.id") == "search", what="the search box to take focus")
+    assert ff.js("return document.querySelectorAll('form.mfa').length") == 0
+    assert assume_role_calls(world, "MfaAdmin") == [], "nothing was opened"
+
+
+def test_enter_on_a_digits_only_query_opens_only_a_picked_role(ff, world):
+    """Issue 11, item 9: a code typed into the search box matches account ids (role mfa's is
+    444444444444); Enter must not open a role the user did not pick."""
+    focus_popup(ff)
+    ff.js("document.getElementById('search').focus(); return true;")
+    ff.type_keys("444444\n")
+    assert [r["id"] for r in rows(ff)] == ["mfa"], "the query matches role mfa's account"
+    assert [r["id"] for r in rows(ff) if r["selected"]] == [], "but selects nothing"
+    assert "pick a role" in ff.js("return document.getElementById('status').textContent")
+    assert ff.js("return document.querySelectorAll('form.mfa').length") == 0, "Enter opened nothing"
+    # Picked with the arrow keys, Enter opens it.
+    ff.type_keys("↓\n")
+    wait_for(lambda: mfa_prompt(ff) == "mfa", what="the prompt of the picked role")
+    ff.type_keys("\x1b")
+    ff.js("const s = document.getElementById('search'); s.focus(); s.value = ''; s.dispatchEvent(new Event('input')); return true;")
+    assert assume_role_calls(world, "MfaAdmin") == []
+
+
 def test_mfa_prompt_in_place_rejected_code_then_accepted(ff, world):
     focus_popup(ff)
     click(ff, "mfa")
@@ -292,6 +363,10 @@ def test_mfa_prompt_in_place_rejected_code_then_accepted(ff, world):
     assert ff.js("return document.querySelectorAll('form.mfa').length") == 1
     assert ff.js("const i = document.querySelector('input.mfa-code'); return [i.inputMode, i.getAttribute('autocomplete'), i.maxLength]") == ["numeric", "one-time-code", 6]
     assert ff.js("return document.querySelector('form.mfa label').textContent") == "MFA code for gateway 'secure'"
+    # Issue 11, item 11: the visible label names the input, and the prompt is beside the
+    # option, not in it (an option is read as one name and holds no controls).
+    assert ff.js("return [...document.querySelector('input.mfa-code').labels].map((l) => l.textContent)") == ["MFA code for gateway 'secure'"]
+    assert ff.js("return document.querySelectorAll('[role=\"option\"] :is(form, input, button, details)').length") == 0
     assert assume_role_calls(world, "MfaAdmin") == [], "no STS call before the code is known"
 
     ff.type_keys("000000\n")  # AWS (the fake) rejects this code
@@ -309,18 +384,34 @@ def test_mfa_prompt_in_place_rejected_code_then_accepted(ff, world):
     assert container(ff, tab["store"])["name"] == "MFA admin"
 
 
-def test_access_denied_is_shown_as_a_sentence(ff):
+def test_access_denied_is_shown_as_a_sentence(ff, world):
     focus_popup(ff)
     n_tabs = len(ff.js(TABS_JS))
     click(ff, "denied")
-    err = wait_for(
-        lambda: ff.js("const e = document.querySelector('[data-role=\"denied\"] .error'); return e && { kind: e.dataset.kind, message: e.querySelector('.message').textContent, next: e.querySelector('.next')?.textContent };"),
-        what="the error in the popup",
-    )
+    shown = """const e = document.querySelector('[data-item="denied"] .error');
+      return e && { kind: e.dataset.kind, message: e.querySelector('.message').textContent, next: e.querySelector('.next')?.textContent,
+        summary: e.querySelector('details > summary')?.textContent, open: e.querySelector('details')?.open, details: e.querySelector('.details-text')?.textContent };"""
+    err = wait_for(lambda: ff.js(shown), what="the error in the popup")
     assert err["kind"] == "access_denied", err
-    assert re.match(r"^[A-Z].{20,}[.!]$", err["message"]), f"a sentence: {err['message']!r}"
-    assert "trust policy" in err["message"], "the host's own advice"
-    assert err.get("next") is None, "no second, repeated next step"
+    # Issue 11, item 10: a headline sentence first, then what to do; AWS's text folded away.
+    assert err["message"] == "AWS refused to let the gateway assume this role."
+    assert "trust policy" in err["next"], err
+    assert (err["summary"], err["open"]) == ("Details", False)
+    assert "DeniedRole" in err["details"] and "not authorized to perform: sts:AssumeRole" in err["details"], err
+
+    # Clicking the error's text (to select it, say) starts no new open.
+    calls = len(assume_role_calls(world, "DeniedRole"))
+    ff.click_element('[data-item="denied"] .error .message')
+    ff.js("document.querySelector('[data-item=\"denied\"] .error .next').dispatchEvent(new MouseEvent('click', { bubbles: true })); return true;")
+    ff.js("await new Promise((r) => setTimeout(r, 1000)); return true;")
+    assert len(assume_role_calls(world, "DeniedRole")) == calls, "no second AssumeRole"
+    assert ff.js(shown) == err, "the same error, not a new attempt"
+
+    # Details open; Copy puts the whole message on the clipboard.
+    ff.click_element('[data-item="denied"] .error summary')
+    wait_for(lambda: ff.js("return document.querySelector('[data-item=\"denied\"] details').open"), what="the details to open")
+    ff.click_element('[data-item="denied"] .error button.copy')
+    wait_for(lambda: ff.js("return document.querySelector('[data-item=\"denied\"] button.copy').textContent") == "Copied", what="Copy to succeed")
 
     assert len(ff.js(TABS_JS)) == n_tabs, "no tab for a failed open"
     assert not [c for c in our_containers(ff) if c["name"] == "Denied role"], "no container either"
@@ -333,6 +424,9 @@ def test_options_page_shows_the_host_and_the_naming_pattern_applies(ff, world):
     assert ff.js("return document.querySelector('[data-field=\"Host version\"]').textContent") == f"rolecall {version}"
     config_path = ff.js("return document.querySelector('[data-field=\"Config file\"]').textContent")
     assert config_path.startswith(world["config_dir"])
+    # The preview names a container as a click would: roles a, b and denied share gateway corp.
+    ff.js("const p = document.getElementById('pattern'); p.value = '{gateway}'; p.dispatchEvent(new Event('input')); return true;")
+    assert ff.js("return document.getElementById('preview').textContent") == "corp (a)"
     # A new naming pattern, typed into the options page, renames the role's container on its next open.
     ff.js("const p = document.getElementById('pattern'); p.value = '{account_id} {role_name}'; p.dispatchEvent(new Event('input')); return true;")
     wait_for(lambda: ff.js("return (await browser.storage.local.get('settings')).settings?.containerPattern") == "{account_id} {role_name}", what="the pattern to be saved")
@@ -349,6 +443,36 @@ def test_options_page_shows_the_host_and_the_naming_pattern_applies(ff, world):
         ff.open("popup.html")
 
 
+def test_roles_named_alike_get_containers_of_their_own_and_the_users_is_never_taken(ff):
+    """Issue 11, item 8: a role with no remembered container (first use, or after a reinstall)
+    used to adopt the first container of the same name: the user's own, or another role's,
+    putting two accounts in one cookie jar."""
+    # Firefox ships a "Work" container in every new profile: the user's own.
+    users = [c for c in our_containers(ff) if c["name"] == "Work"]
+    if not users:
+        ff.js("await browser.contextualIdentities.create({ name: 'Work', color: 'orange', icon: 'briefcase' }); return true;")
+        users = [c for c in our_containers(ff) if c["name"] == "Work"]
+    # Nothing remembered, and a pattern that names every role 'Work'.
+    ff.js("await browser.storage.local.remove('containers'); await browser.storage.local.set({ settings: { clickBehavior: 'new', containerPattern: 'Work' } }); return true;")
+    try:
+        ff.open("popup.html")
+        wait_rows(ff, 4)
+        store = {}
+        for role in ("a", "b"):
+            before = {t["id"] for t in console_tabs(ff, role)}
+            focus_popup(ff)
+            click(ff, role)
+            [tab] = wait_for(lambda: [t for t in console_tabs(ff, role) if t["id"] not in before], timeout=30, what=f"a new console tab of role {role}")
+            store[role] = tab["store"]
+        assert store["a"] != store["b"], "two roles, two containers"
+        assert not {c["id"] for c in users} & set(store.values()), "the user's container was not taken"
+        assert [c for c in our_containers(ff) if c["name"] == "Work"] == users, "nor changed"
+        assert container(ff, store["a"]) == {"name": "Work (a)", "color": "red", "icon": "briefcase"}
+        assert container(ff, store["b"]) == {"name": "Work (b)", "color": "blue", "icon": "fence"}
+    finally:
+        ff.js("await browser.storage.local.remove('settings'); return true;")
+
+
 def test_missing_host_says_how_to_install(ff):
     ff.manifest_path.rename(ff.manifest_path.with_suffix(".off"))
     try:
@@ -357,7 +481,7 @@ def test_missing_host_says_how_to_install(ff):
             os.kill(pid, 15)
         wait_for(lambda: not ff.host_pids(binary()), what="the host to exit")
         ff.open("popup.html")
-        state = lambda: ff.js("const p = document.getElementById('problem'); return { shown: !p.hidden, problem: p.textContent, status: document.getElementById('status').textContent, rows: document.querySelectorAll('li.role').length };")
+        state = lambda: ff.js("const p = document.getElementById('problem'); return { shown: !p.hidden, problem: p.textContent, status: document.getElementById('status').textContent, rows: document.querySelectorAll('[role=option]').length };")
         problem = wait_for(lambda: (lambda s: s["shown"] and s["problem"])(state()), what="the missing-host message", diagnose=state)
         assert "not installed" in problem and "rolecall install" in problem, problem
         assert rows(ff) == []
@@ -463,8 +587,8 @@ class RoleBrowser:
 
 
 CHROMIUM_ROWS_JS = """
-return [...document.querySelectorAll('#roles > li.role')].map((li) => ({ id: li.dataset.role, open: li.dataset.open === 'true',
-  mode: li.querySelector('.badge.mode')?.textContent ?? null, running: li.querySelector('.badge.open')?.textContent ?? null }));
+return [...document.querySelectorAll('#roles [role="option"]')].map((o) => ({ id: o.dataset.role, open: o.dataset.open === 'true',
+  mode: o.querySelector('.badge.mode')?.textContent ?? null, running: o.querySelector('.badge.open')?.textContent ?? null }));
 """
 
 

@@ -189,6 +189,22 @@ def test_missing_keys_are_credentials_missing(rc, aws):
     assert "rolecall gateway add other" in err["message"]
 
 
+def test_missing_keys_are_reported_before_the_mfa_prompt(rc, aws):
+    """Issue 11, item 10: an MFA gateway without keys answers credentials_missing at once, not
+    mfa_required (which would have the user read and type a code first, for nothing)."""
+    rc.add_gateway()
+    (rc.config_dir / "config.toml").write_text(
+        rc.config_text()
+        + f'\n[[gateway]]\nname = "other"\nmfa_serial = "{MFA_SERIAL}"\n\n'
+        + '[[role]]\nid = "o"\naccount_id = "111111111111"\nrole_name = "Admin"\ngateway = "other"\n'
+    )
+    h = rc.host()
+    err = h.call("console.open", {"role": "o"})["error"]
+    assert (err["code"], err["data"]) == (1005, {"kind": "credentials_missing", "gateway": "other"})
+    assert aws.stats()["sts_requests"] == {}
+    assert h.close() == 0
+
+
 def test_unknown_role_and_refused_destinations(rc, aws):
     rc.add_gateway()
     rc.add_role("prod")

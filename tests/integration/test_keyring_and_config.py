@@ -58,6 +58,21 @@ def test_no_secret_service_is_keyring_unavailable_and_loses_nothing(rc, aws):
     assert rc.config_text() == before
 
 
+def test_an_unreachable_keyring_is_reported_before_the_mfa_prompt(rc, aws):
+    """Issue 11, item 10: the keyring is checked before an MFA code is asked for."""
+    rc.add_gateway(mfa=True)
+    rc.add_role("prod")
+    no_bus = dict(rc.env, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
+    no_bus.pop("DISPLAY", None)
+    h = rc.host(no_bus)
+    err = h.call("console.open", {"role": "prod"})["error"]
+    assert (err["code"], err["data"]) == (1006, {"kind": "keyring_unavailable"})
+    # With the keyring back, the same open asks for the code.
+    assert rc.host().call("console.open", {"role": "prod"})["error"]["data"]["kind"] == "mfa_required"
+    assert aws.stats()["sts_requests"] == {}
+    assert h.close() == 0
+
+
 def test_a_corrupt_config_is_reported_and_never_overwritten(rc):
     rc.config_dir.mkdir(parents=True)
     path = rc.config_dir / "config.toml"

@@ -42,12 +42,32 @@ async function create(identities, want) {
   }
 }
 
-// The container for a role: the remembered one if it still exists, else one with the wanted
-// name (after a reinstall or a cleared storage), else a new one. `want` = {name, color, icon}.
-// Returns {cookieStoreId, created}.
+// The container remembered for a role, unless another role is remembered with the same one
+// (left by versions that adopted containers by name): a shared cookie jar would mix accounts,
+// so neither focus mode nor the "open" badge may treat it as this role's.
+export function ownContainer(map, roleId) {
+  const id = map[roleId];
+  if (!id) return null;
+  return Object.keys(map).some((other) => other !== roleId && map[other] === id) ? null : id;
+}
+
+// A name no other container has: labels are not unique, and the user's own containers (or
+// those of roles since removed) may be named like a role. The role id (unique in the config)
+// tells them apart; `naming.uniqueContainerName` already did this between configured roles.
+async function freeName(identities, name, roleId, keep) {
+  const all = (await identities.query({})) ?? [];
+  const taken = all.some((c) => c.cookieStoreId !== keep && c.name === name);
+  return taken ? `${name} (${roleId})` : name;
+}
+
+// The container for a role: the one remembered for it if it still exists, else a new one.
+// A container is never found by name: names are not unique, so a same-named container may be
+// the user's own or another role's, and adopting it would put two accounts in one cookie jar.
+// (After a reinstall, storage is empty and the roles get new containers.) `want` =
+// {name, color, icon}. Returns {cookieStoreId, created}.
 export async function resolveContainer({ identities, storage, roleId, want }) {
   const map = await loadContainerMap(storage);
-  const known = map[roleId];
+  const known = ownContainer(map, roleId);
   if (known) {
     let identity = null;
     try {
@@ -56,17 +76,11 @@ export async function resolveContainer({ identities, storage, roleId, want }) {
       identity = null; // deleted by the user
     }
     if (identity) {
-      await align(identities, identity, want);
+      await align(identities, identity, { ...want, name: await freeName(identities, want.name, roleId, known) });
       return { cookieStoreId: identity.cookieStoreId, created: false };
     }
   }
-  const found = await identities.query({ name: want.name });
-  if (found?.length) {
-    const identity = await align(identities, found[0], want);
-    await remember(storage, roleId, identity.cookieStoreId);
-    return { cookieStoreId: identity.cookieStoreId, created: false };
-  }
-  const identity = await create(identities, want);
+  const identity = await create(identities, { ...want, name: await freeName(identities, want.name, roleId, null) });
   await remember(storage, roleId, identity.cookieStoreId);
   return { cookieStoreId: identity.cookieStoreId, created: true };
 }
@@ -85,5 +99,5 @@ export function serialized() {
 // Role ids whose remembered container has at least one open tab.
 export function rolesWithTabs(map, tabs) {
   const stores = new Set(tabs.map((t) => t.cookieStoreId).filter(Boolean));
-  return Object.keys(map).filter((roleId) => stores.has(map[roleId]));
+  return Object.keys(map).filter((roleId) => stores.has(ownContainer(map, roleId)));
 }

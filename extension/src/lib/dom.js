@@ -24,12 +24,31 @@ export function richText(text) {
     .filter((part) => part !== '');
 }
 
-// The host's sentence and the next step, as one block.
+// The host's full message, folded: it is for a bug report or a search, not for reading first.
+// Copy needs no permission (a click is a user gesture); where the clipboard refuses, the text
+// is selected so the keyboard can copy it.
+function details(text) {
+  const body = el('p', { class: 'details-text' }, text);
+  const copy = el('button', { type: 'button', class: 'copy' }, 'Copy');
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      copy.textContent = 'Copied';
+    } catch {
+      getSelection()?.selectAllChildren(body);
+      copy.textContent = 'Selected: copy with the keyboard';
+    }
+  });
+  return el('details', {}, el('summary', {}, 'Details'), body, copy);
+}
+
+// One block: the headline, the next step, and the details when there are any.
 export function errorBlock(error, extraClass = '') {
   return el(
     'div',
     { class: `error ${extraClass}`.trim(), role: 'alert', dataset: { kind: error.kind } },
     el('p', { class: 'message' }, error.message),
     error.next ? el('p', { class: 'next' }, richText(error.next)) : null,
+    error.details ? details(error.details) : null,
   );
 }

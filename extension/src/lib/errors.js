@@ -1,5 +1,6 @@
 // Turns any failure (a host error reply, a missing host, a timeout) into what the popup
-// shows: the host's own sentence, plus the next step a person can take.
+// shows: a headline sentence, the next step a person can take, and for some kinds the host's
+// whole message as details.
 
 // Kinds the extension itself produces (the host's kinds are in docs/PROTOCOL.md).
 export const CLIENT_KINDS = ['host_missing', 'host_forbidden', 'host_disconnected', 'timeout', 'extension_error'];
@@ -17,11 +18,33 @@ export class RolecallError extends Error {
 const INSTALL = 'Install rolecall, run `rolecall install` to register it with your browsers, then reopen this popup.';
 const PROTOCOL_MISMATCH = 'The extension and the rolecall host disagree on the protocol: update both to the same release.';
 
-// kind → next step. The host's sentences already say what to do for the kinds that come
-// from the set-up or from AWS (docs/PROTOCOL.md: "a sentence a person can act on"), so a next
-// step is added only where the extension knows more than the host: the host is missing or
-// broken, the two disagree on the protocol, or the popup's list is stale.
+// kind → headline, for the kinds whose host message carries text from AWS or the system: an
+// ARN, AWS's own error, a reason in parentheses, a config path. Such a message is hard to
+// read as the first thing in a small popup, so the popup leads with the headline and the next
+// step and puts the host's whole message under "Details", where it can be copied.
+const HEADLINES = {
+  access_denied: 'AWS refused to let the gateway assume this role.',
+  credentials_invalid: 'AWS does not accept the gateway\'s keys.',
+  keyring_unavailable: 'The OS keyring is locked or not available.',
+  upstream_unavailable: 'AWS could not be reached.',
+  upstream_error: 'AWS answered with an error.',
+  config_invalid: 'The rolecall config file is invalid.',
+  internal: 'The rolecall host failed.',
+};
+
+// kind → next step. The other host messages are short sentences that already say what to do
+// (docs/PROTOCOL.md: "a sentence a person can act on") and are shown whole, so a next step is
+// added only for the kinds above (the advice would otherwise be hidden in the details) and
+// where the extension knows more than the host: the host is missing or broken, the two
+// disagree on the protocol, or the popup's list is stale. `{gateway}` is filled in from the
+// error's data.
 const NEXT_STEPS = {
+  access_denied: 'Check the role\'s trust policy and the gateway user\'s IAM policy.',
+  credentials_invalid: 'Store current keys with `rolecall gateway add {gateway} --access-key-id <ID>`.',
+  keyring_unavailable: 'Unlock it (or start a Secret Service such as gnome-keyring), then try again; `rolecall doctor` checks it.',
+  upstream_unavailable: 'Check your network or proxy and try again.',
+  config_invalid: 'It was left unchanged: fix it, or use the `rolecall role` and `rolecall gateway` commands.',
+  internal: 'Please report it, with the details.',
   host_missing: INSTALL,
   host_forbidden: 'Run `rolecall install` again so the host allows this extension, then reopen this popup.',
   host_disconnected: 'Run `rolecall doctor` in a terminal to see why; the browser console shows the host\'s log.',
@@ -45,17 +68,21 @@ const FALLBACK_MESSAGES = {
   extension_error: 'The extension\'s background page did not answer.',
 };
 
-export function nextStep(kind) {
-  return NEXT_STEPS[kind] ?? '';
+export function nextStep(kind, data = {}) {
+  return (NEXT_STEPS[kind] ?? '').replaceAll('{gateway}', typeof data.gateway === 'string' ? data.gateway : 'GATEWAY');
 }
 
-// A plain object (it crosses runtime messaging): the kind, the sentence to show, the next step,
-// and the few data fields the popup uses. The host's message is shown as is.
+// A plain object (it crosses runtime messaging): the kind, the sentence to show first, the next
+// step, the host's whole message when a headline stands in for it, and the few data fields
+// the popup uses.
 export function describeError(err) {
   const kind = err?.kind ?? 'extension_error';
   const data = err?.data ?? {};
-  const message = (typeof err?.message === 'string' && err.message) || FALLBACK_MESSAGES[kind] || 'Something went wrong.';
-  const out = { kind, message, next: nextStep(kind) };
+  const text = (typeof err?.message === 'string' && err.message) || '';
+  const headline = Object.hasOwn(HEADLINES, kind) ? HEADLINES[kind] : null;
+  const message = headline ?? (text || FALLBACK_MESSAGES[kind] || 'Something went wrong.');
+  const out = { kind, message, next: nextStep(kind, data) };
+  if (headline && text) out.details = text;
   for (const field of ['gateway', 'mfa_serial', 'role', 'path']) {
     if (typeof data[field] === 'string') (out.data ??= {})[field] = data[field];
   }

@@ -32,3 +32,16 @@ export function containerName(pattern, role = {}, hostName) {
     .trim();
   return name || label;
 }
+
+// The container name of `role` among all configured `roles`. A pattern such as `{group}` or
+// `{account_id}`, or two equal labels, would give several roles one name, and names are all a
+// person sees of a container: each role whose name is shared gets its id appended (ids are
+// unique in the config). It depends only on the config, so a role keeps its name whichever
+// role is opened first.
+export function uniqueContainerName(pattern, roles, role, hostName) {
+  const name = containerName(pattern, role, hostName);
+  const shared = roles.some((r) => r.id !== role.id && containerName(pattern, r) === name);
+  if (!shared) return name;
+  const suffix = ` (${role.id})`;
+  return `${name.slice(0, Math.max(1, MAX_NAME_LENGTH - suffix.length)).trim()}${suffix}`;
+}

@@ -57,3 +57,17 @@ export function moveSelection(order, currentId, delta) {
 export function keepSelection(order, currentId) {
   return order.includes(currentId) ? currentId : (order[0] ?? null);
 }
+
+// Digits (with the spaces and dashes account ids are written with) and nothing else.
+export function isDigitsOnly(query) {
+  return /^[\d\s-]*\d[\d\s-]*$/.test(String(query ?? ''));
+}
+
+// The row Enter opens. A digits-only query may be an MFA code typed into the search box (the
+// prompt lost focus when the popup closed), and it matches account ids: Enter then opens
+// nothing until the user picks a row with the arrow keys or the mouse (`picked`). Any other
+// query keeps the usual rule: the selected row if still shown, else the first.
+export function selectionFor(order, currentId, query, picked) {
+  if (isDigitsOnly(query) && !picked) return null;
+  return keepSelection(order, currentId);
+}

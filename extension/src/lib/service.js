@@ -1,7 +1,7 @@
 import { containerStyle } from './colors.js';
-import { loadContainerMap, resolveContainer, rolesWithTabs, serialized } from './containers.js';
+import { loadContainerMap, ownContainer, resolveContainer, rolesWithTabs, serialized } from './containers.js';
 import { RolecallError, describeError } from './errors.js';
-import { containerName } from './naming.js';
+import { uniqueContainerName } from './naming.js';
 import { loadSettings } from './settings.js';
 import { pickExistingTab, tabCreateProps } from './tabs.js';
 
@@ -63,9 +63,9 @@ export function createService({ api, client }) {
   }
 
   async function focusExisting(roleId) {
-    const map = await loadContainerMap(api.storage.local);
-    if (!map[roleId]) return null;
-    const tab = pickExistingTab(await api.tabs.query({ cookieStoreId: map[roleId] }));
+    const store = ownContainer(await loadContainerMap(api.storage.local), roleId);
+    if (!store) return null;
+    const tab = pickExistingTab(await api.tabs.query({ cookieStoreId: store }));
     if (!tab) return null;
     await api.tabs.update(tab.id, { active: true });
     await api.windows?.update(tab.windowId, { focused: true });
@@ -107,7 +107,8 @@ export function createService({ api, client }) {
     if (!roleCache.has(role)) await listRoles().catch(() => {});
     const info = roleCache.get(role) ?? { id: role, account_id: result.account_id };
     const style = containerStyle(result.container, result.account_id ?? info.account_id);
-    const want = { name: containerName(settings.containerPattern, info, result.container?.name), ...style };
+    const name = uniqueContainerName(settings.containerPattern, [...roleCache.values()], info, result.container?.name);
+    const want = { name, ...style };
     const { cookieStoreId, created } = await inOrder(() =>
       resolveContainer({ identities: api.contextualIdentities, storage: api.storage.local, roleId: role, want }),
     );

@@ -1,0 +1,26 @@
+// The MFA prompt the popup is showing, kept in storage.session so it survives the popup
+// closing (switching to an authenticator app closes it) and is gone when the browser quits.
+// Only what is needed to show the prompt again: never the code.
+export const PENDING_KEY = 'pendingMfa';
+// Long enough to find the phone and read a code, short enough that an old prompt does not
+// greet someone hours later.
+export const PENDING_TTL_MS = 5 * 60 * 1000;
+
+export async function savePending(storage, { role, gateway, background }, now = Date.now()) {
+  await storage.set({ [PENDING_KEY]: { role, gateway: gateway ?? null, background: Boolean(background), at: now } });
+}
+
+export async function clearPending(storage) {
+  await storage.remove(PENDING_KEY);
+}
+
+// The pending prompt, or null when there is none or it has expired (an expired one is removed).
+export async function loadPending(storage, now = Date.now()) {
+  const p = (await storage.get(PENDING_KEY))?.[PENDING_KEY];
+  if (!p || typeof p.role !== 'string' || !Number.isFinite(p.at)) return null;
+  if (now - p.at > PENDING_TTL_MS || now < p.at) {
+    await clearPending(storage);
+    return null;
+  }
+  return { role: p.role, gateway: typeof p.gateway === 'string' ? p.gateway : null, background: p.background === true, at: p.at };
+}
