@@ -105,6 +105,9 @@ pub struct RoleView {
     pub mfa_mode: &'static str,
     /// The role's live console, or null.
     pub session: Option<SessionView>,
+    /// Whether the role's next open needs an MFA code (no cached credentials, no live daily
+    /// MFA session), whether or not it has a live console.
+    pub needs_code: bool,
     /// Whether a browser is running on the role's isolated-window data directory.
     pub window_open: bool,
 }
@@ -245,6 +248,8 @@ impl App {
             .iter()
             .map(|r| {
                 let g = config.gateway(&r.gateway);
+                let (role_state, gateway_state) =
+                    (state.roles.get(&r.id), state.gateways.get(&r.gateway));
                 RoleView {
                     id: r.id.clone(),
                     label: r.label().to_owned(),
@@ -258,12 +263,9 @@ impl App {
                     icon: r.icon().to_owned(),
                     mfa: g.is_some_and(|g| g.mfa_serial.is_some()),
                     mfa_mode: g.map(Gateway::mfa_mode).unwrap_or_default().id(),
-                    session: live::session_view(
-                        state.roles.get(&r.id),
-                        g,
-                        state.gateways.get(&r.gateway),
-                        now,
-                    ),
+                    session: live::session_view(role_state, g, gateway_state, now),
+                    needs_code: live::renewable(role_state, g, gateway_state, now)
+                        == live::Renewable::Mfa,
                     window_open: crate::profiles::profile_dir(&profiles, &r.id)
                         .is_some_and(|d| crate::profiles::is_running(&d)),
                 }

@@ -113,7 +113,7 @@ pub fn validate_region(region: &str) -> Result<()> {
         format!("The region given ({} characters)", region.chars().count())
     };
     Err(Error::InvalidParams(format!(
-        "{shown} is not a region of a partition rolecall supports (aws, aws-us-gov, aws-cn; like eu-west-1)."
+        "{shown} is not an AWS region rolecall supports (the regions of the aws, aws-us-gov and aws-cn partitions, like eu-west-1)."
     )))
 }
 

@@ -71,6 +71,7 @@ def test_daily_mode_one_code_opens_three_roles_with_one_hour_consoles(rc, aws):
     roles = {r["id"]: r for r in h.call("roles.list")["result"]["roles"]}
     assert roles["r0"]["mfa_mode"] == "daily"
     assert roles["r1"]["session"]["renewable"] == "silent"
+    assert not any(r["needs_code"] for r in roles.values())
     h.call("session.forget", {"role": "r1"})
     assert h.call("console.open", {"role": "r1"})["result"]["cached"] is False
     assert [c["action"] for c in aws.stats()["sts_calls"]].count("GetSessionToken") == 1
@@ -148,6 +149,7 @@ def test_roles_list_session_before_open_after_open_across_restart_and_after_forg
     h = rc.host()
     roles = {r["id"]: r for r in h.call("roles.list")["result"]["roles"]}
     assert roles["prod"]["session"] is None and roles["prod"]["mfa_mode"] == "per_role"
+    assert roles["prod"]["needs_code"] is True
     opened = h.call("console.open", {"role": "prod", "mfa_code": "123456"})["result"]
     roles = {r["id"]: r for r in h.call("roles.list")["result"]["roles"]}
     s = roles["prod"]["session"]
@@ -157,6 +159,7 @@ def test_roles_list_session_before_open_after_open_across_restart_and_after_forg
         "renewable": "silent",
     }, (s, opened)
     assert roles["dev"]["session"] is None
+    assert roles["prod"]["needs_code"] is False and roles["dev"]["needs_code"] is True
     assert h.close() == 0
 
     h = rc.host()  # a new host reads the state file
@@ -164,7 +167,7 @@ def test_roles_list_session_before_open_after_open_across_restart_and_after_forg
     assert s2 == s
     assert h.call("session.forget", {"role": "prod"})["result"]["forgotten"] == 1
     roles = {r["id"]: r for r in h.call("roles.list")["result"]["roles"]}
-    assert roles["prod"]["session"] is None
+    assert roles["prod"]["session"] is None and roles["prod"]["needs_code"] is True
     assert h.call("console.open", {"role": "prod"})["error"]["data"]["kind"] == "mfa_required"
     assert h.close() == 0
 

@@ -164,7 +164,7 @@ def test_regions_of_unsupported_partitions_are_invalid_params_with_no_call(rc, a
     h = rc.host()
     r = h.call("console.open", {"role": "prod", "region": region})
     assert r["error"]["data"]["kind"] == "invalid_params", r
-    assert "partition rolecall supports" in r["error"]["message"]
+    assert "not an AWS region rolecall supports" in r["error"]["message"]
     stats = aws.stats()
     assert stats["sts_requests"] == {} and stats["signin_requests"] == {}, stats
     assert h.close() == 0
