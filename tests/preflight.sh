@@ -23,7 +23,7 @@ missing_packages() {
   if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
     echo python3-venv
   fi
-  # The CA bundle the host trusts (native-host/src/roots.rs).
+  # The CA bundle the host trusts (native-host/src/console/roots.rs).
   [ -f /etc/ssl/certs/ca-certificates.crt ] || [ -n "${SSL_CERT_FILE:-}" ] || echo ca-certificates
   return 0
 }

@@ -14,9 +14,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rolecall::config::Config;
-use rolecall::import::ini::{self, IniFile};
-use rolecall::import::plan::{self, FileKind, Inputs, Plan};
+use rolecall::setup::import::ini::{self, IniFile};
+use rolecall::setup::import::plan::{self, FileKind, Inputs, Plan};
+use rolecall::store::config::Config;
 use std::collections::{BTreeSet, HashSet};
 
 fn check_ini(text: &str, f: &IniFile) {

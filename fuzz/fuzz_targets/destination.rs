@@ -13,8 +13,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rolecall::federation::SignInTarget;
-use rolecall::partition::Partition;
+use rolecall::console::federation::SignInTarget;
+use rolecall::console::partition::Partition;
 use url::Url;
 
 const CONSOLE_OVERRIDE: &str = "http://127.0.0.1:8080/console-root/";

@@ -8,7 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rolecall::framing::{encode_frame, read_frame, FrameError, MAX_FRAME_LEN};
+use rolecall::protocol::framing::{encode_frame, read_frame, FrameError, MAX_FRAME_LEN};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};

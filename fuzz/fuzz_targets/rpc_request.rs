@@ -11,8 +11,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use rolecall::app::OpenRequest;
-use rolecall::methods;
-use rolecall::rpc::{parse_request, success_reply};
+use rolecall::protocol::methods;
+use rolecall::protocol::rpc::{parse_request, success_reply};
 use serde_json::{json, Value};
 
 /// Characters a message must not carry back: controls (terminal escapes, bells) and the

@@ -4,6 +4,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::OffsetDateTime;
 
+/// Cached credentials (and MFA sessions) are used only while they have this long to live:
+/// ample for the federation round trip, which is all they are needed for.
+pub const FRESHNESS_MARGIN: time::Duration = time::Duration::minutes(5);
+
 /// A gateway IAM user's long-term keys. They live in the OS keyring and never leave the host.
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct LongTermKeys {

@@ -1,5 +1,7 @@
 //! The one error type of the click path. Each variant maps to a stable `kind` (the
 //! append-only table in docs/PROTOCOL.md), a JSON-RPC code, and a message a user can act on.
+//! A base module: it imports nothing of ours, so every layer can raise these; the errors
+//! of the browser launch and of TLS set-up live here for that reason.
 
 use serde_json::{json, Value};
 use std::fmt;
@@ -95,11 +97,11 @@ pub enum Error {
     Internal(String),
 
     #[error("{0}. Install your system's CA certificates (Debian: ca-certificates) or point SSL_CERT_FILE at a PEM bundle; `rolecall doctor` checks it.")]
-    TlsSetup(#[from] crate::https::TlsSetupError),
+    TlsSetup(#[from] TlsSetupError),
 
     /// An isolated window could not be opened (`browser_not_found`, `browser_launch_failed`).
     #[error(transparent)]
-    Browser(#[from] crate::browser_launch::LaunchError),
+    Browser(#[from] LaunchError),
 }
 
 /// JSON-RPC codes of our own kinds (outside the reserved -32768..-32000 range).
@@ -210,3 +212,49 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why no HTTPS client could be built: the trusted roots cannot be read.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("cannot set up TLS: {0}")]
+pub struct TlsSetupError(pub String);
+
+/// Why a browser could not be launched. Each message says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    #[error("No Chromium-based browser was found (tried {tried}). Install Chrome, Chromium, Edge or Brave, or name its executable in ROLECALL_BROWSER_EXE or `browser_exe` under [settings] in the rolecall config.")]
+    NotFound { tried: String },
+
+    #[error("The browser {exe} named by {source_name} does not exist or is not a file. Fix {source_name}, or unset it to let rolecall find the browser.")]
+    BadOverride { exe: String, source_name: String },
+
+    #[error("Could not start the browser {exe} ({reason}). Check that it runs from a terminal, or name another one in ROLECALL_BROWSER_EXE.")]
+    SpawnFailed { exe: String, reason: String },
+
+    #[error("Could not open the console with {opener} ({reason}). Run `rolecall login` without --open and paste the URL it prints into your browser.")]
+    OpenerFailed { opener: String, reason: String },
+
+    #[error("Role id '{role}' cannot name a browser data directory. Give the role another id (`rolecall role remove {role}`, then `rolecall role add` with letters or digits in the id).")]
+    RoleId { role: String },
+
+    #[error("Could not prepare {path} for the role's browser window ({reason}). Check that the folder is writable by you, or remove it with `rolecall profiles prune`.")]
+    Files { path: String, reason: String },
+}
+
+impl LaunchError {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LaunchError::NotFound { .. } | LaunchError::BadOverride { .. } => "browser_not_found",
+            LaunchError::SpawnFailed { .. }
+            | LaunchError::OpenerFailed { .. }
+            | LaunchError::Files { .. }
+            | LaunchError::RoleId { .. } => "browser_launch_failed",
+        }
+    }
+
+    pub fn files(path: &std::path::Path, e: impl std::fmt::Display) -> LaunchError {
+        LaunchError::Files {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }
+    }
+}

@@ -1,32 +1,29 @@
 //! rolecall: the native-messaging host and CLI that turn a click on a role into an AWS
 //! console sign-in URL. The binary and the tests share this library.
+//!
+//! Layers, lowest first; a module imports only from its own layer or below (docs/DESIGN.md):
+//! - `error`: the one error type, importing nothing of ours;
+//! - `credentials`, `logger`, `sync`: key types, logging, keyed locks;
+//! - `console`: from temporary credentials to a sign-in URL (partitions, TLS, federation);
+//! - `store`: config, keyring, state file, private files;
+//! - `sources`: where temporary credentials come from (gateway IAM users);
+//! - `browser`: manifests, isolated-window launch, per-role profiles, the URL handoff;
+//! - `app`: the click path and its live state;
+//! - `protocol`, `setup`: the native-messaging host; import and doctor;
+//! - `cli`: the command line.
 
 pub mod app;
-pub mod browser_launch;
+pub mod browser;
 pub mod cli;
-pub mod config;
+pub mod console;
 pub mod credentials;
-pub mod doctor;
 pub mod error;
-pub mod federation;
-pub mod framing;
-pub mod handoff;
-pub mod host;
-pub mod https;
-pub mod import;
-pub mod install;
-pub mod live;
 pub mod logger;
-pub mod methods;
-pub mod partition;
-pub mod prepared;
-pub mod profiles;
-#[cfg(not(any(target_os = "macos", target_os = "windows")))]
-pub mod roots;
-pub mod rpc;
-pub mod secrets;
-pub mod state;
-pub mod sts;
+pub mod protocol;
+pub mod setup;
+pub mod sources;
+pub mod store;
+pub mod sync;
 
 /// The Firefox add-on id; the only extension Firefox manifests allow.
 pub const FIREFOX_ADDON_ID: &str = "rolecall@rolecall.dev";

@@ -2,8 +2,8 @@
 
 use super::{io_err, runtime, CliError, Out};
 use crate::app::App;
-use crate::doctor::{self, Status};
-use crate::install::{self, Bases, Os};
+use crate::browser::install::{self, Bases, Os};
+use crate::setup::doctor::{self, Status};
 use clap::Args;
 
 #[derive(Args, Debug)]

@@ -2,9 +2,9 @@
 
 use super::{io_err, Out};
 use crate::app::App;
-use crate::config::{self, Gateway, MfaMode};
 use crate::credentials::LongTermKeys;
 use crate::error::{Error, Result};
+use crate::store::config::{self, Gateway, MfaMode};
 use clap::Subcommand;
 use std::io::{IsTerminal, Read};
 

@@ -2,8 +2,8 @@
 
 use super::{io_err, CliError, Out};
 use crate::app::App;
-use crate::import::plan::{self, Action, FileKind, Keys};
-use crate::import::{self, ImportError};
+use crate::setup::import::plan::{self, Action, FileKind, Keys};
+use crate::setup::import::{self, ImportError};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -58,7 +58,9 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
     let _lock = if a.dry_run {
         None
     } else {
-        Some(crate::config::UpdateLock::acquire(app.config_path())?)
+        Some(crate::store::config::UpdateLock::acquire(
+            app.config_path(),
+        )?)
     };
     let existing = app.load_config()?;
     let (in_keyring, keyring_problem) =

@@ -1,7 +1,7 @@
 //! `rolecall install [--browser B|all] [--uninstall]`.
 
 use super::{io_err, CliError, Out};
-use crate::install::{self, Bases, Browser, Os, Outcome, Target};
+use crate::browser::install::{self, Bases, Browser, Os, Outcome, Target};
 use clap::{Args, ValueEnum};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -24,7 +24,7 @@ pub struct LoginArgs {
 }
 
 pub fn run(a: LoginArgs, out: Out) -> Result<()> {
-    crate::secrets::prewarm();
+    crate::store::secrets::prewarm();
     let app = Arc::new(App::from_env());
     let rt = runtime()?;
     let mut req = OpenRequest {
@@ -82,8 +82,8 @@ fn prompt_mfa(gateway: &str, serial: &str) -> Result<String> {
 /// file instead (the same hand-over as isolated windows, src/handoff.rs), which sends the
 /// browser on to the URL and is removed once read.
 fn open_in_browser(url: &str, title: &str) -> Result<()> {
-    use crate::browser_launch::LaunchError;
-    use crate::{handoff, profiles};
+    use crate::browser::launch::LaunchError;
+    use crate::browser::{handoff, profiles};
     let dir = profiles::handoff_dir();
     handoff::sweep(&dir);
     let file = handoff::write(&dir, url, title).map_err(|e| LaunchError::files(&dir, e))?;

@@ -12,7 +12,8 @@ mod session;
 
 use crate::app::App;
 use crate::error::Error;
-use crate::{host, CHROMIUM_EXTENSION_ID, FIREFOX_ADDON_ID};
+use crate::protocol::serve;
+use crate::{CHROMIUM_EXTENSION_ID, FIREFOX_ADDON_ID};
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::Write;
@@ -69,9 +70,9 @@ enum CliError {
     #[error(transparent)]
     Rolecall(#[from] Error),
     #[error(transparent)]
-    Install(#[from] crate::install::InstallError),
+    Install(#[from] crate::browser::install::InstallError),
     #[error(transparent)]
-    Import(#[from] crate::import::ImportError),
+    Import(#[from] crate::setup::import::ImportError),
 }
 
 /// How a browser starts a native host: Firefox passes `<manifest path> <add-on id>`,
@@ -146,8 +147,8 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Doctor(a) => doctor::run(a, out),
         Command::Profiles(c) => ok(profiles::run(c, out)),
         Command::HandoffCleanup { file } => {
-            let dir = crate::profiles::handoff_dir();
-            if !crate::handoff::is_handoff_file(&dir, &file) {
+            let dir = crate::browser::profiles::handoff_dir();
+            if !crate::browser::handoff::is_handoff_file(&dir, &file) {
                 let _ = writeln!(
                     std::io::stderr(),
                     "rolecall: {} is not a handoff file",
@@ -155,9 +156,9 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
                 );
                 return ExitCode::from(2);
             }
-            crate::handoff::remove_when_read(
+            crate::browser::handoff::remove_when_read(
                 &file,
-                crate::handoff::MAX_LIFETIME,
+                crate::browser::handoff::MAX_LIFETIME,
                 std::time::Duration::from_millis(50),
             );
             return ExitCode::SUCCESS;
@@ -213,7 +214,7 @@ fn run_host() -> ExitCode {
         }
     };
     // A browser starts the host to open consoles: have the keyring session ready by then.
-    crate::secrets::prewarm();
+    crate::store::secrets::prewarm();
     let output = match protocol_output() {
         Ok(o) => o,
         Err(e) => {
@@ -222,10 +223,10 @@ fn run_host() -> ExitCode {
         }
     };
     let app = Arc::new(App::from_env());
-    let ending = rt.block_on(host::serve(app, tokio::io::stdin(), output));
+    let ending = rt.block_on(serve::serve(app, tokio::io::stdin(), output));
     match ending {
-        host::Ending::Eof => ExitCode::SUCCESS,
-        host::Ending::Broken => ExitCode::FAILURE,
+        serve::Ending::Eof => ExitCode::SUCCESS,
+        serve::Ending::Broken => ExitCode::FAILURE,
     }
 }
 

@@ -2,8 +2,8 @@
 
 use super::{io_err, Out};
 use crate::app::App;
+use crate::browser::profiles::{self, ProfileInfo};
 use crate::error::{Error, Result};
-use crate::profiles::{self, ProfileInfo};
 use clap::Subcommand;
 
 #[derive(Subcommand, Debug)]

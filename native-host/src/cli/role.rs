@@ -2,8 +2,8 @@
 
 use super::{io_err, Out};
 use crate::app::App;
-use crate::config::{self, Role};
 use crate::error::{Error, Result};
+use crate::store::config::{self, Role};
 use clap::{Args, Subcommand};
 
 #[derive(Subcommand, Debug)]

@@ -1,9 +1,9 @@
 //! `rolecall session list|forget`.
 
 use super::{io_err, runtime, Out};
+use crate::app::live::Renewable;
 use crate::app::{App, ForgetRequest};
 use crate::error::Result;
-use crate::live::Renewable;
 use clap::Subcommand;
 use std::sync::Arc;
 

@@ -102,7 +102,12 @@ impl Partition {
     }
 }
 
+/// What a region must be, for messages.
+pub const SUPPORTED_REGIONS: &str =
+    "the regions of the aws, aws-us-gov and aws-cn partitions, like eu-west-1";
+
 /// Region names are joined into host names: only regions of the supported partitions pass.
+/// For a region from a request: it is repeated only when short and printable.
 pub fn validate_region(region: &str) -> Result<()> {
     if Partition::of_region(region).is_some() {
         return Ok(());
@@ -113,7 +118,7 @@ pub fn validate_region(region: &str) -> Result<()> {
         format!("The region given ({} characters)", region.chars().count())
     };
     Err(Error::InvalidParams(format!(
-        "{shown} is not an AWS region rolecall supports (the regions of the aws, aws-us-gov and aws-cn partitions, like eu-west-1)."
+        "{shown} is not an AWS region rolecall supports ({SUPPORTED_REGIONS})."
     )))
 }
 

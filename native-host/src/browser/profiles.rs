@@ -9,23 +9,14 @@
 //! lock: the `SingletonLock` symlink `<hostname>-<pid>` (Linux, macOS), `lockfile` held open
 //! (Windows).
 
-use crate::config::create_private_dir;
+use crate::store::data_dir;
+use crate::store::files::create_private_dir;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 pub const PROFILES: &str = "browser-profiles";
 pub const HANDOFF: &str = "handoff";
-
-/// rolecall's data folder (not the config folder: these are caches a user may delete).
-pub fn data_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("ROLECALL_DATA_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(d);
-    }
-    dirs::data_local_dir()
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("rolecall")
-}
 
 pub fn profiles_dir() -> PathBuf {
     data_dir().join(PROFILES)
@@ -123,7 +114,7 @@ pub fn prepare(dir: &Path, label: &str, color: &str) -> std::io::Result<()> {
             json!(c),
         );
     }
-    crate::config::atomic_write(&local_state, ls.to_string().as_bytes(), 0o600)?;
+    crate::store::files::atomic_write(&local_state, ls.to_string().as_bytes(), 0o600)?;
 
     let prefs_path = dir.join("Default").join("Preferences");
     let mut prefs = match read_json(&prefs_path) {
@@ -139,7 +130,7 @@ pub fn prepare(dir: &Path, label: &str, color: &str) -> std::io::Result<()> {
             set(&mut prefs, &["browser", "theme", key], json!(c));
         }
     }
-    crate::config::atomic_write(&prefs_path, prefs.to_string().as_bytes(), 0o600)
+    crate::store::files::atomic_write(&prefs_path, prefs.to_string().as_bytes(), 0o600)
 }
 
 /// This machine's host name, as Chromium writes it into `SingletonLock`.

@@ -3,9 +3,9 @@
 
 use crate::app::App;
 use crate::error::code;
-use crate::framing::{self, FrameError, MAX_FRAME_LEN};
-use crate::methods;
-use crate::rpc::{self, EnvelopeError};
+use crate::protocol::framing::{self, FrameError, MAX_FRAME_LEN};
+use crate::protocol::methods;
+use crate::protocol::rpc::{self, EnvelopeError};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncWrite};

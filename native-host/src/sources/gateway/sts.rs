@@ -40,7 +40,7 @@ pub fn endpoint_override() -> Option<String> {
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
 }
 
-/// The SDK's HTTP client on the host's shared reqwest client ([`crate::https::client`]),
+/// The SDK's HTTP client on the host's shared reqwest client ([`crate::console::https::client`]),
 /// rather than the SDK's own hyper client, which would read and parse the roots a second time.
 pub fn http_client_on(client: reqwest::Client) -> SharedHttpClient {
     SharedHttpClient::new(ReqwestHttp(client))

@@ -5,9 +5,9 @@
 //! gateways. Everything else is listed with the reason it was not imported.
 
 use super::ini::{IniFile, Property};
-use crate::config::{Config, Gateway, Role};
+use crate::console::partition::Partition;
 use crate::credentials::LongTermKeys;
-use crate::partition::Partition;
+use crate::store::config::{Config, Gateway, Role};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Which of the two files a value came from.
@@ -323,7 +323,7 @@ fn parse_role_arn(arn: &str) -> Option<ParsedArn> {
 /// A region of the partition, for a role whose profile names none.
 fn partition_default_region(partition: &str) -> Option<&'static str> {
     match partition {
-        "aws" => Some(crate::config::DEFAULT_REGION),
+        "aws" => Some(crate::store::config::DEFAULT_REGION),
         "aws-us-gov" => Some("us-gov-west-1"),
         "aws-cn" => Some("cn-north-1"),
         _ => None,
@@ -563,7 +563,7 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
         let effective = region
             .clone()
             .or_else(|| gateway_region.clone())
-            .unwrap_or_else(|| crate::config::DEFAULT_REGION.to_owned());
+            .unwrap_or_else(|| crate::store::config::DEFAULT_REGION.to_owned());
         if Partition::for_region(&effective).id() != arn.partition {
             if p.get("region").is_some() {
                 skipped.push(skip(format!(
@@ -811,7 +811,7 @@ fn gateway_mfa(
         .collect();
     let Some(&(_, chosen)) = with.first() else {
         let own = source.and_then(|s| s.get("mfa_serial"))?;
-        if let Err(e) = crate::config::check_mfa_serial(own) {
+        if let Err(e) = crate::store::config::check_mfa_serial(own) {
             notes.push(format!(
                 "The mfa_serial of profile '{gateway}' is ignored: {e}. Set it with `rolecall gateway set {gateway} --mfa-serial ARN`."
             ));

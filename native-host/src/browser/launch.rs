@@ -13,50 +13,10 @@
 //! URL never goes on the command line: the last argument is the path of a handoff file
 //! (see `handoff`).
 
-use crate::install::Os;
+use crate::browser::install::Os;
+pub use crate::error::LaunchError;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-
-/// Why a browser could not be launched. Each message says what to do.
-#[derive(Debug, thiserror::Error)]
-pub enum LaunchError {
-    #[error("No Chromium-based browser was found (tried {tried}). Install Chrome, Chromium, Edge or Brave, or name its executable in ROLECALL_BROWSER_EXE or `browser_exe` under [settings] in the rolecall config.")]
-    NotFound { tried: String },
-
-    #[error("The browser {exe} named by {source_name} does not exist or is not a file. Fix {source_name}, or unset it to let rolecall find the browser.")]
-    BadOverride { exe: String, source_name: String },
-
-    #[error("Could not start the browser {exe} ({reason}). Check that it runs from a terminal, or name another one in ROLECALL_BROWSER_EXE.")]
-    SpawnFailed { exe: String, reason: String },
-
-    #[error("Could not open the console with {opener} ({reason}). Run `rolecall login` without --open and paste the URL it prints into your browser.")]
-    OpenerFailed { opener: String, reason: String },
-
-    #[error("Role id '{role}' cannot name a browser data directory. Give the role another id (`rolecall role remove {role}`, then `rolecall role add` with letters or digits in the id).")]
-    RoleId { role: String },
-
-    #[error("Could not prepare {path} for the role's browser window ({reason}). Check that the folder is writable by you, or remove it with `rolecall profiles prune`.")]
-    Files { path: String, reason: String },
-}
-
-impl LaunchError {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            LaunchError::NotFound { .. } | LaunchError::BadOverride { .. } => "browser_not_found",
-            LaunchError::SpawnFailed { .. }
-            | LaunchError::OpenerFailed { .. }
-            | LaunchError::Files { .. }
-            | LaunchError::RoleId { .. } => "browser_launch_failed",
-        }
-    }
-
-    pub fn files(path: &Path, e: impl std::fmt::Display) -> LaunchError {
-        LaunchError::Files {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        }
-    }
-}
 
 /// A place to look for a browser executable.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,12 +4,8 @@
 //! A second `reqwest::Client::builder()` elsewhere is how doctor once trusted nothing; the
 //! test below keeps it from coming back.
 
+pub use crate::error::TlsSetupError;
 use std::time::Duration;
-
-/// Why no HTTPS client could be built: the trusted roots cannot be read.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("cannot set up TLS: {0}")]
-pub struct TlsSetupError(pub String);
 
 /// Build one per process and share it: reading and parsing the roots costs milliseconds,
 /// and a warm host keeps its connections. No redirects (the sign-in endpoint's answers are
@@ -20,7 +16,7 @@ pub fn client() -> Result<reqwest::Client, TlsSetupError> {
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("rolecall/", env!("CARGO_PKG_VERSION")));
     #[cfg(not(any(target_os = "macos", target_os = "windows")))]
-    let builder = crate::roots::system_roots()
+    let builder = crate::console::roots::system_roots()
         .map_err(TlsSetupError)?
         .into_iter()
         .fold(builder, |b, cert| b.add_root_certificate(cert));
@@ -71,7 +67,7 @@ mod tests {
     fn an_unreadable_bundle_is_an_error_that_says_why() {
         // SSL_CERT_FILE is read by every client() call in this process: test the roots
         // function's error through the same path without touching the environment.
-        let err = crate::roots::roots_from(Path::new("/nonexistent/ca.pem")).unwrap_err();
+        let err = crate::console::roots::roots_from(Path::new("/nonexistent/ca.pem")).unwrap_err();
         assert!(err.contains("/nonexistent/ca.pem"), "{err}");
     }
 }

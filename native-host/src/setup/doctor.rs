@@ -3,10 +3,10 @@
 //! no keyring entry. Network checks are bounded by the config's timeout.
 
 use crate::app::App;
-use crate::config::{Config, DEFAULT_REGION};
-use crate::install::{self, Bases, Installed, Os};
-use crate::partition::Partition;
-use crate::sts;
+use crate::browser::install::{self, Bases, Installed, Os};
+use crate::console::partition::Partition;
+use crate::sources::gateway::sts;
+use crate::store::config::{Config, DEFAULT_REGION};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
@@ -252,7 +252,7 @@ fn sts_regions(config: &Config) -> BTreeMap<String, Vec<String>> {
     let mut by_gateway: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in &config.roles {
         let g = config.gateway(&r.gateway);
-        let sts = crate::config::sts_region(g, r.partition(g));
+        let sts = crate::store::config::sts_region(g, r.partition(g));
         let list = by_gateway.entry(r.gateway.clone()).or_default();
         if !list.iter().any(|x| x == sts) {
             list.push(sts.to_owned());
@@ -342,7 +342,7 @@ pub async fn network(app: &App, config: &Config, keyring_ok: bool) -> Vec<Check>
     let mut out = Vec::new();
     let timeout = config.settings.timeout();
     // The click path's own client: the same roots, so doctor sees what a click would.
-    let client = match crate::https::client() {
+    let client = match crate::console::https::client() {
         Ok(c) => c,
         Err(e) => {
             return vec![check(
@@ -499,7 +499,7 @@ pub async fn network(app: &App, config: &Config, keyring_ok: bool) -> Vec<Check>
 /// directories. Run from a terminal, the parent process is a shell, so this shows the
 /// overrides or the table's pick; a browser-started host prefers the browser itself.
 pub fn isolated_windows(config: &Config) -> Vec<Check> {
-    use crate::browser_launch::{self as bl, LaunchError};
+    use crate::browser::launch::{self as bl, LaunchError};
     let mut out = Vec::new();
     match bl::find_browser(
         std::env::var_os("ROLECALL_BROWSER_EXE"),
@@ -529,8 +529,8 @@ pub fn isolated_windows(config: &Config) -> Vec<Check> {
             None,
         )),
     }
-    let base = crate::profiles::profiles_dir();
-    if let Ok(list) = crate::profiles::list(&base, &[]) {
+    let base = crate::browser::profiles::profiles_dir();
+    if let Ok(list) = crate::browser::profiles::list(&base, &[]) {
         if !list.is_empty() {
             let running = list.iter().filter(|p| p.running).count();
             out.push(check(

@@ -48,7 +48,7 @@ pub fn page(url: &str, title: &str) -> String {
 /// Writes a new handoff file (mode 0600, in `dir`, created 0700 if missing) and returns its
 /// path. The name is new each time (create-new: an existing file is never reused).
 pub fn write(dir: &Path, url: &str, title: &str) -> std::io::Result<PathBuf> {
-    crate::config::create_private_dir(dir)?;
+    crate::store::files::create_private_dir(dir)?;
     let body = page(url, title);
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -144,7 +144,7 @@ pub fn sweep(dir: &Path) -> usize {
 /// kills this host right after the reply.
 pub fn spawn_cleanup(path: &Path) -> std::io::Result<()> {
     let exe = std::env::current_exe()?;
-    crate::browser_launch::spawn_detached(&exe, &["handoff-cleanup".into(), path.into()])
+    crate::browser::launch::spawn_detached(&exe, &["handoff-cleanup".into(), path.into()])
         .map(|_| ())
 }
 

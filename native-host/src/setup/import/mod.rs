@@ -9,7 +9,8 @@ pub mod ini;
 pub mod plan;
 
 use crate::app::App;
-use crate::config::{self, atomic_write};
+use crate::store::config;
+use crate::store::files::atomic_write;
 use ini::IniFile;
 use plan::{FileKind, Plan};
 use std::collections::{BTreeSet, HashSet};

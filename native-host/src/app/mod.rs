@@ -2,20 +2,25 @@
 //! with their live consoles, open a console (the click path), prepare likely clicks, forget
 //! cached sessions.
 
-use crate::config::{self, Config, Gateway, Role};
-use crate::credentials::{CachedSession, LongTermKeys, MfaSession};
+pub mod live;
+pub mod prepared;
+
+use crate::console::federation::{self, SignInTarget};
+use crate::console::partition::{validate_region, Partition};
+use crate::credentials::CachedSession;
 use crate::error::{Error, Result};
-use crate::federation::{self, SignInTarget};
-use crate::live::{self, SessionView, FRESHNESS_MARGIN};
-use crate::partition::{validate_region, Partition};
-use crate::prepared::{Prepared, PreparedTokens};
-use crate::secrets::SecretStore;
-use crate::state::{State, StateFile};
-use crate::sts::{self, Signer};
+use crate::sources::gateway::sts;
+use crate::sources::Sources;
+use crate::store::config::{self, Config, Gateway, Role};
+use crate::store::secrets::SecretStore;
+use crate::store::state::{State, StateFile, StateWriter};
+use crate::sync::{blocking, KeyedLocks};
+use live::{SessionView, FRESHNESS_MARGIN};
+use prepared::{Prepared, PreparedTokens};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 use url::Url;
 
@@ -142,39 +147,27 @@ struct Minted {
     from_cache: bool,
 }
 
-type StateChange = Box<dyn FnOnce(&mut State) + Send>;
-
-enum StateMessage {
-    Change(StateChange),
-    Flush(tokio::sync::oneshot::Sender<()>),
-}
-
 pub struct App {
     config_path: PathBuf,
     secrets: SecretStore,
-    state: StateFile,
+    /// The state file, through its one background writer.
+    state: Arc<StateWriter>,
+    /// Where fresh credentials come from.
+    sources: Sources,
     signin_override: std::result::Result<Option<Url>, String>,
     console_override: std::result::Result<Option<Url>, String>,
     /// One HTTPS client for STS and the sign-in endpoint, built once per process.
     http: tokio::sync::OnceCell<Http>,
-    /// Per gateway, its keys while some AssumeRole is using them: concurrent opens through
-    /// one gateway share one keyring read, and the keys still leave memory when the last
-    /// of those calls ends.
-    gateway_keys: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Weak<LongTermKeys>>>>>,
-    /// One open at a time per role (and one GetSessionToken at a time per gateway), so a
-    /// double click costs one AssumeRole, not two.
-    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// One open at a time per role, so a double click costs one AssumeRole, not two.
+    role_locks: KeyedLocks,
     /// In-process mirror of the keyring's session cache: a warm host skips the keyring read.
     sessions: Mutex<HashMap<String, CachedSession>>,
-    /// In-process mirror of the gateways' daily MFA sessions in the keyring.
-    mfa_sessions: Mutex<HashMap<String, MfaSession>>,
     /// Tokens minted by `console.prepare`, in memory only.
     prepared: Mutex<PreparedTokens>,
     /// Per keyring entry, held while its background write is pending, so a
-    /// `session.forget` cannot delete first and then be undone by the write.
-    keyring_writes: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-    /// Changes to the state file, applied in order by one background writer.
-    state_writer: Mutex<Option<tokio::sync::mpsc::UnboundedSender<StateMessage>>>,
+    /// `session.forget` cannot delete first and then be undone by the write, and the
+    /// process can wait for them all before it exits.
+    writes: Arc<KeyedLocks>,
 }
 
 fn url_from_env(var: &str) -> std::result::Result<Option<Url>, String> {
@@ -198,25 +191,25 @@ impl App {
         App::new(
             config::config_path(),
             SecretStore::from_env(),
-            StateFile::in_dir(&crate::profiles::data_dir()),
+            StateFile::in_dir(&crate::store::data_dir()),
         )
     }
 
     pub fn new(config_path: PathBuf, secrets: SecretStore, state: StateFile) -> App {
+        let state = Arc::new(StateWriter::new(state));
+        let writes = Arc::new(KeyedLocks::default());
         App {
             config_path,
+            sources: Sources::new(secrets.clone(), state.clone(), writes.clone()),
             secrets,
             state,
             signin_override: url_from_env("ROLECALL_SIGNIN_URL"),
             console_override: url_from_env("ROLECALL_CONSOLE_URL"),
             http: tokio::sync::OnceCell::new(),
-            gateway_keys: Mutex::new(HashMap::new()),
-            locks: Mutex::new(HashMap::new()),
+            role_locks: KeyedLocks::default(),
             sessions: Mutex::new(HashMap::new()),
-            mfa_sessions: Mutex::new(HashMap::new()),
             prepared: Mutex::new(PreparedTokens::default()),
-            keyring_writes: Mutex::new(HashMap::new()),
-            state_writer: Mutex::new(None),
+            writes,
         }
     }
 
@@ -229,7 +222,7 @@ impl App {
     }
 
     pub fn state_file(&self) -> &StateFile {
-        &self.state
+        self.state.file()
     }
 
     pub fn load_config(&self) -> Result<Config> {
@@ -240,9 +233,9 @@ impl App {
     /// no network. Call [`App::flush_state`] first to see this process's latest opens.
     pub fn list_roles(&self) -> Result<Vec<RoleView>> {
         let config = self.load_config()?;
-        let state = self.state.load();
+        let state = self.state.file().load();
         let now = OffsetDateTime::now_utc();
-        let profiles = crate::profiles::profiles_dir();
+        let profiles = crate::browser::profiles::profiles_dir();
         Ok(config
             .roles
             .iter()
@@ -266,8 +259,8 @@ impl App {
                     session: live::session_view(role_state, g, gateway_state, now),
                     needs_code: live::renewable(role_state, g, gateway_state, now)
                         == live::Renewable::Mfa,
-                    window_open: crate::profiles::profile_dir(&profiles, &r.id)
-                        .is_some_and(|d| crate::profiles::is_running(&d)),
+                    window_open: crate::browser::profiles::profile_dir(&profiles, &r.id)
+                        .is_some_and(|d| crate::browser::profiles::is_running(&d)),
                 }
             })
             .collect())
@@ -314,7 +307,7 @@ impl App {
     async fn http(&self) -> Result<&Http> {
         self.http
             .get_or_try_init(|| async {
-                let client = tokio::task::spawn_blocking(crate::https::client)
+                let client = tokio::task::spawn_blocking(crate::console::https::client)
                     .await
                     .map_err(|e| Error::Internal(format!("HTTPS client task failed: {e}")))??;
                 Ok(Http {
@@ -338,78 +331,24 @@ impl App {
         });
     }
 
-    /// The gateway's long-term keys: shared with a concurrent open that already holds
-    /// them, else read from the keyring.
-    async fn gateway_keys(&self, gateway: &str) -> Result<Arc<LongTermKeys>> {
-        let slot = {
-            let mut slots = self.gateway_keys.lock().unwrap_or_else(|p| p.into_inner());
-            slots.entry(gateway.to_owned()).or_default().clone()
-        };
-        let mut shared = slot.lock().await;
-        if let Some(keys) = shared.upgrade() {
-            return Ok(keys);
-        }
-        let secrets = self.secrets.clone();
-        let name = gateway.to_owned();
-        let keys = Arc::new(blocking(move || secrets.gateway_keys(&name)).await?);
-        *shared = Arc::downgrade(&keys);
-        Ok(keys)
-    }
-
     fn role_lock(&self, role: &str) -> Arc<tokio::sync::Mutex<()>> {
-        lock_for(&self.locks, &format!("role:{role}"))
+        self.role_locks.get(role)
     }
 
-    fn keyring_write_lock(&self, entry: &str) -> Arc<tokio::sync::Mutex<()>> {
-        lock_for(&self.keyring_writes, entry)
-    }
-
-    /// Queues a change to the state file: one background writer applies changes in order,
-    /// batching those that arrive together, so a click never waits on the disk.
     fn record(&self, change: impl FnOnce(&mut State) + Send + 'static) {
-        let mut msg = StateMessage::Change(Box::new(change));
-        let mut writer = self.state_writer.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(tx) = writer.as_ref() {
-            match tx.send(msg) {
-                Ok(()) => return,
-                Err(e) => msg = e.0, // the writer has gone: start another
-            }
-        }
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let _ = tx.send(msg);
-        tokio::spawn(write_state(self.state.clone(), rx));
-        *writer = Some(tx);
+        self.state.record(change);
     }
 
     /// Waits until every queued state change is on disk.
     pub async fn flush_state(&self) {
-        let tx = self
-            .state_writer
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        if let Some(tx) = tx {
-            let (done, wait) = tokio::sync::oneshot::channel();
-            if tx.send(StateMessage::Flush(done)).is_ok() {
-                let _ = wait.await;
-            }
-        }
+        self.state.flush().await;
     }
 
     /// Waits for every background keyring and state write to land. The host calls this
     /// before it exits: the runtime drops blocking tasks that have not started when it
     /// shuts down.
     pub async fn settle(&self) {
-        let pending: Vec<_> = self
-            .keyring_writes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect();
-        for lock in pending {
-            drop(lock.lock().await);
-        }
+        self.writes.settle().await;
         self.flush_state().await;
     }
 
@@ -627,11 +566,21 @@ impl App {
         loop {
             let (session, from_cache) = match cached.take() {
                 Some(c) => (c, true),
-                None => (
-                    self.assume(role, gateway, &role_arn, mfa_code, timeout)
-                        .await?,
-                    false,
-                ),
+                None => {
+                    let http = &self.http().await?.sts;
+                    let fresh = self
+                        .sources
+                        .credentials(http, role, gateway, mfa_code, timeout)
+                        .await?;
+                    let session = CachedSession {
+                        role_arn: role_arn.clone(),
+                        gateway: gateway.name.clone(),
+                        credentials: fresh.credentials,
+                        chained: fresh.chained,
+                    };
+                    self.remember(&role.id, session.clone()).await;
+                    (session, false)
+                }
             };
             let session_duration = console_duration(role, session.chained);
             let http = &self.http().await?.signin;
@@ -678,8 +627,8 @@ impl App {
     /// `open_in: "isolated_window"`: the same sign-in as [`App::open_console`], handed to a
     /// browser started on the role's own data directory through a private handoff file.
     pub async fn launch_console(self: &Arc<Self>, req: OpenRequest) -> Result<Launched> {
-        use crate::browser_launch::{self as bl, LaunchError};
-        use crate::{handoff, profiles};
+        use crate::browser::launch::{self as bl, LaunchError};
+        use crate::browser::{handoff, profiles};
         let (config, role, _) = self.requested_role(&req.role)?;
         // The browser is found before AWS is asked: a missing browser costs no sign-in.
         let parent = blocking(|| Ok(bl::parent_executable())).await?;
@@ -739,237 +688,6 @@ impl App {
         })
     }
 
-    /// New credentials for the role: AssumeRole with the gateway's long-term keys (and the
-    /// MFA code, per-role mode), or with the gateway's MFA session (daily mode).
-    async fn assume(
-        self: &Arc<Self>,
-        role: &Role,
-        gateway: &Gateway,
-        role_arn: &str,
-        mfa_code: Option<&str>,
-        timeout: std::time::Duration,
-    ) -> Result<CachedSession> {
-        let session_name = role.session_name(gateway);
-        let sts_region = config::sts_region(Some(gateway), role.partition(Some(gateway)));
-        let mut req = sts::AssumeRequest {
-            gateway: &gateway.name,
-            region: sts_region,
-            role_arn,
-            session_name: &session_name,
-            external_id: role.external_id.as_deref(),
-            duration_seconds: config::SAFE_DURATION_SECONDS,
-            mfa: None,
-        };
-        let (creds, chained) = if gateway.uses_daily_mfa() {
-            let mfa = self
-                .mfa_session(role, gateway, mfa_code, sts_region, timeout)
-                .await?;
-            // Credentials assumed with an MFA session are chained: AWS allows one hour.
-            req.duration_seconds = role
-                .duration_seconds
-                .unwrap_or(config::SAFE_DURATION_SECONDS)
-                .min(config::SAFE_DURATION_SECONDS);
-            let http = &self.http().await?.sts;
-            match sts::assume_role(http, Signer::MfaSession(&mfa.credentials), &req, timeout).await
-            {
-                Ok(c) => (c, true),
-                Err(e) if sts::is_session_refusal(&e) => {
-                    log::info!(
-                        "the MFA session of gateway {} was refused ({}); asking for a code",
-                        gateway.name,
-                        e.kind()
-                    );
-                    self.drop_mfa_session(&gateway.name).await?;
-                    return Err(mfa_required(role, gateway));
-                }
-                Err(e) => return Err(e),
-            }
-        } else {
-            // The keys first: a keyring or key problem is reported before the user is
-            // asked for a code they would type in vain.
-            let keys = self.gateway_keys(&gateway.name).await?;
-            req.mfa = match (&gateway.mfa_serial, mfa_code) {
-                (Some(serial), Some(code)) => Some((serial.as_str(), code)),
-                (Some(_), None) => return Err(mfa_required(role, gateway)),
-                (None, _) => None,
-            };
-            let learned = match role.duration_seconds {
-                Some(_) => None,
-                None => {
-                    let state = self.state.clone();
-                    let id = role.id.clone();
-                    blocking(move || {
-                        Ok(state
-                            .load()
-                            .roles
-                            .get(&id)
-                            .and_then(|r| r.learned_max_duration(OffsetDateTime::now_utc())))
-                    })
-                    .await?
-                }
-            };
-            req.duration_seconds = role
-                .duration_seconds
-                .or(learned)
-                .unwrap_or(config::LONG_DURATION_SECONDS);
-            let http = &self.http().await?.sts;
-            let first = sts::assume_role(http, Signer::LongTerm(&keys), &req, timeout).await;
-            let creds = match first {
-                // The role's maximum is lower than rolecall's default ask: ask what every
-                // role allows, once, and remember it for this role.
-                Err(e)
-                    if role.duration_seconds.is_none()
-                        && req.duration_seconds > config::SAFE_DURATION_SECONDS
-                        && sts::is_duration_refusal(&e) =>
-                {
-                    log::info!(
-                        "role {} allows less than {} s; asking {} s and remembering it",
-                        role.id,
-                        req.duration_seconds,
-                        config::SAFE_DURATION_SECONDS
-                    );
-                    req.duration_seconds = config::SAFE_DURATION_SECONDS;
-                    let creds =
-                        sts::assume_role(http, Signer::LongTerm(&keys), &req, timeout).await?;
-                    let id = role.id.clone();
-                    let learned_at = now_utc();
-                    self.record(move |s| {
-                        let r = s.roles.entry(id).or_default();
-                        r.max_duration_seconds = Some(config::SAFE_DURATION_SECONDS);
-                        r.max_duration_learned_at = Some(learned_at);
-                    });
-                    creds
-                }
-                other => other?,
-            };
-            drop(keys);
-            (creds, false)
-        };
-        let session = CachedSession {
-            role_arn: role_arn.to_owned(),
-            gateway: gateway.name.clone(),
-            credentials: creds,
-            chained,
-        };
-        self.remember(&role.id, session.clone()).await;
-        Ok(session)
-    }
-
-    /// The gateway's MFA session (daily mode): the cached one while it has five minutes to
-    /// live, else a new one from GetSessionToken with the code. One per gateway at a time,
-    /// so three roles opened at once with one code make one GetSessionToken.
-    async fn mfa_session(
-        self: &Arc<Self>,
-        role: &Role,
-        gateway: &Gateway,
-        mfa_code: Option<&str>,
-        sts_region: &str,
-        timeout: std::time::Duration,
-    ) -> Result<MfaSession> {
-        let serial = gateway
-            .mfa_serial
-            .clone()
-            .ok_or_else(|| Error::Internal("daily MFA mode without a device".into()))?;
-        let lock = lock_for(&self.locks, &format!("mfa:{}", gateway.name));
-        let _guard = lock.lock().await;
-        if let Some(s) = self.cached_mfa_session(&gateway.name, &serial).await? {
-            return Ok(s);
-        }
-        let keys = self.gateway_keys(&gateway.name).await?;
-        let Some(code) = mfa_code else {
-            return Err(mfa_required(role, gateway));
-        };
-        let creds = sts::session_token(
-            &self.http().await?.sts,
-            &keys,
-            &sts::AssumeRequest {
-                gateway: &gateway.name,
-                region: sts_region,
-                role_arn: "",
-                session_name: "",
-                external_id: None,
-                duration_seconds: gateway.mfa_session_hours() * 3600,
-                mfa: Some((&serial, code)),
-            },
-            timeout,
-        )
-        .await?;
-        drop(keys);
-        let session = MfaSession {
-            serial,
-            credentials: creds,
-        };
-        self.mfa_sessions
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(gateway.name.clone(), session.clone());
-        let secrets = self.secrets.clone();
-        let name = gateway.name.clone();
-        let stored = session.clone();
-        let pending = self
-            .keyring_write_lock(&format!("mfa:{name}"))
-            .lock_owned()
-            .await;
-        tokio::task::spawn_blocking(move || {
-            let _pending = pending;
-            if let Err(e) = secrets.store_mfa_session(&name, &stored) {
-                log::warn!("could not keep the MFA session of gateway {name} in the keyring: {e}");
-            }
-        });
-        let name = gateway.name.clone();
-        let ends = session.credentials.expiration;
-        self.record(move |s| {
-            s.gateways.entry(name).or_default().mfa_session_expires_at = Some(ends);
-        });
-        Ok(session)
-    }
-
-    async fn cached_mfa_session(&self, gateway: &str, serial: &str) -> Result<Option<MfaSession>> {
-        let now = OffsetDateTime::now_utc();
-        let usable = |s: &MfaSession| {
-            s.serial == serial && s.credentials.expiration - FRESHNESS_MARGIN > now
-        };
-        if let Some(s) = self
-            .mfa_sessions
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(gateway)
-            .filter(|s| usable(s))
-        {
-            return Ok(Some(s.clone()));
-        }
-        let secrets = self.secrets.clone();
-        let name = gateway.to_owned();
-        let stored = blocking(move || secrets.mfa_session(&name)).await?;
-        Ok(stored.filter(usable).inspect(|s| {
-            self.mfa_sessions
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(gateway.to_owned(), s.clone());
-        }))
-    }
-
-    async fn drop_mfa_session(&self, gateway: &str) -> Result<bool> {
-        let in_memory = self
-            .mfa_sessions
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(gateway)
-            .is_some();
-        let secrets = self.secrets.clone();
-        let name = gateway.to_owned();
-        let _written = self
-            .keyring_write_lock(&format!("mfa:{gateway}"))
-            .lock_owned()
-            .await;
-        let in_keyring = blocking(move || secrets.forget_mfa_session(&name)).await?;
-        let name = gateway.to_owned();
-        self.record(move |s| {
-            s.gateways.remove(&name);
-        });
-        Ok(in_memory || in_keyring)
-    }
-
     /// Keeps new credentials in memory at once and in the keyring in the background: the
     /// keyring write must not delay the sign-in call.
     async fn remember(self: &Arc<Self>, role: &str, session: CachedSession) {
@@ -979,7 +697,8 @@ impl App {
             .insert(role.to_owned(), session.clone());
         let secrets = self.secrets.clone();
         let pending = self
-            .keyring_write_lock(&format!("session:{role}"))
+            .writes
+            .get(&format!("session:{role}"))
             .lock_owned()
             .await;
         let role = role.to_owned();
@@ -1040,7 +759,8 @@ impl App {
         let secrets = self.secrets.clone();
         let id = role.to_owned();
         let _written = self
-            .keyring_write_lock(&format!("session:{role}"))
+            .writes
+            .get(&format!("session:{role}"))
             .lock_owned()
             .await;
         let in_keyring = blocking(move || secrets.forget_session(&id)).await?;
@@ -1100,9 +820,7 @@ impl App {
             }
         }
         for g in &gateways {
-            let lock = lock_for(&self.locks, &format!("mfa:{g}"));
-            let _guard = lock.lock().await;
-            if self.drop_mfa_session(g).await? {
+            if self.sources.gateway.forget_mfa_session(g).await? {
                 n += 1;
             }
         }
@@ -1128,65 +846,6 @@ fn console_duration(role: &Role, chained: bool) -> u32 {
     } else {
         d
     }
-}
-
-fn mfa_required(role: &Role, gateway: &Gateway) -> Error {
-    Error::MfaRequired {
-        gateway: gateway.name.clone(),
-        role: role.id.clone(),
-        serial: gateway.mfa_serial.clone().unwrap_or_default(),
-    }
-}
-
-/// Applies queued state changes in order until every sender is gone. Changes that arrive
-/// together are written in one update.
-async fn write_state(file: StateFile, mut rx: tokio::sync::mpsc::UnboundedReceiver<StateMessage>) {
-    while let Some(first) = rx.recv().await {
-        let mut changes = Vec::new();
-        let mut flushed = Vec::new();
-        let mut next = Some(first);
-        while let Some(msg) = next {
-            match msg {
-                StateMessage::Change(c) => changes.push(c),
-                StateMessage::Flush(done) => flushed.push(done),
-            }
-            next = rx.try_recv().ok();
-        }
-        if !changes.is_empty() {
-            let file = file.clone();
-            let written = tokio::task::spawn_blocking(move || {
-                file.update(|s| {
-                    for c in changes {
-                        c(s);
-                    }
-                })
-            })
-            .await;
-            match written {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => log::warn!("could not write the state file: {e}"),
-                Err(e) => log::warn!("the state file writer failed: {e}"),
-            }
-        }
-        for done in flushed {
-            let _ = done.send(());
-        }
-    }
-}
-
-fn lock_for(
-    locks: &Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-    key: &str,
-) -> Arc<tokio::sync::Mutex<()>> {
-    let mut locks = locks.lock().unwrap_or_else(|p| p.into_inner());
-    locks.entry(key.to_owned()).or_default().clone()
-}
-
-/// Runs a blocking keyring call off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::Internal(format!("a background task failed: {e}")))?
 }
 
 /// A name from a request that no config could hold is refused without echoing it: it may

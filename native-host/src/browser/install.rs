@@ -6,7 +6,7 @@
 //! Sources: MDN "Native manifests" (Firefox) and Chrome's "Native messaging" page; Edge and
 //! Brave follow Chrome's layout under their own vendor folders and registry keys.
 
-use crate::config::atomic_write;
+use crate::store::files::atomic_write;
 use crate::{CHROMIUM_EXTENSION_ID, FIREFOX_ADDON_ID, HOST_NAME};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

@@ -2,14 +2,14 @@
 //! ends, and whether a new one can be minted now without the user (`silent`) or needs an
 //! MFA code (`mfa`). Pure: the state file, the config and a clock in, a view out.
 
-use crate::config::Gateway;
-use crate::state::{GatewayState, RoleState};
+use crate::store::config::Gateway;
+use crate::store::state::{GatewayState, RoleState};
 use serde::Serialize;
 use time::OffsetDateTime;
 
 /// Credentials and MFA sessions count only while they have this long to live: the same
 /// margin the click path uses before it trusts them.
-pub const FRESHNESS_MARGIN: time::Duration = time::Duration::minutes(5);
+pub use crate::credentials::FRESHNESS_MARGIN;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -68,7 +68,7 @@ pub fn session_view(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::MfaMode;
+    use crate::store::config::MfaMode;
 
     fn now() -> OffsetDateTime {
         OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000)

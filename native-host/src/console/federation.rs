@@ -2,9 +2,9 @@
 //! building the `Action=login` URL with a checked console destination.
 //! Protocol: IAM User Guide, "Enable custom identity broker access to the AWS console".
 
+use crate::console::partition::Partition;
 use crate::credentials::TempCredentials;
 use crate::error::{Error, Result, Service};
-use crate::partition::Partition;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use url::Url;
 

@@ -5,7 +5,7 @@
 //! (`.state.json.lock`), so the browser's host and a `rolecall login` never lose each
 //! other's update. A missing or unreadable file is an empty state: it is a cache.
 
-use crate::config::{atomic_write, create_private_dir};
+use crate::store::files::{atomic_write, create_private_dir};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -167,6 +167,108 @@ impl StateFile {
     }
 }
 
+type StateChange = Box<dyn FnOnce(&mut State) + Send>;
+
+enum StateMessage {
+    Change(StateChange),
+    Flush(tokio::sync::oneshot::Sender<()>),
+}
+
+/// Changes to the state file, applied in order by one background task per process that
+/// batches those arriving together, so a click never waits on the disk.
+#[derive(Debug)]
+pub struct StateWriter {
+    file: StateFile,
+    sender: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<StateMessage>>>,
+}
+
+impl StateWriter {
+    pub fn new(file: StateFile) -> StateWriter {
+        StateWriter {
+            file,
+            sender: std::sync::Mutex::new(None),
+        }
+    }
+
+    pub fn file(&self) -> &StateFile {
+        &self.file
+    }
+
+    /// Queues a change; the writer task starts on first use (inside a tokio runtime).
+    pub fn record(&self, change: impl FnOnce(&mut State) + Send + 'static) {
+        let mut msg = StateMessage::Change(Box::new(change));
+        let mut sender = self.sender.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = sender.as_ref() {
+            match tx.send(msg) {
+                Ok(()) => return,
+                Err(e) => msg = e.0, // the writer has gone: start another
+            }
+        }
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let _ = tx.send(msg);
+        tokio::spawn(write_state(self.file.clone(), rx));
+        *sender = Some(tx);
+    }
+
+    /// Waits until every queued change is on disk.
+    pub async fn flush(&self) {
+        let tx = self
+            .sender
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(tx) = tx {
+            let (done, wait) = tokio::sync::oneshot::channel();
+            if tx.send(StateMessage::Flush(done)).is_ok() {
+                let _ = wait.await;
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for StateMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StateMessage::Change(_) => "Change",
+            StateMessage::Flush(_) => "Flush",
+        })
+    }
+}
+
+async fn write_state(file: StateFile, mut rx: tokio::sync::mpsc::UnboundedReceiver<StateMessage>) {
+    while let Some(first) = rx.recv().await {
+        let mut changes = Vec::new();
+        let mut flushed = Vec::new();
+        let mut next = Some(first);
+        while let Some(msg) = next {
+            match msg {
+                StateMessage::Change(c) => changes.push(c),
+                StateMessage::Flush(done) => flushed.push(done),
+            }
+            next = rx.try_recv().ok();
+        }
+        if !changes.is_empty() {
+            let file = file.clone();
+            let written = tokio::task::spawn_blocking(move || {
+                file.update(|s| {
+                    for c in changes {
+                        c(s);
+                    }
+                })
+            })
+            .await;
+            match written {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => log::warn!("could not write the state file: {e}"),
+                Err(e) => log::warn!("the state file writer failed: {e}"),
+            }
+        }
+        for done in flushed {
+            let _ = done.send(());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,5 +369,25 @@ mod tests {
         };
         assert_eq!(r.learned_max_duration(at(24 * 6)), Some(3600));
         assert_eq!(r.learned_max_duration(at(24 * 7 + 1)), None);
+    }
+
+    #[tokio::test]
+    async fn the_writer_applies_changes_in_order_and_flush_waits_for_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = StateWriter::new(StateFile::in_dir(dir.path()));
+        let later = OffsetDateTime::now_utc() + time::Duration::hours(2);
+        for h in 1..=5 {
+            w.record(move |s| {
+                s.roles.entry("prod".into()).or_default().console_expires_at =
+                    Some(later + time::Duration::minutes(h));
+            });
+        }
+        w.flush().await;
+        let s = w.file().load();
+        assert_eq!(
+            s.roles["prod"].console_expires_at,
+            Some(later + time::Duration::minutes(5)),
+            "the last change wins"
+        );
     }
 }

@@ -1,0 +1,9 @@
+//! From temporary credentials to a console sign-in URL: partitions and their endpoints, the
+//! trusted roots and the one HTTPS client, and the federation endpoint (sign-in tokens,
+//! login URLs, destination checks). Knows nothing of where credentials come from.
+
+pub mod federation;
+pub mod https;
+pub mod partition;
+#[cfg(not(any(target_os = "macos", target_os = "windows")))]
+pub mod roots;

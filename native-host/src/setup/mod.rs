@@ -1,0 +1,4 @@
+//! Setting rolecall up: importing other tools' configuration, and `doctor`'s checks.
+
+pub mod doctor;
+pub mod import;

@@ -1,0 +1,318 @@
+//! Gateway roles: an IAM user's long-term keys (in the keyring) and STS AssumeRole, with
+//! the gateway's MFA mode: the code straight to each AssumeRole (`per_role`), or one
+//! GetSessionToken whose MFA session assumes every role of the gateway (`daily`).
+
+pub mod sts;
+
+use crate::credentials::{LongTermKeys, MfaSession};
+use crate::error::{Error, Result};
+use crate::sources::Fresh;
+use crate::store::config::{self, Gateway, Role};
+use crate::store::secrets::SecretStore;
+use crate::store::state::StateWriter;
+use crate::sync::{blocking, KeyedLocks};
+use aws_sdk_sts::config::SharedHttpClient;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+use sts::Signer;
+use time::OffsetDateTime;
+
+/// MFA sessions are used only while they have this long to live.
+const FRESHNESS_MARGIN: time::Duration = crate::credentials::FRESHNESS_MARGIN;
+
+pub struct GatewaySource {
+    secrets: SecretStore,
+    state: Arc<StateWriter>,
+    /// Per gateway, its keys while some AssumeRole is using them: concurrent opens through
+    /// one gateway share one keyring read, and the keys still leave memory when the last
+    /// of those calls ends.
+    keys: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Weak<LongTermKeys>>>>>,
+    /// In-process mirror of the gateways' daily MFA sessions in the keyring.
+    mfa_sessions: Mutex<HashMap<String, MfaSession>>,
+    /// One GetSessionToken at a time per gateway.
+    locks: KeyedLocks,
+    /// Held while a background keyring write is pending (shared with the click path, which
+    /// waits for them all before the process exits).
+    writes: Arc<KeyedLocks>,
+}
+
+impl GatewaySource {
+    pub fn new(
+        secrets: SecretStore,
+        state: Arc<StateWriter>,
+        writes: Arc<KeyedLocks>,
+    ) -> GatewaySource {
+        GatewaySource {
+            secrets,
+            state,
+            keys: Mutex::new(HashMap::new()),
+            mfa_sessions: Mutex::new(HashMap::new()),
+            locks: KeyedLocks::default(),
+            writes,
+        }
+    }
+
+    /// The gateway's long-term keys: shared with a concurrent open that already holds
+    /// them, else read from the keyring.
+    async fn keys(&self, gateway: &str) -> Result<Arc<LongTermKeys>> {
+        let slot = {
+            let mut slots = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+            slots.entry(gateway.to_owned()).or_default().clone()
+        };
+        let mut shared = slot.lock().await;
+        if let Some(keys) = shared.upgrade() {
+            return Ok(keys);
+        }
+        let secrets = self.secrets.clone();
+        let name = gateway.to_owned();
+        let keys = Arc::new(blocking(move || secrets.gateway_keys(&name)).await?);
+        *shared = Arc::downgrade(&keys);
+        Ok(keys)
+    }
+
+    /// New credentials for the role: AssumeRole with the gateway's long-term keys (and the
+    /// MFA code, per-role mode), or with the gateway's MFA session (daily mode).
+    pub async fn credentials(
+        &self,
+        http: &SharedHttpClient,
+        role: &Role,
+        gateway: &Gateway,
+        mfa_code: Option<&str>,
+        timeout: std::time::Duration,
+    ) -> Result<Fresh> {
+        let role_arn = &role.arn(Some(gateway));
+        let session_name = role.session_name(gateway);
+        let sts_region = config::sts_region(Some(gateway), role.partition(Some(gateway)));
+        let mut req = sts::AssumeRequest {
+            gateway: &gateway.name,
+            region: sts_region,
+            role_arn,
+            session_name: &session_name,
+            external_id: role.external_id.as_deref(),
+            duration_seconds: config::SAFE_DURATION_SECONDS,
+            mfa: None,
+        };
+        let (creds, chained) = if gateway.uses_daily_mfa() {
+            let mfa = self
+                .mfa_session(http, role, gateway, mfa_code, sts_region, timeout)
+                .await?;
+            // Credentials assumed with an MFA session are chained: AWS allows one hour.
+            req.duration_seconds = role
+                .duration_seconds
+                .unwrap_or(config::SAFE_DURATION_SECONDS)
+                .min(config::SAFE_DURATION_SECONDS);
+            match sts::assume_role(http, Signer::MfaSession(&mfa.credentials), &req, timeout).await
+            {
+                Ok(c) => (c, true),
+                Err(e) if sts::is_session_refusal(&e) => {
+                    log::info!(
+                        "the MFA session of gateway {} was refused ({}); asking for a code",
+                        gateway.name,
+                        e.kind()
+                    );
+                    self.drop_mfa_session(&gateway.name).await?;
+                    return Err(mfa_required(role, gateway));
+                }
+                Err(e) => return Err(e),
+            }
+        } else {
+            // The keys first: a keyring or key problem is reported before the user is
+            // asked for a code they would type in vain.
+            let keys = self.keys(&gateway.name).await?;
+            req.mfa = match (&gateway.mfa_serial, mfa_code) {
+                (Some(serial), Some(code)) => Some((serial.as_str(), code)),
+                (Some(_), None) => return Err(mfa_required(role, gateway)),
+                (None, _) => None,
+            };
+            let learned = match role.duration_seconds {
+                Some(_) => None,
+                None => {
+                    let state = self.state.file().clone();
+                    let id = role.id.clone();
+                    blocking(move || {
+                        Ok(state
+                            .load()
+                            .roles
+                            .get(&id)
+                            .and_then(|r| r.learned_max_duration(OffsetDateTime::now_utc())))
+                    })
+                    .await?
+                }
+            };
+            req.duration_seconds = role
+                .duration_seconds
+                .or(learned)
+                .unwrap_or(config::LONG_DURATION_SECONDS);
+            let first = sts::assume_role(http, Signer::LongTerm(&keys), &req, timeout).await;
+            let creds = match first {
+                // The role's maximum is lower than rolecall's default ask: ask what every
+                // role allows, once, and remember it for this role.
+                Err(e)
+                    if role.duration_seconds.is_none()
+                        && req.duration_seconds > config::SAFE_DURATION_SECONDS
+                        && sts::is_duration_refusal(&e) =>
+                {
+                    log::info!(
+                        "role {} allows less than {} s; asking {} s and remembering it",
+                        role.id,
+                        req.duration_seconds,
+                        config::SAFE_DURATION_SECONDS
+                    );
+                    req.duration_seconds = config::SAFE_DURATION_SECONDS;
+                    let creds =
+                        sts::assume_role(http, Signer::LongTerm(&keys), &req, timeout).await?;
+                    let id = role.id.clone();
+                    let learned_at = now_utc();
+                    self.state.record(move |s| {
+                        let r = s.roles.entry(id).or_default();
+                        r.max_duration_seconds = Some(config::SAFE_DURATION_SECONDS);
+                        r.max_duration_learned_at = Some(learned_at);
+                    });
+                    creds
+                }
+                other => other?,
+            };
+            drop(keys);
+            (creds, false)
+        };
+        Ok(Fresh {
+            credentials: creds,
+            chained,
+        })
+    }
+
+    /// The gateway's MFA session (daily mode): the cached one while it has five minutes to
+    /// live, else a new one from GetSessionToken with the code. One per gateway at a time,
+    /// so three roles opened at once with one code make one GetSessionToken.
+    async fn mfa_session(
+        &self,
+        http: &SharedHttpClient,
+        role: &Role,
+        gateway: &Gateway,
+        mfa_code: Option<&str>,
+        sts_region: &str,
+        timeout: std::time::Duration,
+    ) -> Result<MfaSession> {
+        let serial = gateway
+            .mfa_serial
+            .clone()
+            .ok_or_else(|| Error::Internal("daily MFA mode without a device".into()))?;
+        let lock = self.locks.get(&gateway.name);
+        let _guard = lock.lock().await;
+        if let Some(s) = self.cached_mfa_session(&gateway.name, &serial).await? {
+            return Ok(s);
+        }
+        let keys = self.keys(&gateway.name).await?;
+        let Some(code) = mfa_code else {
+            return Err(mfa_required(role, gateway));
+        };
+        let creds = sts::session_token(
+            http,
+            &keys,
+            &sts::AssumeRequest {
+                gateway: &gateway.name,
+                region: sts_region,
+                role_arn: "",
+                session_name: "",
+                external_id: None,
+                duration_seconds: gateway.mfa_session_hours() * 3600,
+                mfa: Some((&serial, code)),
+            },
+            timeout,
+        )
+        .await?;
+        drop(keys);
+        let session = MfaSession {
+            serial,
+            credentials: creds,
+        };
+        self.mfa_sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(gateway.name.clone(), session.clone());
+        let secrets = self.secrets.clone();
+        let name = gateway.name.clone();
+        let stored = session.clone();
+        let pending = self.writes.get(&format!("mfa:{name}")).lock_owned().await;
+        tokio::task::spawn_blocking(move || {
+            let _pending = pending;
+            if let Err(e) = secrets.store_mfa_session(&name, &stored) {
+                log::warn!("could not keep the MFA session of gateway {name} in the keyring: {e}");
+            }
+        });
+        let name = gateway.name.clone();
+        let ends = session.credentials.expiration;
+        self.state.record(move |s| {
+            s.gateways.entry(name).or_default().mfa_session_expires_at = Some(ends);
+        });
+        Ok(session)
+    }
+
+    async fn cached_mfa_session(&self, gateway: &str, serial: &str) -> Result<Option<MfaSession>> {
+        let now = OffsetDateTime::now_utc();
+        let usable = |s: &MfaSession| {
+            s.serial == serial && s.credentials.expiration - FRESHNESS_MARGIN > now
+        };
+        if let Some(s) = self
+            .mfa_sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(gateway)
+            .filter(|s| usable(s))
+        {
+            return Ok(Some(s.clone()));
+        }
+        let secrets = self.secrets.clone();
+        let name = gateway.to_owned();
+        let stored = blocking(move || secrets.mfa_session(&name)).await?;
+        Ok(stored.filter(usable).inspect(|s| {
+            self.mfa_sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(gateway.to_owned(), s.clone());
+        }))
+    }
+
+    /// Drops the gateway's MFA session (memory, keyring, state). Waits for a GetSessionToken
+    /// in flight, so it cannot be undone by one.
+    pub async fn forget_mfa_session(&self, gateway: &str) -> Result<bool> {
+        let lock = self.locks.get(gateway);
+        let _guard = lock.lock().await;
+        self.drop_mfa_session(gateway).await
+    }
+
+    async fn drop_mfa_session(&self, gateway: &str) -> Result<bool> {
+        let in_memory = self
+            .mfa_sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(gateway)
+            .is_some();
+        let secrets = self.secrets.clone();
+        let name = gateway.to_owned();
+        let _written = self
+            .writes
+            .get(&format!("mfa:{gateway}"))
+            .lock_owned()
+            .await;
+        let in_keyring = blocking(move || secrets.forget_mfa_session(&name)).await?;
+        let name = gateway.to_owned();
+        self.state.record(move |s| {
+            s.gateways.remove(&name);
+        });
+        Ok(in_memory || in_keyring)
+    }
+}
+
+fn mfa_required(role: &Role, gateway: &Gateway) -> Error {
+    Error::MfaRequired {
+        gateway: gateway.name.clone(),
+        role: role.id.clone(),
+        serial: gateway.mfa_serial.clone().unwrap_or_default(),
+    }
+}
+
+fn now_utc() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(0).unwrap_or(now)
+}
