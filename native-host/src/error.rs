@@ -116,6 +116,11 @@ pub enum Error {
     #[error("The IAM Identity Center sign-in for '{0}' was denied.")]
     SsoLoginDenied(String),
 
+    #[error(
+        "The role list changed since that page was sent; list the roles again from the start."
+    )]
+    StaleCursor,
+
     #[error("{0}. Install your system's CA certificates (Debian: ca-certificates) or point SSL_CERT_FILE at a PEM bundle; `rolecall doctor` checks it.")]
     TlsSetup(#[from] TlsSetupError),
 
@@ -151,6 +156,7 @@ pub mod code {
     pub const SSO_LOGIN_REQUIRED: i64 = 1019;
     pub const SSO_LOGIN_EXPIRED: i64 = 1020;
     pub const SSO_LOGIN_DENIED: i64 = 1021;
+    pub const STALE_CURSOR: i64 = 1022;
 }
 
 impl Error {
@@ -176,6 +182,7 @@ impl Error {
             Error::SsoLoginRequired { .. } => "sso_login_required",
             Error::SsoLoginExpired(_) => "sso_login_expired",
             Error::SsoLoginDenied(_) => "sso_login_denied",
+            Error::StaleCursor => "stale_cursor",
             Error::Browser(e) => e.kind(),
         }
     }
@@ -201,6 +208,7 @@ impl Error {
             Error::SsoLoginRequired { .. } => code::SSO_LOGIN_REQUIRED,
             Error::SsoLoginExpired(_) => code::SSO_LOGIN_EXPIRED,
             Error::SsoLoginDenied(_) => code::SSO_LOGIN_DENIED,
+            Error::StaleCursor => code::STALE_CURSOR,
             Error::Browser(e) => match e.kind() {
                 "browser_not_found" => code::BROWSER_NOT_FOUND,
                 _ => code::BROWSER_LAUNCH_FAILED,

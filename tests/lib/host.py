@@ -21,6 +21,10 @@ def frame(obj_or_bytes):
     return struct.pack("=I", len(body)) + body
 
 
+# The native-messaging limit on a message from the host (1 MiB).
+MAX_FRAME = 1024 * 1024
+
+
 class Host:
     """One host process, started the way Firefox starts it."""
 
@@ -63,12 +67,16 @@ class Host:
         self.send(msg)
         return id
 
-    def recv(self):
+    def recv_raw(self):
+        """The next frame's body, as bytes."""
         header = self.proc.stdout.read(4)
         if len(header) < 4:
             raise EOFError(f"host closed stdout; stderr: {self.stderr}")
         (n,) = struct.unpack("=I", header)
-        return json.loads(self.proc.stdout.read(n))
+        return self.proc.stdout.read(n)
+
+    def recv(self):
+        return json.loads(self.recv_raw())
 
     def call(self, method, params=None):
         id = self.request(method, params)

@@ -28,6 +28,29 @@ use url::Url;
 /// `console.prepare` takes at most this many roles per call.
 pub const MAX_PREPARE: usize = 10;
 
+/// A `roles.list` page holds at most this much JSON: half the 1 MiB native-messaging cap,
+/// leaving the envelope ample room, whatever the roles' labels weigh.
+pub const MAX_PAGE_BYTES: usize = 512 * 1024;
+/// …and at most this many roles (`limit` may ask fewer).
+pub const MAX_PAGE_ROLES: usize = 5000;
+
+/// `roles.list`'s parameters: without them, the first page.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListRequest {
+    #[serde(default)]
+    pub cursor: Option<String>,
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// One page of roles, and where the next begins.
+#[derive(Debug, Clone, Serialize)]
+pub struct RolesPage {
+    pub roles: Vec<serde_json::Value>,
+    pub next_cursor: Option<String>,
+}
+
 /// What `console.open` asks for. The extension names a role; everything else is checked here.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -113,6 +136,10 @@ pub struct RoleView {
     pub group: Option<String>,
     pub color: String,
     pub icon: String,
+    /// `production` (the role's or its group's), else null.
+    pub risk: Option<&'static str>,
+    /// Named console pages.
+    pub links: Vec<config::Link>,
     pub mfa: bool,
     /// `per_role` or `daily`: how the gateway spends MFA codes.
     pub mfa_mode: &'static str,
@@ -169,7 +196,8 @@ struct Minted {
 }
 
 pub struct App {
-    config_path: PathBuf,
+    /// The config, re-read only when the file changes.
+    config: config::ConfigCache,
     secrets: SecretStore,
     /// The state file, through its one background writer.
     state: Arc<StateWriter>,
@@ -220,7 +248,7 @@ impl App {
         let state = Arc::new(StateWriter::new(state));
         let writes = Arc::new(KeyedLocks::default());
         App {
-            config_path,
+            config: config::ConfigCache::new(config_path),
             sources: Sources::new(secrets.clone(), state.clone(), writes.clone()),
             secrets,
             state,
@@ -235,7 +263,7 @@ impl App {
     }
 
     pub fn config_path(&self) -> &std::path::Path {
-        &self.config_path
+        self.config.path()
     }
 
     pub fn secrets(&self) -> &SecretStore {
@@ -246,17 +274,32 @@ impl App {
         self.state.file()
     }
 
+    /// The config, owned (for commands that change it; they hold the update lock).
     pub fn load_config(&self) -> Result<Config> {
-        config::load(&self.config_path)
+        config::load(self.config.path())
+    }
+
+    /// The config as the file is now, shared (parsed again only when it changed).
+    pub fn config(&self) -> Result<Arc<Config>> {
+        self.config.get()
     }
 
     /// The roles with their live consoles. Reads the config and the state file; no keyring,
     /// no network. Call [`App::flush_state`] first to see this process's latest opens.
     pub fn list_roles(&self) -> Result<Vec<RoleView>> {
-        let config = self.load_config()?;
+        let config = self.config()?;
         let state = self.state.file().load();
         let now = OffsetDateTime::now_utc();
+        // Which roles have a browser running on their data directory: only roles with a
+        // directory can, so look at those (one folder read, not a lookup per role).
         let profiles = crate::browser::profiles::profiles_dir();
+        let with_dirs: std::collections::HashSet<String> = std::fs::read_dir(&profiles)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(config
             .roles
             .iter()
@@ -269,6 +312,7 @@ impl App {
                 let role_state = state.roles.get(&r.id);
                 let live = live::SourceLive::of(source, &state);
                 let next = live::renewable(role_state, live, now);
+                let risk = r.risk_in(&config);
                 RoleView {
                     id: r.id.clone(),
                     label: r.label().to_owned(),
@@ -281,18 +325,69 @@ impl App {
                     region: config.region_of(r).to_owned(),
                     partition: config.partition_of(r).id(),
                     group: r.group.clone(),
-                    color: r.color().to_owned(),
+                    color: r.color_with(risk).to_owned(),
                     icon: r.icon().to_owned(),
+                    risk: risk.map(|r| r.id()),
+                    links: r.links.clone(),
                     mfa: g.is_some_and(|g| g.mfa_serial.is_some()),
                     mfa_mode: g.map(Gateway::mfa_mode).unwrap_or_default().id(),
                     session: live::session_view(role_state, live, now),
                     needs_code: next == live::Renewable::Mfa,
                     needs_login: next == live::Renewable::SsoLogin,
-                    window_open: crate::browser::profiles::profile_dir(&profiles, &r.id)
-                        .is_some_and(|d| crate::browser::profiles::is_running(&d)),
+                    window_open: with_dirs.contains(&r.id)
+                        && crate::browser::profiles::profile_dir(&profiles, &r.id)
+                            .is_some_and(|d| crate::browser::profiles::is_running(&d)),
                 }
             })
             .collect())
+    }
+
+    /// A page of [`App::list_roles`]: from `cursor` (or the start), at most `limit` roles and
+    /// [`MAX_PAGE_BYTES`] of JSON. A cursor names an offset and the config it was made
+    /// for: after the config changed, it is `stale_cursor`.
+    pub fn roles_page(&self, req: &ListRequest) -> Result<RolesPage> {
+        let fingerprint = self.config.fingerprint();
+        let start = match req.cursor.as_deref() {
+            None => 0,
+            Some(c) => {
+                let (offset, made_for) = c
+                    .split_once('.')
+                    .and_then(|(o, f)| Some((o.parse::<usize>().ok()?, f)))
+                    .ok_or_else(|| {
+                        Error::InvalidParams(
+                            "Invalid parameter 'cursor' for roles.list: it must be a next_cursor this host sent.".into(),
+                        )
+                    })?;
+                if made_for != fingerprint {
+                    return Err(Error::StaleCursor);
+                }
+                offset
+            }
+        };
+        let limit = req.limit.unwrap_or(MAX_PAGE_ROLES);
+        if !(1..=MAX_PAGE_ROLES).contains(&limit) {
+            return Err(Error::InvalidParams(format!(
+                "Invalid parameter 'limit' for roles.list: it must be 1 to {MAX_PAGE_ROLES}."
+            )));
+        }
+        let roles = self.list_roles()?;
+        let rest = roles.get(start..).ok_or(Error::StaleCursor)?;
+        let mut page = Vec::new();
+        let mut used = 0;
+        for role in rest.iter().take(limit) {
+            let v = serde_json::to_value(role).map_err(|e| Error::Internal(e.to_string()))?;
+            let size = v.to_string().len() + 1;
+            if !page.is_empty() && used + size > MAX_PAGE_BYTES {
+                break;
+            }
+            used += size;
+            page.push(v);
+        }
+        let end = start + page.len();
+        Ok(RolesPage {
+            roles: page,
+            next_cursor: (end < roles.len()).then(|| format!("{end}.{fingerprint}")),
+        })
     }
 
     /// The hosts whose cookies hold an AWS console sign-in: what the extension clears to
@@ -382,9 +477,9 @@ impl App {
     }
 
     /// The config and the role a request names, or why there is none.
-    fn requested_role(&self, id: &str) -> Result<(Config, Role)> {
+    fn requested_role(&self, id: &str) -> Result<(Arc<Config>, Role)> {
         requested_name("Role", id)?;
-        let config = self.load_config()?;
+        let config = self.config()?;
         let role = config
             .role(id)
             .ok_or_else(|| Error::UnknownRole(id.to_owned()))?
@@ -485,7 +580,7 @@ impl App {
             account_id: role.account_id.clone(),
             container: Container {
                 name: role.label().to_owned(),
-                color: role.color().to_owned(),
+                color: role.color_with(role.risk_in(&config)).to_owned(),
                 icon: role.icon().to_owned(),
             },
             console_expires_at,
@@ -676,7 +771,7 @@ impl App {
         let opened = self.open_console(req).await?;
 
         let was_running = profiles::is_running(&dir);
-        profiles::prepare(&dir, role.label(), role.color())
+        profiles::prepare(&dir, role.label(), role.color_with(role.risk_in(&config)))
             .map_err(|e| LaunchError::files(&dir, e))?;
         let hand_dir = profiles::handoff_dir();
         handoff::sweep(&hand_dir);
@@ -806,7 +901,7 @@ impl App {
                 requested_name(what, n)?;
             }
         }
-        let config = self.load_config()?;
+        let config = self.config()?;
         let named = [&req.role, &req.gateway, &req.sso]
             .iter()
             .filter(|n| n.is_some())
@@ -901,9 +996,9 @@ impl App {
         expires_at
     }
 
-    fn requested_sso(&self, name: &str) -> Result<(Config, SsoSource)> {
+    fn requested_sso(&self, name: &str) -> Result<(Arc<Config>, SsoSource)> {
         requested_name("SSO source", name)?;
-        let config = self.load_config()?;
+        let config = self.config()?;
         let sso = config
             .sso_source(name)
             .ok_or_else(|| Error::UnknownSso(name.to_owned()))?

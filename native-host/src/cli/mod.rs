@@ -45,6 +45,9 @@ enum Command {
     /// Manage the roles you assume through a gateway or reach through IAM Identity Center.
     #[command(subcommand)]
     Role(role::RoleCommand),
+    /// Mark groups of roles (e.g. as production).
+    #[command(subcommand)]
+    Group(role::GroupCommand),
     /// Manage IAM Identity Center (SSO) sources: add, sign in, sync their roles.
     #[command(subcommand)]
     Sso(sso::SsoCommand),
@@ -144,6 +147,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Gateway(c) => ok(gateway::run(c, out)),
         Command::Role(c) => ok(role::run(c, out)),
         Command::Sso(c) => ok(sso::run(c, out)),
+        Command::Group(c) => ok(role::run_group(c, out)),
         Command::Login(a) => ok(login::run(a, out)),
         Command::Session(c) => ok(session::run(c, out)),
         Command::Install(a) => install::run(a, out).map(|()| true),

@@ -1,15 +1,17 @@
-//! `rolecall role add|list|remove`.
+//! `rolecall role add|set|list|remove` and `rolecall group set`.
 
 use super::{io_err, Out};
 use crate::app::App;
 use crate::error::{Error, Result};
-use crate::store::config::{self, Role};
-use clap::{Args, Subcommand};
+use crate::store::config::{self, Group, Link, Risk, Role};
+use clap::{Args, Subcommand, ValueEnum};
 
 #[derive(Subcommand, Debug)]
 pub enum RoleCommand {
     /// Add a role that a gateway can assume, or an IAM Identity Center role (`--sso`).
     Add(Box<AddArgs>),
+    /// Change a role's presentation, risk and links (not its account, name or source).
+    Set(Box<SetArgs>),
     /// List roles.
     List {
         #[arg(long)]
@@ -17,6 +19,33 @@ pub enum RoleCommand {
     },
     /// Remove a role (and forget its cached session).
     Remove { id: String },
+}
+
+/// `production` marks a role (or group); `none` clears the mark.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RiskArg {
+    Production,
+    None,
+}
+
+impl RiskArg {
+    fn risk(self) -> Option<Risk> {
+        match self {
+            RiskArg::Production => Some(Risk::Production),
+            RiskArg::None => None,
+        }
+    }
+}
+
+/// `NAME=DESTINATION`: a named console page (a path like /s3/buckets, or a console URL).
+fn parse_link(s: &str) -> std::result::Result<Link, String> {
+    let (name, destination) = s
+        .split_once('=')
+        .ok_or_else(|| format!("'{s}' is not NAME=DESTINATION"))?;
+    Ok(Link {
+        name: name.trim().to_owned(),
+        destination: destination.trim().to_owned(),
+    })
 }
 
 #[derive(Args, Debug)]
@@ -58,9 +87,48 @@ pub struct AddArgs {
     /// 3600 when the role allows less).
     #[arg(long)]
     duration_seconds: Option<u32>,
+    /// `production`: marked in the popup, red by default, confirmed before it opens.
+    #[arg(long, value_enum)]
+    risk: Option<RiskArg>,
+    /// A named console page, NAME=DESTINATION (repeatable), e.g. Buckets=/s3/buckets
+    #[arg(long = "link", value_parser = parse_link)]
+    links: Vec<Link>,
     /// Replace a role with the same id instead of refusing.
     #[arg(long)]
     replace: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SetArgs {
+    id: String,
+    #[arg(long)]
+    label: Option<String>,
+    #[arg(long)]
+    group: Option<String>,
+    #[arg(long)]
+    color: Option<String>,
+    #[arg(long)]
+    icon: Option<String>,
+    #[arg(long)]
+    region: Option<String>,
+    #[arg(long, value_enum)]
+    risk: Option<RiskArg>,
+    /// Add or replace a named console page, NAME=DESTINATION (repeatable).
+    #[arg(long = "link", value_parser = parse_link)]
+    links: Vec<Link>,
+    /// Remove a named console page (repeatable).
+    #[arg(long = "remove-link")]
+    remove_links: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GroupCommand {
+    /// Mark a group of roles (`--group` on roles): `--risk production` or `none`.
+    Set {
+        name: String,
+        #[arg(long, value_enum)]
+        risk: RiskArg,
+    },
 }
 
 pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
@@ -90,6 +158,8 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
                 session_name: a.session_name,
                 session_duration: a.session_duration,
                 duration_seconds: a.duration_seconds,
+                risk: a.risk.and_then(RiskArg::risk),
+                links: a.links,
             };
             match config.roles.iter_mut().find(|r| r.id == role.id) {
                 Some(existing) => *existing = role,
@@ -104,6 +174,37 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
                 app.config_path().display()
             )
             .map_err(io_err)
+        }
+        RoleCommand::Set(a) => {
+            let _lock = config::UpdateLock::acquire(app.config_path())?;
+            let mut config = app.load_config()?;
+            let role = config
+                .roles
+                .iter_mut()
+                .find(|r| r.id == a.id)
+                .ok_or_else(|| Error::UnknownRole(a.id.clone()))?;
+            for (field, value) in [
+                (&mut role.label, a.label),
+                (&mut role.group, a.group),
+                (&mut role.color, a.color),
+                (&mut role.icon, a.icon),
+                (&mut role.region, a.region),
+            ] {
+                if let Some(v) = value {
+                    *field = Some(v).filter(|v| !v.is_empty());
+                }
+            }
+            if let Some(r) = a.risk {
+                role.risk = r.risk();
+            }
+            role.links.retain(|l| !a.remove_links.contains(&l.name));
+            for link in a.links {
+                role.links.retain(|l| l.name != link.name);
+                role.links.push(link);
+            }
+            config.validate().map_err(Error::InvalidParams)?;
+            config::save(app.config_path(), &config)?;
+            writeln!(out, "Role '{}' updated.", a.id).map_err(io_err)
         }
         RoleCommand::List { json } => {
             let roles = app.list_roles()?;
@@ -122,8 +223,15 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
                 for r in roles {
                     writeln!(
                         out,
-                        "{}\t{}\t{}\t{}\tvia {} {}\t{}",
-                        r.id, r.label, r.account_id, r.role_name, r.source, r.source_name, r.region
+                        "{}\t{}\t{}\t{}\tvia {} {}\t{}{}",
+                        r.id,
+                        r.label,
+                        r.account_id,
+                        r.role_name,
+                        r.source,
+                        r.source_name,
+                        r.region,
+                        if r.risk.is_some() { "\tPRODUCTION" } else { "" }
                     )
                     .map_err(io_err)?;
                 }
@@ -143,4 +251,30 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
             writeln!(out, "Role '{id}' removed.").map_err(io_err)
         }
     }
+}
+
+pub fn run_group(cmd: GroupCommand, out: Out) -> Result<()> {
+    let app = App::from_env();
+    let GroupCommand::Set { name, risk } = cmd;
+    let _lock = config::UpdateLock::acquire(app.config_path())?;
+    let mut config = app.load_config()?;
+    if !config
+        .roles
+        .iter()
+        .any(|r| r.group.as_deref() == Some(name.as_str()))
+    {
+        return Err(Error::InvalidParams(format!(
+            "No role is in group '{name}'; put roles in it with `rolecall role set ID --group '{name}'`."
+        )));
+    }
+    config.groups.retain(|g| g.name != name);
+    if let Some(risk) = risk.risk() {
+        config.groups.push(Group {
+            name: name.clone(),
+            risk: Some(risk),
+        });
+    }
+    config.validate().map_err(Error::InvalidParams)?;
+    config::save(app.config_path(), &config)?;
+    writeln!(out, "Group '{name}' updated.").map_err(io_err)
 }

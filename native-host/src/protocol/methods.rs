@@ -1,7 +1,9 @@
 //! Protocol methods: parameters in, result or error out. Names and shapes are documented
 //! in docs/PROTOCOL.md.
 
-use crate::app::{App, ForgetRequest, OpenIn, OpenRequest, PrepareRequest, SsoRequest};
+use crate::app::{
+    App, ForgetRequest, ListRequest, OpenIn, OpenRequest, PrepareRequest, SsoRequest,
+};
 use crate::error::{Error, Result};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
@@ -12,7 +14,8 @@ use std::sync::Arc;
 ///    `settings` and `session_cookie_domains`; `console.open` says `prepared`.
 /// 4: IAM Identity Center: `sso.login`, `sso.wait`, `session.forget {"sso"}`; `roles.list`
 ///    says `source`, `source_name`, `sso`, `needs_login`; kinds `sso_login_required`, …
-pub const PROTOCOL_VERSION: u32 = 4;
+/// 5: `roles.list` pages (`cursor`, `limit` → `next_cursor`) and says `risk`, `links`.
+pub const PROTOCOL_VERSION: u32 = 5;
 
 pub const METHODS: [&str; 7] = [
     "host.info",
@@ -36,10 +39,10 @@ pub async fn call(
             Ok(host_info(app))
         }
         "roles.list" => {
-            no_params(method, &params)?;
+            let req: ListRequest = parse(method, params)?;
             // This process's latest opens are in the list too.
             app.flush_state().await;
-            app.list_roles().map(|roles| json!({ "roles": roles }))
+            app.roles_page(&req).map(|page| json!(page))
         }
         "console.prepare" => {
             let req: PrepareRequest = parse(method, params)?;
@@ -110,6 +113,17 @@ impl Params for OpenRequest {
         ("open_in", "\"tab\" or \"isolated_window\""),
     ];
     const REQUIRED: &'static [&'static str] = &["role"];
+}
+
+impl Params for ListRequest {
+    const FIELDS: &'static [(&'static str, &'static str)] = &[
+        ("cursor", "the next_cursor of the page before (a string)"),
+        (
+            "limit",
+            "the most roles a page may hold, 1 to 5000 (a number)",
+        ),
+    ];
+    const REQUIRED: &'static [&'static str] = &[];
 }
 
 impl Params for SsoRequest {

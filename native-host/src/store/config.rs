@@ -52,8 +52,46 @@ pub struct Config {
     pub gateways: Vec<Gateway>,
     #[serde(default, rename = "sso", skip_serializing_if = "Vec::is_empty")]
     pub sso: Vec<SsoSource>,
+    /// Settings of role groups (`group = "…"` on roles): their risk.
+    #[serde(default, rename = "group", skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Group>,
     #[serde(default, rename = "role", skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Role>,
+}
+
+/// How careful a click on a role must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    /// A production account: marked in the popup, a red container by default, and a click
+    /// asks for confirmation.
+    Production,
+}
+
+impl Risk {
+    pub fn id(self) -> &'static str {
+        match self {
+            Risk::Production => "production",
+        }
+    }
+}
+
+/// A group of roles, by the name roles give in `group`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<Risk>,
+}
+
+/// A named console page of a role (`[[role.link]]`), checked like any destination.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub name: String,
+    /// A console path (`/s3/buckets`) or a console URL of the role's partition.
+    pub destination: String,
 }
 
 /// An IAM Identity Center (SSO) instance: its access portal's start URL and the region it
@@ -243,6 +281,12 @@ pub struct Role {
     /// is then remembered in the state file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<u32>,
+    /// `production`: marked, red by default, confirmed before it opens (or its group's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<Risk>,
+    /// Named console pages of the role.
+    #[serde(default, rename = "link", skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
 }
 
 pub const DEFAULT_SESSION_DURATION: u32 = 43_200;
@@ -279,6 +323,14 @@ impl Role {
         )
     }
 
+    /// The role's risk: its own, else its group's.
+    pub fn risk_in(&self, config: &Config) -> Option<Risk> {
+        self.risk.or_else(|| {
+            let g = self.group.as_deref()?;
+            config.groups.iter().find(|x| x.name == g)?.risk
+        })
+    }
+
     /// The name of the role's source, whichever kind it is.
     pub fn source_name(&self) -> &str {
         self.gateway
@@ -293,6 +345,14 @@ impl Role {
         self.color
             .as_deref()
             .unwrap_or_else(|| default_color(&self.account_id))
+    }
+
+    /// The colour with its risk: a production role is red unless it names a colour.
+    pub fn color_with(&self, risk: Option<Risk>) -> &str {
+        match (&self.color, risk) {
+            (None, Some(Risk::Production)) => "red",
+            _ => self.color(),
+        }
     }
 
     pub fn icon(&self) -> &str {
@@ -421,6 +481,18 @@ impl Config {
             check_start_url(&sso.start_url).map_err(at)?;
             check_region(&sso.region).map_err(at)?;
         }
+        let mut seen_groups = std::collections::HashSet::new();
+        for g in &self.groups {
+            if g.name.trim().is_empty() || g.name.len() > 128 {
+                return Err(format!(
+                    "group name '{}' must be 1 to 128 characters",
+                    g.name
+                ));
+            }
+            if !seen_groups.insert(&g.name) {
+                return Err(format!("group '{}' is defined twice", g.name));
+            }
+        }
         if let Some(m) = self.settings.renew_before_minutes {
             if !(1..=60).contains(&m) {
                 return Err(format!(
@@ -481,6 +553,20 @@ impl Config {
             if let Some(s) = &r.session_name {
                 check_session_name(s).map_err(at)?;
             }
+            let mut seen_links = std::collections::HashSet::new();
+            for l in &r.links {
+                if l.name.trim().is_empty() || l.name.len() > 64 {
+                    return Err(at(format!(
+                        "link name '{}' must be 1 to 64 characters",
+                        l.name
+                    )));
+                }
+                if !seen_links.insert(&l.name) {
+                    return Err(at(format!("link '{}' is defined twice", l.name)));
+                }
+                check_link(&l.destination, r.region(source.region()))
+                    .map_err(|e| at(format!("link '{}': {e}", l.name)))?;
+            }
             if let Some(x) = &r.external_id {
                 if x.len() < 2 || x.len() > 1224 {
                     return Err(at("external id must be 2 to 1224 characters".into()));
@@ -499,6 +585,21 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// A link's destination must pass the click path's check: a console path, or a console URL
+/// of the role's partition (checked as if no console override were set).
+fn check_link(destination: &str, region: &str) -> std::result::Result<(), String> {
+    let target = crate::console::federation::SignInTarget::new(
+        Partition::for_region(region),
+        region,
+        None,
+        None,
+    );
+    target
+        .destination(region, Some(destination))
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// A region from the user's own config (or a file being imported): named as written, so
@@ -615,6 +716,76 @@ pub fn load(path: &Path) -> Result<Config> {
     let config: Config = toml::from_str(&text).map_err(|e| invalid(e.message().to_owned()))?;
     config.validate().map_err(invalid)?;
     Ok(config)
+}
+
+/// The config, parsed once and again only when the file changes (its size, modification
+/// time or inode: saves replace the file, so a new inode): a click and a list of ten
+/// thousand roles do not re-parse a large config each time.
+#[derive(Debug)]
+pub struct ConfigCache {
+    path: PathBuf,
+    cached: std::sync::Mutex<Option<(FileStamp, std::sync::Arc<Config>)>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+fn stamp(path: &Path) -> Option<FileStamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some(FileStamp {
+        len: m.len(),
+        modified: m.modified().ok(),
+        #[cfg(unix)]
+        inode: std::os::unix::fs::MetadataExt::ino(&m),
+    })
+}
+
+impl ConfigCache {
+    pub fn new(path: PathBuf) -> ConfigCache {
+        ConfigCache {
+            path,
+            cached: std::sync::Mutex::new(None),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The config as the file is now. An invalid file is an error each time (never cached).
+    pub fn get(&self) -> Result<std::sync::Arc<Config>> {
+        let now = stamp(&self.path);
+        if let Some(now) = &now {
+            let cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, config)) = cached.as_ref().filter(|(at, _)| at == now) {
+                return Ok(config.clone());
+            }
+        }
+        let config = std::sync::Arc::new(load(&self.path)?);
+        // Stamp after reading: a change during the read shows as a new stamp next time.
+        if let Some(now) = now.filter(|n| stamp(&self.path).as_ref() == Some(n)) {
+            *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some((now, config.clone()));
+        }
+        Ok(config)
+    }
+
+    /// A short fingerprint of the file as it is now (for list cursors).
+    pub fn fingerprint(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        if let Some(s) = stamp(&self.path) {
+            s.len.hash(&mut h);
+            s.modified.hash(&mut h);
+            #[cfg(unix)]
+            s.inode.hash(&mut h);
+        }
+        format!("{:016x}", h.finish())
+    }
 }
 
 /// Validates and writes the config atomically, readable by the user only.
