@@ -44,6 +44,17 @@ pub struct ListRequest {
     pub limit: Option<usize>,
 }
 
+/// A listing's roles serialised once, which its later pages are cut from.
+struct Listing {
+    fingerprint: String,
+    made: std::time::Instant,
+    roles: Arc<Vec<String>>,
+}
+
+/// A listing's later pages are cut from it while it is this young (a client pages through
+/// in milliseconds); the first page always makes a new one.
+const LISTING_REUSE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// One page of roles, and where the next begins.
 #[derive(Debug, Clone, Serialize)]
 pub struct RolesPage {
@@ -213,6 +224,8 @@ pub struct App {
     sessions: Mutex<HashMap<String, CachedSession>>,
     /// Tokens minted by `console.prepare`, in memory only.
     prepared: Mutex<PreparedTokens>,
+    /// The last listing's roles as JSON, for the following pages of the same listing.
+    listing: Mutex<Option<Listing>>,
     /// Per keyring entry, held while its background write is pending, so a
     /// `session.forget` cannot delete first and then be undone by the write, and the
     /// process can wait for them all before it exits.
@@ -258,6 +271,7 @@ impl App {
             role_locks: KeyedLocks::default(),
             sessions: Mutex::new(HashMap::new()),
             prepared: Mutex::new(PreparedTokens::default()),
+            listing: Mutex::new(None),
             writes,
         }
     }
@@ -370,24 +384,54 @@ impl App {
                 "Invalid parameter 'limit' for roles.list: it must be 1 to {MAX_PAGE_ROLES}."
             )));
         }
-        let roles = self.list_roles()?;
+        let roles = self.listing(&fingerprint, start == 0)?;
         let rest = roles.get(start..).ok_or(Error::StaleCursor)?;
-        let mut page = Vec::new();
-        let mut used = 0;
+        let mut json = String::from("[");
+        let mut count = 0;
         for role in rest.iter().take(limit) {
-            let v = serde_json::to_value(role).map_err(|e| Error::Internal(e.to_string()))?;
-            let size = v.to_string().len() + 1;
-            if !page.is_empty() && used + size > MAX_PAGE_BYTES {
+            if count > 0 && json.len() + role.len() + 1 > MAX_PAGE_BYTES {
                 break;
             }
-            used += size;
-            page.push(v);
+            if count > 0 {
+                json.push(',');
+            }
+            json.push_str(role);
+            count += 1;
         }
-        let end = start + page.len();
+        json.push(']');
+        let page: Vec<serde_json::Value> =
+            serde_json::from_str(&json).map_err(|e| Error::Internal(e.to_string()))?;
+        let end = start + count;
         Ok(RolesPage {
             roles: page,
             next_cursor: (end < roles.len()).then(|| format!("{end}.{fingerprint}")),
         })
+    }
+
+    /// Every role as JSON: made anew for a listing's first page, reused for its next ones.
+    fn listing(&self, fingerprint: &str, first: bool) -> Result<Arc<Vec<String>>> {
+        if !first {
+            let cached = self.listing.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(l) = cached
+                .as_ref()
+                .filter(|l| l.fingerprint == fingerprint && l.made.elapsed() < LISTING_REUSE)
+            {
+                return Ok(l.roles.clone());
+            }
+        }
+        let roles: Vec<String> = self
+            .list_roles()?
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let roles = Arc::new(roles);
+        *self.listing.lock().unwrap_or_else(|p| p.into_inner()) = Some(Listing {
+            fingerprint: fingerprint.to_owned(),
+            made: std::time::Instant::now(),
+            roles: roles.clone(),
+        });
+        Ok(roles)
     }
 
     /// The hosts whose cookies hold an AWS console sign-in: what the extension clears to
