@@ -29,6 +29,8 @@ suite "fuzzing (${FUZZ_SECONDS:-20} s a target)" bash tests/fuzz.sh
 suite "host integration tests" "$PYTHON" -m pytest -q -p no:cacheprovider tests/integration
 # Round trips per open (2 cold, 1 cached) and ten pipelined opens; no timing claims.
 suite "benchmark smoke (no timing)" "$PYTHON" tests/bench/bench.py --quick
+# roles.list paging end to end at 2,000 roles: every role once, every frame under 1 MiB.
+suite "roles.list at scale smoke (no timing)" "$PYTHON" tests/bench/list_bench.py --quick
 if [ -f tests/extension.sh ]; then
   suite "extension tests" bash tests/extension.sh
 fi
