@@ -418,7 +418,7 @@ def test_access_denied_is_shown_as_a_sentence(ff, world):
 
 
 def test_options_page_shows_the_host_and_the_naming_pattern_applies(ff, world):
-    version = cli(world["env"], "--version").stdout.split()[-1]
+    version = cli(world["env"], "--version").stdout.split()[1]  # rolecall 0.1.0 (protocol 3)
     ff.open("options.html")
     wait_for(lambda: ff.js("return document.querySelector('[data-field=\"Host version\"]')?.textContent"), what="host info")
     assert ff.js("return document.querySelector('[data-field=\"Host version\"]').textContent") == f"rolecall {version}"
