@@ -19,6 +19,9 @@ from pathlib import Path
 from websockets.sync.client import connect
 
 HOST_NAME = "dev.rolecall.host"
+# tests/package.sh: Firefox must start the host through the system-wide manifest the Debian
+# package installed (/usr/lib/mozilla/native-messaging-hosts/), so no per-user one is written.
+SYSTEM_HOST = os.environ.get("ROLECALL_E2E_SYSTEM_HOST") == "1"
 FIREFOX_ADDON_ID = "rolecall@rolecall.dev"
 CHROMIUM_EXTENSION_ID = "oljmfdijhnpmpkckkddnkphelbdifbmp"
 
@@ -236,6 +239,8 @@ class Firefox(Browser):
         self.context = self.cmd("browsingContext.getTree", {})["contexts"][0]["context"]
 
     def install_host_manifest(self):
+        if SYSTEM_HOST:
+            return
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         self.manifest_path.write_text(
             json.dumps(
