@@ -57,8 +57,10 @@ version=$(cargo pkgid -p rolecall)
 version=${version##*[#@]}
 case "$target" in *windows*) exe=.exe ;; *) exe="" ;; esac
 dist=$REPO/target/dist
-# Dates inside the archives: the last commit's, so a rebuild of the same commit matches.
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
+# Dates inside the archives: the last commit's, so a rebuild of the same commit matches. Set
+# for the packing only: some build scripts rerun when it changes, and a new commit would then
+# cost a whole release build.
+epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 
 if [ -z "$binary" ]; then
   step "cargo build --release ($target)"
@@ -75,6 +77,8 @@ fi
 [ -x "$binary" ] || { echo "release.sh: no executable at $binary" >&2; exit 1; }
 "$binary" --version | grep -qF "rolecall $version " || {
   echo "release.sh: $binary is not rolecall $version: $("$binary" --version)" >&2; exit 1; }
+
+export SOURCE_DATE_EPOCH=$epoch
 
 step "extension packages"
 node extension/build.mjs

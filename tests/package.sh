@@ -7,7 +7,8 @@
 #                                   layout, and that its binary runs (--version, host.info)
 #   bash tests/package.sh deb       install the .deb with dpkg -i, check every file it placed,
 #                                   run the Firefox end-to-end test against the system-wide
-#                                   host with no per-user manifest, dpkg -r, check that
+#                                   host with no per-user manifest (and start Chromium on its
+#                                   /etc/chromium link the same way), dpkg -r, check that
 #                                   nothing of it is left. Changes the machine, so it runs only
 #                                   as root with dpkg, and otherwise says so and exits 77
 #                                   (skipped). It removes the package again even when a
@@ -53,8 +54,9 @@ case "$part" in
       echo "replace and then remove it. Remove it first (sudo dpkg -r rolecall) to run the test."
       exit $SKIP
     fi
-    deb=$(ls target/dist/rolecall_*.deb 2>/dev/null || true)
-    if [ -z "$deb" ]; then build; deb=$(ls target/dist/rolecall_*.deb); fi
+    # Built again (the release build itself is cached): the package must hold this tree.
+    build
+    deb=$(ls target/dist/rolecall_*.deb)
     work=$(mktemp -d -t rolecall-deb.XXXXXX)
     export ROLECALL_DEB="$REPO/$deb" ROLECALL_DEB_WORK="$work"
     # Whatever happens below, the machine ends as it began: the package removed and purged,
@@ -85,9 +87,9 @@ case "$part" in
     dpkg -L rolecall >"$work/listed"
     step "what the package placed"
     "$PYTHON" -m pytest -q -p no:cacheprovider tests/package/test_deb.py -k installed
-    step "Firefox end to end, through the system-wide manifest alone"
+    step "end to end, through the system-wide manifests alone: Firefox (two consoles), Chromium (its /etc link)"
     ROLECALL_BIN=/usr/bin/rolecall ROLECALL_E2E_SYSTEM_HOST=1 "$PYTHON" -m pytest -v -p no:cacheprovider tests/e2e \
-      -k 'test_popup_lists_configured_roles_grouped or test_firefox_started_the_host_its_manifest_names or test_two_roles_open_side_by_side_in_two_containers or test_same_role_again_reuses_its_container'
+      -k 'test_popup_lists_configured_roles_grouped or test_firefox_started_the_host_its_manifest_names or test_two_roles_open_side_by_side_in_two_containers or test_same_role_again_reuses_its_container or test_chromium_started_the_host_its_manifest_names'
     step "dpkg -r rolecall"
     dpkg -r rolecall
     step "after: nothing of it left"

@@ -351,20 +351,23 @@ class Chromium(Browser):
         super().__init__(env)
         self.base = f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"
         profile = self.tmp / "profile"
-        # With --user-data-dir, Chromium reads per-user hosts from <dir>/NativeMessagingHosts.
+        # With --user-data-dir, Chromium reads per-user hosts from <dir>/NativeMessagingHosts
+        # (and, when there is none, /etc/chromium/native-messaging-hosts: SYSTEM_HOST).
         hosts = profile / "NativeMessagingHosts"
+        self.manifest_path = hosts / f"{HOST_NAME}.json"
         hosts.mkdir(parents=True)
-        (hosts / f"{HOST_NAME}.json").write_text(
-            json.dumps(
-                {
-                    "name": HOST_NAME,
-                    "description": "rolecall",
-                    "path": str(host_binary),
-                    "type": "stdio",
-                    "allowed_origins": [f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"],
-                }
+        if not SYSTEM_HOST:
+            self.manifest_path.write_text(
+                json.dumps(
+                    {
+                        "name": HOST_NAME,
+                        "description": "rolecall",
+                        "path": str(host_binary),
+                        "type": "stdio",
+                        "allowed_origins": [f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"],
+                    }
+                )
             )
-        )
         self.start_process(
             [
                 find_browser("chromium", "chromium-browser"),

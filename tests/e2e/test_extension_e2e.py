@@ -692,6 +692,15 @@ def console_pages(rb, console_url):
     return [p for p in rb.pages() if p["url"].startswith(console_url) and p["title"].startswith("Console: arn:")]
 
 
+def test_chromium_started_the_host_its_manifest_names(chromium):
+    """As for Firefox: with ROLECALL_E2E_SYSTEM_HOST, through the Debian package's
+    /etc/chromium/native-messaging-hosts link alone."""
+    chromium.open("popup.html")
+    assert len(chromium_rows(chromium)) == 4
+    assert wait_for(lambda: chromium.host_pids(binary()), what=f"a host {binary()} started by Chromium")
+    assert chromium.manifest_path.exists() != SYSTEM_HOST
+
+
 def test_chromium_click_launches_an_isolated_window_per_role(chromium, world):
     console_url = world["env"]["ROLECALL_CONSOLE_URL"]
     chromium.open("popup.html")
