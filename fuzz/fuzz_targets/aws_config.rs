@@ -7,7 +7,8 @@
 //! back) and its positions point inside the file; planning into an empty rolecall config
 //! succeeds (a bad profile is skipped, never fails the import) and accounts for every
 //! profile (a role, a gateway or skipped with a reason); every planned role has a
-//! 12-digit account, a role name and a gateway of the planned config, and matches its ARN;
+//! 12-digit account, a role name and a gateway (or SSO source) of the planned config, and
+//! matches its ARN (or account and permission set);
 //! the planned config validates; a key move's lines exist and, once dropped, leave the
 //! moved secret under that profile in neither file; importing the result again changes
 //! nothing, and neither does importing again after the keys were moved.
@@ -116,11 +117,20 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(role.account_id.len(), 12);
         assert!(role.account_id.bytes().all(|b| b.is_ascii_digit()));
         assert!(!role.role_name.is_empty());
-        assert!(r.arn.ends_with(&format!(
-            ":iam::{}:role/{}",
-            role.account_id, role.role_name
-        )));
-        assert!(plan.config.gateway(&role.gateway).is_some());
+        match (&role.gateway, &role.sso) {
+            (Some(g), None) => {
+                assert!(r.arn.ends_with(&format!(
+                    ":iam::{}:role/{}",
+                    role.account_id, role.role_name
+                )));
+                assert!(plan.config.gateway(g).is_some());
+            }
+            (None, Some(s)) => {
+                assert_eq!(r.arn, format!("{} {}", role.account_id, role.role_name));
+                assert!(plan.config.sso_source(s).is_some());
+            }
+            other => panic!("a planned role names {other:?}"),
+        }
     }
     let ids: HashSet<&str> = plan.roles.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids.len(), plan.roles.len(), "a role planned twice");

@@ -71,6 +71,50 @@ impl CachedSession {
     }
 }
 
+/// An IAM Identity Center access token (and its refresh token, when AWS gave one) for one
+/// SSO source. Bearer secrets: they live in the keyring and never leave the host.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SsoToken {
+    /// The start URL it was issued for: a changed source never reuses it.
+    pub start_url: String,
+    pub access_token: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+impl fmt::Debug for SsoToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SsoToken")
+            .field("start_url", &self.start_url)
+            .field("expires_at", &self.expires_at)
+            .field("refreshable", &self.refresh_token.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The OIDC client rolecall registered with an Identity Center region (RegisterClient), kept
+/// until it expires so each sign-in does not register anew.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SsoClient {
+    pub region: String,
+    pub client_id: String,
+    pub client_secret: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+impl fmt::Debug for SsoClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SsoClient")
+            .field("region", &self.region)
+            .field("client_id", &self.client_id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,10 @@ use std::fmt;
 pub enum Service {
     Sts,
     SignIn,
+    /// IAM Identity Center's OAuth endpoint (device authorization, tokens).
+    SsoOidc,
+    /// IAM Identity Center's access portal (accounts, roles, role credentials).
+    SsoPortal,
 }
 
 impl Service {
@@ -18,6 +22,8 @@ impl Service {
         match self {
             Service::Sts => "sts",
             Service::SignIn => "signin",
+            Service::SsoOidc => "sso_oidc",
+            Service::SsoPortal => "sso_portal",
         }
     }
 }
@@ -27,6 +33,8 @@ impl fmt::Display for Service {
         f.write_str(match self {
             Service::Sts => "AWS STS",
             Service::SignIn => "the AWS sign-in (federation) endpoint",
+            Service::SsoOidc => "IAM Identity Center's sign-in (OIDC) endpoint",
+            Service::SsoPortal => "the IAM Identity Center access portal",
         })
     }
 }
@@ -96,6 +104,18 @@ pub enum Error {
     #[error("Internal error in the rolecall host: {0}. Please report it.")]
     Internal(String),
 
+    #[error("No IAM Identity Center source '{0}' is configured. Add it with `rolecall sso add {0} --start-url URL --region REGION`.")]
+    UnknownSso(String),
+
+    #[error("Sign in to IAM Identity Center '{sso}' to open '{role}'.")]
+    SsoLoginRequired { sso: String, role: String },
+
+    #[error("The IAM Identity Center sign-in for '{0}' was not approved in time. Start it again.")]
+    SsoLoginExpired(String),
+
+    #[error("The IAM Identity Center sign-in for '{0}' was denied.")]
+    SsoLoginDenied(String),
+
     #[error("{0}. Install your system's CA certificates (Debian: ca-certificates) or point SSL_CERT_FILE at a PEM bundle; `rolecall doctor` checks it.")]
     TlsSetup(#[from] TlsSetupError),
 
@@ -127,6 +147,10 @@ pub mod code {
     pub const BROWSER_NOT_FOUND: i64 = 1015;
     pub const BROWSER_LAUNCH_FAILED: i64 = 1016;
     pub const TLS_SETUP_FAILED: i64 = 1017;
+    pub const UNKNOWN_SSO: i64 = 1018;
+    pub const SSO_LOGIN_REQUIRED: i64 = 1019;
+    pub const SSO_LOGIN_EXPIRED: i64 = 1020;
+    pub const SSO_LOGIN_DENIED: i64 = 1021;
 }
 
 impl Error {
@@ -148,6 +172,10 @@ impl Error {
             Error::InvalidParams(_) => "invalid_params",
             Error::Internal(_) => "internal",
             Error::TlsSetup(_) => "tls_setup_failed",
+            Error::UnknownSso(_) => "unknown_sso",
+            Error::SsoLoginRequired { .. } => "sso_login_required",
+            Error::SsoLoginExpired(_) => "sso_login_expired",
+            Error::SsoLoginDenied(_) => "sso_login_denied",
             Error::Browser(e) => e.kind(),
         }
     }
@@ -169,6 +197,10 @@ impl Error {
             Error::InvalidParams(_) => code::INVALID_PARAMS,
             Error::Internal(_) => code::INTERNAL,
             Error::TlsSetup(_) => code::TLS_SETUP_FAILED,
+            Error::UnknownSso(_) => code::UNKNOWN_SSO,
+            Error::SsoLoginRequired { .. } => code::SSO_LOGIN_REQUIRED,
+            Error::SsoLoginExpired(_) => code::SSO_LOGIN_EXPIRED,
+            Error::SsoLoginDenied(_) => code::SSO_LOGIN_DENIED,
             Error::Browser(e) => match e.kind() {
                 "browser_not_found" => code::BROWSER_NOT_FOUND,
                 _ => code::BROWSER_LAUNCH_FAILED,
@@ -202,6 +234,10 @@ impl Error {
                 json!({ "destination": destination })
             }
             Error::ConfigInvalid { path, .. } => json!({ "path": path }),
+            Error::UnknownSso(sso)
+            | Error::SsoLoginRequired { sso, .. }
+            | Error::SsoLoginExpired(sso)
+            | Error::SsoLoginDenied(sso) => json!({ "sso": sso }),
             _ => Value::Null,
         };
         if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {

@@ -35,6 +35,8 @@ broker access to the AWS console"):
   login in the same cookie jar replaces its session (same cookie), so the jar's other tabs
   carry on with the new one. `console_views` records which session (`session`: its login's
   number) each console request used.
+* IAM Identity Center (OIDC and portal): tests/fakes/identity_center.py, served here so its
+  role credentials are real moto credentials the sign-in fake accepts.
 * `GET <signin origin>/_fake/stats`: counters and records as JSON; `POST /_fake/reset`.
   `POST /_fake/delay {"sts": ms, "signin": ms}` sets a delay per service (the command-line
   `--delay-ms` sets both).
@@ -110,6 +112,7 @@ class State:
                     + [v for i in self.mfa_sessions.values() for v in (i["secret"], i["token"])]
                 ),
                 "mfa_session_key_ids": sorted(self.mfa_sessions),
+                "sso": self.identity_center.stats() if getattr(self, "identity_center", None) else {},
                 "signin_calls": list(self.signin_calls),
                 "signin_requests": dict(self.signin_requests),
                 "tokens": [
@@ -414,6 +417,8 @@ def make_signin(state):
         def do_POST(self):
             if self.path == "/_fake/reset":
                 state.reset()
+                if getattr(state, "identity_center", None):
+                    state.identity_center.reset()
                 return self.send(200, "{}", "application/json")
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
@@ -639,6 +644,60 @@ def serve(handler):
     return f"http://127.0.0.1:{server.server_address[1]}"
 
 
+def sso_role_credentials(state, moto):
+    """Real moto credentials for an Identity Center role: AssumeRole of its reserved role,
+    signed with the test user's keys, recorded as issued so the sign-in fake accepts them."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    from identity_center import role_arn
+
+    moto_url = urllib.parse.urlsplit(moto)
+
+    def assume(account, role_name):
+        with state.lock:
+            key_id, secret = next(iter(state.users.items()))
+        body = urllib.parse.urlencode(
+            {
+                "Action": "AssumeRole",
+                "Version": "2011-06-15",
+                "RoleArn": role_arn(account, role_name),
+                "RoleSessionName": "ana@example.com",
+                "DurationSeconds": "3600",
+            }
+        )
+        req = AWSRequest(
+            method="POST",
+            url=f"{moto}/",
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+        )
+        SigV4Auth(Credentials(key_id, secret), "sts", "us-east-1").add_auth(req)
+        conn = http.client.HTTPConnection(moto_url.hostname, moto_url.port, timeout=30)
+        conn.request("POST", "/", body=body, headers=dict(req.headers.items()))
+        text = conn.getresponse().read().decode()
+        conn.close()
+        grab = lambda tag: re.search(f"<{tag}>([^<]*)</{tag}>", text).group(1)
+        expiration = parse_time(grab("Expiration"))
+        with state.lock:
+            state.issued[grab("AccessKeyId")] = {
+                "secret": grab("SecretAccessKey"),
+                "token": grab("SessionToken"),
+                "arn": grab("Arn"),
+                "expiration": expiration,
+                "chained": False,
+            }
+        return {
+            "accessKeyId": grab("AccessKeyId"),
+            "secretAccessKey": grab("SecretAccessKey"),
+            "sessionToken": grab("SessionToken"),
+            "expiration": int(expiration * 1000),
+        }
+
+    return assume
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--moto-url", required=True)
@@ -648,6 +707,12 @@ def main():
     sts = serve(make_sts_proxy(state, args.moto_url))
     signin = serve(make_signin(state))
     console = serve(make_console(state))
+    from identity_center import IdentityCenterState, make_identity_center
+
+    state.identity_center = IdentityCenterState()
+    sso = serve(
+        make_identity_center(state, state.identity_center, sso_role_credentials(state, args.moto_url))
+    )
     print(
         json.dumps(
             {
@@ -655,6 +720,8 @@ def main():
                 "signin": f"{signin}/federation",
                 "control": f"{signin}/_fake",
                 "console": f"{console}/",
+                # OIDC and portal on one loopback server (distinct paths).
+                "sso": sso,
             }
         ),
         flush=True,

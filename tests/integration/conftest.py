@@ -54,6 +54,14 @@ class Rolecall:
         r = self.cli(*args, input=secret + "\n")
         assert r.returncode == 0, r.stderr
 
+    def add_sso(self, name="acme", region="eu-west-1"):
+        r = self.cli("sso", "add", name, "--start-url", "https://acme.awsapps.com/start", "--region", region)
+        assert r.returncode == 0, r.stderr
+
+    def add_sso_role(self, id, account="444444444444", role_name="AdministratorAccess", sso="acme", *extra):
+        r = self.cli("role", "add", id, "--account", account, "--role-name", role_name, "--sso", sso, *extra)
+        assert r.returncode == 0, r.stderr
+
     def add_role(self, id, account="111111111111", role_name="Admin", gateway="corp", *extra):
         r = self.cli(
             "role", "add", id, "--account", account, "--role-name", role_name, "--gateway", gateway, *extra
@@ -82,6 +90,7 @@ def rc(aws, tmp_path):
     secrets = [aws.gateway_keys[1]]
     secrets += [t["token"] for t in stats["tokens"]]
     secrets += stats["issued_secrets"]
+    secrets += stats["sso"].get("secrets", [])  # Identity Center tokens, client secrets
     logs = [h.stderr for h in r.hosts] + r.outputs
     for text in logs:
         for s in secrets:

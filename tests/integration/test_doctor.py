@@ -257,3 +257,23 @@ def test_a_click_with_an_unreadable_ca_bundle_says_why(rc, tmp_path):
     # The host keeps serving.
     assert h.call("host.info")["result"]["name"] == "rolecall"
     assert h.close() == 0
+
+
+def test_each_sso_source_is_checked(rc, setup, aws):
+    _, env = setup
+    rc.add_sso()
+    r = doctor(rc, env)
+    warn = "\n".join(lines(r, "WARN"))
+    assert "SSO source 'acme': not signed in" in warn, r.stdout
+    assert "fix: rolecall sso login acme" in r.stdout
+    assert f"SSO source 'acme': portal {aws.urls['sso']} answers (HTTP 401" in r.stdout
+    h = rc.host(env)
+    login = h.call("sso.login", {"sso": "acme"})["result"]
+    aws.sso("approve", {"user_code": login["user_code"]})
+    assert h.call("sso.wait", {"sso": "acme"})["result"]["authorized"]
+    assert h.close() == 0
+    r = doctor(rc, env)
+    assert "SSO source 'acme': signed in, token valid for" in r.stdout and "(refreshable)" in r.stdout
+    r = doctor(rc, dict(env, AWS_ENDPOINT_URL_SSO="http://127.0.0.1:9"))
+    assert r.returncode == 1
+    assert "SSO source 'acme': portal http://127.0.0.1:9" in "\n".join(lines(r, "FAIL"))

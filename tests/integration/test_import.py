@@ -10,11 +10,10 @@ from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "aws"
 
-IMPORTED_ROLES = ["prod-admin", "staging-ro", "audit", "billing"]
+IMPORTED_ROLES = ["prod-admin", "staging-ro", "audit", "billing", "sso-dev"]
 NOT_IMPORTED = {
     "default": "no role profile uses it",
     "chained-dev": "role chain",
-    "sso-dev": "SSO",
     "helper": "credential_process",
     "ci": "credential_source = Environment",
     "vaulted": "missing keys",
@@ -75,6 +74,20 @@ def test_profiles_become_roles_and_gateways_and_the_rest_is_listed(rc, aws, tmp_
     assert staging["region"] == "us-east-1"  # the gateway's, as the profile names none
     assert got["audit"]["gateway"] == "legacy" and got["audit"]["mfa"] is True
     assert got["prod-admin"]["mfa"] is False
+    # The IAM Identity Center profile became an SSO role of its sso-session.
+    sso = got["sso-dev"]
+    assert (sso["source"], sso["sso"], sso["account_id"], sso["role_name"], sso["region"]) == (
+        "sso",
+        "acme",
+        "555555555555",
+        "Developer",
+        "us-west-2",
+    )
+    assert "IAM Identity Center sources:" in r.stdout and "rolecall sso login acme" in r.stdout
+    listed = json.loads(rc.cli("sso", "list", "--json", env=env).stdout)
+    assert [(s["name"], s["start_url"], s["region"]) for s in listed] == [
+        ("acme", "https://acme.awsapps.com/start", "us-east-1")
+    ]
 
     config = rc.config_text()
     assert 'external_id = "staging-ext-42"' in config
@@ -302,3 +315,34 @@ def test_files_are_read_as_the_aws_cli_reads_them(rc, aws, tmp_path):
     assert secret not in text
     assert text.startswith("\ufeff[empty]\n"), repr(text[:40])
     assert "typoSecret" in text
+
+
+def test_legacy_and_session_sso_profiles_become_sources_and_roles_once(rc, aws, tmp_path):
+    """[sso-session] profiles and legacy ones (sso_start_url/sso_region in the profile) as
+    the AWS CLI reads them; a re-import updates in place; a broken one says why."""
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    (home / ".aws" / "config").write_text(
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+        "sso_registration_scopes = sso:account:access\n\n"
+        "[profile corp-admin]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = AdministratorAccess\n\n"
+        "[profile old-style]\nsso_start_url = https://legacy-co.awsapps.com/start\nsso_region = us-east-2\n"
+        "sso_account_id = 222222222222\nsso_role_name = ReadOnly\n\n"
+        "[profile old-style-2]\nsso_start_url = https://legacy-co.awsapps.com/start\nsso_region = us-east-2\n"
+        "sso_account_id = 333333333333\nsso_role_name = ReadOnly\n\n"
+        "[profile dangling]\nsso_session = nope\nsso_account_id = 111111111111\nsso_role_name = X\n"
+    )
+    env = env_for(rc, home)
+    r = rc.cli("import", "aws-config", env=env)
+    assert r.returncode == 0, r.stderr
+    got = roles(rc, env)
+    assert sorted(got) == ["corp-admin", "old-style", "old-style-2"]
+    assert got["corp-admin"]["sso"] == "corp" and got["corp-admin"]["region"] == "eu-west-1"
+    assert got["old-style"]["sso"] == got["old-style-2"]["sso"] == "legacy-co"
+    assert got["old-style"]["region"] == "us-east-2"
+    assert "- dangling: it names sso_session nope, which the config file does not define" in r.stdout
+    config = rc.config_text()
+    assert config.count("[[sso]]") == 2
+    again = rc.cli("import", "aws-config", env=env)
+    assert "0 role(s) added, 0 updated, 3 unchanged" in again.stdout, again.stdout
+    assert rc.config_text() == config

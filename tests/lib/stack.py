@@ -114,6 +114,8 @@ class AwsStack:
         """The endpoint overrides a rolecall host needs to use this stack."""
         return {
             "AWS_ENDPOINT_URL_STS": self.urls["sts"],
+            "AWS_ENDPOINT_URL_SSO_OIDC": self.urls["sso"],
+            "AWS_ENDPOINT_URL_SSO": self.urls["sso"],
             "ROLECALL_SIGNIN_URL": self.urls["signin"],
             "ROLECALL_CONSOLE_URL": self.urls["console"],
         }
@@ -148,6 +150,15 @@ class AwsStack:
         """Milliseconds added to each STS / getSigninToken request, until reset."""
         body = {k: v for k, v in (("sts", sts), ("signin", signin)) if v is not None}
         self._control("delay", body)
+
+    def sso(self, what, body=None):
+        """Identity Center fake controls (tests/fakes/identity_center.py): config, approve,
+        revoke, slow-down, expire-tokens."""
+        req = urllib.request.Request(
+            f"{self.urls['sso']}/_fake/sso/{what}", data=json.dumps(body or {}).encode(), method="POST"
+        )
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.load(r)
 
     def reset(self):
         req = urllib.request.Request(self.urls["control"] + "/reset", data=b"", method="POST")

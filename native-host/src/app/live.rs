@@ -2,8 +2,8 @@
 //! ends, and whether a new one can be minted now without the user (`silent`) or needs an
 //! MFA code (`mfa`). Pure: the state file, the config and a clock in, a view out.
 
-use crate::store::config::Gateway;
-use crate::store::state::{GatewayState, RoleState};
+use crate::store::config::{Gateway, Source};
+use crate::store::state::{GatewayState, RoleState, SsoState, State};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -19,6 +19,27 @@ pub enum Renewable {
     Silent,
     /// The next console needs an MFA code.
     Mfa,
+    /// The next console needs a sign-in to IAM Identity Center.
+    SsoLogin,
+}
+
+/// What rolecall knows of a role's source: its config and its state-file entry.
+#[derive(Debug, Clone, Copy)]
+pub enum SourceLive<'a> {
+    Gateway(&'a Gateway, Option<&'a GatewayState>),
+    Sso(Option<&'a SsoState>),
+    /// A role whose source the config lacks (validation prevents it).
+    Missing,
+}
+
+impl<'a> SourceLive<'a> {
+    pub fn of(source: Option<Source<'a>>, state: &'a State) -> SourceLive<'a> {
+        match source {
+            Some(Source::Gateway(g)) => SourceLive::Gateway(g, state.gateways.get(&g.name)),
+            Some(Source::Sso(s)) => SourceLive::Sso(state.sso.get(&s.name)),
+            None => SourceLive::Missing,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,26 +55,39 @@ pub struct SessionView {
 /// keyring.
 pub fn renewable(
     role: Option<&RoleState>,
-    gateway: Option<&Gateway>,
-    gateway_state: Option<&GatewayState>,
+    source: SourceLive<'_>,
     now: OffsetDateTime,
 ) -> Renewable {
     let fresh = |t: Option<OffsetDateTime>| t.is_some_and(|t| t - FRESHNESS_MARGIN > now);
-    let no_mfa = gateway.is_some_and(|g| g.mfa_serial.is_none());
-    let daily = gateway.is_some_and(Gateway::uses_daily_mfa)
-        && fresh(gateway_state.and_then(|g| g.mfa_session_expires_at));
-    if no_mfa || daily || fresh(role.and_then(|r| r.credentials_expire_at)) {
-        Renewable::Silent
-    } else {
-        Renewable::Mfa
+    if fresh(role.and_then(|r| r.credentials_expire_at)) {
+        return Renewable::Silent;
+    }
+    match source {
+        SourceLive::Gateway(g, state) => {
+            let no_mfa = g.mfa_serial.is_none();
+            let daily = g.uses_daily_mfa() && fresh(state.and_then(|s| s.mfa_session_expires_at));
+            if no_mfa || daily {
+                Renewable::Silent
+            } else {
+                Renewable::Mfa
+            }
+        }
+        SourceLive::Sso(state) => {
+            let live = state.is_some_and(|s| s.refreshable || fresh(s.token_expires_at));
+            if live {
+                Renewable::Silent
+            } else {
+                Renewable::SsoLogin
+            }
+        }
+        SourceLive::Missing => Renewable::Mfa,
     }
 }
 
 /// The role's live console, or `None` when rolecall made none (or forgot it).
 pub fn session_view(
     role: Option<&RoleState>,
-    gateway: Option<&Gateway>,
-    gateway_state: Option<&GatewayState>,
+    source: SourceLive<'_>,
     now: OffsetDateTime,
 ) -> Option<SessionView> {
     let r = role?;
@@ -61,7 +95,7 @@ pub fn session_view(
     Some(SessionView {
         console_expires_at,
         credentials_expire_at: r.credentials_expire_at.filter(|t| *t > now),
-        renewable: renewable(role, gateway, gateway_state, now),
+        renewable: renewable(role, source, now),
     })
 }
 
@@ -94,22 +128,24 @@ mod tests {
     #[test]
     fn nothing_made_is_no_session() {
         let g = gateway(true, MfaMode::PerRole);
-        assert_eq!(session_view(None, Some(&g), None, now()), None);
+        let src = SourceLive::Gateway(&g, None);
+        assert_eq!(session_view(None, src, now()), None);
         let only_limit = RoleState {
             max_duration_seconds: Some(3600),
             ..RoleState::default()
         };
-        assert_eq!(session_view(Some(&only_limit), Some(&g), None, now()), None);
+        assert_eq!(session_view(Some(&only_limit), src, now()), None);
     }
 
     #[test]
     fn cached_credentials_renew_silently_until_five_minutes_before_they_end() {
         let g = gateway(true, MfaMode::PerRole);
-        let v = session_view(Some(&role(30, Some(6))), Some(&g), None, now()).unwrap();
+        let src = SourceLive::Gateway(&g, None);
+        let v = session_view(Some(&role(30, Some(6))), src, now()).unwrap();
         assert_eq!(v.renewable, Renewable::Silent);
-        let v = session_view(Some(&role(30, Some(5))), Some(&g), None, now()).unwrap();
+        let v = session_view(Some(&role(30, Some(5))), src, now()).unwrap();
         assert_eq!(v.renewable, Renewable::Mfa);
-        let v = session_view(Some(&role(-3, Some(-1))), Some(&g), None, now()).unwrap();
+        let v = session_view(Some(&role(-3, Some(-1))), src, now()).unwrap();
         assert_eq!(
             v.credentials_expire_at, None,
             "expired credentials are not shown"
@@ -127,21 +163,33 @@ mod tests {
             mfa_session_expires_at: Some(now() + time::Duration::hours(3)),
         };
         let r = role(30, None);
-        assert_eq!(
-            renewable(Some(&r), Some(&daily), Some(&live), now()),
-            Renewable::Silent
-        );
-        assert_eq!(
-            renewable(Some(&r), Some(&daily), None, now()),
-            Renewable::Mfa
-        );
+        let renew = |g, st| renewable(Some(&r), SourceLive::Gateway(g, st), now());
+        assert_eq!(renew(&daily, Some(&live)), Renewable::Silent);
+        assert_eq!(renew(&daily, None), Renewable::Mfa);
         // A daily session means nothing to a per-role gateway.
         let per_role = gateway(true, MfaMode::PerRole);
-        assert_eq!(
-            renewable(Some(&r), Some(&per_role), Some(&live), now()),
-            Renewable::Mfa
-        );
+        assert_eq!(renew(&per_role, Some(&live)), Renewable::Mfa);
         let none = gateway(false, MfaMode::Daily);
-        assert_eq!(renewable(None, Some(&none), None, now()), Renewable::Silent);
+        assert_eq!(renew(&none, None), Renewable::Silent);
+    }
+
+    #[test]
+    fn an_sso_role_renews_with_a_live_or_refreshable_token_else_needs_a_sign_in() {
+        let r = role(30, None);
+        let token = |minutes: i64, refreshable| SsoState {
+            token_expires_at: Some(now() + time::Duration::minutes(minutes)),
+            refreshable,
+        };
+        let renew = |st: Option<&SsoState>| renewable(Some(&r), SourceLive::Sso(st), now());
+        assert_eq!(renew(Some(&token(60, false))), Renewable::Silent);
+        assert_eq!(renew(Some(&token(4, false))), Renewable::SsoLogin);
+        assert_eq!(renew(Some(&token(-60, true))), Renewable::Silent);
+        assert_eq!(renew(None), Renewable::SsoLogin);
+        // Cached role credentials need no token at all.
+        let cached = role(30, Some(20));
+        assert_eq!(
+            renewable(Some(&cached), SourceLive::Sso(None), now()),
+            Renewable::Silent
+        );
     }
 }

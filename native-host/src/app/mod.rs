@@ -10,8 +10,9 @@ use crate::console::partition::{validate_region, Partition};
 use crate::credentials::CachedSession;
 use crate::error::{Error, Result};
 use crate::sources::gateway::sts;
+use crate::sources::sso::DeviceLogin;
 use crate::sources::Sources;
-use crate::store::config::{self, Config, Gateway, Role};
+use crate::store::config::{self, Config, Gateway, Role, Source, SsoSource};
 use crate::store::secrets::SecretStore;
 use crate::store::state::{State, StateFile, StateWriter};
 use crate::sync::{blocking, KeyedLocks};
@@ -99,7 +100,14 @@ pub struct RoleView {
     pub label: String,
     pub account_id: String,
     pub role_name: String,
-    pub gateway: String,
+    /// `gateway` or `sso`: where the role's credentials come from.
+    pub source: &'static str,
+    /// The gateway's or the SSO source's name.
+    pub source_name: String,
+    /// The gateway (gateway roles), else null.
+    pub gateway: Option<String>,
+    /// The IAM Identity Center source (SSO roles), else null.
+    pub sso: Option<String>,
     pub region: String,
     pub partition: &'static str,
     pub group: Option<String>,
@@ -113,6 +121,8 @@ pub struct RoleView {
     /// Whether the role's next open needs an MFA code (no cached credentials, no live daily
     /// MFA session), whether or not it has a live console.
     pub needs_code: bool,
+    /// Whether the role's next open needs a sign-in to IAM Identity Center.
+    pub needs_login: bool,
     /// Whether a browser is running on the role's isolated-window data directory.
     pub window_open: bool,
 }
@@ -132,6 +142,15 @@ pub struct ForgetRequest {
     pub role: Option<String>,
     #[serde(default)]
     pub gateway: Option<String>,
+    #[serde(default)]
+    pub sso: Option<String>,
+}
+
+/// `sso.login` and `sso.wait`'s parameters.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoRequest {
+    pub sso: String,
 }
 
 struct Http {
@@ -142,7 +161,9 @@ struct Http {
 /// A sign-in token and what it was minted with.
 struct Minted {
     token: String,
-    session_duration: u32,
+    /// The console length asked (`SessionDuration`); none: the console lasts as long as
+    /// the credentials.
+    session_duration: Option<u32>,
     credentials_expire_at: OffsetDateTime,
     from_cache: bool,
 }
@@ -240,25 +261,33 @@ impl App {
             .roles
             .iter()
             .map(|r| {
-                let g = config.gateway(&r.gateway);
-                let (role_state, gateway_state) =
-                    (state.roles.get(&r.id), state.gateways.get(&r.gateway));
+                let source = config.source_of(r);
+                let g = match source {
+                    Some(Source::Gateway(g)) => Some(g),
+                    _ => None,
+                };
+                let role_state = state.roles.get(&r.id);
+                let live = live::SourceLive::of(source, &state);
+                let next = live::renewable(role_state, live, now);
                 RoleView {
                     id: r.id.clone(),
                     label: r.label().to_owned(),
                     account_id: r.account_id.clone(),
                     role_name: r.role_name.clone(),
+                    source: source.map_or("gateway", |s| s.kind()),
+                    source_name: r.source_name().to_owned(),
                     gateway: r.gateway.clone(),
-                    region: r.region(g).to_owned(),
-                    partition: r.partition(g).id(),
+                    sso: r.sso.clone(),
+                    region: config.region_of(r).to_owned(),
+                    partition: config.partition_of(r).id(),
                     group: r.group.clone(),
                     color: r.color().to_owned(),
                     icon: r.icon().to_owned(),
                     mfa: g.is_some_and(|g| g.mfa_serial.is_some()),
                     mfa_mode: g.map(Gateway::mfa_mode).unwrap_or_default().id(),
-                    session: live::session_view(role_state, g, gateway_state, now),
-                    needs_code: live::renewable(role_state, g, gateway_state, now)
-                        == live::Renewable::Mfa,
+                    session: live::session_view(role_state, live, now),
+                    needs_code: next == live::Renewable::Mfa,
+                    needs_login: next == live::Renewable::SsoLogin,
                     window_open: crate::browser::profiles::profile_dir(&profiles, &r.id)
                         .is_some_and(|d| crate::browser::profiles::is_running(&d)),
                 }
@@ -352,25 +381,21 @@ impl App {
         self.flush_state().await;
     }
 
-    /// The config, the role a request names and its gateway, or why there is none.
-    fn requested_role(&self, id: &str) -> Result<(Config, Role, Gateway)> {
+    /// The config and the role a request names, or why there is none.
+    fn requested_role(&self, id: &str) -> Result<(Config, Role)> {
         requested_name("Role", id)?;
         let config = self.load_config()?;
         let role = config
             .role(id)
             .ok_or_else(|| Error::UnknownRole(id.to_owned()))?
             .clone();
-        let gateway = config
-            .gateway(&role.gateway)
-            .ok_or_else(|| Error::UnknownGateway(role.gateway.clone()))?
-            .clone();
-        Ok((config, role, gateway))
+        Ok((config, role))
     }
 
-    fn target(&self, role: &Role, gateway: &Gateway, region: &str) -> Result<SignInTarget> {
+    fn target(&self, partition: Partition, region: &str) -> Result<SignInTarget> {
         let (signin_override, console_override) = self.overrides()?;
         Ok(SignInTarget::new(
-            role.partition(Some(gateway)),
+            partition,
             region,
             signin_override.as_ref(),
             console_override.as_ref(),
@@ -380,8 +405,9 @@ impl App {
     /// The click: a prepared token, or cached credentials or AssumeRole then one federation
     /// call; then the URL.
     pub async fn open_console(self: &Arc<Self>, req: OpenRequest) -> Result<Opened> {
-        let (config, role, gateway) = self.requested_role(&req.role)?;
-        let partition = role.partition(Some(&gateway));
+        let (config, role) = self.requested_role(&req.role)?;
+        let source = source_of(&config, &role)?;
+        let partition = config.partition_of(&role);
         let region = match &req.region {
             Some(r) => {
                 validate_region(r)?;
@@ -394,7 +420,7 @@ impl App {
                 }
                 r.clone()
             }
-            None => role.region(Some(&gateway)).to_owned(),
+            None => config.region_of(&role).to_owned(),
         };
         if let Some(code) = &req.mfa_code {
             if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
@@ -404,9 +430,9 @@ impl App {
             }
         }
         // Everything the request can get wrong is checked before any network call.
-        let target = self.target(&role, &gateway, &region)?;
+        let target = self.target(partition, &region)?;
         let destination = target.destination(&region, req.destination.as_deref())?;
-        let role_arn = role.arn(Some(&gateway));
+        let role_arn = role.arn(source.region());
         let timeout = config.settings.timeout();
 
         let lock = self.role_lock(&role.id);
@@ -419,7 +445,7 @@ impl App {
             .take(
                 &role.id,
                 &role_arn,
-                &gateway.name,
+                source.name(),
                 target.signin_url.as_str(),
                 std::time::Instant::now(),
             );
@@ -436,13 +462,16 @@ impl App {
             None => {
                 self.prewarm_http();
                 let m = self
-                    .mint(&role, &gateway, &target, req.mfa_code.as_deref(), timeout)
+                    .mint(&role, source, &target, req.mfa_code.as_deref(), timeout)
                     .await?;
                 (m, false)
             }
         };
         let now = now_utc();
-        let console_expires_at = now + time::Duration::seconds(minted.session_duration.into());
+        let console_expires_at = match minted.session_duration {
+            Some(d) => now + time::Duration::seconds(d.into()),
+            None => minted.credentials_expire_at,
+        };
         let credentials_expire_at = minted.credentials_expire_at;
         let id = role.id.clone();
         self.record(move |s| {
@@ -501,11 +530,13 @@ impl App {
     }
 
     async fn prepare_one(self: &Arc<Self>, id: &str) -> bool {
-        let Ok((config, role, gateway)) = self.requested_role(id) else {
+        let Ok((config, role)) = self.requested_role(id) else {
             return false;
         };
-        let region = role.region(Some(&gateway)).to_owned();
-        let Ok(target) = self.target(&role, &gateway, &region) else {
+        let Ok(source) = source_of(&config, &role) else {
+            return false;
+        };
+        let Ok(target) = self.target(config.partition_of(&role), config.region_of(&role)) else {
             return false;
         };
         let lock = self.role_lock(&role.id);
@@ -520,7 +551,7 @@ impl App {
         }
         self.prewarm_http();
         match self
-            .mint(&role, &gateway, &target, None, config.settings.timeout())
+            .mint(&role, source, &target, None, config.settings.timeout())
             .await
         {
             Ok(m) => {
@@ -531,8 +562,8 @@ impl App {
                         &role.id,
                         Prepared {
                             token: m.token,
-                            role_arn: role.arn(Some(&gateway)),
-                            gateway: gateway.name.clone(),
+                            role_arn: role.arn(source.region()),
+                            gateway: source.name().to_owned(),
                             signin_url: target.signin_url.to_string(),
                             session_duration: m.session_duration,
                             credentials_expire_at: m.credentials_expire_at,
@@ -541,7 +572,7 @@ impl App {
                     );
                 true
             }
-            Err(Error::MfaRequired { .. }) => false,
+            Err(Error::MfaRequired { .. } | Error::SsoLoginRequired { .. }) => false,
             Err(e) => {
                 log::info!("could not prepare role {}: {} ({e})", role.id, e.kind());
                 false
@@ -554,14 +585,14 @@ impl App {
     async fn mint(
         self: &Arc<Self>,
         role: &Role,
-        gateway: &Gateway,
+        source: Source<'_>,
         target: &SignInTarget,
         mfa_code: Option<&str>,
         timeout: std::time::Duration,
     ) -> Result<Minted> {
-        let role_arn = role.arn(Some(gateway));
+        let role_arn = role.arn(source.region());
         let mut cached = self
-            .cached_session(&role.id, &role_arn, &gateway.name)
+            .cached_session(&role.id, &role_arn, source.name())
             .await?;
         loop {
             let (session, from_cache) = match cached.take() {
@@ -570,11 +601,11 @@ impl App {
                     let http = &self.http().await?.sts;
                     let fresh = self
                         .sources
-                        .credentials(http, role, gateway, mfa_code, timeout)
+                        .credentials(http, role, source, mfa_code, timeout)
                         .await?;
                     let session = CachedSession {
                         role_arn: role_arn.clone(),
-                        gateway: gateway.name.clone(),
+                        gateway: source.name().to_owned(),
                         credentials: fresh.credentials,
                         chained: fresh.chained,
                     };
@@ -582,16 +613,11 @@ impl App {
                     (session, false)
                 }
             };
-            let session_duration = console_duration(role, session.chained);
+            let session_duration = console_duration(role, source, session.chained);
             let http = &self.http().await?.signin;
             let token = tokio::time::timeout(
                 timeout,
-                federation::get_signin_token(
-                    http,
-                    target,
-                    &session.credentials,
-                    Some(session_duration),
-                ),
+                federation::get_signin_token(http, target, &session.credentials, session_duration),
             )
             .await
             .unwrap_or_else(|_| {
@@ -629,7 +655,7 @@ impl App {
     pub async fn launch_console(self: &Arc<Self>, req: OpenRequest) -> Result<Launched> {
         use crate::browser::launch::{self as bl, LaunchError};
         use crate::browser::{handoff, profiles};
-        let (config, role, _) = self.requested_role(&req.role)?;
+        let (config, role) = self.requested_role(&req.role)?;
         // The browser is found before AWS is asked: a missing browser costs no sign-in.
         let parent = blocking(|| Ok(bl::parent_executable())).await?;
         let (exe, found) = bl::find_browser(
@@ -771,42 +797,56 @@ impl App {
     /// of a gateway and the gateway's MFA session; or all of them. Returns how many role
     /// sessions and MFA sessions were dropped.
     pub async fn forget(&self, req: ForgetRequest) -> Result<usize> {
-        if let Some(r) = &req.role {
-            requested_name("Role", r)?;
-        }
-        if let Some(g) = &req.gateway {
-            requested_name("Gateway", g)?;
+        for (what, name) in [
+            ("Role", &req.role),
+            ("Gateway", &req.gateway),
+            ("SSO source", &req.sso),
+        ] {
+            if let Some(n) = name {
+                requested_name(what, n)?;
+            }
         }
         let config = self.load_config()?;
-        let (roles, gateways): (Vec<String>, Vec<String>) = match (&req.role, &req.gateway) {
-            (Some(_), Some(_)) => {
-                return Err(Error::InvalidParams(
-                    "Name a role or a gateway, not both.".into(),
-                ))
-            }
-            (Some(r), None) => {
-                config
-                    .role(r)
-                    .ok_or_else(|| Error::UnknownRole(r.clone()))?;
-                (vec![r.clone()], vec![])
-            }
-            (None, Some(g)) => {
-                config
-                    .gateway(g)
-                    .ok_or_else(|| Error::UnknownGateway(g.clone()))?;
-                let roles = config
-                    .roles
-                    .iter()
-                    .filter(|r| &r.gateway == g)
-                    .map(|r| r.id.clone())
-                    .collect();
-                (roles, vec![g.clone()])
-            }
-            (None, None) => (
-                config.roles.iter().map(|r| r.id.clone()).collect(),
-                config.gateways.iter().map(|g| g.name.clone()).collect(),
-            ),
-        };
+        let named = [&req.role, &req.gateway, &req.sso]
+            .iter()
+            .filter(|n| n.is_some())
+            .count();
+        if named > 1 {
+            return Err(Error::InvalidParams(
+                "Name one role, gateway or SSO source, or none (to forget everything).".into(),
+            ));
+        }
+        let ids = |it: &mut dyn Iterator<Item = &Role>| it.map(|r| r.id.clone()).collect();
+        let (roles, gateways, ssos): (Vec<String>, Vec<String>, Vec<String>) =
+            match (&req.role, &req.gateway, &req.sso) {
+                (Some(r), _, _) => {
+                    config
+                        .role(r)
+                        .ok_or_else(|| Error::UnknownRole(r.clone()))?;
+                    (vec![r.clone()], vec![], vec![])
+                }
+                (_, Some(g), _) => {
+                    config
+                        .gateway(g)
+                        .ok_or_else(|| Error::UnknownGateway(g.clone()))?;
+                    (
+                        ids(&mut config.roles_of_gateway(g)),
+                        vec![g.clone()],
+                        vec![],
+                    )
+                }
+                (_, _, Some(s)) => {
+                    config
+                        .sso_source(s)
+                        .ok_or_else(|| Error::UnknownSso(s.clone()))?;
+                    (ids(&mut config.roles_of_sso(s)), vec![], vec![s.clone()])
+                }
+                (None, None, None) => (
+                    ids(&mut config.roles.iter()),
+                    config.gateways.iter().map(|g| g.name.clone()).collect(),
+                    config.sso.iter().map(|s| s.name.clone()).collect(),
+                ),
+            };
         let mut n = 0;
         for r in &roles {
             let lock = self.role_lock(r);
@@ -824,6 +864,11 @@ impl App {
                 n += 1;
             }
         }
+        for s in &ssos {
+            if self.sources.sso.forget(s).await? {
+                n += 1;
+            }
+        }
         self.record(move |s| {
             for r in &roles {
                 if let Some(st) = s.roles.get_mut(r) {
@@ -835,17 +880,71 @@ impl App {
         self.flush_state().await;
         Ok(n)
     }
+
+    /// `sso.login`: starts an IAM Identity Center sign-in for the source (device
+    /// authorization); the host polls for its token in the background.
+    pub async fn sso_login(self: &Arc<Self>, req: SsoRequest) -> Result<DeviceLogin> {
+        let (config, sso) = self.requested_sso(&req.sso)?;
+        let http = &self.http().await?.sts;
+        self.sources
+            .sso
+            .start_login(http, &sso, config.settings.timeout())
+            .await
+    }
+
+    /// `sso.wait`: resolves when the source's sign-in in progress is approved (the token's
+    /// expiry), or fails when it is denied or expires.
+    pub async fn sso_wait(&self, req: SsoRequest) -> Result<OffsetDateTime> {
+        let (_, sso) = self.requested_sso(&req.sso)?;
+        let expires_at = self.sources.sso.wait_login(&sso.name).await;
+        self.flush_state().await;
+        expires_at
+    }
+
+    fn requested_sso(&self, name: &str) -> Result<(Config, SsoSource)> {
+        requested_name("SSO source", name)?;
+        let config = self.load_config()?;
+        let sso = config
+            .sso_source(name)
+            .ok_or_else(|| Error::UnknownSso(name.to_owned()))?
+            .clone();
+        Ok((config, sso))
+    }
+
+    /// The HTTPS client for SDK calls outside the click path (`sso sync`, doctor).
+    pub async fn sdk_http(&self) -> Result<aws_smithy_runtime_api::client::http::SharedHttpClient> {
+        Ok(self.http().await?.sts.clone())
+    }
+
+    pub fn sources(&self) -> &Sources {
+        &self.sources
+    }
+}
+
+/// The source a role names, which a valid config always defines.
+fn source_of<'a>(config: &'a Config, role: &Role) -> Result<Source<'a>> {
+    config
+        .source_of(role)
+        .ok_or_else(|| match (&role.gateway, &role.sso) {
+            (Some(g), _) => Error::UnknownGateway(g.clone()),
+            (_, Some(s)) => Error::UnknownSso(s.clone()),
+            _ => Error::ConfigInvalid {
+                path: "config.toml".into(),
+                reason: format!("role '{}' names no gateway and no SSO source", role.id),
+            },
+        })
 }
 
 /// The console length to ask for: the role's, but at most one hour for credentials assumed
-/// with an MFA session (AWS refuses more for chained credentials).
-fn console_duration(role: &Role, chained: bool) -> u32 {
-    let d = role.session_duration();
-    if chained {
-        d.min(3600)
-    } else {
-        d
+/// with an MFA session (AWS refuses more for chained credentials). An Identity Center role
+/// asks nothing unless its config says so: its console then lasts as long as its
+/// credentials, which the permission set's session duration bounds.
+fn console_duration(role: &Role, source: Source<'_>, chained: bool) -> Option<u32> {
+    if let Source::Sso(_) = source {
+        return role.session_duration;
     }
+    let d = role.session_duration();
+    Some(if chained { d.min(3600) } else { d })
 }
 
 /// A name from a request that no config could hold is refused without echoing it: it may

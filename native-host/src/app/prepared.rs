@@ -22,7 +22,7 @@ pub struct Prepared {
     pub gateway: String,
     /// The federation endpoint the token was issued by, where it must be used.
     pub signin_url: String,
-    pub session_duration: u32,
+    pub session_duration: Option<u32>,
     pub credentials_expire_at: OffsetDateTime,
     pub minted: Instant,
 }
@@ -87,7 +87,7 @@ mod tests {
             role_arn: "arn:aws:iam::111111111111:role/Admin".into(),
             gateway: "corp".into(),
             signin_url: "https://signin.aws.amazon.com/federation".into(),
-            session_duration: 43200,
+            session_duration: Some(43200),
             credentials_expire_at: OffsetDateTime::UNIX_EPOCH,
             minted,
         }

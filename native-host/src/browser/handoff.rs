@@ -148,6 +148,51 @@ pub fn spawn_cleanup(path: &Path) -> std::io::Result<()> {
         .map(|_| ())
 }
 
+/// Opens a URL (a console sign-in, an Identity Center verification page) in the default
+/// browser without putting it on a command line: the opener (and a browser it starts) would
+/// keep it in `/proc/<pid>/cmdline`, readable by every local user, for the browser's whole
+/// life. The opener (`xdg-open`, `open`, `rundll32`) gets the path of a handoff file
+/// instead, which sends the browser on and is removed once read.
+pub fn open_in_default_browser(url: &str, title: &str) -> crate::error::Result<()> {
+    use crate::error::LaunchError;
+    let dir = crate::browser::profiles::handoff_dir();
+    sweep(&dir);
+    let file = write(&dir, url, title).map_err(|e| LaunchError::files(&dir, e))?;
+    #[cfg(target_os = "macos")]
+    let (opener, mut cmd) = ("open", std::process::Command::new("open"));
+    #[cfg(windows)]
+    let (opener, mut cmd) = {
+        let mut c = std::process::Command::new("rundll32");
+        c.arg("url.dll,FileProtocolHandler");
+        ("rundll32", c)
+    };
+    #[cfg(not(any(target_os = "macos", windows)))]
+    let (opener, mut cmd) = ("xdg-open", std::process::Command::new("xdg-open"));
+    let status = cmd
+        .arg(&file)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .status();
+    let failed = match status {
+        Ok(s) if s.success() => None,
+        Ok(s) => Some(format!("it exited with {s}")),
+        Err(e) => Some(e.to_string()),
+    };
+    if let Some(reason) = failed {
+        let _ = std::fs::remove_file(&file);
+        return Err(LaunchError::OpenerFailed {
+            opener: opener.to_owned(),
+            reason,
+        }
+        .into());
+    }
+    if let Err(e) = spawn_cleanup(&file) {
+        // The next open's sweep removes it after a minute.
+        log::warn!("could not start the handoff cleanup: {e}");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -206,9 +206,7 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
                 return Err(Error::UnknownGateway(name));
             }
             let users: Vec<&str> = config
-                .roles
-                .iter()
-                .filter(|r| r.gateway == name)
+                .roles_of_gateway(&name)
                 .map(|r| r.id.as_str())
                 .collect();
             if !users.is_empty() {

@@ -150,17 +150,26 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
             out,
         )?;
     }
+    if !plan.sso.is_empty() {
+        w("IAM Identity Center sources:", out)?;
+    }
+    for s in &plan.sso {
+        w(
+            &format!(
+                "  {}  {} (sign in with `rolecall sso login {}`)",
+                line(&s.name, &s.action, dry),
+                s.start_url,
+                s.name
+            ),
+            out,
+        )?;
+    }
     if !plan.roles.is_empty() {
         w("Roles:", out)?;
     }
     for r in &plan.roles {
         w(
-            &format!(
-                "  {}  {} via {}",
-                line(&r.id, &r.action, dry),
-                r.arn,
-                r.gateway
-            ),
+            &format!("  {}  {} via {}", line(&r.id, &r.action, dry), r.arn, r.via),
             out,
         )?;
     }

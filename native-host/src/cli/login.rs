@@ -52,7 +52,7 @@ pub fn run(a: LoginArgs, out: Out) -> Result<()> {
     // the process exits, so the next login finds them.
     rt.block_on(app.settle());
     if a.open {
-        open_in_browser(&opened.url, &opened.container.name)?;
+        crate::browser::handoff::open_in_default_browser(&opened.url, &opened.container.name)?;
         writeln!(
             out,
             "Opened the console of '{}' ({}) in your browser.",
@@ -74,50 +74,4 @@ fn prompt_mfa(gateway: &str, serial: &str) -> Result<String> {
         .read_line(&mut line)
         .map_err(|e| Error::InvalidParams(format!("cannot read the MFA code: {e}")))?;
     Ok(line.trim().to_owned())
-}
-
-/// Opens the sign-in URL in the default browser without putting it on a command line: the
-/// opener (and a browser it starts) would keep it in `/proc/<pid>/cmdline`, readable by every
-/// local user, for the browser's whole life. The opener gets the path of a private handoff
-/// file instead (the same hand-over as isolated windows, src/handoff.rs), which sends the
-/// browser on to the URL and is removed once read.
-fn open_in_browser(url: &str, title: &str) -> Result<()> {
-    use crate::browser::launch::LaunchError;
-    use crate::browser::{handoff, profiles};
-    let dir = profiles::handoff_dir();
-    handoff::sweep(&dir);
-    let file = handoff::write(&dir, url, title).map_err(|e| LaunchError::files(&dir, e))?;
-    #[cfg(target_os = "macos")]
-    let (opener, mut cmd) = ("open", std::process::Command::new("open"));
-    #[cfg(windows)]
-    let (opener, mut cmd) = {
-        let mut c = std::process::Command::new("rundll32");
-        c.arg("url.dll,FileProtocolHandler");
-        ("rundll32", c)
-    };
-    #[cfg(not(any(target_os = "macos", windows)))]
-    let (opener, mut cmd) = ("xdg-open", std::process::Command::new("xdg-open"));
-    let status = cmd
-        .arg(&file)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .status();
-    let failed = match status {
-        Ok(s) if s.success() => None,
-        Ok(s) => Some(format!("it exited with {s}")),
-        Err(e) => Some(e.to_string()),
-    };
-    if let Some(reason) = failed {
-        let _ = std::fs::remove_file(&file);
-        return Err(LaunchError::OpenerFailed {
-            opener: opener.to_owned(),
-            reason,
-        }
-        .into());
-    }
-    if let Err(e) = handoff::spawn_cleanup(&file) {
-        // The next open's sweep removes it after a minute.
-        log::warn!("could not start the handoff cleanup: {e}");
-    }
-    Ok(())
 }

@@ -9,6 +9,7 @@ mod login;
 mod profiles;
 mod role;
 mod session;
+mod sso;
 
 use crate::app::App;
 use crate::error::Error;
@@ -51,9 +52,12 @@ enum Command {
     /// Manage gateways: IAM users whose long-term keys live in the OS keyring.
     #[command(subcommand)]
     Gateway(gateway::GatewayCommand),
-    /// Manage the roles you assume through a gateway.
+    /// Manage the roles you assume through a gateway or reach through IAM Identity Center.
     #[command(subcommand)]
     Role(role::RoleCommand),
+    /// Manage IAM Identity Center (SSO) sources: add, sign in, sync their roles.
+    #[command(subcommand)]
+    Sso(sso::SsoCommand),
     /// Print a console sign-in URL for a role (and optionally open it).
     Login(login::LoginArgs),
     /// Manage cached role sessions.
@@ -149,6 +153,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Host => return run_host(),
         Command::Gateway(c) => ok(gateway::run(c, out)),
         Command::Role(c) => ok(role::run(c, out)),
+        Command::Sso(c) => ok(sso::run(c, out)),
         Command::Login(a) => ok(login::run(a, out)),
         Command::Session(c) => ok(session::run(c, out)),
         Command::Install(a) => install::run(a, out).map(|()| true),

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 
 #[derive(Subcommand, Debug)]
 pub enum RoleCommand {
-    /// Add a role that a gateway can assume.
+    /// Add a role that a gateway can assume, or an IAM Identity Center role (`--sso`).
     Add(Box<AddArgs>),
     /// List roles.
     List {
@@ -26,10 +26,15 @@ pub struct AddArgs {
     /// The 12-digit account id.
     #[arg(long = "account")]
     account_id: String,
+    /// The IAM role's name (with its path), or an SSO role's permission set name.
     #[arg(long)]
     role_name: String,
+    /// The gateway it is assumed through…
+    #[arg(long, required_unless_present = "sso", conflicts_with = "sso")]
+    gateway: Option<String>,
+    /// …or the IAM Identity Center source it is reached through.
     #[arg(long)]
-    gateway: String,
+    sso: Option<String>,
     #[arg(long)]
     region: Option<String>,
     #[arg(long)]
@@ -49,7 +54,8 @@ pub struct AddArgs {
     /// Console session length in seconds (900–43200; default 43200).
     #[arg(long)]
     session_duration: Option<u32>,
-    /// Credential lifetime asked of AssumeRole, seconds (default 3600).
+    /// Credential lifetime asked of AssumeRole, seconds (default 43200, falling back to
+    /// 3600 when the role allows less).
     #[arg(long)]
     duration_seconds: Option<u32>,
     /// Replace a role with the same id instead of refusing.
@@ -74,6 +80,7 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
                 account_id: a.account_id,
                 role_name: a.role_name,
                 gateway: a.gateway,
+                sso: a.sso,
                 region: a.region,
                 label: a.label,
                 group: a.group,
@@ -115,8 +122,8 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
                 for r in roles {
                     writeln!(
                         out,
-                        "{}\t{}\t{}\t{}\tvia {}\t{}",
-                        r.id, r.label, r.account_id, r.role_name, r.gateway, r.region
+                        "{}\t{}\t{}\t{}\tvia {} {}\t{}",
+                        r.id, r.label, r.account_id, r.role_name, r.source, r.source_name, r.region
                     )
                     .map_err(io_err)?;
                 }

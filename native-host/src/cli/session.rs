@@ -16,10 +16,13 @@ pub enum SessionCommand {
     /// or of a gateway and its roles). A running browser host keeps its in-memory copy
     /// until it restarts; the extension's "Sign out" clears both.
     Forget {
-        #[arg(long, conflicts_with = "gateway")]
+        #[arg(long, conflicts_with_all = ["gateway", "sso"])]
         role: Option<String>,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "sso")]
         gateway: Option<String>,
+        /// An IAM Identity Center source: its token and its roles' sessions.
+        #[arg(long)]
+        sso: Option<String>,
     },
 }
 
@@ -46,13 +49,14 @@ pub fn run(cmd: SessionCommand, out: Out) -> Result<()> {
                 let next = match s.renewable {
                     Renewable::Silent => "renews without a code",
                     Renewable::Mfa => "next console needs a code",
+                    Renewable::SsoLogin => "next console needs an Identity Center sign-in",
                 };
                 writeln!(out, "{}\t{}\t{when}\t{next}", r.id, r.label).map_err(io_err)?;
             }
             Ok(())
         }
-        SessionCommand::Forget { role, gateway } => {
-            let n = runtime()?.block_on(app.forget(ForgetRequest { role, gateway }))?;
+        SessionCommand::Forget { role, gateway, sso } => {
+            let n = runtime()?.block_on(app.forget(ForgetRequest { role, gateway, sso }))?;
             writeln!(out, "Forgot {n} cached session(s).").map_err(io_err)
         }
     }

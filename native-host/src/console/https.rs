@@ -2,9 +2,19 @@
 //! doctor` all go through [`client`], so they trust the same roots: the system's CA bundle,
 //! or `SSL_CERT_FILE` (src/roots.rs) on Linux and the BSDs, the platform store elsewhere.
 //! A second `reqwest::Client::builder()` elsewhere is how doctor once trusted nothing; the
-//! test below keeps it from coming back.
+//! test below keeps it from coming back. The AWS SDK clients (STS, SSO) run on the same
+//! client through [`sdk_http_client`].
 
 pub use crate::error::TlsSetupError;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
 use std::time::Duration;
 
 /// Build one per process and share it: reading and parsing the roots costs milliseconds,
@@ -23,6 +33,86 @@ pub fn client() -> Result<reqwest::Client, TlsSetupError> {
     builder
         .build()
         .map_err(|e| TlsSetupError(format!("cannot build the HTTPS client ({e})")))
+}
+
+/// The endpoint an AWS SDK client is pointed at by the standard overrides:
+/// `AWS_ENDPOINT_URL_<SERVICE>` (e.g. `STS`, `SSO`, `SSO_OIDC`), then `AWS_ENDPOINT_URL`.
+pub fn endpoint_override(service: &str) -> Option<String> {
+    [
+        format!("AWS_ENDPOINT_URL_{service}"),
+        "AWS_ENDPOINT_URL".to_owned(),
+    ]
+    .iter()
+    .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+}
+
+/// The SDK's HTTP client on the host's shared reqwest client ([`crate::console::https::client`]),
+/// rather than the SDK's own hyper client, which would read and parse the roots a second time.
+pub fn sdk_http_client(client: reqwest::Client) -> SharedHttpClient {
+    SharedHttpClient::new(ReqwestHttp(client))
+}
+
+#[derive(Debug, Clone)]
+struct ReqwestHttp(reqwest::Client);
+
+impl HttpClient for ReqwestHttp {
+    fn http_connector(
+        &self,
+        _settings: &HttpConnectorSettings,
+        _components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        // Timeouts: connect on the reqwest client, the whole call in each SDK client's
+        // operation timeout.
+        SharedHttpConnector::new(self.clone())
+    }
+}
+
+impl HttpConnector for ReqwestHttp {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let client = self.0.clone();
+        HttpConnectorFuture::new(async move { send(&client, request).await })
+    }
+}
+
+async fn send(
+    client: &reqwest::Client,
+    request: HttpRequest,
+) -> std::result::Result<HttpResponse, ConnectorError> {
+    let method = reqwest::Method::from_bytes(request.method().as_bytes())
+        .map_err(|e| ConnectorError::user(e.into()))?;
+    // STS requests are small form posts: the SDK hands them over in memory.
+    let body = request
+        .body()
+        .bytes()
+        .ok_or_else(|| ConnectorError::user("a streaming request body".into()))?
+        .to_vec();
+    let mut req = client.request(method, request.uri()).body(body);
+    for (name, value) in request.headers() {
+        req = req.header(name, value);
+    }
+    let resp = req.send().await.map_err(connector_error)?;
+    let status = StatusCode::try_from(resp.status().as_u16())
+        .map_err(|e| ConnectorError::other(e.into(), None))?;
+    let headers = resp.headers().clone();
+    let bytes = resp.bytes().await.map_err(connector_error)?;
+    let mut out = HttpResponse::new(status, SdkBody::from(bytes));
+    for (name, value) in &headers {
+        if let Ok(value) = value.to_str() {
+            out.headers_mut()
+                .append(name.as_str().to_owned(), value.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+/// Timeouts and connection failures keep their kind: the SDK retries them, and
+/// `map_sdk_error` reports them as `upstream_unavailable`.
+fn connector_error(e: reqwest::Error) -> ConnectorError {
+    if e.is_timeout() {
+        ConnectorError::timeout(e.into())
+    } else {
+        ConnectorError::io(e.into())
+    }
 }
 
 #[cfg(test)]

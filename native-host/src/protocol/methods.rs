@@ -1,7 +1,7 @@
 //! Protocol methods: parameters in, result or error out. Names and shapes are documented
 //! in docs/PROTOCOL.md.
 
-use crate::app::{App, ForgetRequest, OpenIn, OpenRequest, PrepareRequest};
+use crate::app::{App, ForgetRequest, OpenIn, OpenRequest, PrepareRequest, SsoRequest};
 use crate::error::{Error, Result};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
@@ -10,14 +10,18 @@ use std::sync::Arc;
 /// 2: `console.open` takes `open_in`; `roles.list` says `window_open`.
 /// 3: `console.prepare`; `roles.list` says `mfa_mode` and `session`; `host.info` says
 ///    `settings` and `session_cookie_domains`; `console.open` says `prepared`.
-pub const PROTOCOL_VERSION: u32 = 3;
+/// 4: IAM Identity Center: `sso.login`, `sso.wait`, `session.forget {"sso"}`; `roles.list`
+///    says `source`, `source_name`, `sso`, `needs_login`; kinds `sso_login_required`, …
+pub const PROTOCOL_VERSION: u32 = 4;
 
-pub const METHODS: [&str; 5] = [
+pub const METHODS: [&str; 7] = [
     "host.info",
     "roles.list",
     "console.open",
     "console.prepare",
     "session.forget",
+    "sso.login",
+    "sso.wait",
 ];
 
 /// `Err(None)`: no such method. `Err(Some(e))`: the method failed.
@@ -51,6 +55,19 @@ pub async fn call(
         "session.forget" => {
             let req: ForgetRequest = parse(method, params)?;
             app.forget(req).await.map(|n| json!({ "forgotten": n }))
+        }
+        "sso.login" => {
+            let req: SsoRequest = parse(method, params)?;
+            app.sso_login(req).await.map(|login| json!(login))
+        }
+        "sso.wait" => {
+            let req: SsoRequest = parse(method, params)?;
+            app.sso_wait(req).await.and_then(|expires_at| {
+                let at = expires_at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                Ok(json!({ "authorized": true, "expires_at": at }))
+            })
         }
         _ => return Err(None),
     };
@@ -95,6 +112,12 @@ impl Params for OpenRequest {
     const REQUIRED: &'static [&'static str] = &["role"];
 }
 
+impl Params for SsoRequest {
+    const FIELDS: &'static [(&'static str, &'static str)] =
+        &[("sso", "an IAM Identity Center source name (a string)")];
+    const REQUIRED: &'static [&'static str] = &["sso"];
+}
+
 impl Params for PrepareRequest {
     const FIELDS: &'static [(&'static str, &'static str)] =
         &[("roles", "a list of at most 10 role ids (strings)")];
@@ -105,6 +128,7 @@ impl Params for ForgetRequest {
     const FIELDS: &'static [(&'static str, &'static str)] = &[
         ("role", "a role id (a string)"),
         ("gateway", "a gateway name (a string)"),
+        ("sso", "an IAM Identity Center source name (a string)"),
     ];
     const REQUIRED: &'static [&'static str] = &[];
 }

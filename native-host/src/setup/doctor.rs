@@ -294,9 +294,12 @@ fn keyring_fix() -> &'static str {
 fn sts_regions(config: &Config) -> BTreeMap<String, Vec<String>> {
     let mut by_gateway: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in &config.roles {
-        let g = config.gateway(&r.gateway);
-        let sts = crate::store::config::sts_region(g, r.partition(g));
-        let list = by_gateway.entry(r.gateway.clone()).or_default();
+        let Some(name) = &r.gateway else {
+            continue; // an SSO role: no STS call
+        };
+        let g = config.gateway(name);
+        let sts = crate::store::config::sts_region(g, config.partition_of(r));
+        let list = by_gateway.entry(name.clone()).or_default();
         if !list.iter().any(|x| x == sts) {
             list.push(sts.to_owned());
         }
@@ -496,7 +499,7 @@ pub async fn network(app: &App, config: &Config, keyring_ok: bool) -> Vec<Check>
         config
             .roles
             .iter()
-            .map(|r| signin_url(r.region(config.gateway(&r.gateway))))
+            .map(|r| signin_url(config.region_of(r)))
             .collect()
     };
     signin.sort();
@@ -598,7 +601,108 @@ pub async fn run(app: &App, os: Os, bases: &Bases, binary: &Path) -> Vec<Check> 
     let config = config.unwrap_or_default();
     all.extend(isolated_windows(&config));
     all.extend(network(app, &config, keyring_ok).await);
+    all.extend(identity_center(app, &config, keyring_ok).await);
     all
+}
+
+/// The portal endpoint an SSO source's calls go to (after the standard overrides).
+fn portal_url(region: &str) -> String {
+    crate::console::https::endpoint_override("SSO").unwrap_or_else(|| {
+        match Partition::for_region(region) {
+            Partition::AwsCn => format!("https://portal.sso.{region}.amazonaws.com.cn"),
+            _ => format!("https://portal.sso.{region}.amazonaws.com"),
+        }
+    })
+}
+
+/// Each IAM Identity Center source: a token in the keyring and its expiry, and the portal
+/// answering.
+pub async fn identity_center(app: &App, config: &Config, keyring_ok: bool) -> Vec<Check> {
+    let mut out = Vec::new();
+    if config.sso.is_empty() {
+        return out;
+    }
+    // Without a client the network checks have said why.
+    let client = crate::console::https::client().ok();
+    let now = time::OffsetDateTime::now_utc();
+    for s in &config.sso {
+        let login = Some(format!("rolecall sso login {}", s.name));
+        if keyring_ok {
+            match app.secrets().sso_token(&s.name) {
+                Ok(Some(t)) if t.start_url != s.start_url => out.push(check(
+                    Status::Warn,
+                    format!(
+                        "SSO source '{}': its token is for another start URL ({})",
+                        s.name, t.start_url
+                    ),
+                    login.clone(),
+                )),
+                Ok(Some(t)) if t.expires_at > now => out.push(check(
+                    Status::Ok,
+                    format!(
+                        "SSO source '{}': signed in, token valid for {} more minutes{}",
+                        s.name,
+                        (t.expires_at - now).whole_minutes(),
+                        if t.refresh_token.is_some() {
+                            " (refreshable)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    None,
+                )),
+                Ok(Some(t)) if t.refresh_token.is_some() => out.push(check(
+                    Status::Ok,
+                    format!(
+                        "SSO source '{}': token expired; the next click refreshes it",
+                        s.name
+                    ),
+                    None,
+                )),
+                Ok(_) => out.push(check(
+                    Status::Warn,
+                    format!(
+                        "SSO source '{}': not signed in (its roles ask for a sign-in when clicked)",
+                        s.name
+                    ),
+                    login.clone(),
+                )),
+                Err(e) => out.push(check(
+                    Status::Fail,
+                    format!("SSO source '{}' token: {e}", s.name),
+                    Some(keyring_fix().into()),
+                )),
+            }
+        }
+        let Some(client) = &client else { continue };
+        // An unauthenticated call: the portal answers 401, which proves it is reachable.
+        let url = format!("{}/assignment/accounts", portal_url(&s.region));
+        let started = Instant::now();
+        match client
+            .get(&url)
+            .timeout(config.settings.timeout())
+            .send()
+            .await
+        {
+            Ok(resp) => out.push(check(
+                Status::Ok,
+                format!(
+                    "SSO source '{}': portal {} answers (HTTP {} in {} ms)",
+                    s.name,
+                    portal_url(&s.region),
+                    resp.status().as_u16(),
+                    started.elapsed().as_millis()
+                ),
+                None,
+            )),
+            Err(e) => out.push(check(
+                Status::Fail,
+                format!("SSO source '{}': portal {}: {}", s.name, portal_url(&s.region), reqwest_reason(&e)),
+                Some("check your network and proxy; AWS_ENDPOINT_URL_SSO overrides the portal endpoint".into()),
+            )),
+        }
+    }
+    out
 }
 
 /// Broken when any check failed.

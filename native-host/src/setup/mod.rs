@@ -2,3 +2,4 @@
 
 pub mod doctor;
 pub mod import;
+pub mod sso_sync;

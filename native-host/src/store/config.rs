@@ -50,8 +50,55 @@ pub struct Config {
     pub settings: Settings,
     #[serde(default, rename = "gateway", skip_serializing_if = "Vec::is_empty")]
     pub gateways: Vec<Gateway>,
+    #[serde(default, rename = "sso", skip_serializing_if = "Vec::is_empty")]
+    pub sso: Vec<SsoSource>,
     #[serde(default, rename = "role", skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Role>,
+}
+
+/// An IAM Identity Center (SSO) instance: its access portal's start URL and the region it
+/// lives in. Its tokens are in the keyring.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoSource {
+    pub name: String,
+    /// The access portal, e.g. `https://my-company.awsapps.com/start`.
+    pub start_url: String,
+    /// The Identity Center region (OIDC and portal endpoints; the default console region of
+    /// its roles).
+    pub region: String,
+}
+
+/// Where a role's credentials come from.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    Gateway(&'a Gateway),
+    Sso(&'a SsoSource),
+}
+
+impl<'a> Source<'a> {
+    pub fn name(&self) -> &'a str {
+        match *self {
+            Source::Gateway(g) => &g.name,
+            Source::Sso(s) => &s.name,
+        }
+    }
+
+    /// `gateway` or `sso`, as `roles.list` says it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Gateway(_) => "gateway",
+            Source::Sso(_) => "sso",
+        }
+    }
+
+    /// The region the source gives its roles by default.
+    pub fn region(&self) -> Option<&'a str> {
+        match *self {
+            Source::Gateway(g) => g.region.as_deref(),
+            Source::Sso(s) => Some(&s.region),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -161,13 +208,19 @@ impl Gateway {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Role {
     pub id: String,
     pub account_id: String,
+    /// The IAM role's name (with its path); for an SSO role, the permission set's.
     pub role_name: String,
-    pub gateway: String,
+    /// The gateway it is assumed through, or…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// …the IAM Identity Center source it is reached through. Exactly one of the two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -204,24 +257,34 @@ impl Role {
         self.label.as_deref().unwrap_or(&self.id)
     }
 
-    pub fn region<'a>(&'a self, gateway: Option<&'a Gateway>) -> &'a str {
+    /// The role's console region: its own, else its source's (`source_region`), else
+    /// us-east-1.
+    pub fn region<'a>(&'a self, source_region: Option<&'a str>) -> &'a str {
         self.region
             .as_deref()
-            .or(gateway.and_then(|g| g.region.as_deref()))
+            .or(source_region)
             .unwrap_or(DEFAULT_REGION)
     }
 
-    pub fn partition(&self, gateway: Option<&Gateway>) -> Partition {
-        Partition::for_region(self.region(gateway))
+    pub fn partition(&self, source_region: Option<&str>) -> Partition {
+        Partition::for_region(self.region(source_region))
     }
 
-    pub fn arn(&self, gateway: Option<&Gateway>) -> String {
+    pub fn arn(&self, source_region: Option<&str>) -> String {
         format!(
             "arn:{}:iam::{}:role/{}",
-            self.partition(gateway).id(),
+            self.partition(source_region).id(),
             self.account_id,
             self.role_name
         )
+    }
+
+    /// The name of the role's source, whichever kind it is.
+    pub fn source_name(&self) -> &str {
+        self.gateway
+            .as_deref()
+            .or(self.sso.as_deref())
+            .unwrap_or_default()
     }
 
     /// The configured colour, else one derived from the account id, so every role of an
@@ -282,6 +345,42 @@ impl Config {
         self.gateways.iter().find(|g| g.name == name)
     }
 
+    pub fn sso_source(&self, name: &str) -> Option<&SsoSource> {
+        self.sso.iter().find(|s| s.name == name)
+    }
+
+    /// The role's source, if the config defines it (validation guarantees it does).
+    pub fn source_of(&self, role: &Role) -> Option<Source<'_>> {
+        match (&role.gateway, &role.sso) {
+            (Some(g), None) => self.gateway(g).map(Source::Gateway),
+            (None, Some(s)) => self.sso_source(s).map(Source::Sso),
+            _ => None,
+        }
+    }
+
+    /// The role's console region, after its source's default.
+    pub fn region_of<'a>(&'a self, role: &'a Role) -> &'a str {
+        role.region(self.source_of(role).and_then(|s| s.region()))
+    }
+
+    pub fn partition_of(&self, role: &Role) -> Partition {
+        Partition::for_region(self.region_of(role))
+    }
+
+    /// The gateway roles of a gateway.
+    pub fn roles_of_gateway<'a>(&'a self, gateway: &'a str) -> impl Iterator<Item = &'a Role> {
+        self.roles
+            .iter()
+            .filter(move |r| r.gateway.as_deref() == Some(gateway))
+    }
+
+    /// The roles of an SSO source.
+    pub fn roles_of_sso<'a>(&'a self, sso: &'a str) -> impl Iterator<Item = &'a Role> {
+        self.roles
+            .iter()
+            .filter(move |r| r.sso.as_deref() == Some(sso))
+    }
+
     pub fn role(&self, id: &str) -> Option<&Role> {
         self.roles.iter().find(|r| r.id == id)
     }
@@ -312,6 +411,16 @@ impl Config {
                 }
             }
         }
+        let mut seen_sso = std::collections::HashSet::new();
+        for sso in &self.sso {
+            check_name("SSO source name", &sso.name)?;
+            if !seen_sso.insert(&sso.name) {
+                return Err(format!("SSO source '{}' is defined twice", sso.name));
+            }
+            let at = |e: String| format!("SSO source '{}': {e}", sso.name);
+            check_start_url(&sso.start_url).map_err(at)?;
+            check_region(&sso.region).map_err(at)?;
+        }
         if let Some(m) = self.settings.renew_before_minutes {
             if !(1..=60).contains(&m) {
                 return Err(format!(
@@ -326,9 +435,25 @@ impl Config {
                 return Err(format!("role '{}' is defined twice", r.id));
             }
             let at = |e: String| format!("role '{}': {e}", r.id);
-            let gateway = self
-                .gateway(&r.gateway)
-                .ok_or_else(|| at(format!("gateway '{}' is not defined", r.gateway)))?;
+            let source = match (&r.gateway, &r.sso) {
+                (Some(g), None) => self
+                    .gateway(g)
+                    .map(Source::Gateway)
+                    .ok_or_else(|| at(format!("gateway '{g}' is not defined")))?,
+                (None, Some(s)) => self
+                    .sso_source(s)
+                    .map(Source::Sso)
+                    .ok_or_else(|| at(format!("SSO source '{s}' is not defined")))?,
+                (Some(_), Some(_)) => {
+                    return Err(at(
+                        "it names both a gateway and an SSO source; keep one".into()
+                    ))
+                }
+                (None, None) => return Err(at(
+                    "it names no gateway and no SSO source (`gateway = \"…\"` or `sso = \"…\"`)"
+                        .into(),
+                )),
+            };
             if r.account_id.len() != 12 || !r.account_id.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(at(format!(
                     "account id '{}' is not 12 digits",
@@ -336,7 +461,7 @@ impl Config {
                 )));
             }
             check_role_name(&r.role_name).map_err(at)?;
-            check_region(r.region(Some(gateway))).map_err(at)?;
+            check_region(r.region(source.region())).map_err(at)?;
             if let Some(c) = &r.color {
                 if !COLORS.contains(&c.as_str()) && !EXTRA_COLORS.contains(&c.as_str()) {
                     return Err(at(format!(
@@ -385,6 +510,22 @@ fn check_region(r: &str) -> std::result::Result<(), String> {
             "'{r}' is not an AWS region rolecall supports ({})",
             crate::console::partition::SUPPORTED_REGIONS
         )),
+    }
+}
+
+/// An access portal start URL: an https URL (http only for a loopback test portal).
+pub fn check_start_url(u: &str) -> std::result::Result<(), String> {
+    let ok = url::Url::parse(u).is_ok_and(|p| {
+        p.scheme() == "https"
+            || (p.scheme() == "http"
+                && matches!(p.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "start URL '{u}' is not an https URL (like https://my-company.awsapps.com/start)"
+        ))
     }
 }
 
@@ -584,9 +725,10 @@ region = "us-gov-west-1"
     fn effective_values_and_arns() {
         let c = sample();
         c.validate().unwrap();
-        let g = c.gateway("corp");
+        let g = c.gateway("corp").and_then(|g| g.region.as_deref());
         let prod = c.role("prod-admin").unwrap();
         assert_eq!(prod.region(g), "eu-west-1");
+        assert_eq!(c.region_of(prod), "eu-west-1");
         assert_eq!(prod.arn(g), "arn:aws:iam::111111111111:role/Admin");
         assert_eq!(prod.label(), "Production admin");
         let gov = c.role("gov").unwrap();
@@ -618,7 +760,7 @@ region = "us-gov-west-1"
         c.roles[0].account_id = "12345".into();
         assert!(c.validate().unwrap_err().contains("12 digits"));
         let mut c = sample();
-        c.roles[1].gateway = "nope".into();
+        c.roles[1].gateway = Some("nope".into());
         assert!(c
             .validate()
             .unwrap_err()
@@ -680,7 +822,7 @@ region = "us-gov-west-1"
         assert!(err.to_string().contains(&path.display().to_string()));
         // An invalid config is refused by save too, and the file keeps its bytes.
         let mut bad = sample();
-        bad.roles[0].gateway = "missing".into();
+        bad.roles[0].gateway = Some("missing".into());
         assert!(save(&path, &bad).is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "[[role]]\nid = ");
     }

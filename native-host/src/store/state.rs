@@ -27,6 +27,18 @@ pub struct State {
     pub roles: BTreeMap<String, RoleState>,
     #[serde(default)]
     pub gateways: BTreeMap<String, GatewayState>,
+    #[serde(default)]
+    pub sso: BTreeMap<String, SsoState>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoState {
+    /// When the source's access token expires.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub token_expires_at: Option<OffsetDateTime>,
+    /// Whether a refresh token can get a new one without the user.
+    #[serde(default)]
+    pub refreshable: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +108,9 @@ impl State {
         }
         self.gateways
             .retain(|_, g| g.mfa_session_expires_at.is_some());
+        // A refreshable token says something after it expires (it renews silently).
+        self.sso
+            .retain(|_, t| t.refreshable || t.token_expires_at.is_some_and(|e| e > now));
     }
 }
 

@@ -2,12 +2,15 @@
 //! pure (no file, keyring or network access), so every decision is unit-tested here.
 //!
 //! Profiles with `role_arn` + `source_profile` become roles; their source profiles become
-//! gateways. Everything else is listed with the reason it was not imported.
+//! gateways. IAM Identity Center profiles (`sso_session`, or the legacy `sso_start_url` +
+//! `sso_region`, with `sso_account_id` + `sso_role_name`) become SSO roles of an SSO source
+//! (the `[sso-session]`, or one per legacy start URL). Everything else is listed with the
+//! reason it was not imported.
 
 use super::ini::{IniFile, Property};
 use crate::console::partition::Partition;
 use crate::credentials::LongTermKeys;
-use crate::store::config::{Config, Gateway, Role};
+use crate::store::config::{is_valid_name, Config, Gateway, Role, SsoSource};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Which of the two files a value came from.
@@ -58,7 +61,7 @@ fn indirect_credentials(p: &Profile) -> Option<String> {
         "credential_process" => "it gets credentials from credential_process; rolecall runs no external credential helper and needs an IAM user's long-term keys".into(),
         "credential_source" => format!("it takes credentials from credential_source = {} (the environment or an instance role); rolecall needs an IAM user's long-term keys", p.get("credential_source").unwrap_or_default()),
         "web_identity_token_file" => "it uses a web identity token (web_identity_token_file); rolecall needs an IAM user's long-term keys".into(),
-        _ => "it signs in through AWS IAM Identity Center (SSO); rolecall uses an IAM user's long-term keys, not SSO".into(),
+        _ => "it signs in through AWS IAM Identity Center (SSO), which gives rolecall no gateway keys for other profiles' roles; SSO profiles with sso_account_id and sso_role_name are imported as SSO roles".into(),
     })
 }
 
@@ -232,8 +235,18 @@ pub struct GatewayPlan {
 #[derive(Debug, Clone)]
 pub struct RolePlan {
     pub id: String,
+    /// What it is: the role ARN, or an SSO role's account and permission set.
     pub arn: String,
-    pub gateway: String,
+    /// Where it comes from: `gateway NAME` or `SSO source NAME`.
+    pub via: String,
+    pub action: Action,
+}
+
+/// What an import would do to one IAM Identity Center source.
+#[derive(Debug, Clone)]
+pub struct SsoPlan {
+    pub name: String,
+    pub start_url: String,
     pub action: Action,
 }
 
@@ -261,6 +274,7 @@ pub struct Plan {
     /// The config after the import, validated.
     pub config: Config,
     pub gateways: Vec<GatewayPlan>,
+    pub sso: Vec<SsoPlan>,
     pub roles: Vec<RolePlan>,
     pub skipped: Vec<Skipped>,
     pub notes: Vec<String>,
@@ -272,6 +286,7 @@ impl Plan {
         self.gateways
             .iter()
             .map(|g| &g.action)
+            .chain(self.sso.iter().map(|s| &s.action))
             .chain(self.roles.iter().map(|r| &r.action))
             .any(|a| *a != Action::Unchanged)
     }
@@ -577,22 +592,12 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
         // Fields only rolecall knows (label, group, colour, icon, console length) are kept.
         let mut role = existing_role.cloned().unwrap_or(Role {
             id: p.name.clone(),
-            account_id: String::new(),
-            role_name: String::new(),
-            gateway: String::new(),
-            region: None,
-            label: None,
-            group: None,
-            color: None,
-            icon: None,
-            external_id: None,
-            session_name: None,
-            session_duration: None,
-            duration_seconds: None,
+            ..Role::default()
         });
         role.account_id = arn.account;
         role.role_name = arn.role_name;
-        role.gateway = source.to_owned();
+        role.gateway = Some(source.to_owned());
+        role.sso = None;
         role.region = region;
         if let Some(x) = p.get("external_id") {
             role.external_id = Some(x.to_owned());
@@ -615,9 +620,9 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
             ..Gateway::default()
         };
         let alone = Config {
-            settings: Default::default(),
             gateways: vec![gateway],
             roles: vec![role.clone()],
+            ..Config::default()
         };
         if let Err(reason) = alone.validate() {
             skipped.push(skip(reason));
@@ -641,7 +646,7 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
         let source_profile = profiles.get(&name);
         let users: Vec<&Candidate> = candidates
             .iter()
-            .filter(|c| c.role.gateway == name)
+            .filter(|c| c.role.gateway.as_deref() == Some(name.as_str()))
             .collect();
         let mfa = gateway_mfa(&name, &users, source_profile, &mut notes);
         let existing = config.gateways.iter().position(|g| g.name == name);
@@ -713,11 +718,7 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
                     Some(o.role_name.as_str()),
                     Some(n.role_name.as_str()),
                 ),
-                (
-                    "gateway",
-                    Some(o.gateway.as_str()),
-                    Some(n.gateway.as_str()),
-                ),
+                ("gateway", o.gateway.as_deref(), n.gateway.as_deref()),
                 ("region", o.region.as_deref(), n.region.as_deref()),
                 (
                     "external_id",
@@ -735,7 +736,7 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
         roles.push(RolePlan {
             id: c.role.id.clone(),
             arn: c.arn,
-            gateway: c.role.gateway.clone(),
+            via: format!("gateway {}", c.role.source_name()),
             action: action(existing.is_some(), changes),
         });
         match existing {
@@ -743,6 +744,14 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
             None => config.roles.push(c.role),
         }
     }
+
+    let sso = plan_sso(
+        &profiles,
+        inputs.config,
+        &mut config,
+        &mut roles,
+        &mut skipped,
+    );
 
     // Every other profile, with why it was not imported.
     let imported: HashSet<&str> = roles
@@ -789,11 +798,216 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, String> {
     Ok(Plan {
         config,
         gateways,
+        sso,
         roles,
         skipped,
         notes,
         key_moves,
     })
+}
+
+/// `[sso-session NAME]` sections of the config file: start URL and region.
+fn sso_sessions(config: Option<&IniFile>) -> HashMap<String, (Option<String>, Option<String>)> {
+    let mut out = HashMap::new();
+    for section in config.map(|c| c.sections.as_slice()).unwrap_or_default() {
+        let Some(name) = section
+            .header
+            .strip_prefix("sso-session")
+            .filter(|r| r.starts_with([' ', '\t']))
+            .map(|r| r.trim())
+        else {
+            continue;
+        };
+        let get = |k: &str| {
+            section
+                .properties
+                .iter()
+                .rev()
+                .find(|p| p.key == k)
+                .map(|p| p.value.clone())
+                .filter(|v| !v.is_empty())
+        };
+        out.insert(
+            unquote(name).unwrap_or(name).to_owned(),
+            (get("sso_start_url"), get("sso_region")),
+        );
+    }
+    out
+}
+
+/// A rolecall name from a session name or a start URL's first host label.
+fn sso_name_from(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.@+".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    out.truncate(64);
+    if is_valid_name(&out) {
+        out
+    } else {
+        "sso".into()
+    }
+}
+
+/// IAM Identity Center profiles → SSO sources and roles (in `config`, `roles`, `skipped`).
+fn plan_sso(
+    profiles: &Profiles,
+    config_file: Option<&IniFile>,
+    config: &mut Config,
+    roles: &mut Vec<RolePlan>,
+    skipped: &mut Vec<Skipped>,
+) -> Vec<SsoPlan> {
+    let sessions = sso_sessions(config_file);
+    let mut sources: Vec<SsoPlan> = Vec::new();
+    for p in &profiles.list {
+        if p.get("role_arn").is_some() {
+            continue; // a role profile, planned (or refused) above
+        }
+        let (Some(account), Some(role_name)) = (p.get("sso_account_id"), p.get("sso_role_name"))
+        else {
+            continue; // listed below with its reason, if it is SSO at all
+        };
+        let skip = |reason: String| Skipped {
+            profile: p.name.clone(),
+            reason,
+        };
+        // Where it signs in: its sso-session, or the legacy settings in the profile.
+        let (name, start_url, region) = match p.get("sso_session") {
+            Some(session) => match sessions.get(session) {
+                Some((Some(url), Some(region))) => {
+                    (sso_name_from(session), url.clone(), region.clone())
+                }
+                Some(_) => {
+                    skipped.push(skip(format!(
+                        "its [sso-session {session}] lacks sso_start_url or sso_region"
+                    )));
+                    continue;
+                }
+                None => {
+                    skipped.push(skip(format!(
+                        "it names sso_session {session}, which the config file does not define"
+                    )));
+                    continue;
+                }
+            },
+            None => match (p.get("sso_start_url"), p.get("sso_region")) {
+                (Some(url), Some(region)) => {
+                    // One source per start URL: an existing one of that URL, else one named
+                    // after the portal (my-company.awsapps.com → my-company).
+                    let known = config
+                        .sso
+                        .iter()
+                        .find(|s| s.start_url == url)
+                        .map(|s| s.name.clone());
+                    let host = url::Url::parse(url)
+                        .ok()
+                        .and_then(|u| {
+                            u.host_str()
+                                .map(|h| h.split('.').next().unwrap_or(h).to_owned())
+                        })
+                        .unwrap_or_else(|| "sso".into());
+                    (
+                        known.unwrap_or_else(|| sso_name_from(&host)),
+                        url.to_owned(),
+                        region.to_owned(),
+                    )
+                }
+                _ => {
+                    skipped.push(skip("it has sso_account_id and sso_role_name but no sso_session, nor sso_start_url and sso_region".into()));
+                    continue;
+                }
+            },
+        };
+        let source = SsoSource {
+            name: name.clone(),
+            start_url: start_url.clone(),
+            region,
+        };
+        let existing_role = config.role(&p.name).cloned();
+        let mut role = existing_role.clone().unwrap_or(Role {
+            id: p.name.clone(),
+            ..Role::default()
+        });
+        role.account_id = account.to_owned();
+        role.role_name = role_name.to_owned();
+        role.sso = Some(name.clone());
+        role.gateway = None;
+        role.external_id = None;
+        if let Some(r) = p.get("region") {
+            role.region = Some(r.to_owned());
+        }
+        let alone = Config {
+            sso: vec![source.clone()],
+            roles: vec![role.clone()],
+            ..Config::default()
+        };
+        if let Err(reason) = alone.validate() {
+            skipped.push(skip(reason));
+            continue;
+        }
+        // The source: added, updated in place, or as it was.
+        if !sources.iter().any(|s| s.name == name) {
+            let old = config.sso.iter().position(|s| s.name == name);
+            let changes = old.map_or_else(Vec::new, |i| {
+                let o = &config.sso[i];
+                diff(&[
+                    (
+                        "start_url",
+                        Some(o.start_url.as_str()),
+                        Some(source.start_url.as_str()),
+                    ),
+                    (
+                        "region",
+                        Some(o.region.as_str()),
+                        Some(source.region.as_str()),
+                    ),
+                ])
+            });
+            match old {
+                Some(i) => config.sso[i] = source,
+                None => config.sso.push(source),
+            }
+            sources.push(SsoPlan {
+                name: name.clone(),
+                start_url,
+                action: action(old.is_some(), changes),
+            });
+        }
+        let changes = existing_role.as_ref().map_or_else(Vec::new, |o| {
+            diff(&[
+                (
+                    "account",
+                    Some(o.account_id.as_str()),
+                    Some(role.account_id.as_str()),
+                ),
+                (
+                    "role_name",
+                    Some(o.role_name.as_str()),
+                    Some(role.role_name.as_str()),
+                ),
+                ("gateway", o.gateway.as_deref(), None),
+                ("sso", o.sso.as_deref(), role.sso.as_deref()),
+                ("region", o.region.as_deref(), role.region.as_deref()),
+            ])
+        });
+        roles.push(RolePlan {
+            id: role.id.clone(),
+            arn: format!("{account} {role_name}"),
+            via: format!("SSO source {name}"),
+            action: action(existing_role.is_some(), changes),
+        });
+        match config.roles.iter().position(|r| r.id == role.id) {
+            Some(i) => config.roles[i] = role,
+            None => config.roles.push(role),
+        }
+    }
+    sources
 }
 
 /// rolecall asks for an MFA code per gateway; AWS profiles name a device per role profile.
@@ -939,7 +1153,7 @@ aws_session_token = y
         let prod = p.config.role("prod-admin").unwrap();
         assert_eq!(prod.account_id, "111111111111");
         assert_eq!(prod.role_name, "Admin");
-        assert_eq!(prod.gateway, "corp");
+        assert_eq!(prod.gateway.as_deref(), Some("corp"));
         assert_eq!(prod.region.as_deref(), Some("eu-central-1"));
         assert_eq!(prod.external_id.as_deref(), Some("ext-123"));
         assert_eq!(prod.session_name.as_deref(), Some("ana"));
@@ -951,7 +1165,7 @@ aws_session_token = y
         let gov = p.config.role("gov").unwrap();
         assert_eq!(gov.region.as_deref(), Some("us-gov-west-1"));
         assert_eq!(
-            gov.arn(p.config.gateway("corp")),
+            gov.arn(p.config.gateway("corp").and_then(|g| g.region.as_deref())),
             "arn:aws-us-gov:iam::666666666666:role/Gov"
         );
 
@@ -1010,7 +1224,7 @@ aws_session_token = y
     fn keys_already_in_the_keyring_make_a_source_usable() {
         let p = run(&Config::default(), &["vault"]);
         let r = p.roles.iter().find(|r| r.id == "nokeys-role").unwrap();
-        assert_eq!(r.gateway, "vault");
+        assert_eq!(r.via, "gateway vault");
         let g = p.gateways.iter().find(|g| g.name == "vault").unwrap();
         assert_eq!(g.keys, Keys::InKeyring);
         assert_eq!(

@@ -80,9 +80,10 @@ impl GatewaySource {
         mfa_code: Option<&str>,
         timeout: std::time::Duration,
     ) -> Result<Fresh> {
-        let role_arn = &role.arn(Some(gateway));
+        let region = gateway.region.as_deref();
+        let role_arn = &role.arn(region);
         let session_name = role.session_name(gateway);
-        let sts_region = config::sts_region(Some(gateway), role.partition(Some(gateway)));
+        let sts_region = config::sts_region(Some(gateway), role.partition(region));
         let mut req = sts::AssumeRequest {
             gateway: &gateway.name,
             region: sts_region,

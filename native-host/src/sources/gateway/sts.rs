@@ -7,14 +7,7 @@ use crate::credentials::{LongTermKeys, TempCredentials};
 use crate::error::{Error, Result, Service};
 use aws_sdk_sts::config::{Credentials, Region, SharedHttpClient};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
-use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
-};
-use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
-use aws_smithy_runtime_api::client::result::ConnectorError;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_runtime_api::http::StatusCode;
-use aws_smithy_types::body::SdkBody;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use std::time::Duration;
@@ -35,79 +28,10 @@ pub struct AssumeRequest<'a> {
 
 /// The endpoint override the AWS SDKs honour, STS-specific first.
 pub fn endpoint_override() -> Option<String> {
-    ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    crate::console::https::endpoint_override("STS")
 }
 
-/// The SDK's HTTP client on the host's shared reqwest client ([`crate::console::https::client`]),
-/// rather than the SDK's own hyper client, which would read and parse the roots a second time.
-pub fn http_client_on(client: reqwest::Client) -> SharedHttpClient {
-    SharedHttpClient::new(ReqwestHttp(client))
-}
-
-#[derive(Debug, Clone)]
-struct ReqwestHttp(reqwest::Client);
-
-impl HttpClient for ReqwestHttp {
-    fn http_connector(
-        &self,
-        _settings: &HttpConnectorSettings,
-        _components: &RuntimeComponents,
-    ) -> SharedHttpConnector {
-        // Timeouts: connect on the reqwest client, the whole call in the SDK's operation
-        // timeout (see `client`).
-        SharedHttpConnector::new(self.clone())
-    }
-}
-
-impl HttpConnector for ReqwestHttp {
-    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let client = self.0.clone();
-        HttpConnectorFuture::new(async move { send(&client, request).await })
-    }
-}
-
-async fn send(
-    client: &reqwest::Client,
-    request: HttpRequest,
-) -> std::result::Result<HttpResponse, ConnectorError> {
-    let method = reqwest::Method::from_bytes(request.method().as_bytes())
-        .map_err(|e| ConnectorError::user(e.into()))?;
-    // STS requests are small form posts: the SDK hands them over in memory.
-    let body = request
-        .body()
-        .bytes()
-        .ok_or_else(|| ConnectorError::user("a streaming request body".into()))?
-        .to_vec();
-    let mut req = client.request(method, request.uri()).body(body);
-    for (name, value) in request.headers() {
-        req = req.header(name, value);
-    }
-    let resp = req.send().await.map_err(connector_error)?;
-    let status = StatusCode::try_from(resp.status().as_u16())
-        .map_err(|e| ConnectorError::other(e.into(), None))?;
-    let headers = resp.headers().clone();
-    let bytes = resp.bytes().await.map_err(connector_error)?;
-    let mut out = HttpResponse::new(status, SdkBody::from(bytes));
-    for (name, value) in &headers {
-        if let Ok(value) = value.to_str() {
-            out.headers_mut()
-                .append(name.as_str().to_owned(), value.to_owned());
-        }
-    }
-    Ok(out)
-}
-
-/// Timeouts and connection failures keep their kind: the SDK retries them, and
-/// `map_sdk_error` reports them as `upstream_unavailable`.
-fn connector_error(e: reqwest::Error) -> ConnectorError {
-    if e.is_timeout() {
-        ConnectorError::timeout(e.into())
-    } else {
-        ConnectorError::io(e.into())
-    }
-}
+pub use crate::console::https::sdk_http_client as http_client_on;
 
 /// The keys an STS call is signed with: a gateway's long-term keys, or (daily MFA mode) the
 /// gateway's MFA session from GetSessionToken.

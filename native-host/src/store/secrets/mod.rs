@@ -1,11 +1,12 @@
-//! The OS keyring: gateway keys, cached role sessions and daily MFA sessions, as JSON
-//! entries named `gateway/<name>`, `session/<role>` and `mfa/<gateway>` under one service
-//! name. The backends map their
+//! The OS keyring: gateway keys, cached role sessions, daily MFA sessions and IAM Identity
+//! Center tokens and client registrations, as JSON entries named `gateway/<name>`,
+//! `session/<role>`, `mfa/<gateway>`, `sso-token/<source>` and `sso-client/<source>` under one
+//! service name. The backends map their
 //! platform's errors to ours: the Secret Service on Linux and the BSDs, Keychain and
 //! Credential Manager elsewhere.
 //! All calls block (D-Bus, Security framework): async callers use `spawn_blocking`.
 
-use crate::credentials::{CachedSession, LongTermKeys, MfaSession};
+use crate::credentials::{CachedSession, LongTermKeys, MfaSession, SsoClient, SsoToken};
 use crate::error::{Error, Result};
 
 #[cfg(any(target_os = "macos", target_os = "windows"))]
@@ -121,6 +122,38 @@ impl SecretStore {
 
     pub fn forget_mfa_session(&self, gateway: &str) -> Result<bool> {
         self.delete(&mfa_user(gateway))
+    }
+
+    /// An SSO source's token, if one is stored and readable.
+    pub fn sso_token(&self, sso: &str) -> Result<Option<SsoToken>> {
+        Ok(self
+            .get(&format!("sso-token/{sso}"))?
+            .and_then(|raw| serde_json::from_str(&raw).ok()))
+    }
+
+    pub fn store_sso_token(&self, sso: &str, token: &SsoToken) -> Result<()> {
+        let raw = serde_json::to_string(token).map_err(|e| Error::Internal(e.to_string()))?;
+        self.set(&format!("sso-token/{sso}"), &raw)
+    }
+
+    pub fn forget_sso_token(&self, sso: &str) -> Result<bool> {
+        self.delete(&format!("sso-token/{sso}"))
+    }
+
+    /// The OIDC client registered for an SSO source, if one is stored and readable.
+    pub fn sso_client(&self, sso: &str) -> Result<Option<SsoClient>> {
+        Ok(self
+            .get(&format!("sso-client/{sso}"))?
+            .and_then(|raw| serde_json::from_str(&raw).ok()))
+    }
+
+    pub fn store_sso_client(&self, sso: &str, client: &SsoClient) -> Result<()> {
+        let raw = serde_json::to_string(client).map_err(|e| Error::Internal(e.to_string()))?;
+        self.set(&format!("sso-client/{sso}"), &raw)
+    }
+
+    pub fn forget_sso_client(&self, sso: &str) -> Result<bool> {
+        self.delete(&format!("sso-client/{sso}"))
     }
 
     /// Reaches the store without changing anything: for `rolecall doctor`.
