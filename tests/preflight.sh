@@ -11,6 +11,8 @@ PREFLIGHT_COMMANDS=(
   gnome-keyring-daemon:gnome-keyring
   firefox-esr:firefox-esr
   chromium:chromium
+  # dpkg-shlibdeps: the Debian package's Depends (packaging/release.sh --deb).
+  dpkg-shlibdeps:dpkg-dev
 )
 
 # Prints the Debian packages the machine lacks, one per line.

@@ -1,4 +1,5 @@
 import { ext } from './lib/browser.js';
+import { hostUpgradeNotice } from './lib/compat.js';
 import { el, errorBlock } from './lib/dom.js';
 import { RolecallError, describeError } from './lib/errors.js';
 import { PLACEHOLDERS, uniqueContainerName, unknownPlaceholders } from './lib/naming.js';
@@ -34,6 +35,19 @@ function showHostInfo(reply) {
     ['Platform', h.platform ?? '?'],
   ];
   dl.replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { dataset: { field: k } }, v)]));
+}
+
+// A host older than this extension expects: say so above everything else, with the commands.
+function showUpgradeNotice(reply) {
+  const box = $('host-notice');
+  const notice = reply.ok ? hostUpgradeNotice(reply.host) : null;
+  box.hidden = !notice;
+  if (!notice) return;
+  box.replaceChildren(
+    el('strong', {}, notice.title),
+    el('p', {}, notice.text),
+    el('ul', {}, notice.steps.map((s) => el('li', {}, `${s.how} (${s.note}): `, el('code', {}, s.command)))),
+  );
 }
 
 function updatePreview() {
@@ -83,6 +97,7 @@ async function init() {
 
   const info = await ask({ type: 'info' });
   showHostInfo(info);
+  showUpgradeNotice(info);
   if (info.ok && !info.containers) {
     for (const node of document.querySelectorAll('.containers-only')) node.hidden = true;
     for (const node of document.querySelectorAll('.chromium-only')) node.hidden = false;

@@ -19,6 +19,9 @@ from pathlib import Path
 from websockets.sync.client import connect
 
 HOST_NAME = "dev.rolecall.host"
+# tests/package.sh: Firefox must start the host through the system-wide manifest the Debian
+# package installed (/usr/lib/mozilla/native-messaging-hosts/), so no per-user one is written.
+SYSTEM_HOST = os.environ.get("ROLECALL_E2E_SYSTEM_HOST") == "1"
 FIREFOX_ADDON_ID = "rolecall@rolecall.dev"
 CHROMIUM_EXTENSION_ID = "oljmfdijhnpmpkckkddnkphelbdifbmp"
 
@@ -236,6 +239,8 @@ class Firefox(Browser):
         self.context = self.cmd("browsingContext.getTree", {})["contexts"][0]["context"]
 
     def install_host_manifest(self):
+        if SYSTEM_HOST:
+            return
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         self.manifest_path.write_text(
             json.dumps(
@@ -346,20 +351,23 @@ class Chromium(Browser):
         super().__init__(env)
         self.base = f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"
         profile = self.tmp / "profile"
-        # With --user-data-dir, Chromium reads per-user hosts from <dir>/NativeMessagingHosts.
+        # With --user-data-dir, Chromium reads per-user hosts from <dir>/NativeMessagingHosts
+        # (and, when there is none, /etc/chromium/native-messaging-hosts: SYSTEM_HOST).
         hosts = profile / "NativeMessagingHosts"
+        self.manifest_path = hosts / f"{HOST_NAME}.json"
         hosts.mkdir(parents=True)
-        (hosts / f"{HOST_NAME}.json").write_text(
-            json.dumps(
-                {
-                    "name": HOST_NAME,
-                    "description": "rolecall",
-                    "path": str(host_binary),
-                    "type": "stdio",
-                    "allowed_origins": [f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"],
-                }
+        if not SYSTEM_HOST:
+            self.manifest_path.write_text(
+                json.dumps(
+                    {
+                        "name": HOST_NAME,
+                        "description": "rolecall",
+                        "path": str(host_binary),
+                        "type": "stdio",
+                        "allowed_origins": [f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"],
+                    }
+                )
             )
-        )
         self.start_process(
             [
                 find_browser("chromium", "chromium-browser"),

@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path[:0] = [str(HERE), str(REPO / "tests" / "lib")]
 
-from drivers import Chromium, Firefox, WsRpc, wait_for  # noqa: E402
+from drivers import SYSTEM_HOST, Chromium, Firefox, WsRpc, wait_for  # noqa: E402
 from host import binary, cli  # noqa: E402
 from stack import AwsStack  # noqa: E402
 
@@ -165,6 +165,15 @@ def test_popup_lists_configured_roles_grouped(ff):
     assert "c-red" in a["dot"]
     assert "c-blue" in got[2]["dot"]
     assert ff.js("return document.activeElement.id") == "search", "the search box has focus on open"
+
+
+def test_firefox_started_the_host_its_manifest_names(ff):
+    """The roles above came from a host Firefox started: ROLECALL_BIN, found through the
+    per-user manifest, or (ROLECALL_E2E_SYSTEM_HOST, tests/package.sh) through the Debian
+    package's system-wide one alone."""
+    wait_rows(ff, 4)
+    assert wait_for(lambda: ff.host_pids(binary()), what=f"a host {binary()} started by Firefox")
+    assert ff.manifest_path.exists() != SYSTEM_HOST
 
 
 def test_search_filters_and_keyboard_opens(ff, world):
@@ -418,7 +427,7 @@ def test_access_denied_is_shown_as_a_sentence(ff, world):
 
 
 def test_options_page_shows_the_host_and_the_naming_pattern_applies(ff, world):
-    version = cli(world["env"], "--version").stdout.split()[-1]
+    version = cli(world["env"], "--version").stdout.split()[1]  # rolecall 0.1.0 (protocol 3)
     ff.open("options.html")
     wait_for(lambda: ff.js("return document.querySelector('[data-field=\"Host version\"]')?.textContent"), what="host info")
     assert ff.js("return document.querySelector('[data-field=\"Host version\"]').textContent") == f"rolecall {version}"
@@ -473,6 +482,7 @@ def test_roles_named_alike_get_containers_of_their_own_and_the_users_is_never_ta
         ff.js("await browser.storage.local.remove('settings'); return true;")
 
 
+@pytest.mark.skipif(SYSTEM_HOST, reason="needs the per-user manifest to move aside")
 def test_missing_host_says_how_to_install(ff):
     ff.manifest_path.rename(ff.manifest_path.with_suffix(".off"))
     try:
@@ -488,6 +498,88 @@ def test_missing_host_says_how_to_install(ff):
     finally:
         ff.install_host_manifest()
     ff.js("document.getElementById('retry').click(); return true;")
+    wait_rows(ff, 4)
+
+
+OLD_HOST = """\
+import json, struct, sys
+
+# A host from before protocol 3: answers host.info and roles.list, and nothing else.
+ANSWERS = {
+    "host.info": {"name": "rolecall", "version": "0.0.9", "protocol": 2, "platform": "linux", "config_path": "/nowhere"},
+    "roles.list": {"roles": []},
+}
+while True:
+    header = sys.stdin.buffer.read(4)
+    if len(header) < 4:
+        break
+    request = json.loads(sys.stdin.buffer.read(struct.unpack("=I", header)[0]))
+    if "id" not in request:
+        continue
+    if request.get("method") in ANSWERS:
+        reply = {"result": ANSWERS[request["method"]]}
+    else:
+        reply = {"error": {"code": -32601, "message": "Unknown method.", "data": {"kind": "unknown_method"}}}
+    body = json.dumps({"jsonrpc": "2.0", "id": request["id"], **reply}).encode()
+    sys.stdout.buffer.write(struct.pack("=I", len(body)) + body)
+    sys.stdout.buffer.flush()
+"""
+
+
+def stop_hosts(ff, program):
+    """Ends the hosts this Firefox started from `program` (in its process group, naming it on
+    their command line), so that the next request starts one anew."""
+
+    def running():
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and os.getpgid(int(proc.name)) == ff.proc.pid:
+                    if program.encode() in (proc / "cmdline").read_bytes():
+                        found.append(int(proc.name))
+            except (OSError, ProcessLookupError):
+                pass
+        return found
+
+    for pid in running():
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    wait_for(lambda: not running(), what=f"{program} to exit")
+
+
+@pytest.mark.skipif(SYSTEM_HOST, reason="needs the per-user manifest to point at another host")
+def test_options_page_asks_to_upgrade_an_older_host(ff):
+    old_host = ff.tmp / "old-host.py"
+    old_host.write_text(f"#!{sys.executable}\n{OLD_HOST}")
+    old_host.chmod(0o755)
+    manifest = json.loads(ff.manifest_path.read_text())
+    notice = "const n = document.getElementById('host-notice'); return n.hidden ? null : n.textContent;"
+    protocol = "return document.querySelector('[data-field=\"Protocol\"]')?.textContent ?? null;"
+    try:
+        ff.manifest_path.write_text(json.dumps(dict(manifest, path=str(old_host))))
+        stop_hosts(ff, binary())
+        ff.open("options.html")
+        text = wait_for(lambda: ff.js(notice), what="the upgrade notice")
+        assert text.startswith("Upgrade the rolecall host"), text
+        assert "rolecall 0.0.9 speaks protocol 2; this extension needs protocol 3 or later" in text
+        assert "git pull && ./setup.sh" in text and "sudo apt install ./rolecall_" in text
+        assert ff.js(protocol) == "2"
+    finally:
+        ff.install_host_manifest()
+        stop_hosts(ff, str(old_host))
+
+    # The current host again: no notice. (The first request after the old host went away
+    # may fail while the extension reconnects: reload until the host answers.)
+    def current_host():
+        ff.open("options.html")
+        wait_for(lambda: ff.js("return !document.querySelector('#host-info').textContent.includes('Asking')"), what="an answer")
+        return ff.js(protocol) not in (None, "2")
+
+    wait_for(current_host, timeout=30, interval=0.5, what="the current host's info")
+    assert ff.js(notice) is None
+    ff.open("popup.html")
     wait_rows(ff, 4)
 
 
@@ -598,6 +690,15 @@ def chromium_rows(chromium, n=4):
 
 def console_pages(rb, console_url):
     return [p for p in rb.pages() if p["url"].startswith(console_url) and p["title"].startswith("Console: arn:")]
+
+
+def test_chromium_started_the_host_its_manifest_names(chromium):
+    """As for Firefox: with ROLECALL_E2E_SYSTEM_HOST, through the Debian package's
+    /etc/chromium/native-messaging-hosts link alone."""
+    chromium.open("popup.html")
+    assert len(chromium_rows(chromium)) == 4
+    assert wait_for(lambda: chromium.host_pids(binary()), what=f"a host {binary()} started by Chromium")
+    assert chromium.manifest_path.exists() != SYSTEM_HOST
 
 
 def test_chromium_click_launches_an_isolated_window_per_role(chromium, world):

@@ -31,6 +31,10 @@ class Rolecall:
             **aws.host_env(),
             ROLECALL_CONFIG_DIR=str(self.config_dir),
             ROLECALL_DATA_DIR=str(tmp_path / "data"),
+            # An empty stand-in for / where install and doctor look for system-wide
+            # manifests: a machine with the Debian package installed must not change the
+            # results (tests/package.sh installs it on CI).
+            ROLECALL_SYSTEM_ROOT=str(tmp_path / "system-root"),
             ROLECALL_KEYRING_SERVICE=f"rolecall-test-{uuid.uuid4().hex[:8]}",
             ROLECALL_LOG="debug",
         )

@@ -60,6 +60,26 @@ def test_a_missing_manifest_is_named(rc, setup):
     assert "fix: rolecall install --browser firefox" in r.stdout
 
 
+def test_a_system_wide_manifest_counts_and_one_for_another_binary_is_named(rc, setup, tmp_path):
+    home, env = setup
+    (home / ".mozilla" / "native-messaging-hosts" / "dev.rolecall.host.json").unlink()
+    root = tmp_path / "system-wide"
+    env = dict(env, ROLECALL_SYSTEM_ROOT=str(root))
+    assert rc.cli("install", "--system", "--browser", "firefox", env=env).returncode == 0
+    r = doctor(rc, env)
+    assert r.returncode == 0, r.stdout
+    system = root / "usr/lib/mozilla/native-messaging-hosts/dev.rolecall.host.json"
+    assert f"Firefox manifest {system} (system-wide)" in "\n".join(lines(r, "OK"))
+
+    r = rc.cli("install", "--system", "--browser", "firefox", "--binary", "/opt/old/rolecall", env=env)
+    assert r.returncode == 0, r.stderr
+    r = doctor(rc, env)
+    assert r.returncode == 1
+    fail = "\n".join(lines(r, "FAIL"))
+    assert f"Firefox system-wide manifest {system}: it starts /opt/old/rolecall" in fail
+    assert "fix: rolecall install --user --browser firefox" in r.stdout
+
+
 def test_no_manifest_anywhere_is_named(rc, setup, tmp_path):
     _, env = setup
     empty = tmp_path / "empty-home"

@@ -1,5 +1,6 @@
 """The native-messaging protocol, spoken to the real binary."""
 
+import re
 import struct
 import time
 
@@ -16,6 +17,15 @@ def test_host_info_answers_version_and_protocol(rc):
     assert info["version"].count(".") == 2
     assert info["config_path"] == str(rc.config_dir / "config.toml")
     assert h.close() == 0
+
+
+def test_version_names_the_release_and_the_protocol_host_info_reports(rc):
+    r = rc.cli("--version")
+    assert r.returncode == 0, r.stderr
+    m = re.fullmatch(r"rolecall (\d+\.\d+\.\d+) \(protocol (\d+)\)\n", r.stdout)
+    assert m, r.stdout
+    info = rc.host().call("host.info")["result"]
+    assert (m.group(1), int(m.group(2))) == (info["version"], info["protocol"])
 
 
 def test_eof_before_any_request_is_a_clean_exit(rc):

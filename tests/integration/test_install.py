@@ -126,3 +126,114 @@ def test_uninstall_removes_only_what_install_wrote(rc, home):
     r = run(rc, home, "--uninstall", "--browser", "firefox")
     assert r.returncode == 0 and "not installed" in r.stdout
     assert set(tree(home)) == after
+
+
+# Linux system-wide folders, relative to /: what `install --system` and the Debian package
+# write. Brave reads Chrome's (native-host/src/browser/install.rs says how that was found).
+SYSTEM = {
+    "firefox": ("usr/lib/mozilla/native-messaging-hosts", FIREFOX),
+    "chrome": ("etc/opt/chrome/native-messaging-hosts", CHROMIUM),
+    "chromium": ("etc/chromium/native-messaging-hosts", CHROMIUM),
+    "edge": ("etc/opt/edge/native-messaging-hosts", CHROMIUM),
+    "brave": ("etc/opt/chrome/native-messaging-hosts", CHROMIUM),
+}
+
+
+def files(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if not p.is_dir())
+
+
+def system_env(rc, home, root):
+    return dict(rc.env, HOME=str(home), ROLECALL_SYSTEM_ROOT=str(root))
+
+
+def test_system_install_writes_each_browsers_system_folder_for_everyone(rc, home, tmp_path):
+    root = tmp_path / "root"
+    env = system_env(rc, home, root)
+    r = rc.cli("install", "--system", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "for every user of this machine" in r.stdout
+    exe = str(Path(binary()).resolve())
+    assert files(root) == sorted({f"{d}/{HOST}.json" for d, _ in SYSTEM.values()})
+    for browser, (folder, allow) in SYSTEM.items():
+        path = root / folder / f"{HOST}.json"
+        assert str(path) in r.stdout, browser
+        m = json.loads(path.read_text())
+        assert isinstance(m.pop("description"), str)
+        assert m == {"name": HOST, "path": exe, "type": "stdio", **allow}, browser
+        assert os.stat(path).st_mode & 0o777 == 0o644, "every user's browser reads it"
+        assert os.stat(path.parent).st_mode & 0o777 == 0o755
+    assert tree(home) == [], "nothing per user"
+
+    # Uninstall removes those files and nothing else.
+    other = root / SYSTEM["chromium"][0] / "org.example.other.json"
+    other.write_text("{}")
+    r = rc.cli("install", "--system", "--uninstall", env=env)
+    assert r.returncode == 0, r.stderr
+    assert files(root) == [str(other.relative_to(root))]
+    assert (root / SYSTEM["edge"][0]).is_dir(), "folders stay"
+
+
+def test_a_package_is_staged_with_manifests_naming_its_binary(rc, home, tmp_path):
+    stage = tmp_path / "stage"
+    r = rc.cli(
+        "install", "--system", "--root", str(stage), "--binary", "/usr/bin/rolecall",
+        env=dict(rc.env, HOME=str(home)),
+    )
+    assert r.returncode == 0, r.stderr
+    assert len(files(stage)) == 4
+    for folder, _ in SYSTEM.values():
+        assert json.loads((stage / folder / f"{HOST}.json").read_text())["path"] == "/usr/bin/rolecall"
+    r = rc.cli("install", "--system", "--binary", "rolecall", "--root", str(stage), env=rc.env)
+    assert r.returncode != 0 and "must be absolute" in r.stderr
+    # The staging options are for packaging: they need --system.
+    r = rc.cli("install", "--root", str(stage), env=rc.env)
+    assert r.returncode == 2
+
+
+def test_a_system_wide_registration_of_this_binary_is_used_instead_of_a_per_user_copy(rc, home, tmp_path):
+    root = tmp_path / "root"
+    env = system_env(rc, home, root)
+    assert rc.cli("install", "--system", env=env).returncode == 0
+    (home / ".mozilla").mkdir()
+    (home / ".config" / "chromium").mkdir(parents=True)
+    r = rc.cli("install", env=env)
+    assert r.returncode == 0, r.stderr
+    for browser in ("firefox", "chromium"):
+        system = root / SYSTEM[browser][0] / f"{HOST}.json"
+        assert f"registered for every user by {system}, which starts this binary" in r.stdout
+    assert r.stdout.count("registered for every user by") == 5
+    assert "rolecall install --user --browser NAME" in r.stdout
+    assert "nothing was installed" not in r.stdout
+    assert tree(home) == [".config", ".config/chromium", ".mozilla"], "no per-user copy"
+
+    # Unless asked.
+    r = rc.cli("install", "--user", "--browser", "firefox", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "wrote" in r.stdout and manifest(home, "firefox").exists()
+    # A per-user manifest that exists is kept current (the browser reads it first).
+    r = rc.cli("install", env=env)
+    assert f"Firefox: already up to date: {manifest(home, 'firefox')}" in r.stdout
+    assert "Chromium: registered for every user" in r.stdout
+
+
+def test_a_system_manifest_for_another_binary_leaves_a_per_user_copy_in_front(rc, home, tmp_path):
+    root = tmp_path / "root"
+    env = system_env(rc, home, root)
+    r = rc.cli("install", "--system", "--binary", "/usr/bin/rolecall", env=env)
+    assert r.returncode == 0, r.stderr
+    (home / ".mozilla").mkdir()
+    r = rc.cli("install", env=env)
+    assert r.returncode == 0, r.stderr
+    assert manifest(home, "firefox").exists()
+    system = root / SYSTEM["firefox"][0] / f"{HOST}.json"
+    assert f"(read before the system-wide {system}, which starts /usr/bin/rolecall)" in r.stdout
+    assert "registered for every user" not in r.stdout
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="as root this would write to the real /etc")
+def test_a_system_install_of_a_binary_users_can_change_is_refused(rc, home, tmp_path):
+    r = rc.cli("install", "--system", env=dict(rc.env, HOME=str(home), ROLECALL_SYSTEM_ROOT="/"))
+    assert r.returncode == 1
+    assert "cannot be registered for every user" in r.stderr, r.stderr
+    assert "not root" in r.stderr

@@ -1,10 +1,28 @@
 //! Registering the host with browsers: the native-messaging manifest `dev.rolecall.host.json`
-//! in each browser's per-user folder (and, on Windows, the registry key that points at it).
+//! in each browser's per-user folder (and, on Windows, the registry key that points at it),
+//! or, on Linux, in its system-wide folder, read for every user of the machine.
 //!
 //! Every location lives in [`TABLE`]: browser × OS → the folder whose existence says the
 //! browser is installed, where its manifest goes, and which allow-list field it reads.
 //! Sources: MDN "Native manifests" (Firefox) and Chrome's "Native messaging" page; Edge and
 //! Brave follow Chrome's layout under their own vendor folders and registry keys.
+//!
+//! System-wide folders (Linux), and how each was checked:
+//! - Firefox: `/usr/lib/mozilla/native-messaging-hosts` (`/usr/lib64/…` on distributions
+//!   built with a lib64 folder): MDN "Native manifests"; Debian's firefox-esr 153 carries the
+//!   string `/usr/lib/mozilla` in libxul.so, and the e2e test runs Firefox against a manifest
+//!   there alone (tests/package.sh).
+//! - Chrome `/etc/opt/chrome/native-messaging-hosts`, Chromium
+//!   `/etc/chromium/native-messaging-hosts`: Chrome's "Native messaging" page and
+//!   `chrome/common/chrome_paths.cc` (`DIR_NATIVE_MESSAGING`: the first for Google-branded
+//!   builds, the second for every other build); Debian's chromium 156 binary holds the second.
+//! - Edge: `/etc/opt/edge/native-messaging-hosts`, Microsoft's "Native messaging" page for Edge.
+//! - Brave documents none. brave-core changed Chromium's native-messaging folders to Chrome's
+//!   ("fix native messaging dir for extensions that expect Google/Chrome", brave-core PR 53),
+//!   and a published trace of Brave 1.96 on Linux found it reading the system folder
+//!   `/etc/opt/chrome/native-messaging-hosts` only (not `/etc/brave/…` nor `/etc/chromium/…`),
+//!   so Brave shares Chrome's. Not checked against a Brave binary here (none can be installed).
+//!   Where that is wrong, `rolecall install --user --browser brave` registers it per user.
 
 use crate::store::files::atomic_write;
 use crate::{CHROMIUM_EXTENSION_ID, FIREFOX_ADDON_ID, HOST_NAME};
@@ -106,6 +124,9 @@ struct Row {
     /// default value is the manifest's path. The manifest itself goes under
     /// `%LOCALAPPDATA%\rolecall\NativeMessagingHosts\<id>\`.
     windows: (WinBase, &'static str, &'static str),
+    /// Linux: the folders the browser reads for every user, absolute; a system-wide install
+    /// writes the first. A per-user manifest, when there is one, is read first.
+    linux_system: &'static [&'static str],
 }
 
 const TABLE: [Row; 5] = [
@@ -132,6 +153,10 @@ const TABLE: [Row; 5] = [
             "Mozilla/Firefox",
             r"Software\Mozilla\NativeMessagingHosts",
         ),
+        linux_system: &[
+            "/usr/lib/mozilla/native-messaging-hosts",
+            "/usr/lib64/mozilla/native-messaging-hosts",
+        ],
     },
     Row {
         browser: Browser::Chrome,
@@ -151,6 +176,7 @@ const TABLE: [Row; 5] = [
             "Google/Chrome",
             r"Software\Google\Chrome\NativeMessagingHosts",
         ),
+        linux_system: &["/etc/opt/chrome/native-messaging-hosts"],
     },
     Row {
         browser: Browser::Chromium,
@@ -170,6 +196,7 @@ const TABLE: [Row; 5] = [
             "Chromium",
             r"Software\Chromium\NativeMessagingHosts",
         ),
+        linux_system: &["/etc/chromium/native-messaging-hosts"],
     },
     Row {
         browser: Browser::Edge,
@@ -189,6 +216,7 @@ const TABLE: [Row; 5] = [
             "Microsoft/Edge",
             r"Software\Microsoft\Edge\NativeMessagingHosts",
         ),
+        linux_system: &["/etc/opt/edge/native-messaging-hosts"],
     },
     Row {
         browser: Browser::Brave,
@@ -208,6 +236,7 @@ const TABLE: [Row; 5] = [
             "BraveSoftware/Brave-Browser",
             r"Software\BraveSoftware\Brave-Browser\NativeMessagingHosts",
         ),
+        linux_system: &["/etc/opt/chrome/native-messaging-hosts"],
     },
 ];
 
@@ -244,6 +273,22 @@ pub enum InstallError {
     },
     #[error("Cannot update the registry key HKCU\\{key}: {reason}.")]
     Registry { key: String, reason: String },
+    #[error("System-wide registration is for Linux only; on {0} run `rolecall install` as each user instead.")]
+    SystemWideUnsupported(&'static str),
+    #[error("Cannot write {path}: {source}. The system-wide folders belong to root: run `sudo rolecall install --system`.")]
+    SystemWrite {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("Cannot remove {path}: {source}. The system-wide folders belong to root: run `sudo rolecall install --system --uninstall`.")]
+    SystemRemove {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{binary} cannot be registered for every user: {reason}. Whoever can change it would run code in the browser of every user; install rolecall where only root can write (such as /usr/local/bin, or the Debian package's /usr/bin) and run `sudo /usr/local/bin/rolecall install --system` from there.")]
+    UnsafeSystemBinary { binary: PathBuf, reason: String },
+    #[error("The path a system-wide manifest names must be absolute, not {0}.")]
+    RelativeBinary(String),
 }
 
 /// The folders an install for one browser involves, on one OS.
@@ -255,6 +300,9 @@ pub struct Location {
     pub manifest: PathBuf,
     /// Windows only: the HKCU key whose default value must be `manifest`.
     pub registry_key: Option<String>,
+    /// Linux only: the system-wide manifests the browser reads, for every user, when this
+    /// user has no manifest of its own (`manifest` is read first).
+    pub system: Vec<PathBuf>,
 }
 
 impl Location {
@@ -295,6 +343,9 @@ pub struct Bases {
     pub home: Option<PathBuf>,
     pub app_data: Option<PathBuf>,
     pub local_app_data: Option<PathBuf>,
+    /// Where the system-wide folders are: `/`, or (`ROLECALL_SYSTEM_ROOT`, for tests) a
+    /// folder standing in for it.
+    pub system_root: PathBuf,
 }
 
 impl Bases {
@@ -303,7 +354,33 @@ impl Bases {
             home: dirs::home_dir(),
             app_data: dirs::data_dir(),
             local_app_data: dirs::data_local_dir(),
+            system_root: system_root_from_env(),
         }
+    }
+}
+
+/// `/`, unless `ROLECALL_SYSTEM_ROOT` names a folder to stand in for it (tests).
+pub fn system_root_from_env() -> PathBuf {
+    std::env::var_os("ROLECALL_SYSTEM_ROOT")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/"))
+}
+
+/// An absolute system path (`/etc/…`) under `root`.
+fn under_root(root: &Path, absolute: &str) -> PathBuf {
+    join_rel(root, absolute.trim_start_matches('/'))
+}
+
+/// The system-wide manifests `browser` reads on `os`, under `root`, in the order it looks.
+fn system_manifests(browser: Browser, os: Os, root: &Path) -> Vec<PathBuf> {
+    match os {
+        Os::Linux => row(browser)
+            .linux_system
+            .iter()
+            .map(|d| under_root(root, d).join(manifest_file_name()))
+            .collect(),
+        Os::MacOs | Os::Windows => Vec::new(),
     }
 }
 
@@ -325,6 +402,7 @@ pub fn location(browser: Browser, os: Os, bases: &Bases) -> Result<Location, Ins
                 detect: detect.iter().map(|d| join_rel(home, d)).collect(),
                 manifest: join_rel(home, dir).join(file),
                 registry_key: None,
+                system: system_manifests(browser, os, &bases.system_root),
             })
         }
         Os::Windows => {
@@ -344,6 +422,7 @@ pub fn location(browser: Browser, os: Os, bases: &Bases) -> Result<Location, Ins
                     .join(r.id)
                     .join(file),
                 registry_key: Some(format!(r"{key}\{HOST_NAME}")),
+                system: system_manifests(browser, os, &bases.system_root),
             })
         }
     }
@@ -458,6 +537,9 @@ pub enum Outcome {
     NotInstalled,
     /// `--browser all` and the browser's folder does not exist.
     SkippedAbsent,
+    /// Nothing written: this system-wide manifest registers this binary already, and the
+    /// user has no manifest of their own.
+    SystemWide(PathBuf),
 }
 
 #[derive(Debug, Clone)]
@@ -475,12 +557,15 @@ pub enum Target {
 
 /// Writes the manifest for each targeted browser. `All` writes only where the browser's
 /// folder exists; a named browser gets its folder created. Writing the same bytes again
-/// is skipped, so re-running is idempotent.
+/// is skipped, so re-running is idempotent. Where the user has no manifest and a
+/// system-wide one registers `binary` already (the Debian package's), nothing is written
+/// unless `even_if_system`.
 pub fn install(
     target: Target,
     os: Os,
     bases: &Bases,
     binary: &Path,
+    even_if_system: bool,
 ) -> Result<Vec<Step>, InstallError> {
     let binary_str = binary
         .to_str()
@@ -488,6 +573,15 @@ pub fn install(
     let mut steps = Vec::new();
     for browser in browsers(target) {
         let location = location(browser, os, bases)?;
+        if !even_if_system && !location.manifest.exists() {
+            if let Some(system) = system_registration(&location, binary) {
+                steps.push(Step {
+                    location,
+                    outcome: Outcome::SystemWide(system),
+                });
+                continue;
+            }
+        }
         // A manifest of ours already there is kept current even if the browser's folder
         // holds nothing else (an earlier named install made it).
         if target == Target::All && !location.browser_present() && !location.manifest.exists() {
@@ -557,6 +651,184 @@ pub fn uninstall(target: Target, os: Os, bases: &Bases) -> Result<Vec<Step>, Ins
     Ok(steps)
 }
 
+/// One system-wide manifest written or removed.
+#[derive(Debug, Clone)]
+pub struct SystemStep {
+    pub browser: Browser,
+    pub manifest: PathBuf,
+    pub outcome: Outcome,
+}
+
+/// The system-wide manifest a system install writes for `browser`: the first folder of its
+/// row, under `root`.
+pub fn system_manifest(browser: Browser, os: Os, root: &Path) -> Result<PathBuf, InstallError> {
+    system_manifests(browser, os, root)
+        .into_iter()
+        .next()
+        .ok_or(InstallError::SystemWideUnsupported(match os {
+            Os::MacOs => "macOS",
+            _ => "Windows",
+        }))
+}
+
+/// Writes the system-wide manifest of each targeted browser (Linux), naming `binary` (an
+/// absolute path, which need not exist under `root`: a package is staged this way). `All`
+/// covers every browser, set up or not: any user of the machine may start any of them.
+/// Folders are created 0755 and manifests written 0644 whatever the umask, since every
+/// user's browser reads them; browsers that read the same folder (Brave reads Chrome's)
+/// share one file.
+pub fn install_system(
+    target: Target,
+    os: Os,
+    root: &Path,
+    binary: &str,
+) -> Result<Vec<SystemStep>, InstallError> {
+    if !Path::new(binary).is_absolute() {
+        return Err(InstallError::RelativeBinary(binary.to_owned()));
+    }
+    let mut steps = Vec::new();
+    for browser in browsers(target) {
+        let manifest = system_manifest(browser, os, root)?;
+        let bytes = Manifest::new(browser, binary).to_bytes();
+        let write_err = |source| InstallError::SystemWrite {
+            path: manifest.clone(),
+            source,
+        };
+        let outcome = if std::fs::read(&manifest).is_ok_and(|old| old == bytes) {
+            Outcome::Unchanged
+        } else {
+            if let Some(dir) = manifest.parent() {
+                create_public_dirs(dir).map_err(write_err)?;
+            }
+            atomic_write(&manifest, &bytes, 0o644).map_err(write_err)?;
+            Outcome::Wrote
+        };
+        set_public_mode(&manifest, 0o644).map_err(write_err)?;
+        steps.push(SystemStep {
+            browser,
+            manifest,
+            outcome,
+        });
+    }
+    Ok(steps)
+}
+
+/// Removes the system-wide manifest of each targeted browser, and nothing else.
+pub fn uninstall_system(
+    target: Target,
+    os: Os,
+    root: &Path,
+) -> Result<Vec<SystemStep>, InstallError> {
+    let mut steps = Vec::new();
+    for browser in browsers(target) {
+        let manifest = system_manifest(browser, os, root)?;
+        let outcome = match std::fs::remove_file(&manifest) {
+            Ok(()) => Outcome::Removed,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcome::NotInstalled,
+            Err(source) => {
+                return Err(InstallError::SystemRemove {
+                    path: manifest,
+                    source,
+                })
+            }
+        };
+        steps.push(SystemStep {
+            browser,
+            manifest,
+            outcome,
+        });
+    }
+    Ok(steps)
+}
+
+/// Creates `dir` and its missing parents, each 0755 whatever the umask.
+fn create_public_dirs(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        create_public_dirs(parent)?;
+    }
+    match std::fs::create_dir(dir) {
+        Ok(()) => set_public_mode(dir, 0o755),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(unix)]
+fn set_public_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_public_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Refuses to register `binary` for every user unless only root can change it: the binary
+/// and every folder above it owned by root and writable by no one else. A manifest in a
+/// root-owned folder naming a binary some user can replace would let that user run code in
+/// every other user's browser session.
+#[cfg(unix)]
+pub fn check_system_binary(binary: &Path) -> Result<(), InstallError> {
+    use std::os::unix::fs::MetadataExt;
+    let unsafe_because = |reason: String| InstallError::UnsafeSystemBinary {
+        binary: binary.to_path_buf(),
+        reason,
+    };
+    let mut at = Some(binary);
+    while let Some(path) = at {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| unsafe_because(format!("{} cannot be read ({e})", path.display())))?;
+        if meta.uid() != 0 {
+            return Err(unsafe_because(format!(
+                "{} belongs to user id {}, not root",
+                path.display(),
+                meta.uid()
+            )));
+        }
+        if meta.mode() & 0o022 != 0 {
+            return Err(unsafe_because(format!(
+                "{} can be changed by users other than root (mode {:o})",
+                path.display(),
+                meta.mode() & 0o7777
+            )));
+        }
+        at = path.parent();
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn check_system_binary(_binary: &Path) -> Result<(), InstallError> {
+    Ok(())
+}
+
+/// The system-wide manifest that registers `binary` for `location`'s browser, if any: the
+/// first present in its system folders, and only when it is right for this binary.
+pub fn system_registration(location: &Location, binary: &Path) -> Option<PathBuf> {
+    match inspect_system(location) {
+        Some((path, Installed::Present(m))) if m.problems(location.browser, binary).is_empty() => {
+            Some(path)
+        }
+        _ => None,
+    }
+}
+
+/// The first system-wide manifest present for `location`'s browser (the one it reads when
+/// the user has none), and what it holds.
+pub fn inspect_system(location: &Location) -> Option<(PathBuf, Installed)> {
+    location
+        .system
+        .iter()
+        .find_map(|path| match read_manifest(path) {
+            Installed::Missing => None,
+            found => Some((path.clone(), found)),
+        })
+}
+
 fn browsers(target: Target) -> Vec<Browser> {
     match target {
         Target::One(b) => vec![b],
@@ -586,7 +858,11 @@ pub fn inspect(location: &Location) -> Installed {
         },
         None => location.manifest.clone(),
     };
-    match std::fs::read(&manifest_path) {
+    read_manifest(&manifest_path)
+}
+
+fn read_manifest(manifest_path: &Path) -> Installed {
+    match std::fs::read(manifest_path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Installed::Missing,
         Err(e) => Installed::Unreadable(e.to_string()),
         Ok(bytes) => match serde_json::from_slice::<Manifest>(&bytes) {
@@ -687,6 +963,7 @@ mod tests {
             home: Some("/home/ana".into()),
             app_data: Some(r"C:\Users\ana\AppData\Roaming".into()),
             local_app_data: Some(r"C:\Users\ana\AppData\Local".into()),
+            system_root: "/".into(),
         }
     }
 
@@ -760,10 +1037,11 @@ mod tests {
             home: Some(home.path().to_path_buf()),
             app_data: None,
             local_app_data: None,
+            system_root: home.path().join("no-system"),
         };
         let binary = std::fs::canonicalize(std::env::current_exe().unwrap()).unwrap();
         std::fs::create_dir_all(home.path().join(".config/chromium")).unwrap();
-        let steps = install(Target::All, Os::Linux, &bases, &binary).unwrap();
+        let steps = install(Target::All, Os::Linux, &bases, &binary, false).unwrap();
         let outcome = |steps: &[Step], b| {
             steps
                 .iter()
@@ -775,11 +1053,18 @@ mod tests {
         assert_eq!(outcome(&steps, Browser::Chromium), Outcome::Wrote);
         assert_eq!(outcome(&steps, Browser::Firefox), Outcome::SkippedAbsent);
         assert!(!home.path().join(".mozilla").exists());
-        let again = install(Target::All, Os::Linux, &bases, &binary).unwrap();
+        let again = install(Target::All, Os::Linux, &bases, &binary, false).unwrap();
         assert_eq!(outcome(&again, Browser::Chromium), Outcome::Unchanged);
 
         // A named install creates the folder; that alone does not make the browser present.
-        install(Target::One(Browser::Edge), Os::Linux, &bases, &binary).unwrap();
+        install(
+            Target::One(Browser::Edge),
+            Os::Linux,
+            &bases,
+            &binary,
+            false,
+        )
+        .unwrap();
         let edge = location(Browser::Edge, Os::Linux, &bases).unwrap();
         assert!(edge.manifest.exists() && !edge.browser_present());
         uninstall(Target::One(Browser::Edge), Os::Linux, &bases).unwrap();
@@ -800,5 +1085,201 @@ mod tests {
         assert_eq!(outcome(&removed, Browser::Firefox), Outcome::NotInstalled);
         assert!(!loc.manifest.exists());
         assert!(other.exists(), "another host's manifest must survive");
+    }
+
+    #[test]
+    fn system_folders_are_the_documented_ones_and_linux_only() {
+        let root = Path::new("/");
+        let at = |b| system_manifest(b, Os::Linux, root).unwrap();
+        assert_eq!(
+            at(Browser::Firefox),
+            Path::new("/usr/lib/mozilla/native-messaging-hosts/dev.rolecall.host.json")
+        );
+        assert_eq!(
+            at(Browser::Chrome),
+            Path::new("/etc/opt/chrome/native-messaging-hosts/dev.rolecall.host.json")
+        );
+        assert_eq!(
+            at(Browser::Chromium),
+            Path::new("/etc/chromium/native-messaging-hosts/dev.rolecall.host.json")
+        );
+        assert_eq!(
+            at(Browser::Edge),
+            Path::new("/etc/opt/edge/native-messaging-hosts/dev.rolecall.host.json")
+        );
+        assert_eq!(
+            at(Browser::Brave),
+            at(Browser::Chrome),
+            "Brave reads Chrome's"
+        );
+        let ff = location(Browser::Firefox, Os::Linux, &bases()).unwrap();
+        assert_eq!(ff.system.len(), 2, "/usr/lib and /usr/lib64: {ff:?}");
+        for os in [Os::MacOs, Os::Windows] {
+            assert!(location(Browser::Chrome, os, &bases())
+                .unwrap()
+                .system
+                .is_empty());
+            assert!(matches!(
+                system_manifest(Browser::Chrome, os, root),
+                Err(InstallError::SystemWideUnsupported(_))
+            ));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_system_install_writes_readable_manifests_once_per_folder_and_uninstalls_exactly() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let steps =
+            install_system(Target::All, Os::Linux, root.path(), "/usr/bin/rolecall").unwrap();
+        assert_eq!(steps.len(), 5);
+        let wrote: Vec<_> = steps
+            .iter()
+            .filter(|s| s.outcome == Outcome::Wrote)
+            .map(|s| s.browser)
+            .collect();
+        // Brave shares Chrome's folder: its file is the one just written.
+        assert_eq!(wrote.len(), 4, "{steps:?}");
+        for s in &steps {
+            assert!(s.manifest.starts_with(root.path()), "{s:?}");
+            assert_eq!(mode(&s.manifest), 0o644);
+            assert_eq!(mode(s.manifest.parent().unwrap()), 0o755);
+            let m: Manifest = serde_json::from_slice(&std::fs::read(&s.manifest).unwrap()).unwrap();
+            assert_eq!(m, Manifest::new(s.browser, "/usr/bin/rolecall"));
+        }
+        assert_eq!(mode(&root.path().join("etc/opt")), 0o755);
+        let again =
+            install_system(Target::All, Os::Linux, root.path(), "/usr/bin/rolecall").unwrap();
+        assert!(again.iter().all(|s| s.outcome == Outcome::Unchanged));
+        assert!(matches!(
+            install_system(Target::All, Os::Linux, root.path(), "rolecall"),
+            Err(InstallError::RelativeBinary(_))
+        ));
+
+        let other = root
+            .path()
+            .join("etc/chromium/native-messaging-hosts/org.example.json");
+        std::fs::write(&other, "{}").unwrap();
+        let removed = uninstall_system(Target::All, Os::Linux, root.path()).unwrap();
+        let outcomes: Vec<_> = removed.iter().map(|s| s.outcome.clone()).collect();
+        assert_eq!(
+            outcomes.iter().filter(|o| **o == Outcome::Removed).count(),
+            4
+        );
+        assert!(other.exists(), "another host's manifest must survive");
+        assert!(root
+            .path()
+            .join("etc/opt/edge/native-messaging-hosts")
+            .is_dir());
+        let left: Vec<_> = walk(root.path())
+            .into_iter()
+            .filter(|p| p.ends_with(manifest_file_name()))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[cfg(unix)]
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_system_manifest_for_this_binary_spares_the_per_user_copy_unless_asked() {
+        let home = tempfile::tempdir().unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let bases = Bases {
+            home: Some(home.path().to_path_buf()),
+            app_data: None,
+            local_app_data: None,
+            system_root: root.path().to_path_buf(),
+        };
+        let binary = std::fs::canonicalize(std::env::current_exe().unwrap()).unwrap();
+        std::fs::create_dir_all(home.path().join(".mozilla")).unwrap();
+        std::fs::create_dir_all(home.path().join(".config/chromium")).unwrap();
+        install_system(
+            Target::One(Browser::Firefox),
+            Os::Linux,
+            root.path(),
+            binary.to_str().unwrap(),
+        )
+        .unwrap();
+        // Chromium's system manifest names another binary: it does not count.
+        install_system(
+            Target::One(Browser::Chromium),
+            Os::Linux,
+            root.path(),
+            "/opt/other/rolecall",
+        )
+        .unwrap();
+
+        let steps = install(Target::All, Os::Linux, &bases, &binary, false).unwrap();
+        let outcome = |b| {
+            steps
+                .iter()
+                .find(|s: &&Step| s.location.browser == b)
+                .unwrap()
+                .outcome
+                .clone()
+        };
+        let ff_system = system_manifest(Browser::Firefox, Os::Linux, root.path()).unwrap();
+        assert_eq!(
+            outcome(Browser::Firefox),
+            Outcome::SystemWide(ff_system.clone())
+        );
+        assert_eq!(outcome(Browser::Chromium), Outcome::Wrote);
+        let ff = location(Browser::Firefox, Os::Linux, &bases).unwrap();
+        assert!(!ff.manifest.exists(), "no per-user copy");
+        assert_eq!(system_registration(&ff, &binary), Some(ff_system));
+
+        // A per-user manifest that exists is kept current, system-wide one or not.
+        let forced = install(
+            Target::One(Browser::Firefox),
+            Os::Linux,
+            &bases,
+            &binary,
+            true,
+        )
+        .unwrap();
+        assert_eq!(forced[0].outcome, Outcome::Wrote);
+        let again = install(
+            Target::One(Browser::Firefox),
+            Os::Linux,
+            &bases,
+            &binary,
+            false,
+        )
+        .unwrap();
+        assert_eq!(again[0].outcome, Outcome::Unchanged);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_a_binary_that_only_root_can_change_is_registered_for_everyone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("rolecall");
+        std::fs::write(&bin, "").unwrap();
+        // In a folder anyone can write to (and, unless the tests run as root, not owned by root).
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        let err = check_system_binary(&bin).unwrap_err().to_string();
+        assert!(
+            err.contains("sudo /usr/local/bin/rolecall install --system"),
+            "{err}"
+        );
+        assert!(check_system_binary(&dir.path().join("missing")).is_err());
+        if cfg!(target_os = "linux") {
+            check_system_binary(Path::new("/usr/bin/env")).unwrap();
+        }
     }
 }

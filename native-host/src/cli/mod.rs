@@ -19,12 +19,22 @@ use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+
+/// What `rolecall --version` prints after the name: the release, and the protocol version
+/// `host.info` reports (what the extension compares against).
+static VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} (protocol {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::protocol::methods::PROTOCOL_VERSION
+    )
+});
 
 #[derive(Parser, Debug)]
 #[command(
     name = "rolecall",
-    version,
+    version = VERSION.as_str(),
     about = "One click from your browser to the AWS console of any role you can assume.",
     long_about = "One click from your browser to the AWS console of any role you can assume.\n\n\
         Gateway keys live in the OS keyring. Browsers start this binary as the native-messaging \
@@ -252,6 +262,20 @@ mod tests {
 
     fn args(a: &[&str]) -> Vec<OsString> {
         a.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn version_names_the_release_and_the_protocol() {
+        let e = Cli::try_parse_from(["rolecall", "--version"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::DisplayVersion);
+        assert_eq!(
+            e.to_string().trim_end(),
+            format!(
+                "rolecall {} (protocol {})",
+                env!("CARGO_PKG_VERSION"),
+                crate::protocol::methods::PROTOCOL_VERSION
+            )
+        );
     }
 
     #[test]

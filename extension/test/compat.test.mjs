@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { EXPECTED_PROTOCOL, UPGRADE_STEPS, hostUpgradeNotice } from '../src/lib/compat.js';
+
+test('a host speaking the expected protocol, or a later one, gets no notice', () => {
+  assert.equal(hostUpgradeNotice({ version: '0.1.0', protocol: EXPECTED_PROTOCOL }), null);
+  assert.equal(hostUpgradeNotice({ version: '9.0.0', protocol: EXPECTED_PROTOCOL + 1 }), null);
+  assert.equal(hostUpgradeNotice({ protocol: 2 }, 2), null);
+});
+
+test('an older host gets a notice naming both protocols and every way to upgrade', () => {
+  const n = hostUpgradeNotice({ name: 'rolecall', version: '0.0.9', protocol: 2 }, 3);
+  assert.equal(n.title, 'Upgrade the rolecall host');
+  assert.match(n.text, /^rolecall 0\.0\.9 speaks protocol 2; this extension needs protocol 3 or later/);
+  assert.deepEqual(n.steps, UPGRADE_STEPS);
+  const commands = n.steps.map((s) => s.command);
+  assert.ok(commands.includes('git pull && ./setup.sh'), commands);
+  assert.ok(commands.some((c) => c.startsWith('sudo apt install ./rolecall_')), commands);
+});
+
+test('a host that reports no protocol (or garbage) is taken to speak protocol 1', () => {
+  for (const host of [{}, { protocol: '3' }, { protocol: 2.5 }, null, undefined]) {
+    const n = hostUpgradeNotice(host, 2);
+    assert.ok(n, JSON.stringify(host));
+    assert.match(n.text, /speaks protocol 1;/);
+  }
+  assert.match(hostUpgradeNotice({ version: '' }, 2).text, /^The rolecall host speaks/);
+});
+
+test('the extension expects no protocol the host does not have yet', () => {
+  const doc = readFileSync(new URL('../../docs/PROTOCOL.md', import.meta.url), 'utf8');
+  const current = Number(doc.match(/Protocol version: \*\*(\d+)\*\*/)[1]);
+  assert.ok(EXPECTED_PROTOCOL <= current, `expects ${EXPECTED_PROTOCOL}, docs/PROTOCOL.md says ${current}`);
+});
