@@ -55,13 +55,6 @@ struct Listing {
 /// in milliseconds); the first page always makes a new one.
 const LISTING_REUSE: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// One page of roles, and where the next begins.
-#[derive(Debug, Clone, Serialize)]
-pub struct RolesPage {
-    pub roles: Vec<serde_json::Value>,
-    pub next_cursor: Option<String>,
-}
-
 /// What `console.open` asks for. The extension names a role; everything else is checked here.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -359,7 +352,10 @@ impl App {
     /// A page of [`App::list_roles`]: from `cursor` (or the start), at most `limit` roles and
     /// [`MAX_PAGE_BYTES`] of JSON. A cursor names an offset and the config it was made
     /// for: after the config changed, it is `stale_cursor`.
-    pub fn roles_page(&self, req: &ListRequest) -> Result<RolesPage> {
+    ///
+    /// Answers the page as JSON text, `{"roles": […], "next_cursor": …}`, cut from the roles
+    /// serialised once per listing: no JSON value tree of thousands of roles is built.
+    pub fn roles_page(&self, req: &ListRequest) -> Result<String> {
         let fingerprint = self.config.fingerprint();
         let start = match req.cursor.as_deref() {
             None => 0,
@@ -386,7 +382,7 @@ impl App {
         }
         let roles = self.listing(&fingerprint, start == 0)?;
         let rest = roles.get(start..).ok_or(Error::StaleCursor)?;
-        let mut json = String::from("[");
+        let mut json = String::from("{\"roles\":[");
         let mut count = 0;
         for role in rest.iter().take(limit) {
             if count > 0 && json.len() + role.len() + 1 > MAX_PAGE_BYTES {
@@ -398,14 +394,15 @@ impl App {
             json.push_str(role);
             count += 1;
         }
-        json.push(']');
-        let page: Vec<serde_json::Value> =
-            serde_json::from_str(&json).map_err(|e| Error::Internal(e.to_string()))?;
         let end = start + count;
-        Ok(RolesPage {
-            roles: page,
-            next_cursor: (end < roles.len()).then(|| format!("{end}.{fingerprint}")),
-        })
+        json.push_str("],\"next_cursor\":");
+        match (end < roles.len()).then(|| format!("{end}.{fingerprint}")) {
+            Some(c) => json
+                .push_str(&serde_json::to_string(&c).map_err(|e| Error::Internal(e.to_string()))?),
+            None => json.push_str("null"),
+        }
+        json.push('}');
+        Ok(json)
     }
 
     /// Every role as JSON: made anew for a listing's first page, reused for its next ones.

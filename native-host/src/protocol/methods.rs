@@ -28,21 +28,38 @@ pub const METHODS: [&str; 7] = [
 ];
 
 /// `Err(None)`: no such method. `Err(Some(e))`: the method failed.
+/// A method's result: a JSON value, or JSON text made without one (large lists).
+#[derive(Debug)]
+pub enum Answer {
+    Value(Value),
+    Json(String),
+}
+
+impl Answer {
+    /// The result as JSON text.
+    pub fn into_json(self) -> String {
+        match self {
+            Answer::Value(v) => v.to_string(),
+            Answer::Json(s) => s,
+        }
+    }
+}
+
 pub async fn call(
     app: &Arc<App>,
     method: &str,
     params: Map<String, Value>,
-) -> std::result::Result<Value, Option<Error>> {
+) -> std::result::Result<Answer, Option<Error>> {
+    if method == "roles.list" {
+        let req: ListRequest = parse(method, params)?;
+        // This process's latest opens are in the list too.
+        app.flush_state().await;
+        return app.roles_page(&req).map(Answer::Json).map_err(Some);
+    }
     let result = match method {
         "host.info" => {
             no_params(method, &params)?;
             Ok(host_info(app))
-        }
-        "roles.list" => {
-            let req: ListRequest = parse(method, params)?;
-            // This process's latest opens are in the list too.
-            app.flush_state().await;
-            app.roles_page(&req).map(|page| json!(page))
         }
         "console.prepare" => {
             let req: PrepareRequest = parse(method, params)?;
@@ -74,7 +91,7 @@ pub async fn call(
         }
         _ => return Err(None),
     };
-    result.map_err(Some)
+    result.map(Answer::Value).map_err(Some)
 }
 
 /// Cheap: reads the config for its settings (defaults when it cannot be read; the methods

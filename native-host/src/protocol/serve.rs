@@ -28,7 +28,7 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let (tx, rx) = mpsc::unbounded_channel::<Value>();
+    let (tx, rx) = mpsc::unbounded_channel::<Outgoing>();
     let writer = tokio::spawn(write_replies(output, rx));
     let mut running = JoinSet::new();
 
@@ -38,12 +38,12 @@ where
             Ok(None) => break Ending::Eof,
             Err(FrameError::TooLarge(len)) => {
                 log::error!("refusing a {len}-byte frame (limit {MAX_FRAME_LEN}); closing");
-                let _ = tx.send(rpc::error_reply(
+                let _ = tx.send(Outgoing::value(rpc::error_reply(
                     Value::Null,
                     code::PARSE_ERROR,
                     &format!("The message is {len} bytes; the limit is {MAX_FRAME_LEN}."),
                     json!({"kind": "frame_too_large", "limit": MAX_FRAME_LEN}),
-                ));
+                )));
                 break Ending::Broken;
             }
             Err(e) => {
@@ -55,7 +55,7 @@ where
             Ok(r) => r,
             Err(e) => {
                 log::warn!("bad request: {}", e.message);
-                let _ = tx.send(e.to_reply());
+                let _ = tx.send(Outgoing::value(e.to_reply()));
                 continue;
             }
         };
@@ -73,10 +73,10 @@ where
             log::debug!("request {}", methods::described_name(&method));
             let outcome = methods::call(&app, &method, request.params).await;
             let reply = match outcome {
-                Ok(result) => rpc::success_reply(id, result),
+                Ok(result) => Outgoing::success(id, result),
                 Err(Some(err)) => {
                     log::info!("{method} failed: {} ({})", err.kind(), err);
-                    rpc::method_error_reply(id, &err)
+                    Outgoing::value(rpc::method_error_reply(id, &err))
                 }
                 Err(None) => EnvelopeError {
                     id,
@@ -89,7 +89,8 @@ where
                         methods::METHODS.join(", ")
                     ),
                 }
-                .to_reply_with(json!({"method": methods::shown_name(&method)})),
+                .to_reply_with(json!({"method": methods::shown_name(&method)}))
+                .into(),
             };
             let _ = tx.send(reply);
         });
@@ -103,16 +104,49 @@ where
     ending
 }
 
+/// A reply on its way to the writer: its JSON text, and its id for the error that replaces
+/// it when it is too large.
+struct Outgoing {
+    id: Value,
+    json: String,
+}
+
+impl Outgoing {
+    fn value(reply: Value) -> Outgoing {
+        Outgoing {
+            id: reply.get("id").cloned().unwrap_or(Value::Null),
+            json: reply.to_string(),
+        }
+    }
+
+    /// A success reply around a result that may already be JSON text (`roles.list`):
+    /// written as is, not parsed and serialised again.
+    fn success(id: Value, result: methods::Answer) -> Outgoing {
+        let json = format!(
+            "{{\"jsonrpc\":\"2.0\",\"id\":{},\"result\":{}}}",
+            id,
+            result.into_json()
+        );
+        Outgoing { id, json }
+    }
+}
+
+impl From<Value> for Outgoing {
+    fn from(reply: Value) -> Outgoing {
+        Outgoing::value(reply)
+    }
+}
+
 async fn write_replies<W: AsyncWrite + Unpin>(
     mut output: W,
-    mut rx: mpsc::UnboundedReceiver<Value>,
+    mut rx: mpsc::UnboundedReceiver<Outgoing>,
 ) {
     while let Some(reply) = rx.recv().await {
-        let mut body = reply.to_string().into_bytes();
+        let mut body = reply.json.into_bytes();
         if body.len() > MAX_FRAME_LEN {
             // Browsers drop the whole port for an oversized message: send an error instead.
             body = rpc::error_reply(
-                reply.get("id").cloned().unwrap_or(Value::Null),
+                reply.id,
                 code::RESPONSE_TOO_LARGE,
                 "The reply is larger than the 1 MiB native-messaging limit.",
                 json!({"kind": "response_too_large"}),
