@@ -89,6 +89,23 @@ test('roles lists the host\'s roles and which have open container tabs', async (
   assert.equal(r.containers, true);
 });
 
+test('roles follows the host\'s pages (a catalogue of thousands of roles)', async () => {
+  const { api } = fakeApi();
+  const many = Array.from({ length: 5 }, (_, i) => ({ ...ROLES[0], id: `r${i}`, catalog: 'platform' }));
+  const client = fakeClient({
+    'roles.list': (params) => {
+      const offset = params?.offset ?? 0;
+      const roles = many.slice(offset, offset + 2);
+      const next = offset + 2 < many.length ? offset + 2 : null;
+      return { roles, next, total: many.length };
+    },
+  });
+  const svc = createService({ api, client });
+  const r = await svc.handle({ type: 'roles' }, me);
+  assert.deepEqual(r.roles.map((x) => x.id), ['r0', 'r1', 'r2', 'r3', 'r4']);
+  assert.deepEqual(client.calls.filter((c) => c.method === 'roles.list').map((c) => c.params), [undefined, { offset: 2 }, { offset: 4 }]);
+});
+
 test('open: container with the host\'s name and colour, tab next to the current one, URL only in tabs.create', async () => {
   const { api, created } = fakeApi();
   const svc = createService({ api, client: fakeClient() });

@@ -27,8 +27,16 @@ export function createService({ api, client }) {
   const inOrder = serialized();
   let roleCache = new Map();
 
+  // A host answers as many roles as fit in one message and says where the rest start
+  // (`next`); a shared catalogue can hold thousands.
   async function listRoles() {
-    const { roles } = await client.request('roles.list');
+    let { roles, next } = await client.request('roles.list');
+    while (Number.isInteger(next) && next > 0) {
+      const page = await client.request('roles.list', { offset: next });
+      if (!page.roles?.length) break;
+      roles = roles.concat(page.roles);
+      next = page.next;
+    }
     roleCache = new Map(roles.map((r) => [r.id, r]));
     return roles;
   }

@@ -1,6 +1,9 @@
 //! The command line: host mode (as a browser starts it, or `rolecall host`) and the setup
 //! commands. One file per command group.
 
+mod aws_cli;
+mod catalog;
+mod discover;
 mod doctor;
 mod gateway;
 mod import;
@@ -48,8 +51,18 @@ enum Command {
     /// Manage IAM Identity Center (SSO) sources: add, sign in, sync their roles.
     #[command(subcommand)]
     Sso(sso::SsoCommand),
+    /// Shared role catalogues: a team's roles from a file or URL, read-only beside yours.
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
     /// Print a console sign-in URL for a role (and optionally open it).
     Login(login::LoginArgs),
+    /// Print a role's credentials as the AWS CLI's `credential_process` JSON (from the same
+    /// cache as the console; asks for an MFA code on the terminal when needed).
+    CredentialProcess(aws_cli::RoleArgs),
+    /// Print `export` lines with a role's credentials: `eval "$(rolecall export ROLE)"`.
+    Export(aws_cli::RoleArgs),
+    /// Run a command with a role's credentials in its environment: `rolecall exec ROLE -- aws s3 ls`.
+    Exec(aws_cli::ExecArgs),
     /// Manage cached role sessions.
     #[command(subcommand)]
     Session(session::SessionCommand),
@@ -77,6 +90,16 @@ enum CliError {
     Install(#[from] crate::browser::install::InstallError),
     #[error(transparent)]
     Import(#[from] crate::setup::import::ImportError),
+    #[error(transparent)]
+    Catalog(Box<crate::setup::catalogs::CatalogSetupError>),
+    #[error(transparent)]
+    Organizations(#[from] crate::sources::gateway::organizations::OrganizationsError),
+}
+
+impl From<crate::setup::catalogs::CatalogSetupError> for CliError {
+    fn from(e: crate::setup::catalogs::CatalogSetupError) -> Self {
+        CliError::Catalog(Box::new(e))
+    }
 }
 
 /// How a browser starts a native host: Firefox passes `<manifest path> <add-on id>`,
@@ -142,9 +165,17 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     let result = match cli.command {
         Command::Host => return run_host(),
         Command::Gateway(c) => ok(gateway::run(c, out)),
+        Command::Role(role::RoleCommand::Discover(a)) => discover::run(a, out).map(|()| true),
         Command::Role(c) => ok(role::run(c, out)),
         Command::Sso(c) => ok(sso::run(c, out)),
+        Command::Catalog(c) => catalog::run(c, out).map(|()| true),
         Command::Login(a) => ok(login::run(a, out)),
+        Command::CredentialProcess(a) => ok(aws_cli::credential_process(a, out)),
+        Command::Export(a) => ok(aws_cli::export(a, out)),
+        Command::Exec(a) => match aws_cli::exec(a) {
+            Ok(code) => return code,
+            Err(e) => Err(CliError::from(e)),
+        },
         Command::Session(c) => ok(session::run(c, out)),
         Command::Install(a) => install::run(a, out).map(|()| true),
         Command::Import(c) => import::run(c, out).map(|()| true),

@@ -36,10 +36,10 @@ pub async fn call(
             Ok(host_info(app))
         }
         "roles.list" => {
-            no_params(method, &params)?;
+            let req: ListRequest = parse(method, params)?;
             // This process's latest opens are in the list too.
             app.flush_state().await;
-            app.list_roles().map(|roles| json!({ "roles": roles }))
+            app.list_roles().and_then(|roles| page(roles, req.offset))
         }
         "console.prepare" => {
             let req: PrepareRequest = parse(method, params)?;
@@ -72,6 +72,57 @@ pub async fn call(
         _ => return Err(None),
     };
     result.map_err(Some)
+}
+
+/// `roles.list`'s parameters: where to go on from (the `next` of the page before).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListRequest {
+    #[serde(default)]
+    pub offset: usize,
+}
+
+impl Params for ListRequest {
+    const FIELDS: &'static [(&'static str, &'static str)] = &[(
+        "offset",
+        "the `next` of the previous roles.list reply (a whole number)",
+    )];
+    const REQUIRED: &'static [&'static str] = &[];
+}
+
+/// The roles of one `roles.list` reply take at most this many bytes, well under the 1 MiB
+/// a browser accepts in a frame (a shared catalogue can hold thousands of roles).
+pub const ROLES_PAGE_BYTES: usize = 768 * 1024;
+
+/// The roles from `offset` that fit in [`ROLES_PAGE_BYTES`] (at least one), `next`: where
+/// the following page starts (null on the last), and `total`.
+fn page(roles: Vec<crate::app::RoleView>, offset: usize) -> Result<Value> {
+    /// Counts what would be written, so a role is sized without building it twice.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let total = roles.len();
+    let mut size = 0;
+    let mut end = total;
+    for (i, r) in roles.iter().enumerate().skip(offset) {
+        let mut n = Count(1);
+        serde_json::to_writer(&mut n, r).map_err(|e| Error::Internal(e.to_string()))?;
+        if i > offset && size + n.0 > ROLES_PAGE_BYTES {
+            end = i;
+            break;
+        }
+        size += n.0;
+    }
+    let start = offset.min(total);
+    let next = (end < total).then_some(end);
+    Ok(json!({ "roles": &roles[start..end.max(start)], "next": next, "total": total }))
 }
 
 /// Cheap: reads the config for its settings (defaults when it cannot be read; the methods

@@ -54,6 +54,9 @@ pub struct Config {
     pub sso: Vec<SsoSource>,
     #[serde(default, rename = "role", skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Role>,
+    /// Shared role catalogues the user subscribed to (store/catalog.rs).
+    #[serde(default, rename = "catalog", skip_serializing_if = "Vec::is_empty")]
+    pub catalogs: Vec<crate::store::catalog::CatalogRef>,
 }
 
 /// An IAM Identity Center (SSO) instance: its access portal's start URL and the region it
@@ -387,6 +390,7 @@ impl Config {
 
     /// Every rule a config must keep, checked on load and before every save.
     pub fn validate(&self) -> std::result::Result<(), String> {
+        crate::store::catalog::validate_refs(&self.catalogs)?;
         let mut seen = std::collections::HashSet::new();
         for g in &self.gateways {
             check_name("gateway name", &g.name)?;
