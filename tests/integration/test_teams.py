@@ -316,3 +316,139 @@ def test_a_catalogue_of_5000_roles(rc, tmp_path):
         f"cold open of a catalogue role {open_s * 1000:.0f} ms"
     )
     assert sorted(times)[2] < 5.0
+
+
+# ---------------------------------------------------------------- discovery
+
+OUS = ("Engineering", "Finance", "Sandbox")
+MANAGEMENT = "123456789012"  # moto's default account: the gateway users' and the org's
+ORG_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": ["organizations:List*", "organizations:Describe*"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def org(aws):
+    """An AWS Organization in moto: 50 member accounts in 3 OUs (one of them closed), a
+    user that may list it, and a role in the management account that may."""
+    o = aws.admin("organizations")
+    o.create_organization(FeatureSet="ALL")
+    root = o.list_roots()["Roots"][0]["Id"]
+    ous = {n: o.create_organizational_unit(ParentId=root, Name=n)["OrganizationalUnit"]["Id"] for n in OUS}
+    members = {}
+    for i in range(50):
+        name = f"Team {i:02d}"
+        acct = o.create_account(AccountName=name, Email=f"team{i}@example.com")["CreateAccountStatus"]["AccountId"]
+        ou = OUS[i % 3]
+        o.move_account(AccountId=acct, SourceParentId=root, DestinationParentId=ous[ou])
+        members[acct] = (name, ou)
+    closed = next(iter(members))
+    o.close_account(AccountId=closed)
+    iam = aws.admin("iam")
+    iam.create_user(UserName="org-reader")
+    iam.put_user_policy(UserName="org-reader", PolicyName="org", PolicyDocument=json.dumps(ORG_POLICY))
+    key = iam.create_access_key(UserName="org-reader")["AccessKey"]
+    # (moto reads an account-root principal as no one: trust any principal of its accounts)
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+    iam.create_role(RoleName="OrgReader", AssumeRolePolicyDocument=json.dumps(trust))
+    iam.put_role_policy(RoleName="OrgReader", PolicyName="org", PolicyDocument=json.dumps(ORG_POLICY))
+    management_name = next(a["Name"] for a in o.list_accounts()["Accounts"] if a["Id"] == MANAGEMENT)
+    return {
+        "o": o,
+        "root": root,
+        "ous": ous,
+        "members": members,
+        "closed": closed,
+        "management_name": management_name,
+        "reader_keys": (key["AccessKeyId"], key["SecretAccessKey"]),
+        "via_role": f"arn:aws:iam::{MANAGEMENT}:role/OrgReader",
+    }
+
+
+def config_roles(rc):
+    import tomllib
+
+    return {r["id"]: r for r in tomllib.loads(rc.config_text()).get("role", [])}
+
+
+def discover(rc, *args, gateway="org"):
+    return rc.cli("role", "discover", "--gateway", gateway, "--role-name", "OrganizationAccountAccessRole", *args)
+
+
+def test_discovery_lists_every_page_groups_by_ou_and_reruns_in_place(rc, org):
+    rc.add_gateway("org", keys=org["reader_keys"])
+    active = {a: v for a, v in org["members"].items() if a != org["closed"]}
+    r = discover(rc, "--group-by", "ou", "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert "51 accounts (1 not active): 50 roles to add" in r.stdout, r.stdout
+    assert "Nothing was changed" in r.stdout and "[[role]]" not in rc.config_text()
+
+    r = discover(rc, "--group-by", "ou")
+    assert r.returncode == 0, r.stderr
+    roles = config_roles(rc)
+    # rolecall asks 20 accounts a page: 51 accounts are three pages, every one followed.
+    by_account = {x["account_id"]: x for x in roles.values()}
+    assert set(by_account) == set(active) | {MANAGEMENT}
+    assert org["closed"] not in by_account and "skipped: SUSPENDED" in r.stdout
+    for acct, (name, ou) in active.items():
+        role = by_account[acct]
+        assert (role["label"], role["group"], role["gateway"]) == (name, ou, "org")
+        assert role["role_name"] == "OrganizationAccountAccessRole"
+    assert by_account[MANAGEMENT]["label"] == org["management_name"]
+    assert "group" not in by_account[MANAGEMENT]  # directly under the root
+    assert roles_by_id(rc.host())[by_account[next(iter(active))]["id"]]["group"] in OUS
+
+    # The user relabels and recolours one role; an account moves to another unit.
+    text = rc.config_text()
+    mine, moved = sorted(active)[:2]
+    mine_id, moved_id = by_account[mine]["id"], by_account[moved]["id"]
+    text = text.replace(f'label = "{active[mine][0]}"', 'label = "My favourite"\ncolor = "pink"', 1)
+    (rc.config_dir / "config.toml").write_text(text)
+    new_ou = next(n for n in OUS if n != active[moved][1])
+    o = org["o"]
+    o.move_account(AccountId=moved, SourceParentId=org["ous"][active[moved][1]], DestinationParentId=org["ous"][new_ou])
+    try:
+        r = discover(rc, "--group-by", "ou")
+        assert r.returncode == 0, r.stderr
+        assert "0 roles added, 1 updated, 49 unchanged" in r.stdout, r.stdout
+        assert f"~ {moved_id}\tgroup: {active[moved][1]} → {new_ou}" in r.stdout
+        after = config_roles(rc)
+        assert len(after) == 50
+        assert (after[mine_id]["label"], after[mine_id]["color"]) == ("My favourite", "pink")
+        assert after[moved_id]["group"] == new_ou
+        # Once more: nothing at all changes, not a byte.
+        before = rc.config_text()
+        r = discover(rc, "--group-by", "ou")
+        assert "0 roles added, 0 updated, 50 unchanged" in r.stdout, r.stdout
+        assert rc.config_text() == before
+        # Without --group-by, groups are left as they are.
+        r = discover(rc)
+        assert rc.config_text() == before
+    finally:
+        o.move_account(AccountId=moved, SourceParentId=org["ous"][new_ou], DestinationParentId=org["ous"][active[moved][1]])
+    for text in rc.outputs:
+        assert org["reader_keys"][1] not in text
+
+
+def test_discovery_through_a_role_in_the_management_account(rc, aws, org):
+    # The stack's gateway user may assume roles but not list the organization.
+    rc.add_gateway("corp")
+    r = discover(rc, gateway="corp")
+    assert r.returncode == 1
+    assert "AWS Organizations refused to list the accounts to gateway 'corp'" in r.stderr
+    assert "--via-role" in r.stderr
+    r = discover(rc, "--via-role", org["via_role"], "--group-by", "ou", gateway="corp")
+    assert r.returncode == 0, r.stderr
+    assert "51 accounts (1 not active): 50 roles added" in r.stdout, r.stdout
+    assumed = [c for c in aws.stats()["sts_calls"] if c["action"] == "AssumeRole"]
+    assert [c["role_arn"] for c in assumed] == [org["via_role"]]
+    assert assumed[0]["duration_seconds"] == "900"
+    roles = config_roles(rc)
+    assert all(x["gateway"] == "corp" for x in roles.values())
+    assert sorted(x["group"] for x in roles.values() if "group" in x) == sorted(ou for a, (n, ou) in org["members"].items() if a != org["closed"])
+    r = discover(rc, "--via-role", "not-an-arn", gateway="corp")
+    assert r.returncode == 1 and "not an IAM role ARN" in r.stderr

@@ -115,29 +115,50 @@ impl<'a> Lister<'a> {
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
         let who = self.who.to_owned();
-        match &e {
-            SdkError::ServiceError(se) => {
-                let code = se.err().code().unwrap_or("Unknown").to_owned();
-                let message = se.err().message().unwrap_or_default().trim().to_owned();
-                match code.as_str() {
-                    "AccessDeniedException" | "AccessDenied" => OrganizationsError::AccessDenied {
-                        who,
-                        message: if message.ends_with('.') || message.is_empty() {
-                            message
-                        } else {
-                            format!("{message}.")
-                        },
-                        ous: self.ous,
-                    },
-                    "AWSOrganizationsNotInUseException" => OrganizationsError::NotInUse { who },
-                    _ => OrganizationsError::Other { who, code, message },
-                }
+        // Some servers (and proxies) answer an XML <Error> body where the JSON protocol
+        // expects JSON, which the SDK cannot parse: the code and message are read from it.
+        let (raw, meta) = match &e {
+            SdkError::ServiceError(se) => (
+                Some(se.raw()),
+                Some((
+                    se.err().code().map(str::to_owned),
+                    se.err().message().map(str::to_owned),
+                )),
+            ),
+            SdkError::ResponseError(re) => (Some(re.raw()), None),
+            SdkError::TimeoutError(_) => {
+                return OrganizationsError::Unavailable(format!(
+                    "no answer in {} s",
+                    self.timeout.as_secs()
+                ))
             }
-            SdkError::TimeoutError(_) => OrganizationsError::Unavailable(format!(
-                "no answer in {} s",
-                self.timeout.as_secs()
-            )),
-            _ => OrganizationsError::Unavailable(error_chain(&e)),
+            _ => (None, None),
+        };
+        let Some(raw) = raw.filter(|r| !r.status().is_success()) else {
+            return OrganizationsError::Unavailable(error_chain(&e));
+        };
+        let body = String::from_utf8_lossy(raw.body().bytes().unwrap_or_default()).into_owned();
+        let (code, message) = meta.unwrap_or_default();
+        let code = code
+            .or_else(|| xml_text(&body, "Code"))
+            .unwrap_or_else(|| format!("HTTP {}", raw.status().as_u16()));
+        let message = message
+            .or_else(|| xml_text(&body, "Message"))
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        match code.as_str() {
+            "AccessDeniedException" | "AccessDenied" => OrganizationsError::AccessDenied {
+                who,
+                message: if message.ends_with('.') || message.is_empty() {
+                    message
+                } else {
+                    format!("{message}.")
+                },
+                ous: self.ous,
+            },
+            "AWSOrganizationsNotInUseException" => OrganizationsError::NotInUse { who },
+            _ => OrganizationsError::Other { who, code, message },
         }
     }
 
@@ -251,6 +272,14 @@ impl<'a> Lister<'a> {
         }
         Ok(out)
     }
+}
+
+/// The text of the first `<tag>…</tag>` in an XML error body.
+fn xml_text(body: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = body.find(&open)? + open.len();
+    let end = body[start..].find(&format!("</{tag}>"))? + start;
+    Some(body[start..end].to_owned()).filter(|s| !s.is_empty())
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
