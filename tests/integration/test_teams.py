@@ -452,3 +452,193 @@ def test_discovery_through_a_role_in_the_management_account(rc, aws, org):
     assert sorted(x["group"] for x in roles.values() if "group" in x) == sorted(ou for a, (n, ou) in org["members"].items() if a != org["closed"])
     r = discover(rc, "--via-role", "not-an-arn", gateway="corp")
     assert r.returncode == 1 and "not an IAM role ARN" in r.stderr
+
+
+# ---------------------------------------------------------------- the AWS CLI and shells
+
+
+def secret_free_run(rc, args, env=None, **kw):
+    """Runs rolecall (credential-process, export, exec: their stdout is secret) and keeps
+    only stderr for the teardown's scan of outputs."""
+    env = dict(env or rc.env, ROLECALL_LOG="trace")
+    r = subprocess.run([binary(), *args], env=env, capture_output=True, text=True, timeout=60, **kw)
+    rc.outputs.append(r.stderr)
+    return r
+
+
+def aws_env(rc, tmp_path, role="prod"):
+    """A test ~/.aws/config whose profile runs `rolecall credential-process`, and an
+    environment where botocore finds nothing else."""
+    cfg = tmp_path / "aws-config"
+    cfg.write_text(
+        f"[profile {role}]\ncredential_process = {binary()} credential-process {role}\nregion = us-east-1\n"
+    )
+    env = {k: v for k, v in rc.env.items() if not k.startswith("AWS_") or k.startswith("AWS_ENDPOINT_URL")}
+    env.update(AWS_CONFIG_FILE=str(cfg), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), ROLECALL_LOG="trace")
+    return env
+
+
+BOTOCORE_CALL = """
+import botocore.session, json, sys
+s = botocore.session.Session(profile=sys.argv[1])
+sts = s.create_client("sts", region_name="us-east-1")
+print(json.dumps({"arn": sts.get_caller_identity()["Arn"], "key": s.get_credentials().access_key}))
+"""
+
+
+def botocore_call(rc, env, profile="prod"):
+    r = subprocess.run([sys.executable, "-c", BOTOCORE_CALL, profile], env=env, capture_output=True, text=True, timeout=60)
+    rc.outputs.append(r.stdout + r.stderr)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def assume_calls(aws):
+    return [c for c in aws.stats()["sts_calls"] if c["action"] == "AssumeRole"]
+
+
+def test_botocore_reaches_moto_through_credential_process_and_shares_the_console_cache(rc, aws, tmp_path):
+    import botocore
+
+    assert botocore.__version__ == "1.44.8"  # pinned in tests/requirements.txt
+    rc.add_gateway()
+    rc.add_role("prod", "111111111111", "Admin")
+    env = aws_env(rc, tmp_path)
+    got = botocore_call(rc, env)
+    assert GATEWAY_ARN_RE.match(got["arn"]).groups() == ("111111111111", "Admin")
+    assert got["key"].startswith("ASIA")
+    assert [c["role_arn"] for c in assume_calls(aws)] == ["arn:aws:iam::111111111111:role/Admin"]
+    assert aws.stats()["sts_requests"].get("GetCallerIdentity") == 1
+
+    # The console right after: the same credentials from the cache, no second AssumeRole.
+    h = rc.host()
+    res = h.call("console.open", {"role": "prod"})["result"]
+    assert res["cached"] is True
+    token = next(t for t in aws.stats()["tokens"])
+    assert token["access_key_id"] == got["key"]
+    # And the CLI again: still one AssumeRole.
+    assert botocore_call(rc, env)["key"] == got["key"]
+    assert len(assume_calls(aws)) == 1
+
+    # The JSON is the documented version 1 shape.
+    r = secret_free_run(rc, ["credential-process", "prod"])
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert set(out) == {"Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}
+    assert out["Version"] == 1 and out["AccessKeyId"] == got["key"]
+    assert out["SecretAccessKey"] in aws.stats()["issued_secrets"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", out["Expiration"])
+    # Its stderr (a trace-level log) holds none of them: the teardown scans it.
+    assert out["SecretAccessKey"] not in r.stderr and out["SessionToken"] not in r.stderr
+
+
+def run_on_a_terminal(args, env, answer):
+    """Runs rolecall with a pseudo-terminal as its controlling terminal (what /dev/tty
+    opens) and stdin, stdout and stderr as pipes; types `answer` after the prompt."""
+    import fcntl
+    import pty
+    import termios
+
+    master, slave = pty.openpty()
+
+    def take_terminal():
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+
+    p = subprocess.Popen(
+        [binary(), *args], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True, preexec_fn=take_terminal, pass_fds=(slave,),
+    )
+    os.close(slave)
+    prompt = b""
+    deadline = time.monotonic() + 30
+    while b": " not in prompt and time.monotonic() < deadline:
+        prompt += os.read(master, 1024)
+    os.write(master, answer.encode() + b"\n")
+    out, err = p.communicate(timeout=60)
+    os.close(master)
+    return p.returncode, out.decode(), err.decode(), prompt.decode()
+
+
+def test_one_mfa_code_on_the_terminal_serves_the_cli_and_the_console(rc, aws):
+    rc.add_gateway(mfa=True)
+    rc.add_role("prod", "111111111111", "Admin")
+    env = dict(rc.env, ROLECALL_LOG="trace")
+    code, out, err, prompt = run_on_a_terminal(["credential-process", "prod"], env, "123456")
+    rc.outputs.append(err + prompt)
+    assert code == 0, err
+    assert "MFA code for gateway 'corp'" in prompt
+    assert json.loads(out)["Version"] == 1
+    calls = assume_calls(aws)
+    assert len(calls) == 1 and calls[0]["token_code_given"] and calls[0]["duration_seconds"] == "43200"
+    # The console needs no code now: the credentials the CLI got are the role's cache.
+    h = rc.host()
+    assert roles_by_id(h)["prod"]["needs_code"] is False
+    res = h.call("console.open", {"role": "prod"})
+    assert res["result"]["cached"] is True, res
+    assert len(assume_calls(aws)) == 1
+
+    # Without a terminal (what the AWS CLI sees in a script) it says how to give the code.
+    rc.cli("session", "forget", "--role", "prod")
+    r = secret_free_run(rc, ["credential-process", "prod"], start_new_session=True)
+    assert r.returncode == 1 and r.stdout == ""
+    assert "--mfa-code" in r.stderr and "no terminal" in r.stderr
+    r = secret_free_run(rc, ["credential-process", "prod", "--mfa-code", "123456"])
+    assert r.returncode == 0 and json.loads(r.stdout)["Version"] == 1
+
+
+CHILD = """
+import json, os
+fds = {}
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        fds[fd] = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        pass
+print(json.dumps({"env": dict(os.environ), "fds": fds}))
+"""
+
+
+def test_exec_passes_the_credentials_and_nothing_else_and_export_prints_them(rc, aws):
+    rc.add_gateway()
+    rc.add_role("prod", "111111111111", "Admin", "corp", "--region", "eu-west-1")
+    parent = dict(
+        rc.env, AWS_PROFILE="someone-else", AWS_ACCESS_KEY_ID="AKIAOLDOLDOLDOLDOLD1", MARKER="kept", ROLECALL_LOG="trace"
+    )
+    r = secret_free_run(rc, ["exec", "prod", "--", sys.executable, "-c", CHILD], env=parent)
+    assert r.returncode == 0, r.stderr
+    child = json.loads(r.stdout)
+    env = child["env"]
+    creds = json.loads(secret_free_run(rc, ["credential-process", "prod"]).stdout)
+    assert env["AWS_ACCESS_KEY_ID"] == creds["AccessKeyId"]
+    assert env["AWS_SECRET_ACCESS_KEY"] == creds["SecretAccessKey"]
+    assert env["AWS_SESSION_TOKEN"] == creds["SessionToken"]
+    assert env["AWS_CREDENTIAL_EXPIRATION"] == creds["Expiration"]
+    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "eu-west-1"
+    added = {k for k in env if k not in parent or env[k] != parent[k]}
+    assert added == {
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION", "AWS_REGION", "AWS_DEFAULT_REGION",
+    }, added
+    assert {k for k in parent if k not in env} == {"AWS_PROFILE"}
+    assert env["MARKER"] == "kept"
+    assert aws.gateway_keys[1] not in r.stdout and aws.gateway_keys[0] not in r.stdout
+    # No descriptor of rolecall's (keyring connection, runtime, files) reaches the command.
+    extra = {fd: target for fd, target in child["fds"].items() if fd not in ("0", "1", "2")}
+    assert all(t.startswith("/proc/") for t in extra.values()), extra
+    assert len(assume_calls(aws)) == 1
+
+    # The command's exit status is exec's.
+    assert secret_free_run(rc, ["exec", "prod", "--", "sh", "-c", "exit 7"]).returncode == 7
+    r = secret_free_run(rc, ["exec", "prod", "--", "/nonexistent/cmd"])
+    assert r.returncode == 1 and "Cannot run /nonexistent/cmd" in r.stderr
+
+    # export: lines a POSIX shell evaluates into the same variables.
+    r = secret_free_run(rc, ["export", "prod"])
+    assert r.returncode == 0, r.stderr
+    assert "unset AWS_PROFILE" in r.stdout
+    shown = subprocess.run(
+        ["sh", "-c", r.stdout + '\nprintf "%s %s %s" "$AWS_ACCESS_KEY_ID" "$AWS_REGION" "${AWS_PROFILE-unset}"'],
+        env=parent, capture_output=True, text=True,
+    ).stdout
+    assert shown == f"{creds['AccessKeyId']} eu-west-1 unset"
+    assert len(assume_calls(aws)) == 1
