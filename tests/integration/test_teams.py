@@ -642,3 +642,58 @@ def test_exec_passes_the_credentials_and_nothing_else_and_export_prints_them(rc,
     ).stdout
     assert shown == f"{creds['AccessKeyId']} eu-west-1 unset"
     assert len(assume_calls(aws)) == 1
+
+
+# ---------------------------------------------------------------- completions and man page
+
+
+def top_level_commands(rc):
+    """The subcommands `rolecall --help` lists."""
+    text = rc.cli("--help").stdout
+    block = text.split("Commands:")[1].split("Options:")[0]
+    return [line.split()[0] for line in block.splitlines() if line.strip()]
+
+
+def test_bash_completes_every_subcommand(rc, tmp_path):
+    commands = top_level_commands(rc)
+    assert {"catalog", "credential-process", "export", "exec", "completions", "man"} <= set(commands)
+    script = tmp_path / "rolecall.bash"
+    r = rc.cli("completions", "bash")
+    assert r.returncode == 0, r.stderr
+    script.write_text(r.stdout)
+    # What bash offers after `rolecall ` and after `rolecall catalog `, from the real function.
+    probe = f"""
+source {script}
+complete -p rolecall
+COMP_WORDS=(rolecall ""); COMP_CWORD=1; COMP_LINE="rolecall "; COMP_POINT=9
+_rolecall rolecall "" rolecall; echo "TOP ${{COMPREPLY[*]}}"
+COMP_WORDS=(rolecall catalog ""); COMP_CWORD=2; COMP_LINE="rolecall catalog "; COMP_POINT=17
+_rolecall rolecall "" catalog; echo "CATALOG ${{COMPREPLY[*]}}"
+"""
+    out = subprocess.run(["bash", "--norc", "-c", probe], capture_output=True, text=True).stdout
+    top = next(l for l in out.splitlines() if l.startswith("TOP ")).split()[1:]
+    assert set(commands) <= set(top), set(commands) - set(top)
+    catalog = next(l for l in out.splitlines() if l.startswith("CATALOG ")).split()[1:]
+    assert {"add", "list", "update", "remove"} <= set(catalog)
+    for shell, marker in [("zsh", "#compdef rolecall"), ("fish", "complete -c rolecall")]:
+        r = rc.cli("completions", shell)
+        assert r.returncode == 0 and marker in r.stdout
+        assert all(c in r.stdout for c in commands)
+
+
+def test_the_man_page_renders(rc):
+    r = rc.cli("man")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(".ie") and ".TH rolecall 1" in r.stdout
+    rendered = subprocess.run(
+        ["groff", "-man", "-Tutf8", "-ww", "-z"], input=r.stdout, capture_output=True, text=True
+    )
+    assert rendered.returncode == 0 and rendered.stderr == "", rendered.stderr
+    text = subprocess.run(["groff", "-man", "-Tascii", "-P-c", "-P-b", "-P-u"], input=r.stdout, capture_output=True, text=True).stdout
+    assert "SUBCOMMANDS" in text
+    for c in top_level_commands(rc):
+        assert f"rolecall-{c}(1)" in text, c
+    r = rc.cli("man", "catalog", "update")
+    assert r.returncode == 0 and ".TH rolecall-catalog-update 1" in r.stdout and "\\-\\-accept" in r.stdout
+    r = rc.cli("man", "nonsense")
+    assert r.returncode == 1 and "has no command 'nonsense'" in r.stderr

@@ -3,6 +3,7 @@
 
 mod aws_cli;
 mod catalog;
+mod completions;
 mod discover;
 mod doctor;
 mod gateway;
@@ -76,6 +77,16 @@ enum Command {
     /// The per-role browser data directories of isolated windows (Chromium family).
     #[command(subcommand)]
     Profiles(profiles::ProfilesCommand),
+    /// Print a shell completion script: `rolecall completions bash > ~/.local/share/bash-completion/completions/rolecall`.
+    Completions {
+        #[arg(value_enum)]
+        shell: completions::Shell,
+    },
+    /// Print the man page (roff) of rolecall or of a command: `rolecall man [role discover] | man -l -`.
+    Man {
+        /// A command (and subcommand) whose page to print.
+        command: Vec<String>,
+    },
     /// Internal: remove a sign-in handoff file once the browser has read it (at most a minute).
     #[command(hide = true)]
     HandoffCleanup { file: std::path::PathBuf },
@@ -182,6 +193,8 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         // Doctor has said what is broken; the status only tells scripts.
         Command::Doctor(a) => doctor::run(a, out),
         Command::Profiles(c) => ok(profiles::run(c, out)),
+        Command::Completions { shell } => ok(completions::completions(shell, out)),
+        Command::Man { command } => ok(completions::man(&command, out)),
         Command::HandoffCleanup { file } => {
             let dir = crate::browser::profiles::handoff_dir();
             if !crate::browser::handoff::is_handoff_file(&dir, &file) {
