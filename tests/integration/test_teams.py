@@ -697,3 +697,55 @@ def test_the_man_page_renders(rc):
     assert r.returncode == 0 and ".TH rolecall-catalog-update 1" in r.stdout and "\\-\\-accept" in r.stdout
     r = rc.cli("man", "nonsense")
     assert r.returncode == 1 and "has no command 'nonsense'" in r.stderr
+
+
+def test_import_points_profiles_at_credential_process_and_the_aws_cli_keeps_working(rc, aws, tmp_path):
+    key_id, secret = aws.gateway_keys
+    dot_aws = tmp_path / "dot-aws"
+    dot_aws.mkdir()
+    config = dot_aws / "config"
+    credentials = dot_aws / "credentials"
+    config_text = (
+        "[default]\nregion = us-east-1\n\n"
+        "[profile prod]\n# production\nrole_arn = arn:aws:iam::111111111111:role/Admin\n"
+        "source_profile = corp\nregion = us-east-1\n\n"
+        "[profile plain]\nregion = eu-west-1\n"
+    )
+    config.write_text(config_text)
+    credentials.write_text(f"[corp]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
+    creds_text = credentials.read_text()
+    args = ["import", "aws-config", "--file", str(config), "--credentials", str(credentials), "--move-keys", "--write-credential-process"]
+    exe = os.path.realpath(binary())
+    r = rc.cli(*args, "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert (
+        f"--- {config}\n+++ {config} (rolecall)\n@@ -3,8 +3,7 @@\n \n [profile prod]\n # production\n"
+        f"-role_arn = arn:aws:iam::111111111111:role/Admin\n+credential_process = {exe} credential-process prod\n"
+        "-source_profile = corp\n region = us-east-1\n \n [profile plain]\n"
+    ) in r.stdout, r.stdout
+    assert "-aws_secret_access_key = <secret>" in r.stdout
+    assert config.read_text() == config_text and credentials.read_text() == creds_text
+    assert not list(dot_aws.glob("*.rolecall-backup-*"))
+
+    r = rc.cli(*args)
+    assert r.returncode == 0, r.stderr
+    assert config.read_text() == config_text.replace(
+        "role_arn = arn:aws:iam::111111111111:role/Admin\nsource_profile = corp\n",
+        f"credential_process = {exe} credential-process prod\n",
+    )
+    assert secret not in credentials.read_text()
+    backups = sorted(dot_aws.glob("*.rolecall-backup-*"))
+    assert [b.name.split(".")[0] for b in backups] == ["config", "credentials"]
+    assert backups[0].read_text() == config_text
+    assert all(oct(b.stat().st_mode & 0o777) == "0o600" for b in backups)
+    for b in backups:
+        b.unlink()  # it holds the gateway's secret: the teardown scans files it knows of only
+
+    # The AWS CLI's machinery (botocore) now gets the role through rolecall.
+    env = {k: v for k, v in rc.env.items() if not k.startswith("AWS_") or k.startswith("AWS_ENDPOINT_URL")}
+    env.update(AWS_CONFIG_FILE=str(config), AWS_SHARED_CREDENTIALS_FILE=str(credentials), ROLECALL_LOG="trace")
+    got = botocore_call(rc, env, "prod")
+    assert GATEWAY_ARN_RE.match(got["arn"]).groups() == ("111111111111", "Admin")
+    # Importing again changes nothing: the profile is rolecall's now, and says so.
+    r = rc.cli("import", "aws-config", "--file", str(config), "--credentials", str(credentials), "--write-credential-process", "--dry-run")
+    assert r.returncode == 0 and "+credential_process" not in r.stdout
