@@ -193,7 +193,7 @@ mod tests {
         let d = diff(&ini, &e, "/h/.aws/config");
         assert_eq!(
             d,
-            "--- /h/.aws/config\n+++ /h/.aws/config (rolecall)\n@@ -3,7 +3,6 @@\n \n [profile prod]\n # production\n-role_arn = arn:aws:iam::111111111111:role/Admin\n+credential_process = /usr/local/bin/rolecall credential-process prod\n-source_profile = corp\n mfa_serial = arn:aws:iam::999999999999:mfa/ana\n region = eu-west-1\n \n"
+            "--- /h/.aws/config\n+++ /h/.aws/config (rolecall)\n@@ -3,8 +3,7 @@\n \n [profile prod]\n # production\n-role_arn = arn:aws:iam::111111111111:role/Admin\n+credential_process = /usr/local/bin/rolecall credential-process prod\n-source_profile = corp\n mfa_serial = arn:aws:iam::999999999999:mfa/ana\n region = eu-west-1\n \n"
         );
     }
 
