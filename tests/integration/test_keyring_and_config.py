@@ -100,6 +100,7 @@ def test_roles_list_carries_what_the_popup_shows(rc):
         "id": "prod", "label": "Prod", "account_id": "111111111111", "role_name": "Admin",
         "gateway": "corp", "region": "eu-west-1", "partition": "aws", "group": "Acme",
         "color": prod["color"], "icon": "fingerprint", "mfa": True, "mfa_mode": "per_role", "needs_code": True, "needs_login": False, "session": None, "source": "gateway", "source_name": "corp", "sso": None, "window_open": False,
+        "catalog": None, "shadows_catalog": None,
     }
     assert prod["color"] in {"blue", "turquoise", "green", "yellow", "orange", "red", "pink", "purple"}
     assert (gov["partition"], gov["color"], gov["group"], gov["label"]) == ("aws-us-gov", "green", None, "gov")
@@ -157,9 +158,10 @@ def test_a_locked_keyring_is_keyring_unavailable(rc, aws, tmp_path):
     assert aws.stats()["sts_requests"] == {}
 
 
-def test_a_reply_over_one_mebibyte_becomes_an_error_and_the_host_keeps_serving(rc):
+def test_roles_list_pages_under_one_mebibyte_and_a_larger_reply_becomes_an_error(rc):
     rc.add_gateway()
-    # Enough roles with long labels that roles.list would exceed the 1 MiB frame limit.
+    # Enough roles with long labels that one roles.list reply would exceed the 1 MiB frame
+    # limit: the host answers them in pages (next/offset), each under the limit.
     roles = "".join(
         f'\n[[role]]\nid = "r{i}"\naccount_id = "111111111111"\nrole_name = "Admin"\n'
         f'gateway = "corp"\nlabel = "{"x" * 1000}"\n'
@@ -167,6 +169,22 @@ def test_a_reply_over_one_mebibyte_becomes_an_error_and_the_host_keeps_serving(r
     )
     (rc.config_dir / "config.toml").write_text(rc.config_text() + roles)
     h = rc.host()
+    seen, offset, pages = [], None, 0
+    while True:
+        r = h.call("roles.list", {"offset": offset} if offset else None)["result"]
+        pages += 1
+        assert len(json.dumps(r)) < 1024 * 1024
+        seen += [x["id"] for x in r["roles"]]
+        offset = r["next"]
+        if offset is None:
+            break
+        assert offset == len(seen)
+    assert pages >= 2 and seen == [f"r{i}" for i in range(1100)] and r["total"] == 1100
+    # A single role larger than a frame still cannot be sent: the reply becomes an error.
+    (rc.config_dir / "config.toml").write_text(
+        rc.config_text().split("\n[[role]]")[0]
+        + f'\n[[role]]\nid = "huge"\naccount_id = "111111111111"\nrole_name = "Admin"\ngateway = "corp"\nlabel = "{"x" * 1100000}"\n'
+    )
     r = h.call("roles.list")
     assert r["error"]["code"] == 1013
     assert r["error"]["data"] == {"kind": "response_too_large"}
