@@ -113,6 +113,7 @@ function roleRow(role, index) {
     state.open.has(role.id) ? el('span', { class: 'badge open', title: openTitle }, state.containers ? 'open' : 'running') : null,
     modeLabel ? el('span', { class: 'badge mode', title: modeLabel.title, dataset: { mode: state.mode } }, modeLabel.badge) : null,
     role.mfa ? el('span', { class: 'badge mfa', title: 'Opening may ask for an MFA code' }, 'MFA') : null,
+    role.catalog ? el('span', { class: 'badge catalog', title: `From the shared catalogue "${role.catalog}" (read-only; change it there)` }, role.catalog) : null,
   );
   // The option holds only what names the role; the prompt or error goes beside it, outside
   // the option (an option's content is read as its name and may hold no controls), so clicks

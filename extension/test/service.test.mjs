@@ -89,6 +89,40 @@ test('roles lists the host\'s roles and which have open container tabs', async (
   assert.equal(r.containers, true);
 });
 
+test('roles follows the host\'s pages (next_cursor) and starts again when the list changed', async () => {
+  const { api } = fakeApi();
+  const many = Array.from({ length: 5 }, (_, i) => ({ ...ROLES[0], id: `r${i}`, catalog: 'platform' }));
+  let staleOnce = true;
+  const client = fakeClient({
+    'roles.list': (params) => {
+      const offset = params?.cursor ? Number(params.cursor.split('.')[0]) : 0;
+      if (offset === 4 && staleOnce) {
+        staleOnce = false;
+        throw new RolecallError('stale_cursor', 'The role list changed since that page was sent.');
+      }
+      const roles = many.slice(offset, offset + 2);
+      const next = offset + 2 < many.length ? `${offset + 2}.f` : null;
+      return { roles, next_cursor: next };
+    },
+  });
+  const svc = createService({ api, client });
+  const r = await svc.handle({ type: 'roles' }, me);
+  assert.deepEqual(r.roles.map((x) => x.id), ['r0', 'r1', 'r2', 'r3', 'r4']);
+  assert.deepEqual(
+    client.calls.filter((c) => c.method === 'roles.list').map((c) => c.params),
+    [undefined, { cursor: '2.f' }, { cursor: '4.f' }, undefined, { cursor: '2.f' }, { cursor: '4.f' }],
+  );
+});
+
+test('an older host answers every role at once: no cursor is sent', async () => {
+  const { api } = fakeApi();
+  const client = fakeClient({ 'roles.list': () => ({ roles: ROLES }) });
+  const svc = createService({ api, client });
+  const r = await svc.handle({ type: 'roles' }, me);
+  assert.equal(r.roles.length, ROLES.length);
+  assert.equal(client.calls.filter((c) => c.method === 'roles.list').length, 1);
+});
+
 test('open: container with the host\'s name and colour, tab next to the current one, URL only in tabs.create', async () => {
   const { api, created } = fakeApi();
   const svc = createService({ api, client: fakeClient() });

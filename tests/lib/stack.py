@@ -75,8 +75,9 @@ class AwsStack:
     def _start(self):
         port = free_port()
         self.moto_url = f"http://127.0.0.1:{port}"
-        # Three unauthenticated calls to create the gateway user; IAM auth from then on.
-        env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="3")
+        # Six unauthenticated calls to create the gateway user and an administrator (for
+        # tests that set up IAM roles and an AWS Organization); IAM auth from then on.
+        env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="6")
         self.procs.append(
             subprocess.Popen(
                 [self.python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
@@ -99,6 +100,17 @@ class AwsStack:
         )
         key = iam.create_access_key(UserName="gateway")["AccessKey"]
         self.gateway_keys = (key["AccessKeyId"], key["SecretAccessKey"])
+        iam.create_user(UserName="admin")
+        iam.put_user_policy(
+            UserName="admin",
+            PolicyName="all",
+            PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+            ),
+        )
+        key = iam.create_access_key(UserName="admin")["AccessKey"]
+        # The test's own hands on moto (boto3), never given to rolecall.
+        self.admin_keys = (key["AccessKeyId"], key["SecretAccessKey"])
 
         fakes = subprocess.Popen(
             [self.python, str(FAKES), "--moto-url", self.moto_url, "--delay-ms", str(self.delay_ms)],
@@ -118,7 +130,19 @@ class AwsStack:
             "AWS_ENDPOINT_URL_SSO": self.urls["sso"],
             "ROLECALL_SIGNIN_URL": self.urls["signin"],
             "ROLECALL_CONSOLE_URL": self.urls["console"],
+            # AWS Organizations straight to moto (nothing to fake there).
+            "AWS_ENDPOINT_URL_ORGANIZATIONS": self.moto_url,
         }
+
+    def admin(self, service):
+        """A boto3 client for moto signed by the administrator, to set up what a test needs."""
+        return boto3.client(
+            service,
+            endpoint_url=self.moto_url,
+            region_name="us-east-1",
+            aws_access_key_id=self.admin_keys[0],
+            aws_secret_access_key=self.admin_keys[1],
+        )
 
     def stats(self):
         with urllib.request.urlopen(self.urls["control"] + "/stats", timeout=10) as r:

@@ -27,10 +27,24 @@ export function createService({ api, client }) {
   const inOrder = serialized();
   let roleCache = new Map();
 
+  // A host (protocol 5) answers as many roles as fit in one message and says where the
+  // rest start (`next_cursor`); an older host answers them all at once. When the config
+  // changes between pages (`stale_cursor`), the listing starts again, a few times at most.
   async function listRoles() {
-    const { roles } = await client.request('roles.list');
-    roleCache = new Map(roles.map((r) => [r.id, r]));
-    return roles;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        let { roles, next_cursor: cursor } = await client.request('roles.list');
+        while (typeof cursor === 'string') {
+          const page = await client.request('roles.list', { cursor });
+          roles = roles.concat(page.roles ?? []);
+          cursor = page.next_cursor;
+        }
+        roleCache = new Map(roles.map((r) => [r.id, r]));
+        return roles;
+      } catch (e) {
+        if (e?.kind !== 'stale_cursor' || attempt >= 2) throw e;
+      }
+    }
   }
 
   async function openTabs() {

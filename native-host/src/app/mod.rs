@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::sources::gateway::sts;
 use crate::sources::sso::DeviceLogin;
 use crate::sources::Sources;
+use crate::store::catalog;
 use crate::store::config::{self, Config, Gateway, Role, Source, SsoSource};
 use crate::store::secrets::SecretStore;
 use crate::store::state::{State, StateFile, StateWriter};
@@ -156,6 +157,24 @@ pub struct RoleView {
     pub needs_login: bool,
     /// Whether a browser is running on the role's isolated-window data directory.
     pub window_open: bool,
+    /// The shared catalogue the role comes from (read-only: change it there), or null for
+    /// a role of the user's own config.
+    pub catalog: Option<String>,
+    /// For a role of the user's own config: the catalogue whose role of the same id it
+    /// hides, else null.
+    pub shadows_catalog: Option<String>,
+}
+
+/// A role's temporary credentials, for the AWS CLI and shells. `Debug` shows no secret.
+#[derive(Debug, Clone)]
+pub struct RoleCredentials {
+    pub role: String,
+    pub account_id: String,
+    /// The role's console region (its own, else its source's).
+    pub region: String,
+    pub credentials: crate::credentials::TempCredentials,
+    /// Whether they came from the cache (no call to AWS).
+    pub cached: bool,
 }
 
 /// `console.prepare`'s parameters.
@@ -183,6 +202,9 @@ pub struct ForgetRequest {
 pub struct SsoRequest {
     pub sso: String,
 }
+
+/// Parsed catalogue copies by (name, digest).
+type ParsedCatalogs = HashMap<(String, String), Arc<Vec<Role>>>;
 
 struct Http {
     sts: aws_sdk_sts::config::SharedHttpClient,
@@ -219,6 +241,10 @@ pub struct App {
     prepared: Mutex<PreparedTokens>,
     /// The last listing's roles as JSON, for the following pages of the same listing.
     listing: Mutex<Option<Listing>>,
+    /// Parsed catalogue copies by (name, digest).
+    catalogs: Mutex<ParsedCatalogs>,
+    /// The config with its catalogues' roles, for the own config it was made from.
+    effective: Mutex<Option<(Arc<Config>, Arc<catalog::Effective>)>>,
     /// Per keyring entry, held while its background write is pending, so a
     /// `session.forget` cannot delete first and then be undone by the write, and the
     /// process can wait for them all before it exits.
@@ -265,6 +291,8 @@ impl App {
             sessions: Mutex::new(HashMap::new()),
             prepared: Mutex::new(PreparedTokens::default()),
             listing: Mutex::new(None),
+            catalogs: Mutex::new(HashMap::new()),
+            effective: Mutex::new(None),
             writes,
         }
     }
@@ -281,7 +309,8 @@ impl App {
         self.state.file()
     }
 
-    /// The config, owned (for commands that change it; they hold the update lock).
+    /// The user's own config, as it is on disk, owned: what commands change and save
+    /// (holding the update lock).
     pub fn load_config(&self) -> Result<Config> {
         config::load(self.config.path())
     }
@@ -291,10 +320,67 @@ impl App {
         self.config.get()
     }
 
+    /// The config with the roles of every subscribed catalogue added after the local ones
+    /// (their accepted copies in the config folder; never the network). A catalogue that
+    /// cannot be used is left out and reported.
+    pub fn load_effective(&self) -> Result<catalog::Effective> {
+        Ok(self.effective_config()?.as_ref().clone())
+    }
+
+    /// [`App::load_effective`], shared: made again only when the own config changed (the
+    /// catalogue copies it names are immutable, named by their digests).
+    pub fn effective_config(&self) -> Result<Arc<catalog::Effective>> {
+        let own = self.config()?;
+        if let Some((made_from, effective)) = self
+            .effective
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            if Arc::ptr_eq(made_from, &own) {
+                return Ok(effective.clone());
+            }
+        }
+        let effective = Arc::new(self.effective(&own));
+        *self.effective.lock().unwrap_or_else(|p| p.into_inner()) = Some((own, effective.clone()));
+        Ok(effective)
+    }
+
+    /// Each accepted copy is read and parsed once per process: it is named by its digest,
+    /// so a new copy (another digest) is read afresh, and a warm host lists thousands of
+    /// catalogue roles without parsing them again.
+    fn effective(&self, config: &Config) -> catalog::Effective {
+        let dir = self.config_dir();
+        catalog::effective(config, |c| {
+            let key = (c.name.clone(), c.sha256.to_ascii_lowercase());
+            if let Some(roles) = self
+                .catalogs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&key)
+            {
+                return Ok(roles.as_ref().clone());
+            }
+            let roles = catalog::read_accepted(&dir, c)?;
+            let mut cache = self.catalogs.lock().unwrap_or_else(|p| p.into_inner());
+            cache.retain(|(name, _), _| *name != c.name);
+            cache.insert(key, Arc::new(roles.clone()));
+            Ok(roles)
+        })
+    }
+
+    /// The folder of the config file (catalogue copies live beside it).
+    pub fn config_dir(&self) -> PathBuf {
+        self.config_path()
+            .parent()
+            .map_or_else(|| PathBuf::from("."), std::path::Path::to_path_buf)
+    }
+
     /// The roles with their live consoles. Reads the config and the state file; no keyring,
     /// no network. Call [`App::flush_state`] first to see this process's latest opens.
     pub fn list_roles(&self) -> Result<Vec<RoleView>> {
-        let config = self.config()?;
+        let effective = self.effective_config()?;
+        let config = &effective.config;
         let state = self.state.file().load();
         let now = OffsetDateTime::now_utc();
         // Which roles have a browser running on their data directory: only roles with a
@@ -319,7 +405,7 @@ impl App {
                 let role_state = state.roles.get(&r.id);
                 let live = live::SourceLive::of(source, &state);
                 let next = live::renewable(role_state, live, now);
-                let risk = r.risk_in(&config);
+                let risk = r.risk_in(config);
                 RoleView {
                     id: r.id.clone(),
                     label: r.label().to_owned(),
@@ -344,6 +430,8 @@ impl App {
                     window_open: with_dirs.contains(&r.id)
                         && crate::browser::profiles::profile_dir(&profiles, &r.id)
                             .is_some_and(|d| crate::browser::profiles::is_running(&d)),
+                    catalog: effective.catalog_of(&r.id).map(str::to_owned),
+                    shadows_catalog: effective.shadows.get(&r.id).cloned(),
                 }
             })
             .collect())
@@ -518,9 +606,19 @@ impl App {
     }
 
     /// The config and the role a request names, or why there is none.
+    /// A role of the user's own config is found without reading any catalogue (it wins
+    /// over theirs anyway); only another id costs reading them.
     fn requested_role(&self, id: &str) -> Result<(Arc<Config>, Role)> {
         requested_name("Role", id)?;
-        let config = self.config()?;
+        let own = self.config()?;
+        if let Some(role) = own.role(id) {
+            let role = role.clone();
+            return Ok((own, role));
+        }
+        if own.catalogs.is_empty() {
+            return Err(Error::UnknownRole(id.to_owned()));
+        }
+        let config = Arc::new(self.effective_config()?.config.clone());
         let role = config
             .role(id)
             .ok_or_else(|| Error::UnknownRole(id.to_owned()))?
@@ -559,11 +657,7 @@ impl App {
             None => config.region_of(&role).to_owned(),
         };
         if let Some(code) = &req.mfa_code {
-            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Error::InvalidParams(
-                    "The MFA code must be the 6 digits your device shows.".into(),
-                ));
-            }
+            check_mfa_code(code)?;
         }
         // Everything the request can get wrong is checked before any network call.
         let target = self.target(partition, &region)?;
@@ -716,6 +810,79 @@ impl App {
         }
     }
 
+    /// The role's credentials: the cached ones while they have `margin` to live (and
+    /// `use_cache`), else fresh ones from its source, cached for the next caller. The caller
+    /// holds the role's lock. Returns whether they came from the cache.
+    async fn session(
+        self: &Arc<Self>,
+        role: &Role,
+        source: Source<'_>,
+        mfa_code: Option<&str>,
+        timeout: std::time::Duration,
+        margin: time::Duration,
+        use_cache: bool,
+    ) -> Result<(CachedSession, bool)> {
+        let role_arn = role.arn(source.region());
+        if use_cache {
+            if let Some(c) = self
+                .cached_session(&role.id, &role_arn, source.name(), margin)
+                .await?
+            {
+                return Ok((c, true));
+            }
+        }
+        let http = &self.http().await?.sts;
+        let fresh = self
+            .sources
+            .credentials(http, role, source, mfa_code, timeout)
+            .await?;
+        let session = CachedSession {
+            role_arn,
+            gateway: source.name().to_owned(),
+            credentials: fresh.credentials,
+            chained: fresh.chained,
+        };
+        self.remember(&role.id, session.clone()).await;
+        Ok((session, false))
+    }
+
+    /// A role's temporary credentials for the AWS CLI, the SDKs and shells
+    /// (`credential-process`, `export`, `exec`): the console's path without the federation
+    /// call, through the same per-role cache, so a console click and a CLI call share one
+    /// AssumeRole and one MFA code. Cached credentials are used while they have `min_left`
+    /// to live (an SDK refreshes credentials 15 minutes before they expire).
+    pub async fn role_credentials(
+        self: &Arc<Self>,
+        role_id: &str,
+        mfa_code: Option<&str>,
+        min_left: time::Duration,
+    ) -> Result<RoleCredentials> {
+        let (config, role) = self.requested_role(role_id)?;
+        let source = source_of(&config, &role)?;
+        if let Some(code) = mfa_code {
+            check_mfa_code(code)?;
+        }
+        let timeout = config.settings.timeout();
+        let lock = self.role_lock(&role.id);
+        let _guard = lock.lock().await;
+        self.prewarm_http();
+        let (session, cached) = self
+            .session(&role, source, mfa_code, timeout, min_left, true)
+            .await?;
+        let expires = session.credentials.expiration;
+        let id = role.id.clone();
+        self.record(move |s| {
+            s.roles.entry(id).or_default().credentials_expire_at = Some(expires);
+        });
+        Ok(RoleCredentials {
+            role: role.id.clone(),
+            account_id: role.account_id.clone(),
+            region: config.region_of(&role).to_owned(),
+            credentials: session.credentials,
+            cached,
+        })
+    }
+
     /// A sign-in token for the role: cached credentials or new ones, then one federation
     /// call. The caller holds the role's lock.
     async fn mint(
@@ -726,29 +893,11 @@ impl App {
         mfa_code: Option<&str>,
         timeout: std::time::Duration,
     ) -> Result<Minted> {
-        let role_arn = role.arn(source.region());
-        let mut cached = self
-            .cached_session(&role.id, &role_arn, source.name())
-            .await?;
+        let mut use_cache = true;
         loop {
-            let (session, from_cache) = match cached.take() {
-                Some(c) => (c, true),
-                None => {
-                    let http = &self.http().await?.sts;
-                    let fresh = self
-                        .sources
-                        .credentials(http, role, source, mfa_code, timeout)
-                        .await?;
-                    let session = CachedSession {
-                        role_arn: role_arn.clone(),
-                        gateway: source.name().to_owned(),
-                        credentials: fresh.credentials,
-                        chained: fresh.chained,
-                    };
-                    self.remember(&role.id, session.clone()).await;
-                    (session, false)
-                }
-            };
+            let (session, from_cache) = self
+                .session(role, source, mfa_code, timeout, FRESHNESS_MARGIN, use_cache)
+                .await?;
             let session_duration = console_duration(role, source, session.chained);
             let http = &self.http().await?.signin;
             let token = tokio::time::timeout(
@@ -779,6 +928,7 @@ impl App {
                         role.id
                     );
                     self.drop_session(&role.id).await?;
+                    use_cache = false;
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -877,10 +1027,11 @@ impl App {
         role: &str,
         role_arn: &str,
         gateway: &str,
+        margin: time::Duration,
     ) -> Result<Option<CachedSession>> {
         let now = OffsetDateTime::now_utc();
         let usable = |s: &CachedSession| {
-            s.role_arn == role_arn && s.gateway == gateway && s.is_fresh(now, FRESHNESS_MARGIN)
+            s.role_arn == role_arn && s.gateway == gateway && s.is_fresh(now, margin)
         };
         if let Some(s) = self
             .sessions
@@ -942,7 +1093,8 @@ impl App {
                 requested_name(what, n)?;
             }
         }
-        let config = self.config()?;
+        let config = self.effective_config()?;
+        let config = &config.config;
         let named = [&req.role, &req.gateway, &req.sso]
             .iter()
             .filter(|n| n.is_some())
@@ -1081,6 +1233,15 @@ fn console_duration(role: &Role, source: Source<'_>, chained: bool) -> Option<u3
     }
     let d = role.session_duration();
     Some(if chained { d.min(3600) } else { d })
+}
+
+fn check_mfa_code(code: &str) -> Result<()> {
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::InvalidParams(
+            "The MFA code must be the 6 digits your device shows.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// A name from a request that no config could hold is refused without echoing it: it may

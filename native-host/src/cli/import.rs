@@ -29,6 +29,11 @@ pub struct AwsConfigArgs {
     /// then remove them from the file, keeping a private backup of it.
     #[arg(long)]
     move_keys: bool,
+    /// Point the imported gateway role profiles at `rolecall credential-process ROLE`
+    /// (their role_arn line becomes credential_process, their source_profile line goes),
+    /// so the AWS CLI keeps working from the keyring. With --dry-run, shows the diff.
+    #[arg(long)]
+    write_credential_process: bool,
 }
 
 pub fn run(cmd: ImportCommand, out: Out) -> Result<(), CliError> {
@@ -76,6 +81,16 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
     .map_err(ImportError::Invalid)?;
 
     let dry = a.dry_run;
+    let cp_profiles = if a.write_credential_process {
+        let exe = std::env::current_exe()
+            .and_then(std::fs::canonicalize)
+            .map_err(|e| {
+                crate::error::Error::Internal(format!("cannot find this binary's path: {e}"))
+            })?;
+        import::credential_process_profiles(&plan, &exe.display().to_string())
+    } else {
+        Vec::new()
+    };
     let w = |s: &str, out: Out| writeln!(out, "{s}").map_err(io_err);
     w(
         &format!(
@@ -199,7 +214,35 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
         if dry { "to update" } else { "updated" },
         plan.skipped.len()
     );
+    if a.write_credential_process {
+        w(
+            &format!(
+                "{} profile(s) {} at `rolecall credential-process`.",
+                cp_profiles.len(),
+                if dry { "would point" } else { "point" }
+            ),
+            out,
+        )?;
+    }
     if dry {
+        for (kind, file) in [
+            (FileKind::Config, &config_file),
+            (FileKind::Credentials, &credentials_file),
+        ] {
+            let Some(file) = file else { continue };
+            if !a.write_credential_process {
+                continue;
+            }
+            let edits = import::file_edits(&plan, kind, file, a.move_keys, &cp_profiles);
+            let diff = import::credential_process::diff(
+                &file.ini,
+                &edits,
+                &file.path.display().to_string(),
+            );
+            if !diff.is_empty() {
+                out.write_all(diff.as_bytes()).map_err(io_err)?;
+            }
+        }
         w(&summary, out)?;
         if !a.move_keys && plan.key_moves.iter().any(|_| true) {
             w(
@@ -216,6 +259,7 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
         config_file.as_ref(),
         credentials_file.as_ref(),
         a.move_keys,
+        &cp_profiles,
     )?;
     w(&summary, out)?;
     if plan.changes_anything() {
@@ -238,9 +282,14 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
     for (file, backup) in &applied.rewritten {
         w(
             &format!(
-                "Removed those keys from {}. A copy of the file as it was is in {} (readable by you only): delete it once rolecall works. The AWS CLI can no longer use those keys from the file.",
+                "Rewrote {}. A copy of the file as it was is in {} (readable by you only): delete it once rolecall works.{}",
                 file.display(),
-                backup.display()
+                backup.display(),
+                if a.move_keys && !a.write_credential_process {
+                    " The AWS CLI can no longer use the moved keys from the file (--write-credential-process points its profiles at rolecall)."
+                } else {
+                    ""
+                }
             ),
             out,
         )?;

@@ -1,6 +1,10 @@
 //! The command line: host mode (as a browser starts it, or `rolecall host`) and the setup
 //! commands. One file per command group.
 
+mod aws_cli;
+mod catalog;
+mod completions;
+mod discover;
 mod doctor;
 mod gateway;
 mod import;
@@ -61,8 +65,18 @@ enum Command {
     /// Manage IAM Identity Center (SSO) sources: add, sign in, sync their roles.
     #[command(subcommand)]
     Sso(sso::SsoCommand),
+    /// Shared role catalogues: a team's roles from a file or URL, read-only beside yours.
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
     /// Print a console sign-in URL for a role (and optionally open it).
     Login(login::LoginArgs),
+    /// Print a role's credentials as the AWS CLI's `credential_process` JSON (from the same
+    /// cache as the console; asks for an MFA code on the terminal when needed).
+    CredentialProcess(aws_cli::RoleArgs),
+    /// Print `export` lines with a role's credentials: `eval "$(rolecall export ROLE)"`.
+    Export(aws_cli::RoleArgs),
+    /// Run a command with a role's credentials in its environment: `rolecall exec ROLE -- aws s3 ls`.
+    Exec(aws_cli::ExecArgs),
     /// Manage cached role sessions.
     #[command(subcommand)]
     Session(session::SessionCommand),
@@ -76,6 +90,16 @@ enum Command {
     /// The per-role browser data directories of isolated windows (Chromium family).
     #[command(subcommand)]
     Profiles(profiles::ProfilesCommand),
+    /// Print a shell completion script: `rolecall completions bash > ~/.local/share/bash-completion/completions/rolecall`.
+    Completions {
+        #[arg(value_enum)]
+        shell: completions::Shell,
+    },
+    /// Print the man page (roff) of rolecall or of a command: `rolecall man [role discover] | man -l -`.
+    Man {
+        /// A command (and subcommand) whose page to print.
+        command: Vec<String>,
+    },
     /// Internal: remove a sign-in handoff file once the browser has read it (at most a minute).
     #[command(hide = true)]
     HandoffCleanup { file: std::path::PathBuf },
@@ -90,6 +114,16 @@ enum CliError {
     Install(#[from] crate::browser::install::InstallError),
     #[error(transparent)]
     Import(#[from] crate::setup::import::ImportError),
+    #[error(transparent)]
+    Catalog(Box<crate::setup::catalogs::CatalogSetupError>),
+    #[error(transparent)]
+    Organizations(#[from] crate::sources::gateway::organizations::OrganizationsError),
+}
+
+impl From<crate::setup::catalogs::CatalogSetupError> for CliError {
+    fn from(e: crate::setup::catalogs::CatalogSetupError) -> Self {
+        CliError::Catalog(Box::new(e))
+    }
 }
 
 /// How a browser starts a native host: Firefox passes `<manifest path> <add-on id>`,
@@ -155,16 +189,26 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     let result = match cli.command {
         Command::Host => return run_host(),
         Command::Gateway(c) => ok(gateway::run(c, out)),
+        Command::Role(role::RoleCommand::Discover(a)) => discover::run(a, out).map(|()| true),
         Command::Role(c) => ok(role::run(c, out)),
         Command::Sso(c) => ok(sso::run(c, out)),
         Command::Group(c) => ok(role::run_group(c, out)),
+        Command::Catalog(c) => catalog::run(c, out).map(|()| true),
         Command::Login(a) => ok(login::run(a, out)),
+        Command::CredentialProcess(a) => ok(aws_cli::credential_process(a, out)),
+        Command::Export(a) => ok(aws_cli::export(a, out)),
+        Command::Exec(a) => match aws_cli::exec(a) {
+            Ok(code) => return code,
+            Err(e) => Err(CliError::from(e)),
+        },
         Command::Session(c) => ok(session::run(c, out)),
         Command::Install(a) => install::run(a, out).map(|()| true),
         Command::Import(c) => import::run(c, out).map(|()| true),
         // Doctor has said what is broken; the status only tells scripts.
         Command::Doctor(a) => doctor::run(a, out),
         Command::Profiles(c) => ok(profiles::run(c, out)),
+        Command::Completions { shell } => ok(completions::completions(shell, out)),
+        Command::Man { command } => ok(completions::man(&command, out)),
         Command::HandoffCleanup { file } => {
             let dir = crate::browser::profiles::handoff_dir();
             if !crate::browser::handoff::is_handoff_file(&dir, &file) {

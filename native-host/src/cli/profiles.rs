@@ -26,7 +26,14 @@ pub enum ProfilesCommand {
 
 fn all() -> Result<Vec<ProfileInfo>> {
     let app = App::from_env();
-    let configured: Vec<String> = app.load_config()?.roles.into_iter().map(|r| r.id).collect();
+    // Catalogue roles are configured too: their windows are not pruned.
+    let configured: Vec<String> = app
+        .load_effective()?
+        .config
+        .roles
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     let base = profiles::profiles_dir();
     profiles::list(&base, &configured)
         .map_err(|e| Error::Internal(format!("cannot read {}: {e}", base.display())))

@@ -19,6 +19,9 @@ pub enum RoleCommand {
     },
     /// Remove a role (and forget its cached session).
     Remove { id: String },
+    /// One role per active account of your AWS Organization (ListAccounts with the
+    /// gateway's keys, or --via-role); running it again updates in place.
+    Discover(super::discover::DiscoverArgs),
 }
 
 /// `production` marks a role (or group); `none` clears the mark.
@@ -173,7 +176,15 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
                 a.id,
                 app.config_path().display()
             )
-            .map_err(io_err)
+            .map_err(io_err)?;
+            if let Some(c) = app.load_effective()?.shadows.get(&a.id) {
+                writeln!(
+                    out,
+                    "It hides catalogue '{c}'s role of the same id (yours wins)."
+                )
+                .map_err(io_err)?;
+            }
+            Ok(())
         }
         RoleCommand::Set(a) => {
             let _lock = config::UpdateLock::acquire(app.config_path())?;
@@ -221,9 +232,16 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
                     writeln!(out, "No roles. Add one with `rolecall role add ID --account ACCOUNT --role-name NAME --gateway GATEWAY`.").map_err(io_err)?;
                 }
                 for r in roles {
+                    let whose = match (&r.catalog, &r.shadows_catalog) {
+                        (Some(c), _) => format!("\tcatalogue {c} (read-only)"),
+                        (None, Some(c)) => {
+                            format!("\tyours; hides catalogue {c}'s role of the same id")
+                        }
+                        (None, None) => String::new(),
+                    };
                     writeln!(
                         out,
-                        "{}\t{}\t{}\t{}\tvia {} {}\t{}{}",
+                        "{}	{}	{}	{}	via {} {}	{}{}{whose}",
                         r.id,
                         r.label,
                         r.account_id,
@@ -231,17 +249,25 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
                         r.source,
                         r.source_name,
                         r.region,
-                        if r.risk.is_some() { "\tPRODUCTION" } else { "" }
+                        if r.risk.is_some() { "	PRODUCTION" } else { "" }
                     )
                     .map_err(io_err)?;
                 }
                 Ok(())
             }
         }
+        RoleCommand::Discover(_) => Err(Error::Internal(
+            "role discover is run by cli::discover".into(),
+        )),
         RoleCommand::Remove { id } => {
             let _lock = config::UpdateLock::acquire(app.config_path())?;
             let mut config = app.load_config()?;
             if config.role(&id).is_none() {
+                if let Some(c) = app.load_effective()?.catalog_of(&id) {
+                    return Err(Error::InvalidParams(format!(
+                        "Role '{id}' comes from catalogue '{c}' and is read-only here: change it in the catalogue, hide it with a role of your own of the same id (`rolecall role add {id} …`), or remove the catalogue (`rolecall catalog remove {c}`)."
+                    )));
+                }
                 return Err(Error::UnknownRole(id));
             }
             config.roles.retain(|r| r.id != id);

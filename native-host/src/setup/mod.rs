@@ -1,5 +1,8 @@
-//! Setting rolecall up: importing other tools' configuration, and `doctor`'s checks.
+//! Setting rolecall up: importing other tools' configuration, shared catalogues, and
+//! `doctor`'s checks.
 
+pub mod catalogs;
+pub mod discover;
 pub mod doctor;
 pub mod import;
 pub mod sso_sync;

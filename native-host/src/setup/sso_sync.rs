@@ -35,7 +35,7 @@ pub struct SyncPlan {
 }
 
 /// `acme-prod`, `administratoraccess`: lowercase letters and digits, `-` between words.
-fn slug(s: &str) -> String {
+pub(crate) fn slug(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
         if c.is_ascii_alphanumeric() {
@@ -49,7 +49,7 @@ fn slug(s: &str) -> String {
 
 /// A role id for the assignment that no other role has: `<account>-<role>`, else with the
 /// account id, cut to the 64 characters ids may have.
-fn role_id(
+pub(crate) fn role_id(
     account_name: &str,
     account_id: &str,
     role_name: &str,

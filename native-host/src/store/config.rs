@@ -57,6 +57,9 @@ pub struct Config {
     pub groups: Vec<Group>,
     #[serde(default, rename = "role", skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Role>,
+    /// Shared role catalogues the user subscribed to (store/catalog.rs).
+    #[serde(default, rename = "catalog", skip_serializing_if = "Vec::is_empty")]
+    pub catalogs: Vec<crate::store::catalog::CatalogRef>,
 }
 
 /// How careful a click on a role must be.
@@ -447,6 +450,7 @@ impl Config {
 
     /// Every rule a config must keep, checked on load and before every save.
     pub fn validate(&self) -> std::result::Result<(), String> {
+        crate::store::catalog::validate_refs(&self.catalogs)?;
         let mut seen = std::collections::HashSet::new();
         for g in &self.gateways {
             check_name("gateway name", &g.name)?;

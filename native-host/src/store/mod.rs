@@ -1,6 +1,7 @@
 //! What rolecall keeps: the config, the OS keyring (keys, cached sessions), the state file,
 //! and the private-file helpers they are written with.
 
+pub mod catalog;
 pub mod config;
 pub mod files;
 pub mod secrets;

@@ -5,6 +5,7 @@
 //! [`apply`] carries a plan out: keyring first (read back to be sure), then the config, and
 //! only then the credentials file, after a private backup, rewritten atomically.
 
+pub mod credential_process;
 pub mod ini;
 pub mod plan;
 
@@ -13,7 +14,7 @@ use crate::store::config;
 use crate::store::files::atomic_write;
 use ini::IniFile;
 use plan::{FileKind, Plan};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -135,12 +136,42 @@ pub struct Applied {
     pub rewritten: Vec<(PathBuf, PathBuf)>,
 }
 
+/// The line edits an import makes to one of the AWS files: its gateways' key lines (with
+/// `--move-keys`), and the `credential_process` rewrite of `profiles` (profile, command).
+pub fn file_edits(
+    plan: &Plan,
+    kind: FileKind,
+    file: &AwsFile,
+    move_keys: bool,
+    profiles: &[(String, String)],
+) -> credential_process::Edits {
+    let mut edits = credential_process::edits(&file.ini, kind, profiles);
+    if move_keys {
+        for m in &plan.key_moves {
+            if let Some(lines) = m.lines.get(&kind) {
+                edits.drop.extend(lines.iter().copied());
+            }
+        }
+    }
+    edits
+}
+
+/// The imported gateway roles' profiles and the `credential_process` each gets.
+pub fn credential_process_profiles(plan: &Plan, exe: &str) -> Vec<(String, String)> {
+    plan.roles
+        .iter()
+        .filter(|r| r.via.starts_with("gateway "))
+        .map(|r| (r.id.clone(), credential_process::command(exe, &r.id)))
+        .collect()
+}
+
 pub fn apply(
     app: &App,
     plan: &Plan,
     config_file: Option<&AwsFile>,
     credentials_file: Option<&AwsFile>,
     move_keys: bool,
+    credential_process: &[(String, String)],
 ) -> Result<Applied, ImportError> {
     let mut applied = Applied::default();
     let moves = if move_keys { &plan.key_moves[..] } else { &[] };
@@ -169,19 +200,14 @@ pub fn apply(
         config::save(app.config_path(), &plan.config)?;
     }
     for kind in [FileKind::Config, FileKind::Credentials] {
-        let lines: BTreeSet<usize> = moves
-            .iter()
-            .filter_map(|m| m.lines.get(&kind))
-            .flatten()
-            .copied()
-            .collect();
-        if lines.is_empty() {
-            continue;
-        }
         let Some(file) = file_of(kind, config_file, credentials_file) else {
             continue;
         };
-        applied.rewritten.push(remove_lines(file, &lines)?);
+        let edits = file_edits(plan, kind, file, move_keys, credential_process);
+        if edits.is_empty() {
+            continue;
+        }
+        applied.rewritten.push(rewrite(file, &edits)?);
     }
     Ok(applied)
 }
@@ -197,11 +223,11 @@ fn file_of<'a>(
     }
 }
 
-/// Backs `file` up (user-only, never over an existing file), then rewrites it without
-/// `lines`, atomically. A symlinked file (dotfile managers) is rewritten where it points.
-fn remove_lines(
+/// Backs `file` up (user-only, never over an existing file), then rewrites it with
+/// `edits`, atomically. A symlinked file (dotfile managers) is rewritten where it points.
+fn rewrite(
     file: &AwsFile,
-    lines: &BTreeSet<usize>,
+    edits: &credential_process::Edits,
 ) -> Result<(PathBuf, PathBuf), ImportError> {
     let path = std::fs::canonicalize(&file.path).map_err(|source| ImportError::Read {
         path: file.path.clone(),
@@ -215,7 +241,7 @@ fn remove_lines(
         return Err(ImportError::Changed { path });
     }
     let backup = write_backup(&path, &now)?;
-    let text = file.ini.without_lines(lines);
+    let text = credential_process::apply(&file.ini, edits);
     atomic_write(&path, text.as_bytes(), 0o600).map_err(|source| ImportError::Rewrite {
         path: path.clone(),
         backup: backup.clone(),
@@ -275,6 +301,7 @@ fn write_backup(path: &Path, bytes: &[u8]) -> Result<PathBuf, ImportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     #[test]
     fn backups_are_private_and_never_overwrite() {
@@ -301,7 +328,11 @@ mod tests {
         std::fs::write(&path, "[a]\nk = v\n").unwrap();
         let file = read(&path).unwrap().unwrap();
         std::fs::write(&path, "[a]\nk = changed\n").unwrap();
-        let err = remove_lines(&file, &BTreeSet::from([1])).unwrap_err();
+        let edits = credential_process::Edits {
+            drop: BTreeSet::from([1]),
+            ..Default::default()
+        };
+        let err = rewrite(&file, &edits).unwrap_err();
         assert!(matches!(err, ImportError::Changed { .. }), "{err}");
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),

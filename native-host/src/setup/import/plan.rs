@@ -86,7 +86,7 @@ fn unquote(s: &str) -> Option<&str> {
 
 /// The profile a section header names: `Ok(None)` for a section that is not meant as one
 /// (`[sso-session x]`), `Err(note)` for one that looks like a mistake.
-fn profile_name(header: &str, file: FileKind) -> Result<Option<String>, String> {
+pub(crate) fn profile_name(header: &str, file: FileKind) -> Result<Option<String>, String> {
     let ws = [' ', '\t'];
     let prefixed = header
         .strip_prefix("profile")

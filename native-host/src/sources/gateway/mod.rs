@@ -2,6 +2,7 @@
 //! the gateway's MFA mode: the code straight to each AssumeRole (`per_role`), or one
 //! GetSessionToken whose MFA session assumes every role of the gateway (`daily`).
 
+pub mod organizations;
 pub mod sts;
 
 use crate::credentials::{LongTermKeys, MfaSession};
@@ -302,6 +303,74 @@ impl GatewaySource {
             s.gateways.remove(&name);
         });
         Ok(in_memory || in_keyring)
+    }
+}
+
+impl GatewaySource {
+    /// The accounts of the gateway's AWS Organization (`role discover`): listed with the
+    /// gateway's own keys, or with `via_role`, a role (in the management account) assumed
+    /// with them first, passing the MFA code when the gateway has a device.
+    pub async fn organization_accounts(
+        &self,
+        http: &SharedHttpClient,
+        gateway: &Gateway,
+        via_role: Option<&str>,
+        mfa_code: Option<&str>,
+        ous: bool,
+        timeout: std::time::Duration,
+    ) -> std::result::Result<Vec<organizations::OrgAccount>, organizations::OrganizationsError>
+    {
+        let keys = self.keys(&gateway.name).await?;
+        let partition = crate::console::partition::Partition::for_region(
+            gateway.region.as_deref().unwrap_or(config::DEFAULT_REGION),
+        );
+        let Some(role_arn) = via_role else {
+            let who = format!("gateway '{}'", gateway.name);
+            return organizations::Lister::new(
+                http,
+                Signer::LongTerm(&keys),
+                partition,
+                &who,
+                timeout,
+            )
+            .accounts(ous)
+            .await;
+        };
+        let mfa = match (&gateway.mfa_serial, mfa_code) {
+            (Some(serial), Some(code)) => Some((serial.as_str(), code)),
+            (Some(serial), None) => {
+                return Err(Error::MfaRequired {
+                    gateway: gateway.name.clone(),
+                    role: role_arn.to_owned(),
+                    serial: serial.clone(),
+                }
+                .into())
+            }
+            (None, _) => None,
+        };
+        let session_name = format!(
+            "{}-discover",
+            Role::default()
+                .session_name(gateway)
+                .chars()
+                .take(55)
+                .collect::<String>()
+        );
+        let req = sts::AssumeRequest {
+            gateway: &gateway.name,
+            region: config::sts_region(Some(gateway), partition),
+            role_arn,
+            session_name: &session_name,
+            external_id: None,
+            duration_seconds: 900,
+            mfa,
+        };
+        let assumed = sts::assume_role(http, Signer::LongTerm(&keys), &req, timeout).await?;
+        drop(keys);
+        let who = format!("role {role_arn}");
+        organizations::Lister::new(http, Signer::Assumed(&assumed), partition, &who, timeout)
+            .accounts(ous)
+            .await
     }
 }
 

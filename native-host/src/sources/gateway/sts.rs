@@ -39,10 +39,12 @@ pub use crate::console::https::sdk_http_client as http_client_on;
 pub enum Signer<'a> {
     LongTerm(&'a LongTermKeys),
     MfaSession(&'a TempCredentials),
+    /// A role assumed through the gateway (`role discover --via-role`).
+    Assumed(&'a TempCredentials),
 }
 
 impl Signer<'_> {
-    fn credentials(self) -> Credentials {
+    pub fn credentials(self) -> Credentials {
         match self {
             Signer::LongTerm(k) => Credentials::new(
                 k.access_key_id.clone(),
@@ -57,6 +59,13 @@ impl Signer<'_> {
                 Some(c.session_token.clone()),
                 None,
                 "rolecall-mfa-session",
+            ),
+            Signer::Assumed(c) => Credentials::new(
+                c.access_key_id.clone(),
+                c.secret_access_key.clone(),
+                Some(c.session_token.clone()),
+                None,
+                "rolecall-assumed-role",
             ),
         }
     }

@@ -1,0 +1,277 @@
+//! `rolecall role discover`: one role per active account of an AWS Organization, assumed
+//! through a gateway. Pure: the config and what Organizations listed in, a plan out.
+//!
+//! Each new role gets the id `<account>-<role>` (from their names, as `sso sync` makes them),
+//! label = the account's name, and with `--group-by ou` group = the account's organisational
+//! unit (its path below the root). Running it again matches roles by gateway, account and
+//! role name, so it adds what is new and changes nothing the user set (label, colour, icon,
+//! region, …); only the group follows an account that moved to another unit, when grouping
+//! by unit. Accounts that are not active are skipped; roles of accounts no longer listed are
+//! reported, and removed only with `--prune`.
+
+use crate::setup::sso_sync::role_id;
+use crate::sources::gateway::organizations::OrgAccount;
+use crate::store::config::{Config, Role};
+use std::collections::HashSet;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Add {
+        id: String,
+        account_id: String,
+        label: String,
+        group: Option<String>,
+    },
+    /// An existing role whose group follows its account's unit: "group: A → B".
+    Update {
+        id: String,
+        changes: Vec<String>,
+    },
+    Keep {
+        id: String,
+    },
+    /// An account that is not active (suspended, closing): no role for it.
+    Inactive {
+        account_id: String,
+        name: String,
+        state: String,
+    },
+    /// A role of this gateway and role name whose account is no longer listed (or active);
+    /// removed with `--prune`.
+    Vanished {
+        id: String,
+        removed: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+    /// The config with the plan applied.
+    pub config: Config,
+}
+
+impl Plan {
+    pub fn count(&self, f: fn(&Change) -> bool) -> usize {
+        self.changes.iter().filter(|c| f(c)).count()
+    }
+}
+
+pub struct Inputs<'a> {
+    pub config: &'a Config,
+    pub gateway: &'a str,
+    pub role_name: &'a str,
+    pub accounts: &'a [OrgAccount],
+    pub group_by_ou: bool,
+    pub prune: bool,
+}
+
+pub fn plan(i: &Inputs<'_>) -> Plan {
+    let mut config = i.config.clone();
+    let mut changes = Vec::new();
+    let mut taken: HashSet<String> = config.roles.iter().map(|r| r.id.clone()).collect();
+    let mut listed = HashSet::new();
+    for a in i.accounts {
+        if !a.is_active() {
+            changes.push(Change::Inactive {
+                account_id: a.id.clone(),
+                name: a.name.clone(),
+                state: a.state.clone(),
+            });
+            continue;
+        }
+        if !listed.insert(a.id.clone()) {
+            continue;
+        }
+        let existing = config.roles.iter_mut().find(|r| {
+            r.gateway.as_deref() == Some(i.gateway)
+                && r.account_id == a.id
+                && r.role_name == i.role_name
+        });
+        if let Some(r) = existing {
+            if i.group_by_ou && r.group != a.ou {
+                let was = std::mem::replace(&mut r.group, a.ou.clone());
+                changes.push(Change::Update {
+                    id: r.id.clone(),
+                    changes: vec![format!(
+                        "group: {} → {}",
+                        was.as_deref().unwrap_or("(none)"),
+                        a.ou.as_deref().unwrap_or("(none)")
+                    )],
+                });
+            } else {
+                changes.push(Change::Keep { id: r.id.clone() });
+            }
+            continue;
+        }
+        let id = role_id(&a.name, &a.id, i.role_name, &taken);
+        taken.insert(id.clone());
+        let group = if i.group_by_ou { a.ou.clone() } else { None };
+        let label = Some(a.name.clone()).filter(|n| !n.trim().is_empty());
+        config.roles.push(Role {
+            id: id.clone(),
+            account_id: a.id.clone(),
+            role_name: i.role_name.to_owned(),
+            gateway: Some(i.gateway.to_owned()),
+            label: label.clone(),
+            group: group.clone(),
+            ..Role::default()
+        });
+        changes.push(Change::Add {
+            id: id.clone(),
+            account_id: a.id.clone(),
+            label: label.unwrap_or(id),
+            group,
+        });
+    }
+    let vanished: Vec<String> = config
+        .roles
+        .iter()
+        .filter(|r| {
+            r.gateway.as_deref() == Some(i.gateway)
+                && r.role_name == i.role_name
+                && !listed.contains(&r.account_id)
+        })
+        .map(|r| r.id.clone())
+        .collect();
+    for id in vanished {
+        if i.prune {
+            config.roles.retain(|r| r.id != id);
+        }
+        changes.push(Change::Vanished {
+            id,
+            removed: i.prune,
+        });
+    }
+    Plan { changes, config }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::config::Gateway;
+
+    fn config() -> Config {
+        Config {
+            gateways: vec![Gateway {
+                name: "corp".into(),
+                ..Gateway::default()
+            }],
+            ..Config::default()
+        }
+    }
+
+    fn account(id: &str, name: &str, ou: Option<&str>) -> OrgAccount {
+        OrgAccount {
+            id: id.into(),
+            name: name.into(),
+            state: "ACTIVE".into(),
+            ou: ou.map(str::to_owned),
+        }
+    }
+
+    fn inputs<'a>(config: &'a Config, accounts: &'a [OrgAccount], ou: bool) -> Inputs<'a> {
+        Inputs {
+            config,
+            gateway: "corp",
+            role_name: "OrganizationAccountAccessRole",
+            accounts,
+            group_by_ou: ou,
+            prune: false,
+        }
+    }
+
+    #[test]
+    fn one_role_per_active_account_labelled_and_grouped() {
+        let c = config();
+        let mut listed = vec![
+            account("111111111111", "Acme Prod", Some("Engineering / Prod")),
+            account("222222222222", "Acme Dev", None),
+        ];
+        listed.push(OrgAccount {
+            state: "SUSPENDED".into(),
+            ..account("333333333333", "Old", None)
+        });
+        let p = plan(&inputs(&c, &listed, true));
+        let ids: Vec<&str> = p.config.roles.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "acme-prod-organizationaccountaccessrole",
+                "acme-dev-organizationaccountaccessrole"
+            ]
+        );
+        let r = &p.config.roles[0];
+        assert_eq!(r.label.as_deref(), Some("Acme Prod"));
+        assert_eq!(r.group.as_deref(), Some("Engineering / Prod"));
+        assert_eq!(r.gateway.as_deref(), Some("corp"));
+        assert_eq!(p.config.roles[1].group, None);
+        assert!(p
+            .changes
+            .iter()
+            .any(|c| matches!(c, Change::Inactive { state, .. } if state == "SUSPENDED")));
+        p.config.validate().unwrap();
+        // Without grouping no group is set.
+        let p = plan(&inputs(&c, &listed, false));
+        assert_eq!(p.config.roles[0].group, None);
+    }
+
+    #[test]
+    fn again_keeps_the_users_changes_and_follows_moved_accounts() {
+        let listed = [
+            account("111111111111", "Acme Prod", Some("Prod")),
+            account("222222222222", "Acme Dev", Some("Dev")),
+        ];
+        let mut c = plan(&inputs(&config(), &listed, true)).config;
+        c.roles[0].label = Some("PROD!".into());
+        c.roles[0].color = Some("red".into());
+        let again = plan(&inputs(&c, &listed, true));
+        assert!(again
+            .changes
+            .iter()
+            .all(|x| matches!(x, Change::Keep { .. })));
+        assert_eq!(again.config, c);
+        // The account moved to another unit and was renamed; one account left.
+        let moved = [account(
+            "111111111111",
+            "Acme Production",
+            Some("Prod / EU"),
+        )];
+        let p = plan(&inputs(&c, &moved, true));
+        assert_eq!(p.config.roles[0].label.as_deref(), Some("PROD!"));
+        assert_eq!(p.config.roles[0].color.as_deref(), Some("red"));
+        assert_eq!(p.config.roles[0].group.as_deref(), Some("Prod / EU"));
+        assert!(p.changes.contains(&Change::Update {
+            id: c.roles[0].id.clone(),
+            changes: vec!["group: Prod → Prod / EU".into()],
+        }));
+        assert!(p.changes.contains(&Change::Vanished {
+            id: c.roles[1].id.clone(),
+            removed: false
+        }));
+        assert_eq!(p.config.roles.len(), 2);
+        let pruned = plan(&Inputs {
+            prune: true,
+            ..inputs(&c, &moved, true)
+        });
+        assert_eq!(pruned.config.roles.len(), 1);
+        // Without --group-by the group is left as it is.
+        let p = plan(&inputs(&c, &moved, false));
+        assert_eq!(p.config.roles[0].group.as_deref(), Some("Prod"));
+    }
+
+    #[test]
+    fn a_role_added_by_hand_is_found_not_duplicated() {
+        let mut c = config();
+        c.roles.push(Role {
+            id: "prod".into(),
+            account_id: "111111111111".into(),
+            role_name: "OrganizationAccountAccessRole".into(),
+            gateway: Some("corp".into()),
+            ..Role::default()
+        });
+        let p = plan(&inputs(&c, &[account("111111111111", "Acme", None)], false));
+        assert_eq!(p.config.roles.len(), 1);
+        assert_eq!(p.changes, [Change::Keep { id: "prod".into() }]);
+    }
+}
