@@ -619,7 +619,9 @@ class RoleBrowser:
 
 CHROMIUM_ROWS_JS = """
 return [...document.querySelectorAll('#roles [role="option"]')].map((o) => ({ id: o.dataset.role, open: o.dataset.open === 'true',
-  mode: o.querySelector('.badge.mode')?.textContent ?? null, running: o.querySelector('.badge.open')?.textContent ?? null }));
+  mode: o.querySelector('.badge.mode')?.textContent ?? null, running: o.querySelector('.badge.open')?.textContent ?? null,
+  time: o.querySelector('.badge.time')?.textContent ?? null,
+  actions: [...o.closest('li').querySelectorAll('.actions button')].map((b) => b.getAttribute('aria-label')) }));
 """
 
 
@@ -692,6 +694,11 @@ def test_chromium_click_launches_an_isolated_window_per_role(chromium, world):
         chromium.open("popup.html")
         got = {r["id"]: r for r in chromium_rows(chromium)}
         assert (got["a"]["running"], got["b"]["running"], got["mfa"]["running"]) == ("running", "running", None), got
+        # Issue 12: the time left of both consoles, their count on the badge, and Renew (a new
+        # window of the role's browser) and Sign out on their rows.
+        assert (got["a"]["time"], got["b"]["time"], got["mfa"]["time"]) == ("11h 59m left", "11h 59m left", None), got
+        assert got["a"]["actions"] == ["Renew Prod admin", "Sign out Prod admin"], got
+        wait_for(lambda: chromium.js("return await chrome.action.getBadgeText({})") == "2", what="the badge to count two live consoles")
 
         # Role a again: a new window of the same running browser, with its session.
         pages_before = len(console_pages(browsers["a"], console_url))
