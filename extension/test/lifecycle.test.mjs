@@ -340,3 +340,12 @@ test('the popup\'s list prepares live and recent roles, not those needing a code
   assert.equal(w.host.calls.filter((c) => c.method === 'console.prepare').length, 1, 'the options page prepares nothing');
   assert.deepEqual(w.api.storage.local.data.recent, ['a']);
 });
+
+test('an alarm whose look fails (no host) sets the next one five minutes on', async () => {
+  const w = await world();
+  await openRole(w, 'a');
+  w.host.refuse['roles.list'] = new RolecallError('host_disconnected', 'gone');
+  w.clock.now = T0 + 20 * MIN;
+  await assert.rejects(w.svc.lifecycle.alarm({ name: ALARM }));
+  assert.equal(w.alarms.get(ALARM).when, T0 + 25 * MIN + 1000);
+});

@@ -29,6 +29,7 @@ export const NOTIFICATION_PREFIX = 'renew:';
 // Tabs still showing the sign-in page are looked for right after a renewal and once more
 // this much later (the console may notice the old session only on its next request).
 export const SECOND_LOOK_MS = 10_000;
+export const RETRY_LOOK_MS = 5 * 60_000;
 
 // `host`: the service's view of the host: info() (host.info, cached), mode() (how a click
 // opens), listRoles(), role(id), containerFor(id, result) (the role's container, made if needed).
@@ -329,8 +330,16 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
     }
   }
 
+  // When a look fails (the host could not be reached), the next one is in five minutes:
+  // without an alarm nothing would wake the background before the popup opens.
   async function alarm(a) {
-    if (a?.name === ALARM) await refresh();
+    if (a?.name !== ALARM) return;
+    try {
+      await refresh();
+    } catch (e) {
+      await scheduleAlarm(now() + RETRY_LOOK_MS).catch(() => {});
+      throw e;
+    }
   }
 
   // A tab opened or closed: the badge may change (a role in use or not); no host call.
