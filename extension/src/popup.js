@@ -120,15 +120,25 @@ const PILL_TITLES = {
   expired: 'This role\'s console has ended',
 };
 
+function pillOf(role) {
+  return consolePill(role, Date.now(), { renewBeforeMs: state.consoles.renewBeforeMinutes * 60_000, autoRenew: state.consoles.autoRenew });
+}
+
+function showPill(node, pill) {
+  node.className = `badge time ${pill.state}`;
+  node.title = PILL_TITLES[pill.state];
+  node.dataset.state = pill.state;
+  node.textContent = pill.text;
+}
+
 // Host protocol 3: the console's time left and `needs code` when the next open asks for one.
 // Older hosts: the MFA pill on every role of an MFA gateway, as before.
 function lifePills(role) {
   if (!state.consoles) return [role.mfa ? el('span', { class: 'badge mfa', title: 'Opening may ask for an MFA code' }, 'MFA') : null];
-  const pill = consolePill(role, Date.now(), { renewBeforeMs: state.consoles.renewBeforeMinutes * 60_000, autoRenew: state.consoles.autoRenew });
-  return [
-    pill ? el('span', { class: `badge time ${pill.state}`, title: PILL_TITLES[pill.state], dataset: { state: pill.state } }, pill.text) : null,
-    role.needs_code ? el('span', { class: 'badge code', title: 'The next open asks for an MFA code' }, 'needs code') : null,
-  ];
+  const pill = pillOf(role);
+  let node = null;
+  if (pill) showPill((node = el('span', { dataset: { timeFor: role.id } })), pill);
+  return [node, role.needs_code ? el('span', { class: 'badge code', title: 'The next open asks for an MFA code' }, 'needs code') : null];
 }
 
 // Renew and Sign out for a role with a console, beside the option (controls may not sit in
@@ -230,14 +240,24 @@ function render() {
   }
 }
 
-// The time left changes by the minute: re-render exactly when the first row's text changes.
+// The time left changes by the minute: the pills are updated in place (nothing else moves,
+// not the scroll position nor the focus) exactly when the first one's text changes.
 let tickTimer = null;
 function scheduleTick() {
   clearTimeout(tickTimer);
   if (!state.consoles) return;
   const now = Date.now();
   const waits = state.roles.map(consoleEnd).filter((end) => end !== null).map((end) => nextChangeIn(end, now)).filter((ms) => ms !== null);
-  if (waits.length) tickTimer = setTimeout(render, Math.min(...waits) + 50);
+  if (waits.length) tickTimer = setTimeout(tick, Math.min(...waits) + 50);
+}
+
+function tick() {
+  for (const node of list.querySelectorAll('[data-time-for]')) {
+    const role = state.roles.find((r) => r.id === node.dataset.timeFor);
+    const pill = role && pillOf(role);
+    if (pill) showPill(node, pill);
+  }
+  scheduleTick();
 }
 
 // "Sign out of all", asked twice: it ends every console at once.

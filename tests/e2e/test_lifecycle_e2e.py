@@ -345,6 +345,17 @@ def test_renew_on_demand_brings_back_a_tab_on_the_sign_in_page(ff, world):
     assert len(role_tabs(ff, user["store"])) == 1
 
 
+def test_the_time_left_counts_down_while_the_popup_is_open(ff, world):
+    """The pill's text changes in place when its minute runs out: no reload, no redraw."""
+    end = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=65)
+    edit_state(world, "mfa", console_expires_at=end.strftime("%Y-%m-%dT%H:%M:%SZ"), credentials_expire_at=None)
+    reopen_popup(ff)
+    first = wait_row(ff, "mfa", lambda r: r["time"] in ("1m left", "<1m left"), "mfa's row to show its last minute")["time"]
+    ff.js("document.querySelector('[data-time-for=\"mfa\"]').dataset.marked = 'yes'; return true;")
+    wait_for(lambda: rows(ff)["mfa"]["time"] != first, timeout=70, what="the pill to count down")
+    assert ff.js("return document.querySelector('[data-time-for=\"mfa\"]').dataset.marked") == "yes", "the same node, updated in place"
+
+
 def test_a_console_that_ended_with_tabs_open_turns_the_badge_red(ff, world):
     edit_state(world, "mfa", console_expires_at=rfc3339(-1), credentials_expire_at=None)
     reopen_popup(ff)
