@@ -349,3 +349,21 @@ test('an alarm whose look fails (no host) sets the next one five minutes on', as
   await assert.rejects(w.svc.lifecycle.alarm({ name: ALARM }));
   assert.equal(w.alarms.get(ALARM).when, T0 + 25 * MIN + 1000);
 });
+
+test('a sign-out during a renewal waits for it, so the renewal cannot sign the role in again after', async () => {
+  const w = await world({ load: 'none' });
+  const { cookieStoreId } = await openRole(w, 'a');
+  w.clock.now = T0 + 50 * MIN;
+  const renewal = w.svc.handle({ type: 'renew', role: 'a' }, me);
+  await w.settle();
+  const renewalTab = w.tabs.all.find((t) => t.url === SIGNIN);
+  assert.ok(renewalTab, 'the renewal tab is loading');
+  const out = w.svc.handle({ type: 'signOut', role: 'a' }, me);
+  await w.settle();
+  assert.deepEqual(w.removedCookies, [], 'not before the renewal is done');
+  w.tabs.set(renewalTab, { status: 'complete', url: `${CONSOLE}/`, title: 'Console' });
+  assert.equal((await renewal).ok, true);
+  assert.equal((await out).ok, true);
+  assert.ok(w.removedCookies.length > 0 && w.removedCookies.every((c) => c.storeId === cookieStoreId));
+  assert.equal(w.host.roles[0].session, null, 'forgotten after the renewal, not before');
+});

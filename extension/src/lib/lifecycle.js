@@ -245,6 +245,8 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
   // leaves the recent roles, so the next popup does not mint it new credentials at once.
   // Isolated windows and multi-session tabs live in cookie jars the extension cannot reach.
   async function signOut(id) {
+    // A renewal under way would sign the role in again right after: let it finish first.
+    await renewing.get(id)?.catch(() => {});
     const mode = await host.mode();
     const domains = (await host.info())?.session_cookie_domains ?? [];
     let cookies = { removed: 0, unreached: [] };
@@ -262,6 +264,7 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
   }
 
   async function signOutAll() {
+    await Promise.all([...renewing.values()].map((job) => job.catch(() => {})));
     const mode = await host.mode();
     const domains = (await host.info())?.session_cookie_domains ?? [];
     let removed = 0;
