@@ -28,3 +28,6 @@ step "web-ext lint (dist/firefox)"
 
 step "end-to-end: Firefox ESR + Chromium, real host, loopback AWS fakes"
 "$PYTHON" -m pytest -v -p no:cacheprovider tests/e2e
+
+step "click benchmark smoke (real Firefox; sign-in calls per click, no timing)"
+"$PYTHON" tests/bench/click_bench.py --quick

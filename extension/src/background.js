@@ -7,10 +7,22 @@ const client = new NativeClient({
   lastError: () => ext.runtime.lastError,
 });
 const service = createService({ api: ext, client });
+const { lifecycle } = service;
 
-// Registered at top level so the event page / service worker wakes for it. sendResponse plus
-// `return true` works in both browsers (Chromium ignores a returned promise).
+// Registered at top level so the event page / service worker wakes for them. sendResponse
+// plus `return true` works in both browsers (Chromium ignores a returned promise).
 ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   service.handle(msg, sender).then(sendResponse);
   return true;
 });
+
+// Live consoles (host protocol 3; lifecycle.js does nothing for older hosts): the alarm set
+// for the next thing due, a notification's click, tabs opened or closed (the badge), and a
+// look at every console when the browser starts.
+const quietly = (p) => p.catch((e) => console.warn('rolecall:', e?.kind ?? '', e?.message ?? e));
+ext.alarms.onAlarm.addListener((alarm) => quietly(lifecycle.alarm(alarm)));
+ext.notifications.onClicked.addListener((id) => quietly(lifecycle.notificationClicked(id)));
+ext.tabs.onCreated.addListener(() => lifecycle.tabsChanged());
+ext.tabs.onRemoved.addListener(() => lifecycle.tabsChanged());
+ext.runtime.onStartup.addListener(() => quietly(lifecycle.refresh()));
+ext.runtime.onInstalled.addListener(() => quietly(lifecycle.refresh()));

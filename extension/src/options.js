@@ -95,19 +95,19 @@ async function init() {
     $('forget-result').textContent = reply.ok ? `Forgot ${reply.forgotten ?? 0} cached session(s).` : reply.error.message;
   });
 
-  const info = await ask({ type: 'info' });
+  // Both at once; the page shows them together, so the preview names the user's first real
+  // role (when the host can list them) from the moment the host info is shown.
+  const [info, roles] = await Promise.all([ask({ type: 'info' }), ask({ type: 'roles', prepare: false })]);
+  if (roles.ok && roles.roles.length) {
+    sampleRole = roles.roles[0];
+    allRoles = roles.roles;
+    updatePreview();
+  }
   showHostInfo(info);
   showUpgradeNotice(info);
   if (info.ok && !info.containers) {
     for (const node of document.querySelectorAll('.containers-only')) node.hidden = true;
     for (const node of document.querySelectorAll('.chromium-only')) node.hidden = false;
-  }
-  // Preview with the user's first real role when the host can list them.
-  const roles = await ask({ type: 'roles' });
-  if (roles.ok && roles.roles.length) {
-    sampleRole = roles.roles[0];
-    allRoles = roles.roles;
-    updatePreview();
   }
 }
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import { crc32, mergeManifest, png, zip, iconShade } from '../scripts/pack.mjs';
+import { AWS_ORIGINS } from '../src/lib/cookies.js';
 
 const root = new URL('../', import.meta.url);
 const json = (name) => JSON.parse(readFileSync(new URL(name, root), 'utf8'));
@@ -20,7 +21,7 @@ test('Firefox manifest: add-on id, event page, exactly the issue\'s permissions'
   assert.equal(firefox.browser_specific_settings.gecko.id, 'rolecall@rolecall.dev');
   assert.deepEqual(firefox.background.scripts, ['background.js']);
   assert.equal(firefox.background.service_worker, undefined);
-  assert.deepEqual([...firefox.permissions].sort(), ['contextualIdentities', 'cookies', 'nativeMessaging', 'storage', 'tabs']);
+  assert.deepEqual([...firefox.permissions].sort(), ['alarms', 'contextualIdentities', 'cookies', 'nativeMessaging', 'notifications', 'storage', 'tabs']);
   assert.equal(firefox.key, undefined);
   // Firefox puts a new MV3 action in the extensions menu unless told otherwise: the toolbar
   // button would not be visible after install.
@@ -31,7 +32,7 @@ test('Firefox manifest: add-on id, event page, exactly the issue\'s permissions'
 test('Chromium manifest: service worker, no containers permission, key gives the fixed id', () => {
   assert.equal(chromium.background.service_worker, 'background.js');
   assert.equal(chromium.background.scripts, undefined);
-  assert.deepEqual([...chromium.permissions].sort(), ['cookies', 'nativeMessaging', 'storage', 'tabs']);
+  assert.deepEqual([...chromium.permissions].sort(), ['alarms', 'cookies', 'nativeMessaging', 'notifications', 'storage', 'tabs']);
   assert.equal(chromium.browser_specific_settings, undefined);
   assert.equal(chromium.action.default_area, undefined, 'a Firefox key');
   const hex = createHash('sha256').update(Buffer.from(chromium.key, 'base64')).digest('hex').slice(0, 32);
@@ -39,9 +40,15 @@ test('Chromium manifest: service worker, no containers permission, key gives the
   assert.equal(id, 'oljmfdijhnpmpkckkddnkphelbdifbmp');
 });
 
-test('no host permissions and a strict CSP in both', () => {
+test('host permissions only for the AWS partitions\' cookies (Firefox sign-out), and a strict CSP in both', () => {
+  // Sign-out clears a container's console cookies: the cookies API needs the partitions'
+  // domains; others (test or custom endpoints) only when the user allows them at the click.
+  assert.deepEqual(firefox.host_permissions, AWS_ORIGINS);
+  assert.deepEqual(firefox.optional_host_permissions, ['*://*/*']);
+  // Chromium signs out of isolated windows and multi-session tabs without touching cookies.
+  assert.equal(chromium.host_permissions, undefined);
+  assert.equal(chromium.optional_host_permissions, undefined);
   for (const m of [firefox, chromium]) {
-    assert.equal(m.host_permissions, undefined);
     assert.equal(m.optional_permissions, undefined);
     const csp = m.content_security_policy.extension_pages;
     assert.match(csp, /script-src 'self'(;|$)/);

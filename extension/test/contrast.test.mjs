@@ -34,7 +34,7 @@ function borderVar(sheet, selector) {
 }
 
 test('input and badge borders reach 3:1 in both themes', () => {
-  const controls = [['popup.css', '#search'], ['popup.css', '.mfa input'], ['popup.css', '.badge'], ['options.css', '#pattern']];
+  const controls = [['popup.css', '#search'], ['popup.css', '.mfa input'], ['popup.css', '.badge'], ['popup.css', '.actions button'], ['popup.css', 'footer button'], ['options.css', '#pattern']];
   for (const [sheet, selector] of controls) {
     const name = borderVar(css(sheet), selector);
     for (const [theme, v] of Object.entries({ light, dark })) {
@@ -42,6 +42,22 @@ test('input and badge borders reach 3:1 in both themes', () => {
       for (const under of ['bg', 'hover']) {
         const ratio = contrast(v[name], v[under]);
         assert.ok(ratio >= 3, `${selector} border --${name} on --${under}, ${theme}: ${ratio.toFixed(2)}:1`);
+      }
+    }
+  }
+});
+
+// The time-left pill's text and border: amber (ending) and red (expired, needs code) are
+// small text, so 4.5:1 on a row's background in both themes.
+test('the ending and expired pills are readable in both themes', () => {
+  const sheet = css('popup.css');
+  for (const [selector, name] of [['.badge.time.ending', 'warn-fg'], ['.badge.code', 'error-fg']]) {
+    const rule = sheet.split('}').find((r) => r.split('{')[0].split(',').map((x) => x.trim()).includes(selector));
+    assert.ok(rule && rule.includes(`color: var(--${name})`), `${selector} uses --${name}`);
+    for (const [theme, v] of Object.entries({ light, dark })) {
+      for (const under of ['bg', 'hover']) {
+        const ratio = contrast(v[name], v[under]);
+        assert.ok(ratio >= 4.5, `${selector} --${name} on --${under}, ${theme}: ${ratio.toFixed(2)}:1`);
       }
     }
   }

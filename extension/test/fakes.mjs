@@ -98,3 +98,63 @@ export function fakeIdentities({ refuse = [] } = {}) {
     },
   };
 }
+
+// An event as the browser APIs have them.
+export function fakeEvent() {
+  const listeners = new Set();
+  return {
+    listeners,
+    addListener: (f) => listeners.add(f),
+    removeListener: (f) => listeners.delete(f),
+    fire: (...args) => [...listeners].forEach((f) => f(...args)),
+  };
+}
+
+// tabs with the events the lifecycle code listens to. `onCreate(tab, tabs)` plays the page
+// load (it may fire onUpdated); by default a created tab just exists.
+export function fakeTabs(initial = [], { onCreate } = {}) {
+  const all = initial.map((t) => ({ status: 'complete', ...t }));
+  let next = 100;
+  const log = { created: [], removed: [], reloaded: [], updated: [] };
+  const api = {
+    all,
+    log,
+    onUpdated: fakeEvent(),
+    onRemoved: fakeEvent(),
+    onCreated: fakeEvent(),
+    async query(q = {}) {
+      return all.filter((t) => (q.cookieStoreId === undefined || t.cookieStoreId === q.cookieStoreId) && (q.active === undefined || t.active === q.active)).map((t) => ({ ...t }));
+    },
+    async get(id) {
+      const t = all.find((x) => x.id === id);
+      if (!t) throw new Error(`Invalid tab ID: ${id}`);
+      return { ...t };
+    },
+    async create(props) {
+      const tab = { id: next++, status: 'loading', ...props };
+      all.push(tab);
+      log.created.push({ ...props });
+      if (onCreate) queueMicrotask(() => onCreate(tab, api));
+      return { ...tab };
+    },
+    async remove(id) {
+      const i = all.findIndex((t) => t.id === id);
+      if (i >= 0) all.splice(i, 1);
+      log.removed.push(id);
+      api.onRemoved.fire(id, {});
+    },
+    async reload(id) {
+      log.reloaded.push(id);
+    },
+    async update(id, props) {
+      log.updated.push({ id, ...props });
+      for (const t of all) if (t.id === id) Object.assign(t, props);
+    },
+    // Moves a tab on (a redirect, a load) and tells the listeners, as Firefox does.
+    set(tab, changes) {
+      Object.assign(tab, changes);
+      api.onUpdated.fire(tab.id, changes, { ...tab });
+    },
+  };
+  return api;
+}

@@ -7,7 +7,7 @@ test('a pending prompt comes back as it was saved, without any code', async () =
   const storage = fakeStorage();
   await savePending(storage, { role: 'mfa', gateway: 'secure', background: true, mfaCode: '123456' }, 1000);
   assert.deepEqual(storage.data[PENDING_KEY], { role: 'mfa', gateway: 'secure', background: true, at: 1000 });
-  assert.deepEqual(await loadPending(storage, 1000 + 60_000), { role: 'mfa', gateway: 'secure', background: true, at: 1000 });
+  assert.deepEqual(await loadPending(storage, 1000 + 60_000), { role: 'mfa', gateway: 'secure', background: true, action: 'open', at: 1000 });
 });
 
 test('an old prompt expires and is removed; a cleared one is gone', async () => {

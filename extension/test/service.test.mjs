@@ -298,14 +298,16 @@ test('Chromium with a protocol-1 host: a window of this profile, no open_in sent
   assert.equal(created.length, 0);
 });
 
-test('Firefox: containers, never open_in, and no host.info needed', async () => {
+test('Firefox: containers, never open_in; host.info is asked with the list, not on a click', async () => {
   const { api } = fakeApi();
   const client = fakeClient();
   const svc = createService({ api, client });
   assert.equal((await svc.handle({ type: 'roles' }, me)).mode, 'container');
+  const asked = client.calls.filter((c) => c.method === 'host.info').length;
+  assert.equal(asked, 1);
   await svc.handle({ type: 'open', role: 'a' }, me);
   assert.deepEqual(client.calls.find((c) => c.method === 'console.open').params, { role: 'a' });
-  assert.equal(client.calls.some((c) => c.method === 'host.info'), false);
+  assert.equal(client.calls.filter((c) => c.method === 'host.info').length, asked);
 });
 
 test('a missing host comes back with how to install it', async () => {
@@ -332,4 +334,54 @@ test('unknown message types are refused', async () => {
   const { api } = fakeApi();
   const r = await createService({ api, client: fakeClient() }).handle({ type: 'eval', code: '1' }, me);
   assert.equal(r.ok, false);
+});
+
+test('a role\'s existing container is looked up while the host mints the URL; a refused open makes none', async () => {
+  const { api, created } = fakeApi();
+  const order = [];
+  const read = api.storage.local.get;
+  api.storage.local.get = async (key) => {
+    if (key === 'containers') order.push('container looked up');
+    return read(key);
+  };
+  let refuse = true;
+  const client = fakeClient({
+    'console.open': async (params) => {
+      if (refuse) throw new RolecallError('mfa_required', 'Enter the MFA code', { data: { kind: 'mfa_required' } });
+      await new Promise((r) => setTimeout(r, 5));
+      order.push('host answered');
+      const role = ROLES.find((r) => r.id === params.role);
+      return { url: SIGNIN, role: role.id, account_id: role.account_id, container: { name: role.label, color: role.color, icon: role.icon } };
+    },
+  });
+  const svc = createService({ api, client });
+  await svc.handle({ type: 'roles' }, me);
+  assert.equal((await svc.handle({ type: 'open', role: 'a' }, me)).error.kind, 'mfa_required');
+  assert.equal(api.contextualIdentities.all.size, 0, 'no container for an open that failed');
+  refuse = false;
+  await svc.handle({ type: 'open', role: 'a' }, me);
+  order.length = 0;
+  await svc.handle({ type: 'open', role: 'a' }, me);
+  assert.deepEqual(order.slice(0, 2), ['container looked up', 'host answered']);
+  assert.equal(created.length, 2);
+  assert.equal(created[0].cookieStoreId, created[1].cookieStoreId);
+});
+
+test('a remembered container the user deleted is made again when the tab cannot open in it', async () => {
+  const { api, created } = fakeApi();
+  const create = api.tabs.create;
+  api.tabs.create = async (props) => {
+    if (props.cookieStoreId && !api.contextualIdentities.all.has(props.cookieStoreId)) throw new Error(`No cookie store exists with ID ${props.cookieStoreId}`);
+    return create(props);
+  };
+  const svc = createService({ api, client: fakeClient() });
+  await svc.handle({ type: 'roles' }, me);
+  const first = await svc.handle({ type: 'open', role: 'a' }, me);
+  await api.contextualIdentities.remove(first.cookieStoreId);
+  const again = await svc.handle({ type: 'open', role: 'a' }, me);
+  assert.equal(again.ok, true);
+  assert.equal(again.created, true);
+  assert.notEqual(again.cookieStoreId, first.cookieStoreId);
+  assert.equal(created.at(-1).cookieStoreId, again.cookieStoreId);
+  assert.equal(api.contextualIdentities.all.get(again.cookieStoreId).name, 'Prod admin');
 });

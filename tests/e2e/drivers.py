@@ -190,7 +190,7 @@ def js_wrap(expression):
 class Firefox(Browser):
     """Firefox ESR over WebDriver BiDi, no geckodriver: the remote agent is built in."""
 
-    def __init__(self, env, extension_dir, host_binary):
+    def __init__(self, env, extension_dir, host_binary, prefs=None):
         super().__init__(env)
         self.uuid = str(uuid.uuid4())
         self.base = f"moz-extension://{self.uuid}/"
@@ -211,11 +211,19 @@ class Firefox(Browser):
             "extensions.update.enabled": False,
             "browser.tabs.warnOnClose": False,
             "dom.min_background_timeout_value": 10,
+            **(prefs or {}),
         }
         (profile / "user.js").write_text(
             "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items())
         )
         port = free_port()
+        try:
+            self._start(profile, port, extension_dir)
+        except BaseException:
+            self.stop()  # no browser or folder left behind by a start that failed
+            raise
+
+    def _start(self, profile, port, extension_dir):
         self.start_process(
             [
                 find_browser("firefox-esr", "firefox"),
@@ -234,7 +242,7 @@ class Firefox(Browser):
         self.cmd("session.new", {"capabilities": {}})
         self.cmd(
             "webExtension.install",
-            {"extensionData": {"type": "path", "path": str(extension_dir)}},
+            {"extensionData": {"type": "path", "path": str(Path(extension_dir).resolve())}},
         )
         self.context = self.cmd("browsingContext.getTree", {})["contexts"][0]["context"]
 
@@ -349,6 +357,7 @@ class Chromium(Browser):
 
     def __init__(self, env, extension_dir, host_binary):
         super().__init__(env)
+        self.session = None
         self.base = f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"
         profile = self.tmp / "profile"
         # With --user-data-dir, Chromium reads per-user hosts from <dir>/NativeMessagingHosts
@@ -368,6 +377,13 @@ class Chromium(Browser):
                     }
                 )
             )
+        try:
+            self._start(profile, extension_dir)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, profile, extension_dir):
         self.start_process(
             [
                 find_browser("chromium", "chromium-browser"),
@@ -390,7 +406,6 @@ class Chromium(Browser):
         )
         m = self.wait_log(r"DevTools listening on (ws://\S+)")
         self.rpc = WsRpc(m.group(1))
-        self.session = None
 
     def cmd(self, method, params=None, session=None, timeout=60):
         msg = {"method": method, "params": params or {}}
@@ -408,6 +423,17 @@ class Chromium(Browser):
         target = self.cmd("Target.createTarget", {"url": self.base + page})["targetId"]
         self.session = self.cmd("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         wait_for(lambda: self.js("return document.readyState === 'complete'"), what=f"{page} to load")
+
+    def stop(self):
+        # Browser.close shuts down as a user's quit does, removing what Chromium keeps in
+        # TMPDIR (its singleton socket folder), which a signal leaves behind.
+        if self.rpc and self.proc and self.proc.poll() is None:
+            try:
+                self.rpc.send({"method": "Browser.close", "params": {}}, timeout=10)
+                self.proc.wait(timeout=10)
+            except Exception:
+                pass
+        super().stop()
 
     def js(self, expression, timeout=60):
         r = self.cmd(

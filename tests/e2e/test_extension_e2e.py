@@ -18,6 +18,7 @@ import signal
 import stat
 import sys
 import tempfile
+import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -52,8 +53,7 @@ def arn_prefix(role_id):
 @pytest.fixture(scope="module")
 def world():
     """The AWS fakes plus a configured rolecall (config dir and keyring service of its own)."""
-    with AwsStack() as aws:
-        config_dir = tempfile.mkdtemp(prefix="rolecall-e2e-config-")
+    with AwsStack() as aws, tempfile.TemporaryDirectory(prefix="rolecall-e2e-config-") as config_dir:
         env = dict(
             os.environ,
             **aws.host_env(),
@@ -616,12 +616,43 @@ def chromium(world):
         yield browser
     finally:
         browser.stop()
-        for pid in role_browser_pids(data_dir).values():
+        stop_role_browsers(data_dir)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def stop_role_browsers(data_dir, timeout=10):
+    """Ends the browsers the host launched as a user quitting them would (DevTools'
+    Browser.close), so they remove what they keep in TMPDIR (Chromium's singleton socket
+    folder); a signal only for one that does not exit in time."""
+    running = role_browser_pids(data_dir)
+    pids = list(running.values())
+    for role in running:
+        try:
+            rb = RoleBrowser(Path(data_dir) / "browser-profiles" / role)
             try:
-                os.killpg(pid, signal.SIGKILL)
+                rb.rpc.send({"method": "Browser.close", "params": {}}, 5)
+            finally:
+                rb.close()
+        except Exception:
+            try:
+                os.killpg(running[role], signal.SIGTERM)
             except ProcessLookupError:
                 pass
-        shutil.rmtree(data_dir, ignore_errors=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() and not zombie(pid) for pid in pids):
+        time.sleep(0.1)
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def zombie(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 def role_browser_pids(data_dir):
@@ -680,7 +711,9 @@ class RoleBrowser:
 
 CHROMIUM_ROWS_JS = """
 return [...document.querySelectorAll('#roles [role="option"]')].map((o) => ({ id: o.dataset.role, open: o.dataset.open === 'true',
-  mode: o.querySelector('.badge.mode')?.textContent ?? null, running: o.querySelector('.badge.open')?.textContent ?? null }));
+  mode: o.querySelector('.badge.mode')?.textContent ?? null, running: o.querySelector('.badge.open')?.textContent ?? null,
+  time: o.querySelector('.badge.time')?.textContent ?? null,
+  actions: [...o.closest('li').querySelectorAll('.actions button')].map((b) => b.getAttribute('aria-label')) }));
 """
 
 
@@ -762,6 +795,11 @@ def test_chromium_click_launches_an_isolated_window_per_role(chromium, world):
         chromium.open("popup.html")
         got = {r["id"]: r for r in chromium_rows(chromium)}
         assert (got["a"]["running"], got["b"]["running"], got["mfa"]["running"]) == ("running", "running", None), got
+        # Issue 12: the time left of both consoles, their count on the badge, and Renew (a new
+        # window of the role's browser) and Sign out on their rows.
+        assert (got["a"]["time"], got["b"]["time"], got["mfa"]["time"]) == ("11h 59m left", "11h 59m left", None), got
+        assert got["a"]["actions"] == ["Renew Prod admin", "Sign out Prod admin"], got
+        wait_for(lambda: chromium.js("return await chrome.action.getBadgeText({})") == "2", what="the badge to count two live consoles")
 
         # Role a again: a new window of the same running browser, with its session.
         pages_before = len(console_pages(browsers["a"], console_url))

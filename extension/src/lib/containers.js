@@ -66,23 +66,26 @@ async function freeName(identities, name, roleId, keep) {
 // (After a reinstall, storage is empty and the roles get new containers.) `want` =
 // {name, color, icon}. Returns {cookieStoreId, created}.
 export async function resolveContainer({ identities, storage, roleId, want }) {
-  const map = await loadContainerMap(storage);
-  const known = ownContainer(map, roleId);
-  if (known) {
-    let identity = null;
-    try {
-      identity = await identities.get(known);
-    } catch {
-      identity = null; // deleted by the user
-    }
-    if (identity) {
-      await align(identities, identity, { ...want, name: await freeName(identities, want.name, roleId, known) });
-      return { cookieStoreId: identity.cookieStoreId, created: false };
-    }
-  }
+  const known = await existingContainer({ identities, storage, roleId, want });
+  if (known) return { cookieStoreId: known, created: false };
   const identity = await create(identities, { ...want, name: await freeName(identities, want.name, roleId, null) });
   await remember(storage, roleId, identity.cookieStoreId);
   return { cookieStoreId: identity.cookieStoreId, created: true };
+}
+
+// The role's remembered container if it still exists, brought in line with `want`; null
+// otherwise. Never creates one, so it may run before the host has answered an open.
+export async function existingContainer({ identities, storage, roleId, want }) {
+  const known = ownContainer(await loadContainerMap(storage), roleId);
+  if (!known) return null;
+  let identity = null;
+  try {
+    identity = await identities.get(known);
+  } catch {
+    return null; // deleted by the user
+  }
+  await align(identities, identity, { ...want, name: await freeName(identities, want.name, roleId, known) });
+  return identity.cookieStoreId;
 }
 
 // Runs async jobs one at a time, so two quick clicks cannot create two containers for one

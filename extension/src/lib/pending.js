@@ -6,8 +6,12 @@ export const PENDING_KEY = 'pendingMfa';
 // greet someone hours later.
 export const PENDING_TTL_MS = 5 * 60 * 1000;
 
-export async function savePending(storage, { role, gateway, background }, now = Date.now()) {
-  await storage.set({ [PENDING_KEY]: { role, gateway: gateway ?? null, background: Boolean(background), at: now } });
+// `action` 'renew': the code is for renewing the role's console (a notification's click, the
+// row's Renew), not for opening a tab; kept only then.
+export async function savePending(storage, { role, gateway, background, action }, now = Date.now()) {
+  const p = { role, gateway: gateway ?? null, background: Boolean(background), at: now };
+  if (action === 'renew') p.action = 'renew';
+  await storage.set({ [PENDING_KEY]: p });
 }
 
 export async function clearPending(storage) {
@@ -22,5 +26,11 @@ export async function loadPending(storage, now = Date.now()) {
     await clearPending(storage);
     return null;
   }
-  return { role: p.role, gateway: typeof p.gateway === 'string' ? p.gateway : null, background: p.background === true, at: p.at };
+  return {
+    role: p.role,
+    gateway: typeof p.gateway === 'string' ? p.gateway : null,
+    background: p.background === true,
+    action: p.action === 'renew' ? 'renew' : 'open',
+    at: p.at,
+  };
 }

@@ -1,11 +1,20 @@
 import { containerStyle } from './colors.js';
-import { loadContainerMap, ownContainer, resolveContainer, rolesWithTabs, serialized } from './containers.js';
+import { cachedRead } from './cached.js';
+import { CONTAINERS_KEY, existingContainer, loadContainerMap, ownContainer, resolveContainer, rolesWithTabs, serialized } from './containers.js';
 import { RolecallError, describeError } from './errors.js';
+import { createLifecycle } from './lifecycle.js';
 import { uniqueContainerName } from './naming.js';
-import { loadSettings } from './settings.js';
+import { SETTINGS_KEY, loadSettings } from './settings.js';
 import { pickExistingTab, tabCreateProps } from './tabs.js';
 
 const MFA_CODE = /^\d{6}$/;
+
+// A promise started now and read later: its rejection is not reported as unhandled when
+// nothing reads it (the host refused the open first).
+function settle(promise) {
+  promise.catch(() => {});
+  return { get: () => promise };
+}
 
 // Opens the sign-in URL through `create` (tabs.create or windows.create). A browser's error
 // may quote the URL; it must not travel on to the popup, so it is cut out of the message.
@@ -21,11 +30,15 @@ async function openSignIn(create, props) {
 // The background's work, with the browser API and the host client passed in so it can be
 // tested without a browser. The popup and options pages ask; this asks the host, finds or
 // creates the container and opens the tab. The sign-in URL goes to tabs/windows.create and
-// nowhere else: it is not returned, stored or logged.
-export function createService({ api, client }) {
+// nowhere else: it is not returned, stored or logged. Live consoles (host protocol 3: time
+// left, badge, renewal, sign-out, prepared tokens) are lifecycle.js's.
+export function createService({ api, client, now, timers }) {
   const containers = Boolean(api.contextualIdentities);
   const inOrder = serialized();
   let roleCache = new Map();
+  // Read on every click: kept in memory, read again when storage changes.
+  const settingsNow = cachedRead(api, SETTINGS_KEY, loadSettings);
+  const containerMapNow = cachedRead(api, CONTAINERS_KEY, loadContainerMap);
 
   // A host (protocol 5) answers as many roles as fit in one message and says where the
   // rest start (`next_cursor`); an older host answers them all at once. When the config
@@ -53,11 +66,21 @@ export function createService({ api, client }) {
     return rolesWithTabs(map, await api.tabs.query({}));
   }
 
-  // The host's protocol version, asked once: isolated windows need protocol 2.
-  let protocol = null;
+  // host.info, asked once and again each time the popup opens (the settings may change).
+  // Isolated windows need protocol 2, live consoles protocol 3.
+  let hostInfo = null; // the promise of the last answer; callers at the same time share it
+  function info({ fresh = false } = {}) {
+    if (hostInfo === null || fresh) {
+      const asked = client.request('host.info').then((r) => r ?? {});
+      hostInfo = asked;
+      asked.catch(() => {
+        if (hostInfo === asked) hostInfo = null; // ask again next time
+      });
+    }
+    return hostInfo;
+  }
   async function hostProtocol() {
-    if (protocol === null) protocol = (await client.request('host.info'))?.protocol ?? 1;
-    return protocol;
+    return (await info()).protocol ?? 1;
   }
 
   // How a click opens a console here: 'container' (Firefox), else the Chromium mode chosen
@@ -68,16 +91,85 @@ export function createService({ api, client }) {
     return (await hostProtocol()) >= 2 ? 'isolated_window' : 'window';
   }
 
-  async function roles() {
-    const settings = await loadSettings(api.storage.local);
-    const [list, open, mode] = await Promise.all([listRoles(), openTabs(), openMode(settings)]);
+  async function role(id) {
+    if (!roleCache.has(id)) await listRoles();
+    const r = roleCache.get(id);
+    if (!r) throw new RolecallError('unknown_role', `No role '${id}' is configured.`);
+    return r;
+  }
+
+  // How the role's container should look: named by the pattern, coloured as the host says
+  // (`container`: the host's open reply, or roles.list's role, which carries the same).
+  function containerWant(id, settings, container, accountId) {
+    const r = roleCache.get(id) ?? { id, account_id: accountId };
+    const style = containerStyle(container, accountId ?? r.account_id);
+    const name = uniqueContainerName(settings.containerPattern, [...roleCache.values()], r, container?.name);
+    return { name, ...style };
+  }
+
+  // The role's container: the one remembered for it, else a new one named and coloured as
+  // the host's reply says.
+  async function containerFor(id, result) {
+    const settings = await settingsNow();
+    if (!roleCache.has(id)) await listRoles().catch(() => {});
+    const want = containerWant(id, settings, result.container, result.account_id);
+    const got = await inOrder(() => resolveContainer({ identities: api.contextualIdentities, storage: api.storage.local, roleId: id, want }));
+    return { ...got, name: want.name };
+  }
+
+  // The container remembered for the role, looked up while the host mints the URL (from
+  // memory), so the tab opens as soon as the URL is here; it is checked and brought in line
+  // with the config after the tab is open. Null when the role has none yet: it is made after
+  // the host answers, so an open that fails makes none.
+  async function knownContainer(id) {
+    return ownContainer(await containerMapNow(), id);
+  }
+
+  // The remembered container, checked and aligned (name, colour) after the tab is open.
+  async function alignKnown(id, settings, result) {
+    const want = containerWant(id, settings, result.container, result.account_id);
+    await existingContainer({ identities: api.contextualIdentities, storage: api.storage.local, roleId: id, want });
+    return want.name;
+  }
+
+  const lifecycle = createLifecycle({
+    api,
+    client,
+    now,
+    timers,
+    host: {
+      info,
+      mode: async () => openMode(await settingsNow()),
+      listRoles,
+      role,
+      containerFor: async (id, result) => (await containerFor(id, result)).cookieStoreId,
+    },
+  });
+
+  // The popup's list. `prepare` false (the options page) mints no tokens.
+  async function roles({ prepare = true } = {}) {
+    const settings = await settingsNow();
+    const [host, list, open, mode] = await Promise.all([info({ fresh: true }), listRoles(), openTabs(), openMode(settings)]);
     // Chromium: the roles whose isolated window is running (the host sees their browser).
     const running = containers ? open : list.filter((r) => r.window_open).map((r) => r.id);
-    return { roles: list, open: running, containers, mode };
+    let consoles = null;
+    if ((host.protocol ?? 1) >= 3) {
+      const s = host.settings ?? {};
+      consoles = {
+        renewBeforeMinutes: s.renew_before_minutes ?? 10,
+        autoRenew: s.auto_renew !== false,
+        cookieDomains: host.session_cookie_domains ?? [],
+        renew: mode === 'container' || mode === 'isolated_window',
+      };
+      // Not waited for: the list shows now; tokens and the badge follow.
+      if (prepare) lifecycle.prepare(list).catch(() => {});
+      lifecycle.refresh({ roles: list }).catch(() => {});
+    }
+    return { roles: list, open: running, containers, mode, consoles };
   }
 
   async function focusExisting(roleId) {
-    const store = ownContainer(await loadContainerMap(api.storage.local), roleId);
+    const store = ownContainer(await containerMapNow(), roleId);
     if (!store) return null;
     const tab = pickExistingTab(await api.tabs.query({ cookieStoreId: store }));
     if (!tab) return null;
@@ -87,11 +179,8 @@ export function createService({ api, client }) {
   }
 
   async function open({ role, mfaCode, background = false }) {
-    if (typeof role !== 'string' || role === '') throw new RolecallError('invalid_params', 'No role was given.');
-    if (mfaCode !== undefined && !MFA_CODE.test(mfaCode)) {
-      throw new RolecallError('mfa_invalid', 'An MFA code is 6 digits.');
-    }
-    const settings = await loadSettings(api.storage.local);
+    checkRole(role, mfaCode);
+    const settings = await settingsNow();
     if (containers && settings.clickBehavior === 'focus' && !background) {
       const tab = await focusExisting(role);
       if (tab) return { focused: true, tabId: tab.id };
@@ -99,17 +188,22 @@ export function createService({ api, client }) {
     const params = { role };
     if (mfaCode !== undefined) params.mfa_code = mfaCode;
     const mode = await openMode(settings);
+    // Firefox: the container and the current tab are looked up while the host answers.
+    const early = mode === 'container' ? settle(knownContainer(role)) : null;
+    const here = mode === 'container' || mode === 'multi_session' ? settle(api.tabs.query({ active: true, lastFocusedWindow: true })) : null;
     if (mode === 'isolated_window') {
       // The host launches the browser on the role's data directory; no URL comes back here.
       const result = await client.request('console.open', { ...params, open_in: 'isolated_window' });
+      lifecycle.opened(role, result).catch(() => {});
       return { launched: true, mode, wasRunning: Boolean(result.was_running) };
     }
     const result = await client.request('console.open', params);
 
     if (mode === 'multi_session') {
       // A plain sign-in in a new tab of this profile: with multi-session on, AWS adds a session.
-      const [current] = await api.tabs.query({ active: true, lastFocusedWindow: true });
+      const [current] = await here.get();
       const tab = await openSignIn((p) => api.tabs.create(p), tabCreateProps({ url: result.url, current, background }));
+      lifecycle.opened(role, result).catch(() => {});
       return { tabId: tab.id, mode };
     }
     if (mode === 'window') {
@@ -118,28 +212,60 @@ export function createService({ api, client }) {
       return { window: true, windowId: win?.id, mode };
     }
 
-    if (!roleCache.has(role)) await listRoles().catch(() => {});
-    const info = roleCache.get(role) ?? { id: role, account_id: result.account_id };
-    const style = containerStyle(result.container, result.account_id ?? info.account_id);
-    const name = uniqueContainerName(settings.containerPattern, [...roleCache.values()], info, result.container?.name);
-    const want = { name, ...style };
-    const { cookieStoreId, created } = await inOrder(() =>
-      resolveContainer({ identities: api.contextualIdentities, storage: api.storage.local, roleId: role, want }),
-    );
-    const [current] = await api.tabs.query({ active: true, lastFocusedWindow: true });
-    const tab = await openSignIn((p) => api.tabs.create(p), tabCreateProps({ url: result.url, cookieStoreId, current, background }));
-    return { tabId: tab.id, container: want.name, cookieStoreId, created };
+    const [current] = await here.get();
+    const known = await early.get().catch(() => null);
+    let tab = null;
+    if (known) {
+      // A container the user deleted fails here; it is then made again below.
+      tab = await api.tabs.create(tabCreateProps({ url: result.url, cookieStoreId: known, current, background })).catch(() => null);
+    }
+    let opened;
+    if (tab) opened = { cookieStoreId: known, created: false, name: await alignKnown(role, settings, result) };
+    else {
+      opened = await containerFor(role, result);
+      tab = await openSignIn((p) => api.tabs.create(p), tabCreateProps({ url: result.url, cookieStoreId: opened.cookieStoreId, current, background }));
+    }
+    lifecycle.opened(role, result).catch(() => {});
+    return { tabId: tab.id, container: opened.name, cookieStoreId: opened.cookieStoreId, created: opened.created };
   }
 
-  async function info() {
-    return { host: await client.request('host.info'), containers };
+  function checkRole(role, mfaCode) {
+    if (typeof role !== 'string' || role === '') throw new RolecallError('invalid_params', 'No role was given.');
+    if (mfaCode !== undefined && !MFA_CODE.test(mfaCode)) throw new RolecallError('mfa_invalid', 'An MFA code is 6 digits.');
+  }
+
+  async function needsLifecycle() {
+    if ((await hostProtocol()) < 3) {
+      throw new RolecallError('extension_error', 'This rolecall host is too old to renew or sign out consoles: update it.');
+    }
+  }
+
+  async function renew({ role, mfaCode }) {
+    checkRole(role, mfaCode);
+    await needsLifecycle();
+    return lifecycle.renew(role, { mfaCode });
+  }
+
+  async function signOut({ role }) {
+    checkRole(role);
+    await needsLifecycle();
+    return lifecycle.signOut(role);
+  }
+
+  async function signOutAll() {
+    await needsLifecycle();
+    return lifecycle.signOutAll();
+  }
+
+  async function hostInfoReply() {
+    return { host: await info({ fresh: true }), containers };
   }
 
   async function forget() {
     return client.request('session.forget');
   }
 
-  const handlers = { roles, open, info, forget };
+  const handlers = { roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget };
 
   // Runtime-message entry point. Only this extension's own pages may ask: other extensions are
   // refused by id, and anything not loaded from our own origin (there are no content scripts)
@@ -158,5 +284,5 @@ export function createService({ api, client }) {
     }
   }
 
-  return { handle, roles, open, info, forget };
+  return { handle, roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget, lifecycle };
 }

@@ -1,0 +1,369 @@
+// The background's care of live consoles, against fake browser APIs, a fake host and a fake
+// clock: badge, alarm, silent renewal in the role's container, notifications, sign-out and
+// console.prepare.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createService } from '../src/lib/service.js';
+import { ALARM, NOTIFICATION_PREFIX, RECORD_KEY, SECOND_LOOK_MS } from '../src/lib/lifecycle.js';
+import { PENDING_KEY } from '../src/lib/pending.js';
+import { MIN_AGE_MS } from '../src/lib/schedule.js';
+import { RolecallError } from '../src/lib/errors.js';
+import { fakeEvent, fakeIdentities, fakeStorage, fakeTabs, fakeTimers } from './fakes.mjs';
+
+const MIN = 60_000;
+const T0 = Date.parse('2026-12-01T00:00:00Z');
+const iso = (ms) => new Date(ms).toISOString();
+const CONSOLE = 'https://eu-west-1.console.aws.amazon.com';
+const SIGNIN = 'https://signin.aws.amazon.com/federation?Action=login&SigninToken=SECRET';
+const DOMAINS = ['aws.amazon.com', 'amazonaws-us-gov.com', 'amazonaws.cn'];
+const me = { id: 'rolecall@rolecall.dev', url: 'moz-extension://uuid/popup.html' };
+
+// A host whose state the test moves: roles with consoles, what console.open mints.
+function fakeHost({ protocol = 3, settings = { renew_before_minutes: 10, auto_renew: true }, clock }) {
+  const roles = [
+    { id: 'a', label: 'Prod admin', account_id: '111111111111', role_name: 'Admin', color: 'red', icon: 'briefcase', mfa: false, needs_code: false, session: null },
+    { id: 'm', label: 'MFA admin', account_id: '444444444444', role_name: 'MfaAdmin', color: 'blue', icon: 'fence', mfa: true, needs_code: true, session: null },
+  ];
+  const calls = [];
+  const host = {
+    roles,
+    calls,
+    refuse: {}, // method → error for the next call
+    consoleLength: 60 * MIN,
+    setConsole(id, end, renewable = 'silent') {
+      roles.find((r) => r.id === id).session = { console_expires_at: iso(end), credentials_expire_at: null, renewable };
+    },
+    async request(method, params) {
+      calls.push({ method, params: structuredClone(params) });
+      const err = host.refuse[method];
+      if (err) {
+        delete host.refuse[method];
+        throw err;
+      }
+      if (method === 'host.info') return { protocol, settings, session_cookie_domains: DOMAINS };
+      if (method === 'roles.list') return { roles: structuredClone(roles) };
+      if (method === 'console.prepare') return { prepared: params.roles };
+      if (method === 'session.forget') {
+        for (const r of roles) if (!params || params.role === r.id) r.session = null;
+        return { forgotten: 1 };
+      }
+      if (method === 'console.open') {
+        const role = roles.find((r) => r.id === params.role);
+        const end = clock.now + host.consoleLength;
+        host.setConsole(role.id, end);
+        return { url: SIGNIN, role: role.id, account_id: role.account_id, container: { name: role.label, color: role.color, icon: role.icon }, console_expires_at: iso(end), prepared: false };
+      }
+      throw new Error(`unexpected ${method}`);
+    },
+  };
+  return host;
+}
+
+// Browser APIs with a renewal tab that loads the console (after the sign-in redirect).
+function fakeBrowser({ containers = true, load = 'console' } = {}) {
+  const badge = {};
+  const alarms = new Map();
+  const notifications = new Map();
+  const windows = [];
+  const removedCookies = [];
+  const tabs = fakeTabs([], {
+    onCreate: (tab, t) => {
+      if (!tab.url?.startsWith('https://signin.')) return;
+      if (load === 'console') t.set(tab, { status: 'complete', url: `${CONSOLE}/s3/home`, title: 'S3' });
+      if (load === 'refused') t.set(tab, { status: 'complete', url: tab.url, title: 'Bad Request' });
+    },
+  });
+  const api = {
+    runtime: { id: 'rolecall@rolecall.dev', getURL: (p) => `moz-extension://uuid/${p}`, sendMessage: async () => undefined },
+    storage: { local: fakeStorage(), session: fakeStorage() },
+    tabs,
+    windows: { create: async (p) => windows.push(p), update: async () => {} },
+    action: {
+      setBadgeText: async ({ text }) => (badge.text = text),
+      setBadgeBackgroundColor: async ({ color }) => (badge.color = color),
+      setBadgeTextColor: async ({ color }) => (badge.textColor = color),
+      setTitle: async ({ title }) => (badge.title = title),
+    },
+    alarms: { create: async (name, info) => alarms.set(name, info), clear: async (name) => alarms.delete(name), onAlarm: fakeEvent() },
+    notifications: { create: async (id, n) => notifications.set(id, n), clear: async (id) => notifications.delete(id), onClicked: fakeEvent() },
+    cookies: {
+      getAll: async ({ domain, storeId }) => [{ name: 'aws-creds', domain: `.signin.${domain}`, path: '/', secure: true, storeId }],
+      remove: async (d) => (removedCookies.push(d), d),
+    },
+    permissions: { contains: async () => true },
+  };
+  if (containers) api.contextualIdentities = fakeIdentities();
+  return { api, badge, alarms, notifications, windows, removedCookies, tabs };
+}
+
+async function world({ containers = true, protocol = 3, settings, load, chromiumMode } = {}) {
+  const clock = { now: T0 };
+  const timers = fakeTimers();
+  const host = fakeHost({ protocol, settings, clock });
+  const b = fakeBrowser({ containers, load });
+  if (chromiumMode) await b.api.storage.local.set({ settings: { chromiumMode } });
+  const svc = createService({ api: b.api, client: host, now: () => clock.now, timers });
+  const settle = () => new Promise((r) => setTimeout(r, 5));
+  return { clock, timers, host, svc, settle, ...b };
+}
+
+// Opens role `id` from the popup and puts a console tab in its container.
+async function openRole(w, id, path = '/ec2/home?region=eu-west-1') {
+  const r = await w.svc.handle({ type: 'open', role: id }, me);
+  assert.equal(r.ok, true, JSON.stringify(r));
+  const tab = w.tabs.all.find((t) => t.id === r.tabId);
+  Object.assign(tab, { status: 'complete', url: `${CONSOLE}${path}`, title: 'Console', lastAccessed: w.clock.now, index: 0, windowId: 1 });
+  await w.settle();
+  return { ...r, tab };
+}
+
+const opens = (host) => host.calls.filter((c) => c.method === 'console.open');
+
+test('an older host gets none of it: no badge, no alarm, no prepare, no consoles in the list', async () => {
+  const w = await world({ protocol: 2 });
+  const list = await w.svc.handle({ type: 'roles' }, me);
+  await w.settle();
+  assert.equal(list.consoles, null);
+  assert.deepEqual(w.badge, {});
+  assert.equal(w.alarms.size, 0);
+  assert.equal(w.host.calls.some((c) => c.method === 'console.prepare'), false);
+  assert.equal((await w.svc.handle({ type: 'signOut', role: 'a' }, me)).error.kind, 'extension_error');
+});
+
+test('the popup\'s list carries the host\'s settings; the badge counts live consoles and the alarm is set', async () => {
+  const w = await world({ settings: { renew_before_minutes: 14, auto_renew: true } });
+  await openRole(w, 'a');
+  const list = await w.svc.handle({ type: 'roles' }, me);
+  await w.settle();
+  assert.deepEqual(list.consoles, { renewBeforeMinutes: 14, autoRenew: true, cookieDomains: DOMAINS, renew: true });
+  assert.equal(w.badge.text, '1');
+  assert.equal(w.badge.color, '#0061e0');
+  assert.equal(w.alarms.get(ALARM).when, T0 + 60 * MIN - 14 * MIN + 1000, 'wakes when the renewal is due');
+});
+
+test('silent renewal: a background tab of the same container, at the last used console page, closed once loaded; the user\'s tabs untouched', async () => {
+  const w = await world();
+  const { tab, cookieStoreId } = await openRole(w, 'a');
+  const other = { id: 7, cookieStoreId, url: `${CONSOLE}/iam/home`, title: 'IAM', status: 'complete', lastAccessed: T0 - 5 * MIN, index: 3, windowId: 1 };
+  w.tabs.all.push(other);
+  w.clock.now = T0 + 50 * MIN; // 10 minutes before the end
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.settle();
+  const [first, renewal] = opens(w.host);
+  assert.deepEqual(first.params, { role: 'a' });
+  assert.deepEqual(renewal.params, { role: 'a', destination: `${CONSOLE}/ec2/home?region=eu-west-1` }, 'the most recently used tab\'s URL');
+  const created = w.tabs.log.created.at(-1);
+  assert.deepEqual(created, { url: SIGNIN, cookieStoreId, active: false, windowId: 1, index: 1 });
+  assert.deepEqual(w.tabs.log.removed, [101], 'the renewal tab, and only it, is closed');
+  assert.deepEqual(w.tabs.log.reloaded, [], 'the user\'s tabs are not reloaded');
+  assert.deepEqual(w.tabs.log.updated, [], 'nor navigated');
+  assert.deepEqual(w.tabs.all.map((t) => t.id).sort(), [tab.id, 7].sort());
+  const record = w.api.storage.session.data[RECORD_KEY].a;
+  assert.deepEqual(record, { minted: { end: T0 + 110 * MIN, at: T0 + 50 * MIN }, renewedFor: T0 + 60 * MIN });
+  assert.equal(w.alarms.get(ALARM).when, T0 + 100 * MIN + 1000, 'the next renewal');
+  assert.equal(JSON.stringify(w.api.storage).includes('SECRET'), false, 'no sign-in URL stored');
+});
+
+test('the same console end is never renewed twice, even when the host did not move it', async () => {
+  const w = await world();
+  await openRole(w, 'a');
+  w.clock.now = T0 + 55 * MIN;
+  const frozen = T0 + 60 * MIN;
+  const request = w.host.request;
+  w.host.request = async (method, params) => {
+    const r = await request(method, params);
+    if (method === 'console.open') w.host.setConsole('a', frozen); // the state did not move
+    return r;
+  };
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.settle();
+  w.clock.now += MIN_AGE_MS + MIN;
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.settle();
+  assert.equal(opens(w.host).length, 2, 'one open, one renewal');
+});
+
+test('a destination the host refuses falls back to the default; a tab on the sign-in page is reloaded once', async () => {
+  const w = await world();
+  const { tab } = await openRole(w, 'a');
+  Object.assign(tab, { title: 'Sign in' }); // the console had ended: AWS shows its sign-in page
+  const anchor = { id: 8, cookieStoreId: tab.cookieStoreId, url: `${CONSOLE}/weird`, title: 'W', status: 'complete', lastAccessed: T0, index: 1, windowId: 1 };
+  w.tabs.all.push(anchor);
+  w.host.refuse['console.open'] = new RolecallError('invalid_destination', 'no', { data: { kind: 'invalid_destination' } });
+  w.clock.now = T0 + 55 * MIN;
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.settle();
+  const [, refused, renewal] = opens(w.host);
+  assert.equal(refused.params.destination, `${CONSOLE}/weird`);
+  assert.deepEqual(renewal.params, { role: 'a' });
+  assert.deepEqual(w.tabs.log.reloaded, [tab.id]);
+  w.timers.fire(); // the second look, a little later: still on the sign-in page, not again
+  await w.settle();
+  assert.deepEqual(w.tabs.log.reloaded, [tab.id]);
+  assert.ok(SECOND_LOOK_MS > 0);
+});
+
+test('a failed silent renewal is recorded, not thrown; the badge turns amber and it is retried later', async () => {
+  const w = await world({ load: 'refused' });
+  await openRole(w, 'a');
+  w.clock.now = T0 + 50 * MIN;
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.settle();
+  const record = w.api.storage.session.data[RECORD_KEY].a;
+  assert.equal(record.failures, 1);
+  assert.equal(record.retryAt, T0 + 51 * MIN);
+  // The host minted a console the tabs never got: the old end still counts.
+  assert.deepEqual(record.stale, { hostEnd: T0 + 110 * MIN, realEnd: T0 + 60 * MIN });
+  assert.equal(w.badge.color, '#ffa436');
+  assert.equal(w.alarms.get(ALARM).when, T0 + 51 * MIN + 1000);
+  await w.svc.lifecycle.alarm({ name: ALARM }); // fired early: nothing
+  await w.settle();
+  assert.equal(opens(w.host).length, 2);
+});
+
+test('a console that needs a code: a notification, once; its click brings up the MFA prompt to renew', async () => {
+  const w = await world();
+  await openRole(w, 'a');
+  w.host.setConsole('a', T0 + 60 * MIN, 'mfa');
+  w.clock.now = T0 + 50 * MIN;
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.settle();
+  assert.equal(opens(w.host).length, 1, 'no renewal without the code');
+  assert.deepEqual([...w.notifications.keys()], [`${NOTIFICATION_PREFIX}a`]);
+  assert.equal(w.notifications.get(`${NOTIFICATION_PREFIX}a`).message, 'Prod admin: console ends in 10 min — Renew');
+  assert.equal(w.badge.color, '#ffa436');
+
+  w.host.refuse['console.open'] = new RolecallError('mfa_required', 'Enter the MFA code', { data: { kind: 'mfa_required', gateway: 'secure' } });
+  await w.svc.lifecycle.notificationClicked(`${NOTIFICATION_PREFIX}a`);
+  assert.deepEqual(w.windows, [{ url: 'moz-extension://uuid/popup.html?renew=a', type: 'popup', width: 420, height: 480 }]);
+  const pending = w.api.storage.session.data[PENDING_KEY];
+  assert.deepEqual([pending.role, pending.gateway, pending.action], ['a', 'secure', 'renew']);
+  assert.equal(w.notifications.size, 0);
+
+  // The popup sends the code: the renewal runs as a silent one would.
+  const r = await w.svc.handle({ type: 'renew', role: 'a', mfaCode: '123456' }, me);
+  assert.equal(r.ok, true);
+  assert.equal(opens(w.host).at(-1).params.mfa_code, '123456');
+  assert.equal(w.tabs.log.created.at(-1).active, false);
+});
+
+test('with auto_renew off the user is told instead, and a click renews without a code', async () => {
+  const w = await world({ settings: { renew_before_minutes: 10, auto_renew: false } });
+  await openRole(w, 'a');
+  w.clock.now = T0 + 51 * MIN;
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.settle();
+  assert.equal(opens(w.host).length, 1);
+  assert.equal(w.notifications.get(`${NOTIFICATION_PREFIX}a`).message, 'Prod admin: console ends in 9 min — Renew');
+  await w.svc.lifecycle.notificationClicked(`${NOTIFICATION_PREFIX}a`);
+  assert.equal(opens(w.host).length, 2);
+  assert.deepEqual(w.windows, []);
+});
+
+test('Chromium isolated windows: told, not renewed unseen; Renew launches a new window of the role\'s browser', async () => {
+  const w = await world({ containers: false });
+  w.host.roles[0].window_open = true;
+  const request = w.host.request;
+  w.host.request = async (method, params) => {
+    const r = await request(method, params);
+    return method === 'console.open' ? { launched: true, role: params.role, console_expires_at: r.console_expires_at } : r;
+  };
+  await w.svc.handle({ type: 'open', role: 'a' }, me);
+  await w.settle();
+  w.clock.now = T0 + 50 * MIN;
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.settle();
+  assert.equal(opens(w.host).length, 1);
+  assert.ok(w.notifications.has(`${NOTIFICATION_PREFIX}a`));
+  const r = await w.svc.handle({ type: 'renew', role: 'a' }, me);
+  assert.equal(r.ok, true);
+  assert.deepEqual(opens(w.host).at(-1).params, { role: 'a', open_in: 'isolated_window' });
+  assert.deepEqual(w.tabs.log.created, []);
+});
+
+test('red when a console ended with its tabs open; closing them clears it without asking the host', async () => {
+  const w = await world();
+  const { tab } = await openRole(w, 'a');
+  w.host.setConsole('a', T0 + 60 * MIN, 'mfa');
+  w.clock.now = T0 + 61 * MIN;
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.settle();
+  assert.deepEqual([w.badge.text, w.badge.color], ['!', '#d70022']);
+  const asked = w.host.calls.length;
+  await w.tabs.remove(tab.id);
+  w.svc.lifecycle.tabsChanged();
+  w.timers.fire();
+  await w.settle();
+  assert.deepEqual([w.badge.text, w.badge.color], ['', '#0061e0']);
+  assert.equal(w.host.calls.length, asked, 'from the kept view');
+});
+
+test('sign out: the container\'s session cookies, session.forget for the role, its record; sign out of all: every container', async () => {
+  const w = await world();
+  const a = await openRole(w, 'a');
+  w.host.roles[1].needs_code = false;
+  const m = await openRole(w, 'm');
+  const r = await w.svc.handle({ type: 'signOut', role: 'a' }, me);
+  assert.deepEqual([r.ok, r.mode, r.removed, r.unreached], [true, 'container', 3, []]);
+  assert.deepEqual(new Set(w.removedCookies.map((c) => c.storeId)), new Set([a.cookieStoreId]));
+  assert.deepEqual(w.host.calls.filter((c) => c.method === 'session.forget').map((c) => c.params), [{ role: 'a' }]);
+  assert.equal(RECORD_KEY in w.api.storage.session.data && 'a' in w.api.storage.session.data[RECORD_KEY], false);
+  assert.equal(w.badge.text, '1');
+  assert.deepEqual(w.api.storage.local.data.recent, ['m'], 'not prepared again until opened');
+
+  const all = await w.svc.handle({ type: 'signOutAll' }, me);
+  assert.equal(all.ok, true);
+  assert.deepEqual(new Set(w.removedCookies.map((c) => c.storeId)), new Set([a.cookieStoreId, m.cookieStoreId]));
+  assert.deepEqual(w.host.calls.filter((c) => c.method === 'session.forget').at(-1).params, undefined, 'everything');
+  assert.equal(w.badge.text, '');
+  assert.deepEqual(w.api.storage.session.data[RECORD_KEY], {});
+  assert.deepEqual(w.api.storage.local.data.recent, []);
+});
+
+test('a cookie domain without permission is left and named', async () => {
+  const w = await world();
+  await openRole(w, 'a');
+  w.api.permissions.contains = async ({ origins }) => !origins[0].includes('amazonaws.cn');
+  const r = await w.svc.handle({ type: 'signOut', role: 'a' }, me);
+  assert.deepEqual(r.unreached, ['amazonaws.cn']);
+});
+
+test('the popup\'s list prepares live and recent roles, not those needing a code', async () => {
+  const w = await world();
+  await openRole(w, 'a');
+  await w.svc.handle({ type: 'roles' }, me);
+  await w.settle();
+  assert.deepEqual(w.host.calls.filter((c) => c.method === 'console.prepare').map((c) => c.params), [{ roles: ['a'] }]);
+  await w.svc.handle({ type: 'roles', prepare: false }, me);
+  await w.settle();
+  assert.equal(w.host.calls.filter((c) => c.method === 'console.prepare').length, 1, 'the options page prepares nothing');
+  assert.deepEqual(w.api.storage.local.data.recent, ['a']);
+});
+
+test('an alarm whose look fails (no host) sets the next one five minutes on', async () => {
+  const w = await world();
+  await openRole(w, 'a');
+  w.host.refuse['roles.list'] = new RolecallError('host_disconnected', 'gone');
+  w.clock.now = T0 + 20 * MIN;
+  await assert.rejects(w.svc.lifecycle.alarm({ name: ALARM }));
+  assert.equal(w.alarms.get(ALARM).when, T0 + 25 * MIN + 1000);
+});
+
+test('a sign-out during a renewal waits for it, so the renewal cannot sign the role in again after', async () => {
+  const w = await world({ load: 'none' });
+  const { cookieStoreId } = await openRole(w, 'a');
+  w.clock.now = T0 + 50 * MIN;
+  const renewal = w.svc.handle({ type: 'renew', role: 'a' }, me);
+  await w.settle();
+  const renewalTab = w.tabs.all.find((t) => t.url === SIGNIN);
+  assert.ok(renewalTab, 'the renewal tab is loading');
+  const out = w.svc.handle({ type: 'signOut', role: 'a' }, me);
+  await w.settle();
+  assert.deepEqual(w.removedCookies, [], 'not before the renewal is done');
+  w.tabs.set(renewalTab, { status: 'complete', url: `${CONSOLE}/`, title: 'Console' });
+  assert.equal((await renewal).ok, true);
+  assert.equal((await out).ok, true);
+  assert.ok(w.removedCookies.length > 0 && w.removedCookies.every((c) => c.storeId === cookieStoreId));
+  assert.equal(w.host.roles[0].session, null, 'forgotten after the renewal, not before');
+});
