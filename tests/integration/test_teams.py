@@ -603,7 +603,7 @@ def test_exec_passes_the_credentials_and_nothing_else_and_export_prints_them(rc,
     rc.add_gateway()
     rc.add_role("prod", "111111111111", "Admin", "corp", "--region", "eu-west-1")
     parent = dict(
-        rc.env, AWS_PROFILE="someone-else", AWS_ACCESS_KEY_ID="AKIAOLDOLDOLDOLDOLD1", MARKER="kept", ROLECALL_LOG="trace"
+        rc.env, AWS_PROFILE="someone-else", AWS_ACCESS_KEY_ID="AKIAI44QH8DHBEXAMPLE", MARKER="kept", ROLECALL_LOG="trace"
     )
     r = secret_free_run(rc, ["exec", "prod", "--", sys.executable, "-c", CHILD], env=parent)
     assert r.returncode == 0, r.stderr
