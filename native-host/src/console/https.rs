@@ -35,6 +35,15 @@ pub fn client() -> Result<reqwest::Client, TlsSetupError> {
         .map_err(|e| TlsSetupError(format!("cannot build the HTTPS client ({e})")))
 }
 
+/// Timeouts for an AWS SDK client: connecting within 5 s (or the whole bound, when smaller),
+/// each operation within `timeout`, retries included.
+pub fn sdk_timeouts(timeout: Duration) -> aws_smithy_types::timeout::TimeoutConfig {
+    aws_smithy_types::timeout::TimeoutConfig::builder()
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .operation_timeout(timeout)
+        .build()
+}
+
 /// The endpoint an AWS SDK client is pointed at by the standard overrides:
 /// `AWS_ENDPOINT_URL_<SERVICE>` (e.g. `STS`, `SSO`, `SSO_OIDC`), then `AWS_ENDPOINT_URL`.
 pub fn endpoint_override(service: &str) -> Option<String> {

@@ -16,7 +16,6 @@ use crate::sync::{blocking, KeyedLocks};
 use aws_sdk_ssooidc::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::retry::RetryConfig;
-use aws_smithy_types::timeout::TimeoutConfig;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -82,12 +81,7 @@ fn oidc_client(
     let mut b = aws_sdk_ssooidc::Config::builder()
         .region(aws_sdk_ssooidc::config::Region::new(region.to_owned()))
         .http_client(http.clone())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(timeout.min(Duration::from_secs(5)))
-                .operation_timeout(timeout)
-                .build(),
-        )
+        .timeout_config(crate::console::https::sdk_timeouts(timeout))
         // Polling and sign-in answers are not to be retried behind our back.
         .retry_config(RetryConfig::disabled());
     if let Some(url) = crate::console::https::endpoint_override("SSO_OIDC") {
@@ -105,12 +99,7 @@ fn portal_client(
     let mut b = aws_sdk_sso::Config::builder()
         .region(aws_sdk_sso::config::Region::new(region.to_owned()))
         .http_client(http.clone())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(timeout.min(Duration::from_secs(5)))
-                .operation_timeout(timeout)
-                .build(),
-        )
+        .timeout_config(crate::console::https::sdk_timeouts(timeout))
         .retry_config(retry);
     if let Some(url) = crate::console::https::endpoint_override("SSO") {
         b = b.endpoint_url(url);

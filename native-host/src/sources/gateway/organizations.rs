@@ -11,7 +11,6 @@ use crate::error::Error;
 use aws_sdk_organizations::config::{Region, SharedHttpClient};
 use aws_sdk_organizations::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::retry::RetryConfig;
-use aws_smithy_types::timeout::TimeoutConfig;
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
@@ -87,12 +86,7 @@ impl<'a> Lister<'a> {
             .region(Region::new(region(partition)))
             .credentials_provider(signer.credentials())
             .http_client(http.clone())
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(timeout.min(Duration::from_secs(5)))
-                    .operation_timeout(timeout)
-                    .build(),
-            )
+            .timeout_config(crate::console::https::sdk_timeouts(timeout))
             // Organizations throttles (TooManyRequestsException) at a few calls a second:
             // the standard retry backs off on it.
             .retry_config(RetryConfig::standard().with_max_attempts(5));

@@ -9,7 +9,6 @@ use aws_sdk_sts::config::{Credentials, Region, SharedHttpClient};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::retry::RetryConfig;
-use aws_smithy_types::timeout::TimeoutConfig;
 use std::time::Duration;
 
 /// What to assume, and how.
@@ -82,12 +81,7 @@ fn client(
         .region(Region::new(region.to_owned()))
         .credentials_provider(signer.credentials())
         .http_client(http.clone())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(timeout.min(Duration::from_secs(5)))
-                .operation_timeout(timeout)
-                .build(),
-        )
+        .timeout_config(crate::console::https::sdk_timeouts(timeout))
         // One retry for a transient failure, all inside the operation timeout.
         .retry_config(RetryConfig::standard().with_max_attempts(2));
     if let Some(url) = endpoint {
@@ -113,19 +107,7 @@ pub async fn assume_role(
     if let Some((serial, code)) = req.mfa {
         call = call.serial_number(serial).token_code(code);
     }
-    // The SDK's operation timeout bounds the call; this guards against a sleep that never
-    // fires (belt and braces: the popup must always get an answer).
-    let sent = tokio::time::timeout(timeout + Duration::from_secs(1), call.send()).await;
-    let out = match sent {
-        Err(_) => {
-            return Err(Error::UpstreamUnavailable {
-                service: Service::Sts,
-                reason: format!("no answer in {} s", timeout.as_secs()),
-            })
-        }
-        Ok(Err(e)) => return Err(map_sdk_error(e, req)),
-        Ok(Ok(out)) => out,
-    };
+    let out = bounded(call.send(), req, timeout).await?;
     temp_credentials(out.credentials(), "AssumeRole")
 }
 
@@ -151,17 +133,7 @@ pub async fn session_token(
     if let Some((serial, code)) = req.mfa {
         call = call.serial_number(serial).token_code(code);
     }
-    let sent = tokio::time::timeout(timeout + Duration::from_secs(1), call.send()).await;
-    let out = match sent {
-        Err(_) => {
-            return Err(Error::UpstreamUnavailable {
-                service: Service::Sts,
-                reason: format!("no answer in {} s", timeout.as_secs()),
-            })
-        }
-        Ok(Err(e)) => return Err(map_sdk_error(e, req)),
-        Ok(Ok(out)) => out,
-    };
+    let out = bounded(call.send(), req, timeout).await?;
     temp_credentials(out.credentials(), "GetSessionToken")
 }
 
@@ -223,11 +195,6 @@ pub async fn caller_identity(
         timeout,
         endpoint.as_deref(),
     );
-    let sent = tokio::time::timeout(
-        timeout + Duration::from_secs(1),
-        sts.get_caller_identity().send(),
-    )
-    .await;
     let req = AssumeRequest {
         gateway,
         region,
@@ -237,13 +204,28 @@ pub async fn caller_identity(
         duration_seconds: 0,
         mfa: None,
     };
-    match sent {
+    let out = bounded(sts.get_caller_identity().send(), &req, timeout).await?;
+    Ok(out.arn().unwrap_or_default().to_owned())
+}
+
+/// An STS call's answer, its error as ours. The SDK's operation timeout bounds the call;
+/// this one guards against a sleep that never fires (belt and braces: the popup must
+/// always get an answer).
+async fn bounded<T, E>(
+    call: impl std::future::Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
+    req: &AssumeRequest<'_>,
+    timeout: Duration,
+) -> Result<T>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match tokio::time::timeout(timeout + Duration::from_secs(1), call).await {
         Err(_) => Err(Error::UpstreamUnavailable {
             service: Service::Sts,
             reason: format!("no answer in {} s", timeout.as_secs()),
         }),
-        Ok(Err(e)) => Err(map_sdk_error(e, &req)),
-        Ok(Ok(out)) => Ok(out.arn().unwrap_or_default().to_owned()),
+        Ok(Err(e)) => Err(map_sdk_error(e, req)),
+        Ok(Ok(out)) => Ok(out),
     }
 }
 
