@@ -13,6 +13,8 @@ PREFLIGHT_COMMANDS=(
   chromium:chromium
   # dpkg-shlibdeps: the Debian package's Depends (packaging/release.sh --deb).
   dpkg-shlibdeps:dpkg-dev
+  # groff renders `rolecall man` in its test.
+  groff:groff-base
 )
 
 # Prints the Debian packages the machine lacks, one per line.
