@@ -304,3 +304,24 @@ def test_cli_gateway_modes_and_session_list(rc, aws):
     r = rc.cli("gateway", "set", "corp", "--mfa-mode", "per-role")
     assert r.returncode == 0
     assert "daily" not in rc.cli("gateway", "list").stdout
+
+
+def test_a_forget_from_the_terminal_reaches_a_running_host(rc, aws):
+    """`rolecall session forget` in a terminal removes keyring entries; the browser's host
+    also held them (and a prepared token) in memory. The state file's forget generation
+    tells it to drop them, so the next click needs the code again."""
+    rc.add_gateway(mfa=True)
+    rc.add_role("prod")
+    rc.add_role("dev", "222222222222")
+    h = rc.host()
+    assert "result" in h.call("console.open", {"role": "prod", "mfa_code": "123456"})
+    assert "result" in h.call("console.open", {"role": "dev", "mfa_code": "123456"})
+    assert h.call("console.prepare", {"roles": ["prod", "dev"]})["result"] == {"prepared": ["dev", "prod"]}
+    r = rc.cli("session", "forget", "--role", "prod")
+    assert r.returncode == 0 and "Forgot 1" in r.stdout, r.stdout
+    err = h.call("console.open", {"role": "prod"})["error"]
+    assert err["data"]["kind"] == "mfa_required", err
+    # Another role's cached credentials are still in the keyring: read again, no code.
+    res = h.call("console.open", {"role": "dev"})["result"]
+    assert res["cached"] is True and res["prepared"] is False
+    assert h.close() == 0

@@ -239,6 +239,9 @@ pub struct App {
     sessions: Mutex<HashMap<String, CachedSession>>,
     /// Tokens minted by `console.prepare`, in memory only.
     prepared: Mutex<PreparedTokens>,
+    /// The state file's forget generation as last read, and as this process last acted on.
+    forgets_read: Mutex<Option<(crate::store::files::FileStamp, u64)>>,
+    forgets_seen: Mutex<Option<u64>>,
     /// The last listing's roles as JSON, for the following pages of the same listing.
     listing: Mutex<Option<Listing>>,
     /// Parsed catalogue copies by (name, digest).
@@ -291,6 +294,8 @@ impl App {
             sessions: Mutex::new(HashMap::new()),
             prepared: Mutex::new(PreparedTokens::default()),
             listing: Mutex::new(None),
+            forgets_read: Mutex::new(None),
+            forgets_seen: Mutex::new(None),
             catalogs: Mutex::new(HashMap::new()),
             effective: Mutex::new(None),
             writes,
@@ -584,6 +589,25 @@ impl App {
         });
     }
 
+    /// A `session forget` by another rolecall process (the terminal) counts up the state
+    /// file's forget generation: when it grew, what this process holds in memory goes, so
+    /// the next open reads the keyring (where the forget removed the entries). One `stat` a
+    /// click when nothing changed.
+    fn catch_up_with_forgets(&self) {
+        let now = self.state.file().forget_generation(&self.forgets_read);
+        let mut seen = self.forgets_seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.is_some_and(|before| now > before) {
+            log::debug!("sessions were forgotten elsewhere; dropping those held in memory");
+            self.sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clear();
+            *self.prepared.lock().unwrap_or_else(|p| p.into_inner()) = PreparedTokens::default();
+            self.sources.clear_memory();
+        }
+        *seen = Some(now);
+    }
+
     fn role_lock(&self, role: &str) -> Arc<tokio::sync::Mutex<()>> {
         self.role_locks.get(role)
     }
@@ -639,6 +663,7 @@ impl App {
     /// The click: a prepared token, or cached credentials or AssumeRole then one federation
     /// call; then the URL.
     pub async fn open_console(self: &Arc<Self>, req: OpenRequest) -> Result<Opened> {
+        self.catch_up_with_forgets();
         let (config, role) = self.requested_role(&req.role)?;
         let source = source_of(&config, &role)?;
         let partition = config.partition_of(&role);
@@ -760,6 +785,7 @@ impl App {
     }
 
     async fn prepare_one(self: &Arc<Self>, id: &str) -> bool {
+        self.catch_up_with_forgets();
         let Ok((config, role)) = self.requested_role(id) else {
             return false;
         };
@@ -857,6 +883,7 @@ impl App {
         mfa_code: Option<&str>,
         min_left: time::Duration,
     ) -> Result<RoleCredentials> {
+        self.catch_up_with_forgets();
         let (config, role) = self.requested_role(role_id)?;
         let source = source_of(&config, &role)?;
         if let Some(code) = mfa_code {
@@ -1164,6 +1191,7 @@ impl App {
                     st.credentials_expire_at = None;
                 }
             }
+            s.forget_generation += 1;
         });
         self.flush_state().await;
         Ok(n)

@@ -12,9 +12,10 @@ pub enum SessionCommand {
     /// The consoles rolecall made that are live (or ended in the last day), when each ends,
     /// and whether the next one needs an MFA code.
     List,
-    /// Drop cached role credentials, daily MFA sessions and live state (all, or of one role,
-    /// or of a gateway and its roles). A running browser host keeps its in-memory copy
-    /// until it restarts; the extension's "Sign out" clears both.
+    /// Drop cached role credentials, daily MFA sessions, Identity Center tokens and live
+    /// state (all, or of one role, gateway or SSO source). A running browser host drops its
+    /// in-memory copies at its next click; the consoles already open stay signed in until
+    /// the extension's "Sign out" (which also clears their cookies).
     Forget {
         #[arg(long, conflicts_with_all = ["gateway", "sso"])]
         role: Option<String>,

@@ -39,6 +39,12 @@ impl Sources {
         }
     }
 
+    /// Forgets what every source holds in memory.
+    pub fn clear_memory(&self) {
+        self.gateway.clear_memory();
+        self.sso.clear_memory();
+    }
+
     /// Fresh credentials for `role` from its source: an MFA code only matters to gateways.
     pub async fn credentials(
         &self,

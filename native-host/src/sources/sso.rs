@@ -180,6 +180,15 @@ impl IdentityCenter {
         }
     }
 
+    /// Forgets the tokens it holds in memory: the keyring is read again.
+    pub fn clear_memory(&self) {
+        self.inner
+            .tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
     /// The role's credentials from the portal with the source's token: a usable token (or
     /// one refreshed now), else `sso_login_required`. A token the portal refuses (401) is
     /// dropped, and the answer is `sso_login_required` too.

@@ -7,7 +7,7 @@
 use crate::console::federation::SESSION_DURATION_RANGE;
 use crate::console::partition::Partition;
 use crate::error::{Error, Result};
-use crate::store::files::{atomic_write, create_private_dir};
+use crate::store::files::{atomic_write, create_private_dir, stamp, FileStamp};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -731,24 +731,6 @@ pub struct ConfigCache {
     cached: std::sync::Mutex<Option<(FileStamp, std::sync::Arc<Config>)>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct FileStamp {
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-    #[cfg(unix)]
-    inode: u64,
-}
-
-fn stamp(path: &Path) -> Option<FileStamp> {
-    let m = std::fs::metadata(path).ok()?;
-    Some(FileStamp {
-        len: m.len(),
-        modified: m.modified().ok(),
-        #[cfg(unix)]
-        inode: std::os::unix::fs::MetadataExt::ino(&m),
-    })
-}
-
 impl ConfigCache {
     pub fn new(path: PathBuf) -> ConfigCache {
         ConfigCache {
@@ -782,12 +764,7 @@ impl ConfigCache {
     pub fn fingerprint(&self) -> String {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        if let Some(s) = stamp(&self.path) {
-            s.len.hash(&mut h);
-            s.modified.hash(&mut h);
-            #[cfg(unix)]
-            s.inode.hash(&mut h);
-        }
+        stamp(&self.path).hash(&mut h);
         format!("{:016x}", h.finish())
     }
 }

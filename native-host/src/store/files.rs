@@ -70,6 +70,36 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     b.create(dir)
 }
 
+/// What identifies a version of a file: its size, modification time and inode (a rewrite
+/// through [`atomic_write`] is a new file, so a new inode even within one mtime tick).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+impl std::hash::Hash for FileStamp {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.len.hash(h);
+        self.modified.hash(h);
+        #[cfg(unix)]
+        self.inode.hash(h);
+    }
+}
+
+/// The file's stamp, or `None` when it cannot be read.
+pub fn stamp(path: &Path) -> Option<FileStamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some(FileStamp {
+        len: m.len(),
+        modified: m.modified().ok(),
+        #[cfg(unix)]
+        inode: std::os::unix::fs::MetadataExt::ino(&m),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 //! (`.state.json.lock`), so the browser's host and a `rolecall login` never lose each
 //! other's update. A missing or unreadable file is an empty state: it is a cache.
 
-use crate::store::files::{atomic_write, create_private_dir};
+use crate::store::files::{atomic_write, create_private_dir, stamp, FileStamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,6 +29,15 @@ pub struct State {
     pub gateways: BTreeMap<String, GatewayState>,
     #[serde(default)]
     pub sso: BTreeMap<String, SsoState>,
+    /// Counts `session forget`s by any rolecall process: a host that sees it grow drops what
+    /// it holds in memory (role credentials, MFA sessions, SSO tokens, prepared tokens) and
+    /// reads the keyring again, so a forget from the terminal reaches the browser's host.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub forget_generation: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +138,23 @@ impl StateFile {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The forget generation in the file now, read only when the file changed since the last
+    /// call (one `stat` a click otherwise).
+    pub fn forget_generation(&self, seen: &std::sync::Mutex<Option<(FileStamp, u64)>>) -> u64 {
+        let now = stamp(&self.path);
+        let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+        if let (Some(now), Some((at, g))) = (&now, seen.as_ref()) {
+            if now == at {
+                return *g;
+            }
+        }
+        let g = self.load().forget_generation;
+        if let Some(now) = now {
+            *seen = Some((now, g));
+        }
+        g
     }
 
     /// The state, or an empty one when there is none or it cannot be read (logged).

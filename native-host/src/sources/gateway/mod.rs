@@ -71,6 +71,14 @@ impl GatewaySource {
         Ok(keys)
     }
 
+    /// Forgets what it holds in memory (the MFA sessions): the keyring is read again.
+    pub fn clear_memory(&self) {
+        self.mfa_sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
     /// New credentials for the role: AssumeRole with the gateway's long-term keys (and the
     /// MFA code, per-role mode), or with the gateway's MFA session (daily mode).
     pub async fn credentials(
