@@ -2,6 +2,7 @@
 # Builds rolecall's release artefacts from ONE release build of the binary, into target/dist/:
 #
 #   rolecall-<version>-<target>.tar.gz   the binary, both extension packages, README, licences
+#                                        (ours, and THIRD-PARTY-LICENSES.md)
 #                                        (.zip for Windows targets)
 #   rolecall_<version>-1_<arch>.deb      --deb (Debian/Ubuntu): the same binary as
 #                                        /usr/bin/rolecall, the system-wide native-messaging
@@ -92,6 +93,8 @@ mkdir -p "$stage"
 cp "$binary" "$stage/rolecall$exe"
 cp extension/dist/rolecall-firefox.xpi extension/dist/rolecall-chromium.zip \
   README.md LICENSE-MIT LICENSE-APACHE "$stage/"
+# Every crate and the C code compiled into this binary, with its licence.
+python3 packaging/third_party.py --target "$target" >"$stage/THIRD-PARTY-LICENSES.md"
 
 step "archive $name"
 case "$target" in
@@ -145,7 +148,7 @@ if $deb; then
     extension/dist/rolecall-firefox.xpi extension/dist/rolecall-chromium.zip \
     "$root/usr/share/rolecall/"
   gzip -9n <README.md >"$root/usr/share/doc/rolecall/README.md.gz"
-  cp LICENSE-MIT LICENSE-APACHE "$root/usr/share/doc/rolecall/"
+  cp LICENSE-MIT LICENSE-APACHE "$stage/THIRD-PARTY-LICENSES.md" "$root/usr/share/doc/rolecall/"
 
   deb_target=()
   if [ "$target" != "$host" ]; then deb_target=(--target "$target"); fi

@@ -24,7 +24,15 @@ TARGET = next(
     for line in subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=True).stdout.splitlines()
     if line.startswith("host: ")
 )
-CONTENTS = {"rolecall", "rolecall-firefox.xpi", "rolecall-chromium.zip", "README.md", "LICENSE-MIT", "LICENSE-APACHE"}
+CONTENTS = {
+    "rolecall",
+    "rolecall-firefox.xpi",
+    "rolecall-chromium.zip",
+    "README.md",
+    "LICENSE-MIT",
+    "LICENSE-APACHE",
+    "THIRD-PARTY-LICENSES.md",
+}
 
 
 def sha256(path):
@@ -134,3 +142,21 @@ def test_the_debian_package_carries_the_same_binary(unpacked, tmp_path):
     assert hashlib.sha256(packaged).hexdigest() == sha256(next(unpacked.iterdir()) / "rolecall"), (
         "the .deb and the archive must carry the one release build"
     )
+
+
+def test_third_party_licences_name_every_crate_in_the_binary(unpacked):
+    """THIRD-PARTY-LICENSES.md lists each crate the binary is built from, with a licence,
+    and the C library compiled in; `cargo tree` is the independent reading."""
+    import re
+
+    text = (next(unpacked.iterdir()) / "THIRD-PARTY-LICENSES.md").read_text()
+    rows = dict(re.findall(r"^\| ([a-z0-9_-]+) \| ([^ |]+) \| [^|]*\S[^|]* \|", text, re.M))
+    tree = subprocess.run(
+        ["cargo", "tree", "--locked", "-p", "rolecall", "-e", "normal", "--prefix", "none", "--no-dedupe"],
+        capture_output=True, text=True, check=True, cwd=REPO,
+    ).stdout
+    names = {l.split()[0] for l in tree.splitlines() if l.strip()} - {"rolecall"}
+    assert names and names <= set(rows), sorted(names - set(rows))
+    for must in ("aws-sdk-sts", "rustls", "ring", "reqwest", "dbus-secret-service"):
+        assert must in rows, must
+    assert "libdbus" in text and "AFL" in text

@@ -33,7 +33,10 @@ MANIFESTS = {
 # The one file the Chromium family's /etc links point at (links, not conffiles: dpkg -r
 # removes them).
 SHARED = f"/usr/share/rolecall/native-messaging-hosts/chromium/{HOST}.json"
-DOCS = {"/usr/share/doc/rolecall/" + n for n in ("copyright", "README.md.gz", "LICENSE-MIT", "LICENSE-APACHE")}
+DOCS = {
+    "/usr/share/doc/rolecall/" + n
+    for n in ("copyright", "README.md.gz", "LICENSE-MIT", "LICENSE-APACHE", "THIRD-PARTY-LICENSES.md")
+}
 
 pytestmark = pytest.mark.skipif(not DEB.is_file() or not WORK.is_dir(), reason="run by tests/package.sh deb")
 
