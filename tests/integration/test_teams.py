@@ -680,6 +680,22 @@ _rolecall rolecall "" catalog; echo "CATALOG ${{COMPREPLY[*]}}"
         r = rc.cli("completions", shell)
         assert r.returncode == 0 and marker in r.stdout
         assert all(c in r.stdout for c in commands)
+    # The launcher's internal command is offered nowhere.
+    assert "handoff-cleanup" not in top
+    for shell in ("bash", "zsh", "fish"):
+        assert "handoff-cleanup" not in rc.cli("completions", shell).stdout, shell
+    assert "handoff-cleanup" not in rc.cli("man").stdout
+
+
+def test_output_into_a_closed_pipe_ends_quietly(rc):
+    """`rolecall man | head -1`: the reader leaves early; no panic, no "internal error"."""
+    for args in (["man"], ["completions", "bash"]):
+        p = subprocess.Popen([str(binary()), *args], env=rc.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdout.read(10)
+        p.stdout.close()  # the pipe's reader is gone before the command has written it all
+        stderr = p.stderr.read().decode()
+        assert p.wait(timeout=10) == 0, (args, stderr)
+        assert stderr == "", (args, stderr)
 
 
 def test_the_man_page_renders(rc):

@@ -100,10 +100,11 @@ enum Command {
         /// A command (and subcommand) whose page to print.
         command: Vec<String>,
     },
-    /// Internal: remove a sign-in handoff file once the browser has read it (at most a minute).
-    #[command(hide = true)]
-    HandoffCleanup { file: std::path::PathBuf },
 }
+
+/// The launcher's internal command (`rolecall handoff-cleanup <file>`, see browser/handoff.rs),
+/// taken before clap so that help, completions and the man page never offer it.
+const HANDOFF_CLEANUP: &str = "handoff-cleanup";
 
 /// Any command's failure; each prints as a sentence the user can act on.
 #[derive(Debug, thiserror::Error)]
@@ -173,6 +174,9 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         }
         Caller::NotABrowser => {}
     }
+    if args.first().is_some_and(|a| a == HANDOFF_CLEANUP) {
+        return handoff_cleanup(&args[1..]);
+    }
     let cli = match Cli::try_parse_from(std::iter::once(OsString::from("rolecall")).chain(args)) {
         Ok(c) => c,
         Err(e) => {
@@ -184,7 +188,8 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
             };
         }
     };
-    let out = &mut std::io::stdout().lock();
+    // `rolecall … | head`: a reader that went away is not an error of ours (see QuietPipe).
+    let out = &mut QuietPipe::new(std::io::stdout().lock());
     let ok = |r: Result<(), Error>| r.map(|()| true).map_err(CliError::from);
     let result = match cli.command {
         Command::Host => return run_host(),
@@ -209,23 +214,6 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Profiles(c) => ok(profiles::run(c, out)),
         Command::Completions { shell } => ok(completions::completions(shell, out)),
         Command::Man { command } => ok(completions::man(&command, out)),
-        Command::HandoffCleanup { file } => {
-            let dir = crate::browser::profiles::handoff_dir();
-            if !crate::browser::handoff::is_handoff_file(&dir, &file) {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "rolecall: {} is not a handoff file",
-                    file.display()
-                );
-                return ExitCode::from(2);
-            }
-            crate::browser::handoff::remove_when_read(
-                &file,
-                crate::browser::handoff::MAX_LIFETIME,
-                std::time::Duration::from_millis(50),
-            );
-            return ExitCode::SUCCESS;
-        }
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -234,6 +222,80 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
             let _ = writeln!(std::io::stderr(), "rolecall: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `rolecall handoff-cleanup <file>`: removes a sign-in handoff file once the browser has read
+/// it (at most a minute), and only a file in the handoff folder.
+fn handoff_cleanup(args: &[OsString]) -> ExitCode {
+    let [file] = args else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "rolecall: usage: rolecall handoff-cleanup <file>"
+        );
+        return ExitCode::from(2);
+    };
+    let file = std::path::Path::new(file);
+    let dir = crate::browser::profiles::handoff_dir();
+    if !crate::browser::handoff::is_handoff_file(&dir, file) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "rolecall: {} is not a handoff file",
+            file.display()
+        );
+        return ExitCode::from(2);
+    }
+    crate::browser::handoff::remove_when_read(
+        file,
+        crate::browser::handoff::MAX_LIFETIME,
+        std::time::Duration::from_millis(50),
+    );
+    ExitCode::SUCCESS
+}
+
+/// Stdout for CLI commands. When the reader has gone (`rolecall role list | head`), the rest
+/// of the output is dropped without a word and the command still finishes what it started
+/// (a half-done import is worse than lost output); a panic or an "internal error" there
+/// would be noise.
+struct QuietPipe<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> QuietPipe<W> {
+    fn new(inner: W) -> Self {
+        QuietPipe {
+            inner,
+            closed: false,
+        }
+    }
+
+    fn quiet<T>(&mut self, r: std::io::Result<T>, fallback: T) -> std::io::Result<T> {
+        match r {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(fallback)
+            }
+            r => r,
+        }
+    }
+}
+
+impl<W: Write> Write for QuietPipe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let r = self.inner.write(buf);
+        self.quiet(r, buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.quiet(r, ())
     }
 }
 
@@ -306,6 +368,58 @@ mod tests {
 
     fn args(a: &[&str]) -> Vec<OsString> {
         a.iter().map(OsString::from).collect()
+    }
+
+    /// A writer whose reader has gone after `room` bytes.
+    struct ClosesAfter {
+        room: usize,
+        got: Vec<u8>,
+    }
+
+    impl Write for ClosesAfter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(std::io::ErrorKind::BrokenPipe.into());
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            self.got.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_closed_pipe_drops_the_rest_quietly_but_other_errors_still_fail() {
+        let mut out = QuietPipe::new(ClosesAfter {
+            room: 4,
+            got: vec![],
+        });
+        assert!(out.write_all(b"rolecall man").is_ok());
+        assert!(out.write_all(b" more").is_ok() && out.flush().is_ok());
+        assert!(out.closed);
+        assert_eq!(out.inner.got, b"role");
+
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("disk full"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut out = QuietPipe::new(Full);
+        assert!(out.write_all(b"x").is_err() && !out.closed);
+    }
+
+    #[test]
+    fn handoff_cleanup_takes_one_file_in_the_handoff_folder_only() {
+        assert_eq!(handoff_cleanup(&args(&[])), ExitCode::from(2));
+        assert_eq!(handoff_cleanup(&args(&["a", "b"])), ExitCode::from(2));
+        assert_eq!(handoff_cleanup(&args(&["/etc/passwd"])), ExitCode::from(2));
     }
 
     #[test]
