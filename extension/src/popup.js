@@ -35,7 +35,7 @@ const state = {
   actionNodes: new Map(), // role id → its Renew / Sign out buttons, kept across renders
 };
 
-const PROGRESS = { open: 'Preparing the console…', renew: 'Renewing the console…', signOut: 'Signing out…' };
+const PROGRESS = { open: 'Preparing the console…', renew: 'Renewing the console…', signOut: 'Signing out…', signedIn: 'Signed in: opening the console…' };
 
 async function ask(msg) {
   try {
@@ -109,6 +109,10 @@ function mfaForm(role, row) {
 // rebuilding them.
 function rowExtra(role, row) {
   if (row?.phase === 'busy') return el('div', { class: 'progress extra' }, PROGRESS[row.action]);
+  if (row?.phase === 'sso') {
+    // The code the user checks on the Identity Center page before approving it.
+    return el('p', { class: 'sso-code extra', role: 'status' }, 'Approve code ', el('code', { class: 'user-code' }, row.userCode), ' in the tab that opened.');
+  }
   if (row?.phase === 'mfa') return (row.node ??= mfaForm(role, row));
   if (row?.phase === 'error') return (row.node ??= errorBlock(row.error, 'extra'));
   return null;
@@ -138,7 +142,11 @@ function lifePills(role) {
   const pill = pillOf(role);
   let node = null;
   if (pill) showPill((node = el('span', { dataset: { timeFor: role.id } })), pill);
-  return [node, role.needs_code ? el('span', { class: 'badge code', title: 'The next open asks for an MFA code' }, 'needs code') : null];
+  return [
+    node,
+    role.needs_code ? el('span', { class: 'badge code', title: 'The next open asks for an MFA code' }, 'needs code') : null,
+    role.needs_login ? el('span', { class: 'badge code', title: 'The next open asks you to sign in to IAM Identity Center' }, 'needs sign-in') : null,
+  ];
 }
 
 // Renew and Sign out for a role with a console, beside the option (controls may not sit in
@@ -319,6 +327,13 @@ async function runRole(roleId, { action = 'open', background = false, mfaCode } 
   say('');
   render();
   const reply = await asked;
+  if (reply.ok && reply.ssoLogin) {
+    // An Identity Center sign-in first: its page opened in a tab; the background waits for the
+    // approval and opens the console (or renews it), also if this popup closes.
+    state.rows.set(roleId, { phase: 'sso', userCode: reply.ssoLogin.userCode });
+    render();
+    return;
+  }
   if (reply.ok) {
     state.rows.delete(roleId);
     if (action === 'renew') {
@@ -456,6 +471,7 @@ async function fetchRoles({ quiet = false } = {}) {
   state.containers = reply.containers !== false;
   state.mode = reply.mode ?? (state.containers ? 'container' : 'window');
   state.consoles = reply.consoles ?? null;
+  applySso(reply.sso);
   if (state.consoles && state.containers && ext.permissions?.getAll) {
     const granted = await ext.permissions.getAll().catch(() => ({}));
     state.missingOrigins = missingOrigins(state.consoles.cookieDomains, granted.origins);
@@ -470,6 +486,30 @@ async function fetchRoles({ quiet = false } = {}) {
 }
 
 const reload = () => fetchRoles({ quiet: true });
+
+// The background's Identity Center sign-ins (a list of { role, state, userCode | error }):
+// rows waiting for an approval show the code, approved ones progress, failed ones the error.
+// A row whose sign-in is over and not failed goes back to normal, with its console's time.
+function applySso(view) {
+  if (!Array.isArray(view)) return false;
+  const seen = new Set();
+  let ended = false;
+  for (const v of view) {
+    seen.add(v.role);
+    const row = state.rows.get(v.role);
+    if (v.state === 'waiting' && row?.phase !== 'mfa') state.rows.set(v.role, { phase: 'sso', userCode: v.userCode });
+    else if (v.state === 'opening') state.rows.set(v.role, { phase: 'busy', action: 'signedIn' });
+    else if (v.state === 'failed' && !(row?.phase === 'error' && JSON.stringify(row.error) === JSON.stringify(v.error))) state.rows.set(v.role, { phase: 'error', error: v.error });
+  }
+  for (const [id, row] of state.rows) {
+    if (seen.has(id)) continue;
+    if (row.phase === 'sso' || (row.phase === 'busy' && row.action === 'signedIn')) {
+      state.rows.delete(id);
+      ended = true;
+    }
+  }
+  return ended;
+}
 
 async function load() {
   if (!(await fetchRoles())) return;
@@ -500,5 +540,9 @@ $('options-button').addEventListener('click', () => ext.runtime.openOptionsPage(
 // The background renewed or signed out a console: show the new times.
 ext.runtime.onMessage.addListener((msg) => {
   if (msg?.type === 'changed' && state.loaded) reload();
+  if (msg?.type === 'sso' && state.loaded) {
+    if (applySso(msg.sso)) reload();
+    else render();
+  }
 });
 load();

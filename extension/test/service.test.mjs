@@ -385,3 +385,107 @@ test('a remembered container the user deleted is made again when the tab cannot 
   assert.equal(created.at(-1).cookieStoreId, again.cookieStoreId);
   assert.equal(api.contextualIdentities.all.get(again.cookieStoreId).name, 'Prod admin');
 });
+
+// IAM Identity Center (host protocol 4): a role whose source has no usable token.
+const SSO_ROLE = { id: 's', label: 'Acme SSO admin', account_id: '444444444444', role_name: 'AdministratorAccess', group: null, color: 'red', icon: 'briefcase', region: 'eu-west-1', gateway: null, sso: 'acme', source: 'sso', source_name: 'acme', partition: 'aws', mfa: false, needs_login: true };
+const PAGE = 'https://device.sso.eu-west-1.amazonaws.com/?user_code=ABCD-EFGH';
+
+function ssoWorld({ waitAnswer } = {}) {
+  const { api, created } = fakeApi();
+  const sent = [];
+  api.runtime.sendMessage = async (m) => sent.push(structuredClone(m));
+  const state = { signedIn: false, approve: null, deny: null };
+  const client = fakeClient({
+    'roles.list': () => ({ roles: structuredClone([...ROLES, SSO_ROLE]) }),
+    'console.open': (p) => {
+      if (p.role === 's' && !state.signedIn) throw new RolecallError('sso_login_required', 'Sign in to IAM Identity Center \'acme\' to open \'s\'.', { data: { kind: 'sso_login_required', sso: 'acme' } });
+      const role = [...ROLES, SSO_ROLE].find((r) => r.id === p.role);
+      return { url: SIGNIN, role: role.id, account_id: role.account_id, container: { name: role.label, color: role.color, icon: role.icon } };
+    },
+    'sso.login': () => ({ verification_uri_complete: PAGE, user_code: 'ABCD-EFGH', expires_at: new Date(Date.now() + 600_000).toISOString() }),
+    'sso.wait':
+      waitAnswer ??
+      (() =>
+        new Promise((resolve, reject) => {
+          state.approve = () => {
+            state.signedIn = true;
+            resolve({ authorized: true, expires_at: new Date(Date.now() + 3_600_000).toISOString() });
+          };
+          state.deny = () => reject(new RolecallError('sso_login_denied', 'The IAM Identity Center sign-in for \'acme\' was denied.', { data: { kind: 'sso_login_denied', sso: 'acme' } }));
+        })),
+  });
+  const svc = createService({ api, client });
+  return { api, created, sent, state, client, svc };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 10));
+
+test('an SSO click without a token: sso.login, the page in a normal tab, the code back at once; approved, the console opens in the role\'s container', async () => {
+  const w = ssoWorld();
+  const r = await w.svc.handle({ type: 'open', role: 's' }, me);
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.deepEqual(r.ssoLogin, { sso: 'acme', userCode: 'ABCD-EFGH', expiresAt: r.ssoLogin.expiresAt });
+  assert.equal(JSON.stringify(r).includes('https://'), false, 'the page\'s URL stays in the background');
+  const [page] = w.created;
+  assert.equal(page.url, PAGE);
+  assert.equal(page.cookieStoreId, 'firefox-default', 'not the role\'s container');
+  assert.equal(page.active, true);
+  assert.equal(w.api.contextualIdentities.all.size, 0, 'no container before the sign-in');
+  assert.deepEqual(w.client.calls.map((c) => c.method).filter((m) => m.startsWith('sso.')), ['sso.login', 'sso.wait']);
+
+  // The popup (opened again) sees the sign-in in progress.
+  const listed = await w.svc.handle({ type: 'roles' }, me);
+  assert.deepEqual(listed.sso.map((v) => [v.role, v.state, v.userCode]), [['s', 'waiting', 'ABCD-EFGH']]);
+
+  // A second click while waiting starts no new sign-in (that would change the code): it shows the page again.
+  const again = await w.svc.handle({ type: 'open', role: 's', background: true }, me);
+  assert.equal(again.ssoLogin.userCode, 'ABCD-EFGH');
+  assert.equal(w.client.calls.filter((c) => c.method === 'sso.login').length, 1);
+  assert.equal(w.created.length, 2);
+
+  w.state.approve();
+  await settle();
+  const consoleTab = w.created.at(-1);
+  assert.equal(consoleTab.url, SIGNIN);
+  const c = w.api.contextualIdentities.all.get(consoleTab.cookieStoreId);
+  assert.equal(c.name, 'Acme SSO admin', 'the role\'s own container');
+  assert.equal(consoleTab.active, false, 'the last click (a background one) says how it opens');
+  assert.equal(w.client.calls.filter((c) => c.method === 'console.open').length, 3);
+  const views = w.sent.filter((m) => m.type === 'sso').map((m) => m.sso.map((v) => v.state));
+  assert.deepEqual(views.at(-1), [], 'the popup is told it is over');
+  assert.ok(views.some((v) => v.includes('opening')), 'and that the console is on its way');
+  assert.equal(JSON.stringify(w.api.storage.local.data).includes('ABCD'), false, 'the code is not stored');
+});
+
+test('a denied SSO sign-in opens nothing and shows the host\'s sentence on the role, until clicked again', async () => {
+  const w = ssoWorld();
+  await w.svc.handle({ type: 'open', role: 's' }, me);
+  w.state.deny();
+  await settle();
+  assert.equal(w.created.length, 1, 'only the verification page');
+  const listed = await w.svc.handle({ type: 'roles' }, me);
+  const [view] = listed.sso;
+  assert.deepEqual([view.role, view.state, view.error.kind], ['s', 'failed', 'sso_login_denied']);
+  assert.match(view.error.message, /was denied/);
+  assert.match(view.error.next, /again/);
+  assert.deepEqual(w.sent.at(-1).sso, listed.sso, 'the open popup is told');
+  // Clicked again: a new sign-in, the failure gone.
+  await w.svc.handle({ type: 'open', role: 's' }, me);
+  assert.equal(w.client.calls.filter((c) => c.method === 'sso.login').length, 2);
+  assert.deepEqual((await w.svc.handle({ type: 'roles' }, me)).sso.map((v) => v.state), ['waiting']);
+});
+
+test('an expired SSO code is an error on the role; a verification page that is not a web page is never opened', async () => {
+  const w = ssoWorld({ waitAnswer: () => Promise.reject(new RolecallError('sso_login_expired', 'The IAM Identity Center sign-in for \'acme\' was not approved in time. Start it again.', { data: { kind: 'sso_login_expired', sso: 'acme' } })) });
+  await w.svc.handle({ type: 'open', role: 's' }, me);
+  await settle();
+  const [view] = (await w.svc.handle({ type: 'roles' }, me)).sso;
+  assert.equal(view.error.kind, 'sso_login_expired');
+
+  const bad = ssoWorld();
+  bad.client.request = ((orig) => async (method, params) => (method === 'sso.login' ? { verification_uri_complete: 'javascript:alert(1)', user_code: 'X', expires_at: new Date(Date.now() + 600_000).toISOString() } : orig(method, params)))(bad.client.request);
+  const r = await bad.svc.handle({ type: 'open', role: 's' }, me);
+  assert.equal(r.ok, false);
+  assert.match(r.error.message, /not a web page/);
+  assert.equal(bad.created.length, 0);
+});

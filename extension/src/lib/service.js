@@ -5,6 +5,7 @@ import { RolecallError, describeError } from './errors.js';
 import { createLifecycle } from './lifecycle.js';
 import { uniqueContainerName } from './naming.js';
 import { SETTINGS_KEY, loadSettings } from './settings.js';
+import { createSsoLogins, isVerificationUrl } from './sso.js';
 import { pickExistingTab, tabCreateProps } from './tabs.js';
 
 const MFA_CODE = /^\d{6}$/;
@@ -18,12 +19,13 @@ function settle(promise) {
 
 // Opens the sign-in URL through `create` (tabs.create or windows.create). A browser's error
 // may quote the URL; it must not travel on to the popup, so it is cut out of the message.
-async function openSignIn(create, props) {
+// (The same for an Identity Center verification page, whose URL holds the user code.)
+async function openSignIn(create, props, what = 'the console') {
   try {
     return await create(props);
   } catch (e) {
     const why = String(e?.message ?? e).split(props.url).join('<sign-in URL>');
-    throw new RolecallError('extension_error', `The browser could not open the console: ${why}`);
+    throw new RolecallError('extension_error', `The browser could not open ${what}: ${why}`);
   }
 }
 
@@ -34,7 +36,9 @@ async function openSignIn(create, props) {
 // left, badge, renewal, sign-out, prepared tokens) are lifecycle.js's.
 export function createService({ api, client, now, timers }) {
   const containers = Boolean(api.contextualIdentities);
+  const clock = now ?? (() => Date.now());
   const inOrder = serialized();
+  const ssoLogins = createSsoLogins();
   let roleCache = new Map();
   // Read on every click: kept in memory, read again when storage changes.
   const settingsNow = cachedRead(api, SETTINGS_KEY, loadSettings);
@@ -143,8 +147,67 @@ export function createService({ api, client, now, timers }) {
       listRoles,
       role,
       containerFor: async (id, result) => (await containerFor(id, result)).cookieStoreId,
+      ssoSignIn: (id, sso, job) => ssoSignIn(id, sso, job),
     },
   });
+
+  // Tells the extension's open pages (the popup) how the Identity Center sign-ins stand.
+  function broadcastSso() {
+    Promise.resolve()
+      .then(() => api.runtime.sendMessage({ type: 'sso', sso: ssoLogins.view(clock()) }))
+      .catch(() => {}); // no page open
+  }
+
+  // sso.wait answers when the user approved or denied at the verification page, or the code
+  // expired; then the jobs of the roles that waited run (their consoles open).
+  function waitForApproval(login) {
+    client
+      .request('sso.wait', { sso: login.sso })
+      .then(
+        async () => {
+          const jobs = ssoLogins.approved(login);
+          broadcastSso();
+          await Promise.all(
+            jobs.map(async ([role, job]) => {
+              try {
+                await job();
+                ssoLogins.jobDone(role);
+              } catch (e) {
+                ssoLogins.jobFailed(role, login.sso, describeError(e), clock());
+              }
+            }),
+          );
+        },
+        (e) => ssoLogins.failed(login, describeError(e), clock()),
+      )
+      .finally(broadcastSso);
+  }
+
+  // A role of IAM Identity Center source `sso` needs a sign-in: start one (or join the one in
+  // progress), open the verification page in a normal tab, never the role's container (the
+  // user signs in to Identity Center there, as themselves), and run `job` once it is approved.
+  // Answers at once with the code the popup shows; the wait goes on here, so closing the popup
+  // loses nothing.
+  async function ssoSignIn(roleId, sso, job, { background = false } = {}) {
+    let login = ssoLogins.waiting(sso, clock());
+    if (!login) {
+      const reply = await client.request('sso.login', { sso });
+      const url = reply?.verification_uri_complete;
+      if (!isVerificationUrl(url)) {
+        throw new RolecallError('extension_error', `The host's verification page for '${sso}' is not a web page: rolecall does not open it.`);
+      }
+      login = ssoLogins.begin(sso, { userCode: String(reply.user_code ?? ''), expiresAt: Date.parse(reply.expires_at), url });
+      waitForApproval(login);
+    }
+    ssoLogins.join(sso, roleId, job);
+    // A second click while waiting shows the page again (the user may have closed it).
+    const [current] = await api.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []);
+    const props = tabCreateProps({ url: login.url, current, background });
+    if (containers && !current?.incognito) props.cookieStoreId = 'firefox-default';
+    await openSignIn((p) => api.tabs.create(p), props, 'the Identity Center page');
+    broadcastSso();
+    return { ssoLogin: { sso, userCode: login.userCode, expiresAt: login.expiresAt } };
+  }
 
   // The popup's list. `prepare` false (the options page) mints no tokens.
   async function roles({ prepare = true } = {}) {
@@ -165,7 +228,8 @@ export function createService({ api, client, now, timers }) {
       if (prepare) lifecycle.prepare(list).catch(() => {});
       lifecycle.refresh({ roles: list }).catch(() => {});
     }
-    return { roles: list, open: running, containers, mode, consoles };
+    // Identity Center sign-ins in progress or failed (codes from memory, never storage).
+    return { roles: list, open: running, containers, mode, consoles, sso: ssoLogins.view(clock()) };
   }
 
   async function focusExisting(roleId) {
@@ -178,8 +242,20 @@ export function createService({ api, client, now, timers }) {
     return tab;
   }
 
-  async function open({ role, mfaCode, background = false }) {
+  // An open that needs an Identity Center sign-in first (protocol 4) starts it; once the
+  // user approved, the same open runs again (only once: a second refusal is an error).
+  async function open(msg) {
+    try {
+      return await openOnce(msg);
+    } catch (e) {
+      if (e?.kind !== 'sso_login_required' || typeof e.data?.sso !== 'string') throw e;
+      return ssoSignIn(msg.role, e.data.sso, () => openOnce(msg), { background: msg.background });
+    }
+  }
+
+  async function openOnce({ role, mfaCode, background = false }) {
     checkRole(role, mfaCode);
+    ssoLogins.clear(role); // a sign-in that failed earlier is old news once the role is clicked
     const settings = await settingsNow();
     if (containers && settings.clickBehavior === 'focus' && !background) {
       const tab = await focusExisting(role);
@@ -243,7 +319,12 @@ export function createService({ api, client, now, timers }) {
   async function renew({ role, mfaCode }) {
     checkRole(role, mfaCode);
     await needsLifecycle();
-    return lifecycle.renew(role, { mfaCode });
+    try {
+      return await lifecycle.renew(role, { mfaCode });
+    } catch (e) {
+      if (e?.kind !== 'sso_login_required' || typeof e.data?.sso !== 'string') throw e;
+      return ssoSignIn(role, e.data.sso, () => lifecycle.renew(role));
+    }
   }
 
   async function signOut({ role }) {
