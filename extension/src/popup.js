@@ -3,14 +3,20 @@ import { containerStyle } from './lib/colors.js';
 import { el, errorBlock } from './lib/dom.js';
 import { RolecallError, describeError } from './lib/errors.js';
 import { missingOrigins } from './lib/cookies.js';
+import { layout, resultItems, scrollToShow, sectionItems, visibleRange } from './lib/display.js';
+import { landingName, regionsOf } from './lib/landing.js';
 import { MODE_LABELS, modeNotice } from './lib/multisession.js';
 import { clearPending, loadPending, savePending } from './lib/pending.js';
-import { groupRoles, filterRoles, isDigitsOnly, moveSelection, selectionFor, visibleOrder } from './lib/roles.js';
+import { PINS_KEY, loadPrefs, rankOf, recentIds, savePref, togglePin } from './lib/prefs.js';
+import { clickStep, confirmText, isProduction } from './lib/risk.js';
+import { isDigitsOnly, moveSelection, selectionFor } from './lib/roles.js';
+import { buildIndex, highlight, search, setRank } from './lib/search.js';
+import { DEFAULT_SETTINGS, loadSettings } from './lib/settings.js';
 import { wantsBackground } from './lib/tabs.js';
 import { consoleEnd, consolePill, nextChangeIn } from './lib/timeleft.js';
 
 const $ = (id) => document.getElementById(id);
-const search = $('search');
+const search$ = $('search');
 const list = $('roles');
 const status = $('status');
 const problem = $('problem');
@@ -21,18 +27,40 @@ const renewParam = new URLSearchParams(location.search).get('renew');
 
 const state = {
   roles: [],
+  byId: new Map(),
+  live: [], // the roles with a console (the pills that count down, the footer)
+  stamp: null, // the background's name for this listing
+  index: null, // the search index: built once per listing, when first needed or the browser is idle
   open: new Set(), // role ids whose container has a tab (Chromium: whose isolated window runs)
   containers: true,
   mode: 'container', // how a click opens: container, isolated_window, multi_session, window
   query: '',
+  found: null, // the search's answer for the query (search.js)
   selected: null,
-  picked: false, // the selection was chosen (arrow keys, a click), not defaulted by a query
-  rows: new Map(), // role id → { phase: 'busy' | 'mfa' | 'error', action?, error?, mfa?, node? }
+  picked: false, // the selection was chosen (arrow keys, a click, a paste), not defaulted by a query
+  rows: new Map(), // role id → { phase: 'busy' | 'mfa' | 'error' | 'sso' | 'confirm', … }
+  panels: new Map(), // role id → 'region' | 'links': the row's region picker or links, open
+  panelNodes: new Map(), // role id → that panel's node, kept across renders (focus, a choice)
+  confirming: null, // the production role whose question is up
   loaded: false,
   // Host protocol 3: { renewBeforeMinutes, autoRenew, cookieDomains, renew } (null before).
   consoles: null,
   missingOrigins: [], // cookie domains the extension needs a permission for to sign out
   actionNodes: new Map(), // role id → its Renew / Sign out buttons, kept across renders
+  toolNodes: new Map(), // role id → its pin, region and links buttons, the same
+  rowNodes: new Map(), // item key → its <li>, reused while drawn (a focused control inside stays put)
+  prefs: { pins: [], frecency: {} },
+  settings: DEFAULT_SETTINGS,
+  // The virtual list: its items for the query, the role ids in that order, where each item
+  // starts, and heights measured where rows are taller than usual (a prompt, an error).
+  dirty: true,
+  items: [],
+  order: [],
+  roleIndex: new Int32Array(0), // item → its position among the roles (-1 for titles)
+  offsets: new Float64Array(1),
+  heights: new Map(),
+  usual: { title: 26, role: 42 },
+  reveal: false, // scroll the selection into view on the next paint
 };
 
 const PROGRESS = { open: 'Preparing the console…', renew: 'Renewing the console…', signOut: 'Signing out…', signedIn: 'Signed in: opening the console…' };
@@ -47,15 +75,53 @@ async function ask(msg) {
   }
 }
 
-function rowId(index) {
-  return `role-${index}`;
-}
+const rowId = (index) => `role-${index}`;
+const labelOf = (roleId) => state.byId.get(roleId)?.label ?? roleId;
 
 // Saving and clearing the pending prompt may fail (storage full, an old browser): the prompt
 // on screen still works, it just does not survive the popup closing.
 function forgetPrompt() {
   clearPending(session).catch(() => {});
 }
+
+// ---------- the list's contents ----------
+
+function ensureIndex() {
+  if (!state.index) state.index = buildIndex(state.roles, rankOf(state.prefs, Date.now()));
+  return state.index;
+}
+
+// The items for the query: sections and groups when it is empty, ranked results otherwise.
+function computeDisplay() {
+  if (state.query.trim() === '') {
+    state.found = null;
+    const recent = recentIds(state.prefs, state.byId, Date.now(), { exclude: state.prefs.pins });
+    state.items = sectionItems(state.roles, state.byId, state.prefs.pins, recent);
+  } else {
+    state.found = search(ensureIndex(), state.query, state.found);
+    state.items = resultItems(state.found.results);
+  }
+  const n = state.items.length;
+  state.roleIndex = new Int32Array(n);
+  state.order = [];
+  for (let k = 0; k < n; k++) {
+    const item = state.items[k];
+    state.roleIndex[k] = item.kind === 'role' ? state.order.push(item.key) - 1 : -1;
+  }
+  if (state.found?.pick && !state.picked) {
+    // A pasted ARN or console URL picked its role: Enter opens it.
+    state.selected = state.found.pick;
+    state.picked = true;
+  }
+  state.selected = selectionFor(state.order, state.selected, state.query, state.picked);
+  state.dirty = false;
+}
+
+function heightOf(item) {
+  return state.heights.get(item.key) ?? state.usual[item.kind];
+}
+
+// ---------- rows ----------
 
 // Only one prompt is up at a time, so its input and hint can have fixed ids.
 function mfaForm(role, row) {
@@ -89,7 +155,7 @@ function mfaForm(role, row) {
       input.focus();
       return;
     }
-    runRole(role.id, { action: row.mfa.action, background: row.mfa.background, mfaCode: code });
+    runRole(role.id, { action: row.mfa.action, background: row.mfa.background, mfaCode: code, landing: row.mfa.landing });
   });
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') {
@@ -98,15 +164,54 @@ function mfaForm(role, row) {
       state.rows.delete(role.id);
       forgetPrompt();
       render();
-      search.focus();
+      search$.focus();
     }
   });
   return form;
 }
 
-// What shows under a row: progress, the MFA prompt or the error. Kept on the row's state so a
-// re-render moves the same nodes (a half-typed code, an open "Details", focus) instead of
-// rebuilding them.
+// The production question: a second Enter (or click) on the role, or its Open button, opens.
+function confirmBox(role, row) {
+  return el(
+    'div',
+    { class: 'confirm extra', role: 'alert' },
+    el('span', { class: 'question' }, confirmText(role)),
+    el('button', { type: 'button', class: 'danger', onclick: () => activate(role.id, { background: row.background, landing: row.landing }) }, 'Open'),
+    el('button', { type: 'button', onclick: () => cancelConfirm() }, 'Cancel'),
+  );
+}
+
+// The row's region picker: the regions of its partition, its own first.
+function regionPanel(role) {
+  const label = role.label ?? role.id;
+  const regions = regionsOf(role.partition);
+  const select = el(
+    'select',
+    { class: 'region-select', 'aria-label': `Region for ${label}` },
+    [...new Set([role.region, ...regions].filter(Boolean))].map((r) => el('option', { value: r, selected: r === role.region }, r)),
+  );
+  const form = el('form', { class: 'panel extra' }, select, el('button', { type: 'submit' }, 'Open in this region'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    activate(role.id, { landing: { ...(state.found?.landing?.service ? { service: state.found.landing.service } : {}), region: select.value } });
+  });
+  return form;
+}
+
+// The row's named links (`[[role.link]]`), each opening the role there.
+function linksPanel(role) {
+  return el(
+    'div',
+    { class: 'panel links extra', role: 'group', 'aria-label': `Links of ${role.label ?? role.id}` },
+    (role.links ?? []).map((link) =>
+      el('button', { type: 'button', class: 'link', title: link.destination, onclick: () => activate(role.id, { landing: { link: link.name } }) }, link.name),
+    ),
+  );
+}
+
+// What shows under a row: progress, a prompt, a question, a panel or the error. Kept on the
+// row's state so a re-render moves the same nodes (a half-typed code, an open "Details",
+// focus) instead of rebuilding them.
 function rowExtra(role, row) {
   if (row?.phase === 'busy') return el('div', { class: 'progress extra' }, PROGRESS[row.action]);
   if (row?.phase === 'sso') {
@@ -115,6 +220,10 @@ function rowExtra(role, row) {
   }
   if (row?.phase === 'mfa') return (row.node ??= mfaForm(role, row));
   if (row?.phase === 'error') return (row.node ??= errorBlock(row.error, 'extra'));
+  if (row?.phase === 'confirm') return (row.node ??= confirmBox(role, row));
+  const panel = state.panels.get(role.id);
+  if (panel === 'region') return (state.panelNodes.get(role.id) ?? state.panelNodes.set(role.id, regionPanel(role)).get(role.id));
+  if (panel === 'links') return (state.panelNodes.get(role.id) ?? state.panelNodes.set(role.id, linksPanel(role)).get(role.id));
   return null;
 }
 
@@ -169,84 +278,223 @@ function rowActions(role) {
   return node;
 }
 
-function roleRow(role, index) {
+// Pin, region and links: small buttons after the row's actions. Kept across renders (as the
+// actions) while they look the same, so a focused one keeps the focus.
+function rowTools(role) {
+  const label = role.label ?? role.id;
+  const pinned = state.prefs.pins.includes(role.id);
+  const panel = state.panels.get(role.id);
+  const key = `${label}|${pinned}|${panel}|${role.links?.length ?? 0}`;
+  const kept = state.toolNodes.get(role.id);
+  if (kept?.dataset.key === key) return kept;
+  const node = el(
+    'div',
+    { class: 'tools' },
+    el('button', { type: 'button', class: `tool pin${pinned ? ' on' : ''}`, 'aria-label': `${pinned ? 'Unpin' : 'Pin'} ${label}`, 'aria-pressed': pinned ? 'true' : 'false', title: pinned ? 'Remove from Favourites' : 'Add to Favourites', onclick: () => togglePinned(role.id) }, pinned ? '★' : '☆'),
+    el('button', { type: 'button', class: 'tool region', 'aria-label': `Choose region for ${label}`, 'aria-expanded': panel === 'region' ? 'true' : 'false', title: 'Open in another region', onclick: () => togglePanel(role.id, 'region') }, '🌐'),
+    role.links?.length
+      ? el('button', { type: 'button', class: 'tool links', 'aria-label': `Links of ${label}`, 'aria-expanded': panel === 'links' ? 'true' : 'false', title: 'Named console pages', onclick: () => togglePanel(role.id, 'links') }, '⋯')
+      : null,
+  );
+  node.dataset.key = key;
+  state.toolNodes.set(role.id, node);
+  return node;
+}
+
+// `text` with the query's matched characters marked.
+function marked(text, terms) {
+  if (!terms?.length) return text;
+  const ranges = highlight(text, terms);
+  if (ranges.length === 0) return text;
+  const out = [];
+  let at = 0;
+  for (const [a, b] of ranges) {
+    if (a > at) out.push(text.slice(at, a));
+    out.push(el('mark', {}, text.slice(a, b)));
+    at = b;
+  }
+  if (at < text.length) out.push(text.slice(at));
+  return out;
+}
+
+// The second line: account and role name, and what else the query matched (a group, a region,
+// a source, an id), so the user sees why the row is there.
+const SHOWN_FIELD = { id: (r) => r.id, group: (r) => r.group, region: (r) => r.region, source: (r) => r.source_name ?? r.gateway ?? r.sso };
+
+function roleRow(item, n) {
+  const role = item.role;
   const row = state.rows.get(role.id);
+  const terms = state.found?.terms;
   const style = containerStyle(role, role.account_id);
   const selected = state.selected === role.id;
   const modeLabel = MODE_LABELS[state.mode];
   const openTitle = state.containers ? 'This role\'s container has a tab open' : 'This role\'s window is running';
+  const landing = selected ? landingName(state.found?.landing) : null;
   const badges = el(
     'span',
     { class: 'badges' },
+    isProduction(role) ? el('span', { class: 'badge risk', title: 'Production: asks before it opens' }, 'production') : null,
+    landing ? el('span', { class: 'badge landing', title: 'Enter opens the console here' }, `→ ${landing}`) : null,
     ...lifePills(role),
     state.open.has(role.id) ? el('span', { class: 'badge open', title: openTitle }, state.containers ? 'open' : 'running') : null,
     modeLabel ? el('span', { class: 'badge mode', title: modeLabel.title, dataset: { mode: state.mode } }, modeLabel.badge) : null,
     role.catalog ? el('span', { class: 'badge catalog', title: `From the shared catalogue "${role.catalog}" (read-only; change it there)` }, role.catalog) : null,
   );
-  // The option holds only what names the role; the prompt or error goes beside it, outside
-  // the option (an option's content is read as its name and may hold no controls), so clicks
-  // there, on an error's text say, never count as a click on the role.
+  const also = item.match && SHOWN_FIELD[item.match.field]?.(role);
+  const meta = [...[].concat(marked(String(role.account_id ?? ''), terms)), ' · ', ...[].concat(marked(String(role.role_name ?? ''), terms))];
+  if (also) meta.push(' · ', ...[].concat(marked(String(also), terms)));
+  // The option holds only what names the role; prompts, questions, panels and errors go beside
+  // it, outside the option (an option's content is read as its name and may hold no controls),
+  // so clicks there never count as a click on the role.
   const option = el(
     'div',
     {
-      id: rowId(index),
-      class: 'role',
+      id: rowId(n),
+      class: `role${isProduction(role) ? ' production' : ''}`,
       role: 'option',
       'aria-selected': selected ? 'true' : 'false',
       'aria-busy': row?.phase === 'busy' ? 'true' : null,
+      'aria-posinset': String(n + 1),
+      'aria-setsize': String(state.order.length),
       title: `arn:${role.partition ?? 'aws'}:iam::${role.account_id}:role/${role.role_name}`,
       dataset: { role: role.id, open: state.open.has(role.id) ? 'true' : 'false' },
     },
     el('span', { class: `dot c-${style.color}`, 'aria-hidden': 'true' }),
-    el('span', { class: 'main' }, el('div', { class: 'label' }, role.label ?? role.id), el('div', { class: 'meta' }, `${role.account_id} · ${role.role_name}`)),
+    el('span', { class: 'main' }, el('div', { class: 'label' }, marked(role.label ?? role.id, terms)), el('div', { class: 'meta' }, meta)),
     badges,
   );
-  option.addEventListener('mousedown', (e) => {
-    if (e.button === 1) e.preventDefault(); // no autoscroll on middle click
-  });
-  option.addEventListener('click', (e) => runRole(role.id, { background: wantsBackground(e) }));
-  option.addEventListener('auxclick', (e) => {
-    if (e.button === 1) runRole(role.id, { background: true });
-  });
-  return el('li', { class: 'item', role: 'none', dataset: { item: role.id } }, option, rowActions(role), rowExtra(role, row));
+  const li = state.rowNodes.get(role.id) ?? el('li', { class: 'item', role: 'none', dataset: { item: role.id } });
+  syncChildren(li, [option, rowActions(role), rowTools(role), rowExtra(role, row)].filter(Boolean));
+  return li;
 }
 
-function render() {
-  const visible = filterRoles(state.roles, state.query);
-  const order = visibleOrder(state.roles, state.query);
-  state.selected = selectionFor(order, state.selected, state.query, state.picked);
-  const nodes = [];
-  let index = 0;
-  for (const group of groupRoles(visible)) {
-    nodes.push(el('li', { class: 'group-title', role: 'presentation' }, group.title));
-    for (const role of group.roles) nodes.push(roleRow(role, index++));
+// Makes `parent`'s children `nodes`, in order, moving as few as possible: a node already in
+// its place is left alone, so a focused input or button inside it keeps the focus (moving a
+// node out of the document and back drops it).
+function syncChildren(parent, nodes) {
+  const keep = new Set(nodes);
+  for (const child of [...parent.children]) if (!keep.has(child)) child.remove();
+  let cursor = parent.firstElementChild;
+  for (const node of nodes) {
+    if (node === cursor) cursor = cursor.nextElementSibling;
+    else parent.insertBefore(node, cursor);
   }
-  // Moving a focused node (the code input, a Copy button) out and back in drops its focus.
+}
+
+// ---------- drawing ----------
+
+let firstRows = false;
+
+// Draws the items in view (and a few around), with the space of the others as the list's
+// padding, then measures what it drew: a row taller than usual (a prompt, an error) keeps its
+// height, and the usual heights follow the first rows drawn.
+function paint() {
+  const viewport = list.clientHeight || 560;
+  state.offsets = layout(state.items, heightOf);
+  const selectedAt = state.selected === null ? -1 : state.items.findIndex((it) => it.key === state.selected && it.kind === 'role');
+  if (state.reveal && selectedAt >= 0) {
+    // The title above the first role comes into view with it.
+    const k = state.roleIndex[selectedAt] === 0 ? 0 : selectedAt;
+    const top = scrollToShow(state.offsets, k, list.scrollTop, viewport);
+    const want = k === selectedAt ? top : Math.min(top, state.offsets[selectedAt]);
+    if (want !== list.scrollTop) list.scrollTop = want;
+  }
+  state.reveal = false;
+  const { first, end, before, after } = visibleRange(state.offsets, list.scrollTop, viewport);
+  const nodes = [];
+  const drawn = new Map();
+  for (let k = first; k < end; k++) {
+    const item = state.items[k];
+    const node =
+      item.kind === 'title'
+        ? (state.rowNodes.get(item.key) ?? el('li', { class: 'group-title', role: 'presentation', dataset: { key: item.key } }, item.text))
+        : roleRow(item, state.roleIndex[k]);
+    nodes.push(node);
+    drawn.set(item.key, node);
+  }
+  state.rowNodes = drawn;
+  // A focused node that had to move (its row moved) gets the focus back.
   const focused = document.activeElement;
-  list.replaceChildren(...nodes);
+  list.style.paddingTop = `${before}px`;
+  list.style.paddingBottom = `${after}px`;
+  syncChildren(list, nodes);
   if (focused?.isConnected && document.activeElement !== focused) focused.focus();
 
+  // Measure (one layout for all of them).
+  let changed = false;
+  for (let k = first; k < end; k++) {
+    const item = state.items[k];
+    const h = nodes[k - first].offsetHeight;
+    if (!h) continue;
+    const tall = item.kind === 'role' && (state.rows.has(item.key) || state.panels.has(item.key));
+    if (tall) {
+      if (state.heights.get(item.key) !== h) (state.heights.set(item.key, h), (changed = true));
+    } else {
+      if (state.heights.delete(item.key)) changed = true;
+      if (state.usual[item.kind] !== h && !state.measured?.[item.kind]) {
+        state.usual[item.kind] = h;
+        changed = true;
+      }
+      (state.measured ??= {})[item.kind] = true;
+    }
+  }
+  if (changed) {
+    state.offsets = layout(state.items, heightOf);
+    const n = state.items.length;
+    list.style.paddingTop = `${state.offsets[first]}px`;
+    list.style.paddingBottom = `${state.offsets[n] - state.offsets[end]}px`;
+  }
+
   // Both the search box and the list drive the selection, whichever has focus.
-  const selectedIndex = order.indexOf(state.selected);
-  for (const node of [search, list]) {
-    if (selectedIndex >= 0) node.setAttribute('aria-activedescendant', rowId(selectedIndex));
+  const selectedIndex = selectedAt >= 0 ? state.roleIndex[selectedAt] : -1;
+  for (const node of [search$, list]) {
+    if (selectedIndex >= 0 && $(rowId(selectedIndex))) node.setAttribute('aria-activedescendant', rowId(selectedIndex));
     else node.removeAttribute('aria-activedescendant');
   }
-  if (selectedIndex >= 0) $(rowId(selectedIndex))?.scrollIntoView({ block: 'nearest' });
+  if (!firstRows && nodes.length && state.loaded) {
+    firstRows = true;
+    // For tests/bench/popup_bench.py: when the first rows were drawn, and painted.
+    performance.mark('rolecall:first-rows');
+    requestAnimationFrame(() => performance.mark('rolecall:first-paint'));
+  }
+}
 
+// Scrolling draws the rows that come into view, once per frame.
+let scrollFrame = 0;
+list.addEventListener('scroll', () => {
+  if (scrollFrame) return;
+  scrollFrame = requestAnimationFrame(() => {
+    scrollFrame = 0;
+    paint();
+  });
+});
+
+function render() {
+  if (state.dirty) computeDisplay();
+  else state.selected = selectionFor(state.order, state.selected, state.query, state.picked);
+  paint();
   scheduleTick();
   renderFooter();
   if (!state.loaded) return;
   if (state.roles.length === 0) {
     status.replaceChildren(
-      'No roles configured yet. Add one in a terminal: ',
-      el('code', {}, 'rolecall role add ID --account ACCOUNT_ID --role-name NAME --gateway GATEWAY'),
+      'No roles yet. See what your AWS profiles would become: ',
+      el('code', {}, 'rolecall import aws-config --dry-run'),
+      ', then import them without --dry-run; or add one with ',
+      el('code', {}, 'rolecall role add'),
+      '.',
     );
-  } else if (visible.length === 0) {
+  } else if (state.order.length === 0 && state.query.trim() !== '') {
     status.textContent = `No role matches “${state.query}”.`;
   } else {
     status.textContent = '';
   }
+}
+
+// The state changed what the list holds (the query, the roles, the favourites).
+function refill() {
+  state.dirty = true;
+  render();
 }
 
 // The time left changes by the minute: the pills are updated in place (nothing else moves,
@@ -256,13 +504,13 @@ function scheduleTick() {
   clearTimeout(tickTimer);
   if (!state.consoles) return;
   const now = Date.now();
-  const waits = state.roles.map(consoleEnd).filter((end) => end !== null).map((end) => nextChangeIn(end, now)).filter((ms) => ms !== null);
+  const waits = state.live.map(consoleEnd).filter((end) => end !== null).map((end) => nextChangeIn(end, now)).filter((ms) => ms !== null);
   if (waits.length) tickTimer = setTimeout(tick, Math.min(...waits) + 50);
 }
 
 function tick() {
   for (const node of list.querySelectorAll('[data-time-for]')) {
-    const role = state.roles.find((r) => r.id === node.dataset.timeFor);
+    const role = state.byId.get(node.dataset.timeFor);
     const pill = role && pillOf(role);
     if (pill) showPill(node, pill);
   }
@@ -273,7 +521,7 @@ function tick() {
 let confirmingAll = false;
 function renderFooter() {
   const footer = $('footer');
-  const any = Boolean(state.consoles) && state.roles.some((r) => r.session);
+  const any = Boolean(state.consoles) && state.live.length > 0;
   footer.hidden = !any;
   if (!any) return;
   if (footer.dataset.confirming === String(confirmingAll)) return;
@@ -305,14 +553,39 @@ async function closeIfPopup() {
   if (!tab) window.close();
 }
 
-function labelOf(roleId) {
-  const role = state.roles.find((r) => r.id === roleId);
-  return role?.label ?? roleId;
+// ---------- what a click or Enter does ----------
+
+function cancelConfirm() {
+  if (state.confirming && state.rows.get(state.confirming)?.phase === 'confirm') state.rows.delete(state.confirming);
+  state.confirming = null;
+  render();
+}
+
+// A click or Enter on a role: a production role asks first (unless turned off in the
+// options); the same again opens. `landing`: where (a service, region, link, pasted page).
+function activate(roleId, { background = false, landing = null } = {}) {
+  const role = state.byId.get(roleId);
+  if (!role) return;
+  const busy = state.rows.get(roleId)?.phase;
+  if (busy === 'busy' || busy === 'mfa') return runRole(roleId, { background, landing });
+  if (state.confirming && state.confirming !== roleId) cancelConfirm();
+  if (clickStep(role, state.confirming, state.settings) === 'ask') {
+    state.confirming = roleId;
+    state.rows.set(roleId, { phase: 'confirm', background, landing });
+    state.selected = roleId;
+    state.picked = true;
+    state.reveal = true;
+    render();
+    return;
+  }
+  if (state.confirming === roleId) state.rows.delete(roleId);
+  state.confirming = null;
+  runRole(roleId, { background, landing });
 }
 
 // Opens a role's console (action 'open') or renews it ('renew'), asking for the MFA code in
 // place when the host wants one.
-async function runRole(roleId, { action = 'open', background = false, mfaCode } = {}) {
+async function runRole(roleId, { action = 'open', background = false, mfaCode, landing = null } = {}) {
   const previous = state.rows.get(roleId);
   if (previous?.phase === 'busy') return;
   if (previous?.phase === 'mfa' && mfaCode === undefined && previous.mfa.action === action) return; // the prompt is already up
@@ -320,10 +593,11 @@ async function runRole(roleId, { action = 'open', background = false, mfaCode } 
   // on must not bring the prompt back.
   if (previous?.phase === 'mfa') forgetPrompt();
   state.rows.set(roleId, { phase: 'busy', action });
+  state.panels.delete(roleId);
   state.selected = roleId;
   state.picked = true;
   // Asked before the redraw: the click reaches the console without waiting for it.
-  const asked = ask({ type: action, role: roleId, background, mfaCode });
+  const asked = ask({ type: action, role: roleId, background, mfaCode, landing: landing ?? undefined });
   say('');
   render();
   const reply = await asked;
@@ -345,8 +619,13 @@ async function runRole(roleId, { action = 'open', background = false, mfaCode } 
     if (reply.cookieStoreId || reply.focused || reply.launched) state.open.add(roleId);
     render();
     if (!background) await closeIfPopup();
-    // Still open (a background open, or a popup in a tab): show the new console's time.
+    // Still open (a background open, or a popup in a tab): show the new console's time, and
+    // the role among the recent ones.
+    state.prefs = await loadPrefs(ext.storage).catch(() => state.prefs);
+    if (state.index) setRank(state.index, rankOf(state.prefs, Date.now()));
+    state.dirty = true;
     if (state.consoles) await reload();
+    else render();
     return;
   }
   const { kind } = reply.error;
@@ -354,13 +633,37 @@ async function runRole(roleId, { action = 'open', background = false, mfaCode } 
   // submitted code asks again in the same prompt; anything else is an error.
   if (kind === 'mfa_required' || (kind === 'mfa_invalid' && mfaCode !== undefined)) {
     const rejected = kind === 'mfa_invalid' ? [reply.error.message, reply.error.next].filter(Boolean).join(' ') : null;
-    const mfa = { gateway: reply.error.data?.gateway ?? null, background, rejected, action };
-    savePending(session, { role: roleId, gateway: mfa.gateway, background, action }).catch(() => {});
+    const mfa = { gateway: reply.error.data?.gateway ?? null, background, rejected, action, landing };
+    savePending(session, { role: roleId, gateway: mfa.gateway, background, action, landing }).catch(() => {});
     showPrompt(roleId, mfa);
     return;
   }
   state.rows.set(roleId, { phase: 'error', error: reply.error });
   render();
+}
+
+async function togglePinned(roleId) {
+  const next = togglePin(state.prefs.pins, roleId);
+  if (next === null) {
+    say('Favourites are full: unpin one first.');
+    return;
+  }
+  state.prefs = { ...state.prefs, pins: next };
+  if (state.index) setRank(state.index, rankOf(state.prefs, Date.now()));
+  refill();
+  // The row may have moved (into or out of Favourites): its pin button keeps the focus.
+  list.querySelector(`[data-item="${CSS.escape(roleId)}"] .pin`)?.focus();
+  await savePref(ext.storage, PINS_KEY, next).catch((e) => say(`The favourites could not be saved: ${e?.message ?? e}`));
+}
+
+function togglePanel(roleId, which) {
+  if (state.panels.get(roleId) === which) state.panels.delete(roleId);
+  else state.panels.set(roleId, which);
+  state.panelNodes.delete(roleId);
+  state.selected = roleId;
+  state.picked = true;
+  render();
+  list.querySelector(`[data-item="${CSS.escape(roleId)}"] .panel :is(select, button)`)?.focus();
 }
 
 // What sign-out could not do, in a sentence.
@@ -424,49 +727,96 @@ function showPrompt(roleId, mfa) {
   state.rows.set(roleId, { phase: 'mfa', mfa });
   state.selected = roleId;
   state.picked = true;
+  state.reveal = true;
   render();
   $('mfa-code')?.focus();
 }
 
-// Keys in the search box or on the list itself; keys in the MFA prompt, a "Details" toggle or
-// a Copy button inside the list are theirs.
+// Keys in the search box or on the list itself; keys in a prompt, a panel, a "Details"
+// toggle or a Copy button inside the list are theirs.
+const PAGE = 8;
 function onKey(e) {
-  if (e.target !== search && e.target !== list) return;
-  const order = visibleOrder(state.roles, state.query);
-  if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+  if (e.target !== search$ && e.target !== list) return;
+  const move = { ArrowDown: 1, ArrowUp: -1, PageDown: PAGE, PageUp: -PAGE }[e.key];
+  if (move !== undefined) {
     e.preventDefault();
-    state.selected = moveSelection(order, state.selected, e.key === 'ArrowDown' ? 1 : -1);
+    if (Math.abs(move) === 1) state.selected = moveSelection(state.order, state.selected, move);
+    else if (state.order.length) {
+      const i = state.order.indexOf(state.selected);
+      state.selected = state.order[Math.max(0, Math.min(state.order.length - 1, (i === -1 ? 0 : i) + move))];
+    }
     state.picked = true;
+    state.reveal = true;
+    render();
+  } else if ((e.key === 'Home' || e.key === 'End') && e.target === list && state.order.length) {
+    e.preventDefault();
+    state.selected = e.key === 'Home' ? state.order[0] : state.order.at(-1);
+    state.picked = true;
+    state.reveal = true;
     render();
   } else if (e.key === 'Enter') {
     e.preventDefault();
-    if (state.selected) runRole(state.selected, { background: wantsBackground(e) });
+    if (state.selected) activate(state.selected, { background: wantsBackground(e), landing: state.found?.landing ?? null });
     else if (isDigitsOnly(state.query)) status.textContent = 'Digits alone could be an MFA code: pick a role with ↓ or ↑, then press Enter.';
-  } else if (e.key === 'Escape' && search.value !== '') {
+  } else if (e.key === 'Escape' && state.confirming) {
+    e.preventDefault();
+    cancelConfirm();
+  } else if (e.key === 'Escape' && search$.value !== '') {
     // Clear first; a second Escape closes the popup as usual.
     e.preventDefault();
-    search.value = '';
+    search$.value = '';
     state.query = '';
-    render();
+    refill();
   }
 }
 
-// Asks for the roles and shows them; `quiet` (a change the background announced, or after an
-// action) keeps the current list on screen meanwhile and prepares no tokens.
-async function fetchRoles({ quiet = false } = {}) {
+// A click on a role (the list's rows are drawn and dropped as it scrolls, so the list
+// listens for all of them).
+function roleOf(e) {
+  const option = e.target.closest?.('[role="option"]');
+  return option && list.contains(option) ? option.dataset.role : null;
+}
+list.addEventListener('mousedown', (e) => {
+  if (e.button === 1 && roleOf(e)) e.preventDefault(); // no autoscroll on middle click
+});
+list.addEventListener('click', (e) => {
+  const id = roleOf(e);
+  if (id) activate(id, { background: wantsBackground(e), landing: state.found?.landing ?? null });
+});
+list.addEventListener('auxclick', (e) => {
+  const id = roleOf(e);
+  if (id && e.button === 1) activate(id, { background: true, landing: state.found?.landing ?? null });
+});
+
+// ---------- loading ----------
+
+function setRoles(roles, stamp) {
+  state.roles = roles;
+  state.stamp = stamp ?? null;
+  state.byId = new Map(roles.map((r) => [r.id, r]));
+  state.live = roles.filter((r) => r.session);
+  state.index = null;
+  state.found = null;
+  state.dirty = true;
+}
+
+// Asks for the roles and shows them. `quiet` (a change the background announced, or after an
+// action) keeps the current list on screen meanwhile and prepares no tokens. `cached`: the
+// background's last listing at once, then the current one.
+async function fetchRoles({ quiet = false, cached = false } = {}) {
   problem.hidden = true;
   if (!quiet) status.textContent = 'Loading roles…';
   // Tokens are prepared when the popup opens, not on every later refresh.
-  const reply = await ask({ type: 'roles', prepare: !quiet });
+  const reply = await ask({ type: 'roles', prepare: !quiet, cached, since: state.stamp });
   state.loaded = true;
   if (!reply.ok) {
     status.textContent = '';
-    state.roles = [];
+    setRoles([], null);
     list.replaceChildren();
     showProblem(reply.error);
     return false;
   }
-  state.roles = reply.roles;
+  if (!reply.unchanged) setRoles(reply.roles ?? [], reply.stamp);
   state.open = new Set(reply.open);
   state.containers = reply.containers !== false;
   state.mode = reply.mode ?? (state.containers ? 'container' : 'window');
@@ -482,6 +832,7 @@ async function fetchRoles({ quiet = false } = {}) {
     notice.hidden = notice.textContent === '';
   }
   render();
+  if (reply.stale) fetchRoles({ quiet: true }); // the listing as it is now
   return true;
 }
 
@@ -512,29 +863,43 @@ function applySso(view) {
 }
 
 async function load() {
-  if (!(await fetchRoles())) return;
+  const [prefs, settings] = await Promise.all([prefsLoaded, settingsLoaded]);
+  state.prefs = prefs;
+  state.settings = settings;
+  if (!(await fetchRoles({ cached: true }))) return;
+  // The index is built while the browser is idle after the first rows, so the first keystroke
+  // does not wait for it (it builds it itself if it comes first).
+  (window.requestIdleCallback ?? ((f) => setTimeout(f, 50)))(() => ensureIndex());
   const pending = await pendingPrompt;
-  if (pending && !state.rows.has(pending.role) && state.roles.some((r) => r.id === pending.role)) {
-    showPrompt(pending.role, { gateway: pending.gateway, background: pending.background, rejected: null, action: pending.action });
-  } else if (renewParam && !state.rows.has(renewParam) && state.roles.some((r) => r.id === renewParam)) {
+  if (pending && !state.rows.has(pending.role) && state.byId.has(pending.role)) {
+    showPrompt(pending.role, { gateway: pending.gateway, background: pending.background, rejected: null, action: pending.action, landing: pending.landing });
+  } else if (renewParam && !state.rows.has(renewParam) && state.byId.has(renewParam)) {
     runRole(renewParam, { action: 'renew' });
   }
 }
+
+// Read while the roles are asked for: favourites and frecency (storage.sync), settings.
+const prefsLoaded = loadPrefs(ext.storage).catch(() => ({ pins: [], frecency: {} }));
+const settingsLoaded = loadSettings(ext.storage.local).catch(() => DEFAULT_SETTINGS);
 
 // An MFA prompt left open when the popup closed (the user went to read the code) comes back,
 // with the focus in its input. Until it is known whether there is one, the search box does not
 // take the focus: the code typed meanwhile must not land there.
 const pendingPrompt = loadPending(session).catch(() => null);
 pendingPrompt.then((pending) => {
-  if (!pending) search.focus();
+  if (!pending) search$.focus();
 });
 
-search.addEventListener('input', () => {
-  state.query = search.value;
+search$.addEventListener('input', () => {
+  state.query = search$.value;
   state.picked = false;
-  render();
+  if (state.confirming) {
+    state.rows.delete(state.confirming);
+    state.confirming = null;
+  }
+  refill();
 });
-search.addEventListener('keydown', onKey);
+search$.addEventListener('keydown', onKey);
 list.addEventListener('keydown', onKey);
 $('options-button').addEventListener('click', () => ext.runtime.openOptionsPage());
 // The background renewed or signed out a console: show the new times.
@@ -543,6 +908,16 @@ ext.runtime.onMessage.addListener((msg) => {
   if (msg?.type === 'sso' && state.loaded) {
     if (applySso(msg.sso)) reload();
     else render();
+  }
+});
+// Favourites changed in another window (or synced from another machine).
+ext.storage.onChanged?.addListener((changes, area) => {
+  if ((area === 'sync' || area === 'local') && (PINS_KEY in changes || 'frecency' in changes) && state.loaded) {
+    loadPrefs(ext.storage).then((prefs) => {
+      state.prefs = prefs;
+      if (state.index) setRank(state.index, rankOf(prefs, Date.now()));
+      refill();
+    }, () => {});
   }
 });
 load();

@@ -489,3 +489,67 @@ test('an expired SSO code is an error on the role; a verification page that is n
   assert.match(r.error.message, /not a web page/);
   assert.equal(bad.created.length, 0);
 });
+
+test('a popup gets the last listing at once (stale), then the current one only when it changed', async () => {
+  const { api } = fakeApi();
+  let roles = structuredClone(ROLES);
+  const client = fakeClient({ 'roles.list': () => ({ roles: structuredClone(roles) }) });
+  const svc = createService({ api, client });
+  const first = await svc.handle({ type: 'roles', cached: true }, me);
+  assert.equal(first.stale, false, 'nothing kept yet: listed now');
+  assert.deepEqual(first.roles.map((r) => r.id), ['a', 'b']);
+  const lists = () => client.calls.filter((c) => c.method === 'roles.list').length;
+
+  const again = await svc.handle({ type: 'roles', cached: true }, me);
+  assert.equal(again.stale, true);
+  assert.equal(again.stamp, first.stamp);
+  const fresh = await svc.handle({ type: 'roles', since: again.stamp }, me);
+  assert.equal(fresh.unchanged, true, 'the same roles: not sent again');
+  assert.equal('roles' in fresh, false);
+  assert.equal(fresh.stamp, first.stamp);
+  assert.equal(lists(), 3, 'listed again behind the stale answer, and for the fresh one');
+
+  roles = [...roles, { ...ROLES[0], id: 'c' }];
+  const changed = await svc.handle({ type: 'roles', since: first.stamp }, me);
+  assert.notEqual(changed.stamp, first.stamp);
+  assert.deepEqual(changed.roles.map((r) => r.id), ['a', 'b', 'c']);
+});
+
+test('where an open lands goes to the host as destination and region; links by name from the role', async () => {
+  const { api } = fakeApi();
+  const withLinks = [{ ...ROLES[0], links: [{ name: 'Buckets', destination: '/s3/buckets' }] }, ROLES[1]];
+  const client = fakeClient({ 'roles.list': () => ({ roles: structuredClone(withLinks) }) });
+  const svc = createService({ api, client });
+  const opens = () => client.calls.filter((c) => c.method === 'console.open').map((c) => c.params);
+  for (const landing of [{ service: 's3' }, { link: 'Buckets' }, { region: 'us-west-2' }, { service: 'ec2', region: 'us-west-2' }, { destination: '/iam/home#/roles', region: 'eu-west-1' }]) {
+    const r = await svc.handle({ type: 'open', role: 'a', landing }, me);
+    assert.equal(r.ok, true, JSON.stringify(r));
+  }
+  assert.deepEqual(opens(), [
+    { role: 'a', destination: '/s3/home' },
+    { role: 'a', destination: '/s3/buckets' },
+    { role: 'a', region: 'us-west-2' },
+    { role: 'a', destination: '/ec2/home', region: 'us-west-2' },
+    { role: 'a', destination: '/iam/home#/roles', region: 'eu-west-1' },
+  ]);
+  for (const landing of [{ link: 'Nope' }, { service: 'warp' }, 'junk']) {
+    const r = await svc.handle({ type: 'open', role: 'a', landing }, me);
+    assert.equal(r.ok, false, JSON.stringify(landing));
+    assert.equal(r.error.kind, 'invalid_params');
+  }
+  assert.equal(opens().length, 5, 'nothing asked of the host for a landing it cannot have');
+});
+
+test('each open counts as a visit in the picker\'s frecency, in storage.sync', async () => {
+  const { api } = fakeApi();
+  api.storage.sync = (await import('./fakes.mjs')).fakeStorage();
+  const svc = createService({ api, client: fakeClient(), now: () => Date.parse('2026-12-01T00:00:00Z') });
+  await svc.handle({ type: 'open', role: 'a' }, me);
+  await svc.handle({ type: 'open', role: 'a' }, me);
+  await svc.handle({ type: 'open', role: 'b', background: true }, me);
+  await settle();
+  const f = api.storage.sync.data.frecency;
+  assert.deepEqual(Object.keys(f).sort(), ['a', 'b']);
+  assert.ok(f.a[0] > f.b[0], 'opened twice');
+  assert.equal(JSON.stringify(api.storage.sync.data).includes('SECRET'), false);
+});

@@ -792,8 +792,9 @@ def test_chromium_click_launches_an_isolated_window_per_role(chromium, world):
         assert arns == {"Admin", "Developer"}
 
         # The popup marks both roles as running.
+        # (The popup shows the listing it had at once, then the current one: wait for that.)
         chromium.open("popup.html")
-        got = {r["id"]: r for r in chromium_rows(chromium)}
+        got = wait_for(lambda: (lambda g: g if g["b"]["running"] and g["b"]["time"] else None)({r["id"]: r for r in chromium_rows(chromium)}), what="the popup's current listing")
         assert (got["a"]["running"], got["b"]["running"], got["mfa"]["running"]) == ("running", "running", None), got
         # Issue 12: the time left of both consoles, their count on the badge, and Renew (a new
         # window of the role's browser) and Sign out on their rows.

@@ -55,8 +55,10 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
   // What refresh() needs of each role (with the host's protocol and settings and the open
   // mode), kept between wake-ups so a closed tab can update the badge without asking the
   // host: ids, labels and times, no secret.
+  // Only roles with a console: the others never change the badge or a renewal (10,000
+  // roles need not be written on every popup opening).
   function viewOf(roles) {
-    return roles.map((r) => ({
+    return roles.filter((r) => r.session).map((r) => ({
       id: r.id,
       label: r.label ?? r.id,
       needs_code: Boolean(r.needs_code),

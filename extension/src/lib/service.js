@@ -3,12 +3,31 @@ import { cachedRead } from './cached.js';
 import { CONTAINERS_KEY, existingContainer, loadContainerMap, ownContainer, resolveContainer, rolesWithTabs, serialized } from './containers.js';
 import { RolecallError, describeError } from './errors.js';
 import { createLifecycle } from './lifecycle.js';
-import { uniqueContainerName } from './naming.js';
+import { nameCounts, uniqueContainerName } from './naming.js';
+import { openParams } from './landing.js';
+import { noteVisit } from './prefs.js';
 import { SETTINGS_KEY, loadSettings } from './settings.js';
 import { createSsoLogins, isVerificationUrl } from './sso.js';
 import { pickExistingTab, tabCreateProps } from './tabs.js';
 
 const MFA_CODE = /^\d{6}$/;
+
+// Deep equality of plain JSON values (two role listings: a new one equal to the last keeps its
+// stamp, and the popup keeps its search index).
+export function sameJson(a, b) {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (!Object.hasOwn(b, k) || !sameJson(a[k], b[k])) return false;
+  return true;
+}
 
 // A promise started now and read later: its rejection is not reported as unhandled when
 // nothing reads it (the host refused the open first).
@@ -40,6 +59,13 @@ export function createService({ api, client, now, timers }) {
   const inOrder = serialized();
   const ssoLogins = createSsoLogins();
   let roleCache = new Map();
+  // The last listing, kept so a popup that opens gets it at once (and the current one right
+  // after): { stamp, roles }. A stamp names one listing; an equal new listing keeps the stamp.
+  let listing = null;
+  let listingJob = null; // a listing in flight, shared by everyone who asks meanwhile
+  let listings = 0;
+  const epoch = Math.random().toString(36).slice(2, 10);
+  let names = null; // { pattern, roles, counts }: container names counted once per listing
   // Read on every click: kept in memory, read again when storage changes.
   const settingsNow = cachedRead(api, SETTINGS_KEY, loadSettings);
   const containerMapNow = cachedRead(api, CONTAINERS_KEY, loadContainerMap);
@@ -47,7 +73,7 @@ export function createService({ api, client, now, timers }) {
   // A host (protocol 5) answers as many roles as fit in one message and says where the
   // rest start (`next_cursor`); an older host answers them all at once. When the config
   // changes between pages (`stale_cursor`), the listing starts again, a few times at most.
-  async function listRoles() {
+  async function fetchListing() {
     for (let attempt = 0; ; attempt++) {
       try {
         let { roles, next_cursor: cursor } = await client.request('roles.list');
@@ -56,12 +82,26 @@ export function createService({ api, client, now, timers }) {
           roles = roles.concat(page.roles ?? []);
           cursor = page.next_cursor;
         }
-        roleCache = new Map(roles.map((r) => [r.id, r]));
         return roles;
       } catch (e) {
         if (e?.kind !== 'stale_cursor' || attempt >= 2) throw e;
       }
     }
+  }
+
+  function listRoles() {
+    listingJob ??= fetchListing()
+      .then((roles) => {
+        if (!listing || !sameJson(listing.roles, roles)) {
+          listing = { stamp: `${epoch}.${++listings}`, roles };
+          roleCache = new Map(roles.map((r) => [r.id, r]));
+        }
+        return listing.roles;
+      })
+      .finally(() => {
+        listingJob = null;
+      });
+    return listingJob;
   }
 
   async function openTabs() {
@@ -107,7 +147,9 @@ export function createService({ api, client, now, timers }) {
   function containerWant(id, settings, container, accountId) {
     const r = roleCache.get(id) ?? { id, account_id: accountId };
     const style = containerStyle(container, accountId ?? r.account_id);
-    const name = uniqueContainerName(settings.containerPattern, [...roleCache.values()], r, container?.name);
+    const all = listing?.roles ?? [...roleCache.values()];
+    if (names?.pattern !== settings.containerPattern || names.roles !== all) names = { pattern: settings.containerPattern, roles: all, counts: nameCounts(settings.containerPattern, all) };
+    const name = uniqueContainerName(settings.containerPattern, all, r, container?.name, names.counts);
     return { name, ...style };
   }
 
@@ -209,10 +251,17 @@ export function createService({ api, client, now, timers }) {
     return { ssoLogin: { sso, userCode: login.userCode, expiresAt: login.expiresAt } };
   }
 
-  // The popup's list. `prepare` false (the options page) mints no tokens.
-  async function roles({ prepare = true } = {}) {
+  // The popup's list. `prepare` false (the options page) mints no tokens. `cached`: the last
+  // listing, if there is one, at once (`stale: true`; a fresh one is asked for meanwhile, and
+  // the popup asks again). `since`: the stamp of the listing the popup has; when the roles
+  // are still those, they are not sent again (`unchanged: true`).
+  async function roles({ prepare = true, cached = false, since = null } = {}) {
     const settings = await settingsNow();
-    const [host, list, open, mode] = await Promise.all([info({ fresh: true }), listRoles(), openTabs(), openMode(settings)]);
+    const stale = cached && listing !== null;
+    const listed = stale ? listing.roles : listRoles();
+    if (stale) listRoles().catch(() => {});
+    const [host, list, open, mode] = await Promise.all([info({ fresh: true }), listed, openTabs(), openMode(settings)]);
+    const stamp = listing?.roles === list ? listing.stamp : null;
     // Chromium: the roles whose isolated window is running (the host sees their browser).
     const running = containers ? open : list.filter((r) => r.window_open).map((r) => r.id);
     let consoles = null;
@@ -224,12 +273,24 @@ export function createService({ api, client, now, timers }) {
         cookieDomains: host.session_cookie_domains ?? [],
         renew: mode === 'container' || mode === 'isolated_window',
       };
-      // Not waited for: the list shows now; tokens and the badge follow.
+      // Not waited for: the list shows now; tokens and the badge follow (the badge from the
+      // fresh listing only).
       if (prepare) lifecycle.prepare(list).catch(() => {});
-      lifecycle.refresh({ roles: list }).catch(() => {});
+      if (!stale) lifecycle.refresh({ roles: list }).catch(() => {});
     }
     // Identity Center sign-ins in progress or failed (codes from memory, never storage).
-    return { roles: list, open: running, containers, mode, consoles, sso: ssoLogins.view(clock()) };
+    const reply = { open: running, containers, mode, consoles, sso: ssoLogins.view(clock()), stamp, stale };
+    if (since !== null && since === stamp) reply.unchanged = true;
+    else reply.roles = list;
+    return reply;
+  }
+
+  // A console opened: the badge and renewal record (lifecycle), and one more visit in the
+  // picker's frecency (storage.sync), one write at a time. Neither holds up the click.
+  const prefsInOrder = serialized();
+  function wasOpened(id, result) {
+    lifecycle.opened(id, result).catch(() => {});
+    prefsInOrder(() => noteVisit(api.storage, id, clock())).catch(() => {});
   }
 
   async function focusExisting(roleId) {
@@ -253,15 +314,29 @@ export function createService({ api, client, now, timers }) {
     }
   }
 
-  async function openOnce({ role, mfaCode, background = false }) {
+  // Where the open lands (a service, one of the role's links, a region, a pasted page), as
+  // console.open's destination and region; the host checks them as any other.
+  async function landingParams(id, landing) {
+    if (landing === undefined || landing === null) return {};
+    if (typeof landing !== 'object') throw new RolecallError('invalid_params', 'Where to open the console was not understood.');
+    try {
+      return openParams(landing, landing.link !== undefined ? await role(id) : null);
+    } catch (e) {
+      if (e instanceof RolecallError) throw e;
+      throw new RolecallError('invalid_params', `The console cannot open there: ${e.message}.`);
+    }
+  }
+
+  async function openOnce({ role, mfaCode, background = false, landing }) {
     checkRole(role, mfaCode);
     ssoLogins.clear(role); // a sign-in that failed earlier is old news once the role is clicked
+    const where = await landingParams(role, landing);
     const settings = await settingsNow();
     if (containers && settings.clickBehavior === 'focus' && !background) {
       const tab = await focusExisting(role);
       if (tab) return { focused: true, tabId: tab.id };
     }
-    const params = { role };
+    const params = { role, ...where };
     if (mfaCode !== undefined) params.mfa_code = mfaCode;
     const mode = await openMode(settings);
     // Firefox: the container and the current tab are looked up while the host answers.
@@ -270,7 +345,7 @@ export function createService({ api, client, now, timers }) {
     if (mode === 'isolated_window') {
       // The host launches the browser on the role's data directory; no URL comes back here.
       const result = await client.request('console.open', { ...params, open_in: 'isolated_window' });
-      lifecycle.opened(role, result).catch(() => {});
+      wasOpened(role, result);
       return { launched: true, mode, wasRunning: Boolean(result.was_running) };
     }
     const result = await client.request('console.open', params);
@@ -279,12 +354,13 @@ export function createService({ api, client, now, timers }) {
       // A plain sign-in in a new tab of this profile: with multi-session on, AWS adds a session.
       const [current] = await here.get();
       const tab = await openSignIn((p) => api.tabs.create(p), tabCreateProps({ url: result.url, current, background }));
-      lifecycle.opened(role, result).catch(() => {});
+      wasOpened(role, result);
       return { tabId: tab.id, mode };
     }
     if (mode === 'window') {
       // A host older than protocol 2: a window of this profile (one account at a time).
       const win = await openSignIn((p) => api.windows.create(p), { url: result.url, focused: !background });
+      prefsInOrder(() => noteVisit(api.storage, role, clock())).catch(() => {});
       return { window: true, windowId: win?.id, mode };
     }
 
@@ -301,7 +377,7 @@ export function createService({ api, client, now, timers }) {
       opened = await containerFor(role, result);
       tab = await openSignIn((p) => api.tabs.create(p), tabCreateProps({ url: result.url, cookieStoreId: opened.cookieStoreId, current, background }));
     }
-    lifecycle.opened(role, result).catch(() => {});
+    wasOpened(role, result);
     return { tabId: tab.id, container: opened.name, cookieStoreId: opened.cookieStoreId, created: opened.created };
   }
 
