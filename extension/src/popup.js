@@ -385,8 +385,15 @@ function syncChildren(parent, nodes) {
 
 let firstRows = false;
 
-// Draws the items in view (and a few around), with the space of the others as the list's
-// padding, then measures what it drew: a row taller than usual (a prompt, an error) keeps its
+// The space of the rows not drawn, above and below those that are (the list's ::before and
+// ::after: padding would count in the list's own height, and it must stay a scroll box).
+function space(above, below) {
+  list.style.setProperty('--above', `${above}px`);
+  list.style.setProperty('--below', `${below}px`);
+}
+
+// Draws the items in view (and a few around), with the space of the others kept empty above
+// and below them, then measures what it drew: a row taller than usual (a prompt, an error) keeps its
 // height, and the usual heights follow the first rows drawn.
 function paint() {
   const viewport = list.clientHeight || 560;
@@ -415,8 +422,7 @@ function paint() {
   state.rowNodes = drawn;
   // A focused node that had to move (its row moved) gets the focus back.
   const focused = document.activeElement;
-  list.style.paddingTop = `${before}px`;
-  list.style.paddingBottom = `${after}px`;
+  space(before, after);
   syncChildren(list, nodes);
   if (focused?.isConnected && document.activeElement !== focused) focused.focus();
 
@@ -440,9 +446,7 @@ function paint() {
   }
   if (changed) {
     state.offsets = layout(state.items, heightOf);
-    const n = state.items.length;
-    list.style.paddingTop = `${state.offsets[first]}px`;
-    list.style.paddingBottom = `${state.offsets[n] - state.offsets[end]}px`;
+    space(state.offsets[first], state.offsets[state.items.length] - state.offsets[end]);
   }
 
   // Both the search box and the list drive the selection, whichever has focus.

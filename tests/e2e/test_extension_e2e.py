@@ -563,9 +563,12 @@ def test_options_page_asks_to_upgrade_an_older_host(ff):
         ff.open("options.html")
         text = wait_for(lambda: ff.js(notice), what="the upgrade notice")
         assert text.startswith("Upgrade the rolecall host"), text
-        assert "rolecall 0.0.9 speaks protocol 2; this extension needs protocol 3 or later" in text
+        assert "rolecall 0.0.9 speaks protocol 2; this extension needs protocol 5 or later" in text
         assert "git pull && ./setup.sh" in text and "sudo apt install ./rolecall_" in text
         assert ff.js(protocol) == "2"
+        # That host lists no roles: the page leads with the import's dry run.
+        first_run = wait_for(lambda: ff.js("const f = document.getElementById('first-run'); return f.hidden ? null : f.textContent"), what="the first-run guidance")
+        assert first_run.index("rolecall import aws-config --dry-run") < first_run.index("rolecall role add"), first_run
     finally:
         ff.install_host_manifest()
         stop_hosts(ff, str(old_host))
