@@ -3,7 +3,7 @@ import { containerStyle } from './lib/colors.js';
 import { el, errorBlock } from './lib/dom.js';
 import { RolecallError, describeError } from './lib/errors.js';
 import { missingOrigins } from './lib/cookies.js';
-import { layout, resultItems, scrollToShow, sectionItems, visibleRange } from './lib/display.js';
+import { modelOffsets, resultsModel, scrollToShow, sectionItems, sectionsModel, visibleRange } from './lib/display.js';
 import { landingName, regionsOf } from './lib/landing.js';
 import { MODE_LABELS, modeNotice } from './lib/multisession.js';
 import { clearPending, loadPending, savePending } from './lib/pending.js';
@@ -51,15 +51,15 @@ const state = {
   rowNodes: new Map(), // item key → its <li>, reused while drawn (a focused control inside stays put)
   prefs: { pins: [], frecency: {} },
   settings: DEFAULT_SETTINGS,
-  // The virtual list: its items for the query, the role ids in that order, where each item
+  // The virtual list: what it shows for the query (display.js's model), where each item
   // starts, and heights measured where rows are taller than usual (a prompt, an error).
   dirty: true,
-  items: [],
-  order: [],
-  roleIndex: new Int32Array(0), // item → its position among the roles (-1 for titles)
+  model: sectionsModel([]),
+  sections: null, // the empty query's model, kept while the roles and favourites are the same
   offsets: new Float64Array(1),
   heights: new Map(),
   usual: { title: 26, role: 42 },
+  measured: { title: false, role: false },
   reveal: false, // scroll the selection into view on the next paint
 };
 
@@ -87,38 +87,35 @@ function forgetPrompt() {
 // ---------- the list's contents ----------
 
 function ensureIndex() {
-  if (!state.index) state.index = buildIndex(state.roles, rankOf(state.prefs, Date.now()));
+  if (!state.index) {
+    const start = performance.now();
+    state.index = buildIndex(state.roles, rankOf(state.prefs, Date.now()));
+    performance.measure('rolecall:index', { start }); // for tests/bench/popup_bench.py
+  }
   return state.index;
 }
 
-// The items for the query: sections and groups when it is empty, ranked results otherwise.
+// What the list shows for the query: sections and groups when it is empty, ranked results
+// otherwise.
 function computeDisplay() {
   if (state.query.trim() === '') {
     state.found = null;
-    const recent = recentIds(state.prefs, state.byId, Date.now(), { exclude: state.prefs.pins });
-    state.items = sectionItems(state.roles, state.byId, state.prefs.pins, recent);
+    if (!state.sections) {
+      const recent = recentIds(state.prefs, state.byId, Date.now(), { exclude: state.prefs.pins });
+      state.sections = sectionsModel(sectionItems(state.roles, state.byId, state.prefs.pins, recent));
+    }
+    state.model = state.sections;
   } else {
     state.found = search(ensureIndex(), state.query, state.found);
-    state.items = resultItems(state.found.results);
-  }
-  const n = state.items.length;
-  state.roleIndex = new Int32Array(n);
-  state.order = [];
-  for (let k = 0; k < n; k++) {
-    const item = state.items[k];
-    state.roleIndex[k] = item.kind === 'role' ? state.order.push(item.key) - 1 : -1;
+    state.model = resultsModel(state.found.ranked);
   }
   if (state.found?.pick && !state.picked) {
     // A pasted ARN or console URL picked its role: Enter opens it.
     state.selected = state.found.pick;
     state.picked = true;
   }
-  state.selected = selectionFor(state.order, state.selected, state.query, state.picked);
+  state.selected = selectionFor(state.model, state.selected, state.query, state.picked);
   state.dirty = false;
-}
-
-function heightOf(item) {
-  return state.heights.get(item.key) ?? state.usual[item.kind];
 }
 
 // ---------- rows ----------
@@ -138,7 +135,7 @@ function mfaForm(role, row) {
   });
   const hint = el('p', { id: 'mfa-hint', class: 'hint', role: 'alert' }, row.mfa.rejected ?? '');
   const renewing = row.mfa.action === 'renew';
-  const label = `MFA code for gateway '${row.mfa.gateway ?? role.gateway}'${renewing ? ' to renew the console' : ''}`;
+  const label = `MFA code for gateway '${row.mfa.gateway ?? role.source_name ?? role.gateway}'${renewing ? ' to renew the console' : ''}`;
   const form = el(
     'form',
     { class: 'mfa extra', novalidate: true, dataset: { action: row.mfa.action } },
@@ -278,8 +275,9 @@ function rowActions(role) {
   return node;
 }
 
-// Pin, region and links: small buttons after the row's actions. Kept across renders (as the
-// actions) while they look the same, so a focused one keeps the focus.
+// Pin, region and links: small buttons after the row's actions (the list listens for their
+// clicks). Kept across renders (as the actions) while they look the same, so a focused one
+// keeps the focus.
 function rowTools(role) {
   const label = role.label ?? role.id;
   const pinned = state.prefs.pins.includes(role.id);
@@ -289,14 +287,11 @@ function rowTools(role) {
   if (kept?.dataset.key === key) return kept;
   const node = el(
     'div',
-    { class: 'tools' },
-    el('button', { type: 'button', class: `tool pin${pinned ? ' on' : ''}`, 'aria-label': `${pinned ? 'Unpin' : 'Pin'} ${label}`, 'aria-pressed': pinned ? 'true' : 'false', title: pinned ? 'Remove from Favourites' : 'Add to Favourites', onclick: () => togglePinned(role.id) }, pinned ? '★' : '☆'),
-    el('button', { type: 'button', class: 'tool region', 'aria-label': `Choose region for ${label}`, 'aria-expanded': panel === 'region' ? 'true' : 'false', title: 'Open in another region', onclick: () => togglePanel(role.id, 'region') }, '🌐'),
-    role.links?.length
-      ? el('button', { type: 'button', class: 'tool links', 'aria-label': `Links of ${label}`, 'aria-expanded': panel === 'links' ? 'true' : 'false', title: 'Named console pages', onclick: () => togglePanel(role.id, 'links') }, '⋯')
-      : null,
+    { class: 'tools', dataset: { key } },
+    el('button', { type: 'button', class: `tool pin${pinned ? ' on' : ''}`, dataset: { tool: 'pin' }, 'aria-label': `${pinned ? 'Unpin' : 'Pin'} ${label}`, 'aria-pressed': pinned ? 'true' : 'false', title: pinned ? 'Remove from Favourites' : 'Add to Favourites' }, pinned ? '★' : '☆'),
+    el('button', { type: 'button', class: 'tool region', dataset: { tool: 'region' }, 'aria-label': `Choose region for ${label}`, 'aria-expanded': panel === 'region' ? 'true' : 'false', title: 'Open in another region' }),
+    role.links?.length ? el('button', { type: 'button', class: 'tool links', dataset: { tool: 'links' }, 'aria-label': `Links of ${label}`, 'aria-expanded': panel === 'links' ? 'true' : 'false', title: 'Named console pages' }, '…') : null,
   );
-  node.dataset.key = key;
   state.toolNodes.set(role.id, node);
   return node;
 }
@@ -317,53 +312,60 @@ function marked(text, terms) {
   return out;
 }
 
-// The second line: account and role name, and what else the query matched (a group, a region,
-// a source, an id), so the user sees why the row is there.
 const SHOWN_FIELD = { id: (r) => r.id, group: (r) => r.group, region: (r) => r.region, source: (r) => r.source_name ?? r.gateway ?? r.sso };
+
+// A row's fixed parts, cloned for each row drawn (cheaper than building them node by node).
+const ROW = el(
+  'li',
+  { class: 'item', role: 'none' },
+  el('div', { class: 'role', role: 'option' }, el('span', { class: 'dot', 'aria-hidden': 'true' }), el('span', { class: 'main' }, el('div', { class: 'label' }), el('div', { class: 'meta' })), el('span', { class: 'badges' })),
+);
 
 function roleRow(item, n) {
   const role = item.role;
   const row = state.rows.get(role.id);
   const terms = state.found?.terms;
-  const style = containerStyle(role, role.account_id);
   const selected = state.selected === role.id;
-  const modeLabel = MODE_LABELS[state.mode];
-  const openTitle = state.containers ? 'This role\'s container has a tab open' : 'This role\'s window is running';
-  const landing = selected ? landingName(state.found?.landing) : null;
-  const badges = el(
-    'span',
-    { class: 'badges' },
-    isProduction(role) ? el('span', { class: 'badge risk', title: 'Production: asks before it opens' }, 'production') : null,
-    landing ? el('span', { class: 'badge landing', title: 'Enter opens the console here' }, `→ ${landing}`) : null,
-    ...lifePills(role),
-    state.open.has(role.id) ? el('span', { class: 'badge open', title: openTitle }, state.containers ? 'open' : 'running') : null,
-    modeLabel ? el('span', { class: 'badge mode', title: modeLabel.title, dataset: { mode: state.mode } }, modeLabel.badge) : null,
-    role.catalog ? el('span', { class: 'badge catalog', title: `From the shared catalogue "${role.catalog}" (read-only; change it there)` }, role.catalog) : null,
-  );
-  const also = item.match && SHOWN_FIELD[item.match.field]?.(role);
-  const meta = [...[].concat(marked(String(role.account_id ?? ''), terms)), ' · ', ...[].concat(marked(String(role.role_name ?? ''), terms))];
-  if (also) meta.push(' · ', ...[].concat(marked(String(also), terms)));
+  let li = state.rowNodes.get(role.id);
+  if (!li) {
+    li = ROW.cloneNode(true);
+    li.dataset.item = role.id;
+  }
   // The option holds only what names the role; prompts, questions, panels and errors go beside
   // it, outside the option (an option's content is read as its name and may hold no controls),
   // so clicks there never count as a click on the role.
-  const option = el(
-    'div',
-    {
-      id: rowId(n),
-      class: `role${isProduction(role) ? ' production' : ''}`,
-      role: 'option',
-      'aria-selected': selected ? 'true' : 'false',
-      'aria-busy': row?.phase === 'busy' ? 'true' : null,
-      'aria-posinset': String(n + 1),
-      'aria-setsize': String(state.order.length),
-      title: `arn:${role.partition ?? 'aws'}:iam::${role.account_id}:role/${role.role_name}`,
-      dataset: { role: role.id, open: state.open.has(role.id) ? 'true' : 'false' },
-    },
-    el('span', { class: `dot c-${style.color}`, 'aria-hidden': 'true' }),
-    el('span', { class: 'main' }, el('div', { class: 'label' }, marked(role.label ?? role.id, terms)), el('div', { class: 'meta' }, meta)),
-    badges,
+  const option = li.firstElementChild;
+  const [dot, main, badges] = option.children;
+  option.id = rowId(n);
+  option.className = isProduction(role) ? 'role production' : 'role';
+  option.setAttribute('aria-selected', selected ? 'true' : 'false');
+  if (row?.phase === 'busy') option.setAttribute('aria-busy', 'true');
+  else option.removeAttribute('aria-busy');
+  option.setAttribute('aria-posinset', String(n + 1));
+  option.setAttribute('aria-setsize', String(state.model.roleCount));
+  option.title = `arn:${role.partition ?? 'aws'}:iam::${role.account_id}:role/${role.role_name}`;
+  option.dataset.role = role.id;
+  option.dataset.open = state.open.has(role.id) ? 'true' : 'false';
+  dot.className = `dot c-${containerStyle(role, role.account_id).color}`;
+  main.firstElementChild.replaceChildren(...[].concat(marked(role.label ?? role.id, terms)));
+  // The second line: account and role name, and what else the query matched (a group, a
+  // region, a source, an id), so the user sees why the row is there.
+  const also = item.match && SHOWN_FIELD[item.match.field]?.(role);
+  const meta = [...[].concat(marked(String(role.account_id ?? ''), terms)), ' · ', ...[].concat(marked(String(role.role_name ?? ''), terms))];
+  if (also) meta.push(' · ', ...[].concat(marked(String(also), terms)));
+  main.lastElementChild.replaceChildren(...meta);
+  const modeLabel = MODE_LABELS[state.mode];
+  const landing = selected ? landingName(state.found?.landing) : null;
+  badges.replaceChildren(
+    ...[
+      isProduction(role) ? el('span', { class: 'badge risk', title: 'Production: asks before it opens' }, 'production') : null,
+      landing ? el('span', { class: 'badge landing', title: 'Enter opens the console here' }, `→ ${landing}`) : null,
+      ...lifePills(role),
+      state.open.has(role.id) ? el('span', { class: 'badge open', title: state.containers ? 'This role\'s container has a tab open' : 'This role\'s window is running' }, state.containers ? 'open' : 'running') : null,
+      modeLabel ? el('span', { class: 'badge mode', title: modeLabel.title, dataset: { mode: state.mode } }, modeLabel.badge) : null,
+      role.catalog ? el('span', { class: 'badge catalog', title: `From the shared catalogue "${role.catalog}" (read-only; change it there)` }, role.catalog) : null,
+    ].filter(Boolean),
   );
-  const li = state.rowNodes.get(role.id) ?? el('li', { class: 'item', role: 'none', dataset: { item: role.id } });
   syncChildren(li, [option, rowActions(role), rowTools(role), rowExtra(role, row)].filter(Boolean));
   return li;
 }
@@ -384,6 +386,7 @@ function syncChildren(parent, nodes) {
 // ---------- drawing ----------
 
 let firstRows = false;
+let scrollFrame = 0; // a paint asked for the next frame
 
 // The space of the rows not drawn, above and below those that are (the list's ::before and
 // ::after: padding would count in the list's own height, and it must stay a scroll box).
@@ -397,25 +400,28 @@ function space(above, below) {
 // height, and the usual heights follow the first rows drawn.
 function paint() {
   const viewport = list.clientHeight || 560;
-  state.offsets = layout(state.items, heightOf);
-  const selectedAt = state.selected === null ? -1 : state.items.findIndex((it) => it.key === state.selected && it.kind === 'role');
+  const model = state.model;
+  state.offsets = modelOffsets(model, state.usual, state.heights);
+  const selectedAt = state.selected === null ? -1 : model.positionOf(state.selected);
   if (state.reveal && selectedAt >= 0) {
     // The title above the first role comes into view with it.
-    const k = state.roleIndex[selectedAt] === 0 ? 0 : selectedAt;
+    const k = model.roleIndex(selectedAt) === 0 ? 0 : selectedAt;
     const top = scrollToShow(state.offsets, k, list.scrollTop, viewport);
     const want = k === selectedAt ? top : Math.min(top, state.offsets[selectedAt]);
     if (want !== list.scrollTop) list.scrollTop = want;
   }
   state.reveal = false;
-  const { first, end, before, after } = visibleRange(state.offsets, list.scrollTop, viewport);
+  const { first, end, before, after } = visibleRange(state.offsets, list.scrollTop, viewport, 150);
   const nodes = [];
   const drawn = new Map();
+  const items = [];
   for (let k = first; k < end; k++) {
-    const item = state.items[k];
+    const item = model.at(k);
     const node =
       item.kind === 'title'
         ? (state.rowNodes.get(item.key) ?? el('li', { class: 'group-title', role: 'presentation', dataset: { key: item.key } }, item.text))
-        : roleRow(item, state.roleIndex[k]);
+        : roleRow(item, model.roleIndex(k));
+    items.push(item);
     nodes.push(node);
     drawn.set(item.key, node);
   }
@@ -426,31 +432,42 @@ function paint() {
   syncChildren(list, nodes);
   if (focused?.isConnected && document.activeElement !== focused) focused.focus();
 
-  // Measure (one layout for all of them).
+  // Measure what may differ from the usual heights: rows with a prompt, question, panel or
+  // error (and those that just lost one), and the first title and row ever drawn, which set
+  // the usual heights. Other rows are not read: reading forces their layout.
   let changed = false;
   for (let k = first; k < end; k++) {
-    const item = state.items[k];
+    const item = items[k - first];
+    const tall = item.kind === 'role' && (state.rows.has(item.key) || state.panels.has(item.key));
+    const calibrate = !state.measured[item.kind];
+    if (!tall && !calibrate && !state.heights.has(item.key)) continue;
     const h = nodes[k - first].offsetHeight;
     if (!h) continue;
-    const tall = item.kind === 'role' && (state.rows.has(item.key) || state.panels.has(item.key));
     if (tall) {
       if (state.heights.get(item.key) !== h) (state.heights.set(item.key, h), (changed = true));
-    } else {
-      if (state.heights.delete(item.key)) changed = true;
-      if (state.usual[item.kind] !== h && !state.measured?.[item.kind]) {
-        state.usual[item.kind] = h;
-        changed = true;
-      }
-      (state.measured ??= {})[item.kind] = true;
+      continue;
+    }
+    if (state.heights.delete(item.key)) changed = true;
+    if (calibrate) {
+      state.measured[item.kind] = true;
+      if (state.usual[item.kind] !== h) (state.usual[item.kind] = h, (changed = true));
     }
   }
   if (changed) {
-    state.offsets = layout(state.items, heightOf);
-    space(state.offsets[first], state.offsets[state.items.length] - state.offsets[end]);
+    state.offsets = modelOffsets(model, state.usual, state.heights);
+    space(state.offsets[first], state.offsets[model.length] - state.offsets[end]);
+  }
+  // The list got taller than it was when the window was chosen (the popup grew around its
+  // first rows): draw what now shows, in the next frame.
+  if (list.clientHeight > viewport + 1 && end < model.length && !scrollFrame) {
+    scrollFrame = requestAnimationFrame(() => {
+      scrollFrame = 0;
+      paint();
+    });
   }
 
   // Both the search box and the list drive the selection, whichever has focus.
-  const selectedIndex = selectedAt >= 0 ? state.roleIndex[selectedAt] : -1;
+  const selectedIndex = selectedAt >= 0 ? model.roleIndex(selectedAt) : -1;
   for (const node of [search$, list]) {
     if (selectedIndex >= 0 && $(rowId(selectedIndex))) node.setAttribute('aria-activedescendant', rowId(selectedIndex));
     else node.removeAttribute('aria-activedescendant');
@@ -464,7 +481,6 @@ function paint() {
 }
 
 // Scrolling draws the rows that come into view, once per frame.
-let scrollFrame = 0;
 list.addEventListener('scroll', () => {
   if (scrollFrame) return;
   scrollFrame = requestAnimationFrame(() => {
@@ -475,7 +491,7 @@ list.addEventListener('scroll', () => {
 
 function render() {
   if (state.dirty) computeDisplay();
-  else state.selected = selectionFor(state.order, state.selected, state.query, state.picked);
+  else state.selected = selectionFor(state.model, state.selected, state.query, state.picked);
   paint();
   scheduleTick();
   renderFooter();
@@ -488,15 +504,17 @@ function render() {
       el('code', {}, 'rolecall role add'),
       '.',
     );
-  } else if (state.order.length === 0 && state.query.trim() !== '') {
+  } else if (state.model.roleCount === 0 && state.query.trim() !== '') {
     status.textContent = `No role matches “${state.query}”.`;
   } else {
     status.textContent = '';
   }
 }
 
-// The state changed what the list holds (the query, the roles, the favourites).
-function refill() {
+// The state changed what the list holds (the query, the roles, the favourites: `sections`
+// true when the empty query's sections change too).
+function refill({ sections = false } = {}) {
+  if (sections) state.sections = null;
   state.dirty = true;
   render();
 }
@@ -627,6 +645,7 @@ async function runRole(roleId, { action = 'open', background = false, mfaCode, l
     // the role among the recent ones.
     state.prefs = await loadPrefs(ext.storage).catch(() => state.prefs);
     if (state.index) setRank(state.index, rankOf(state.prefs, Date.now()));
+    state.sections = null;
     state.dirty = true;
     if (state.consoles) await reload();
     else render();
@@ -654,7 +673,7 @@ async function togglePinned(roleId) {
   }
   state.prefs = { ...state.prefs, pins: next };
   if (state.index) setRank(state.index, rankOf(state.prefs, Date.now()));
-  refill();
+  refill({ sections: true });
   // The row may have moved (into or out of Favourites): its pin button keeps the focus.
   list.querySelector(`[data-item="${CSS.escape(roleId)}"] .pin`)?.focus();
   await savePref(ext.storage, PINS_KEY, next).catch((e) => say(`The favourites could not be saved: ${e?.message ?? e}`));
@@ -744,17 +763,18 @@ function onKey(e) {
   const move = { ArrowDown: 1, ArrowUp: -1, PageDown: PAGE, PageUp: -PAGE }[e.key];
   if (move !== undefined) {
     e.preventDefault();
-    if (Math.abs(move) === 1) state.selected = moveSelection(state.order, state.selected, move);
-    else if (state.order.length) {
-      const i = state.order.indexOf(state.selected);
-      state.selected = state.order[Math.max(0, Math.min(state.order.length - 1, (i === -1 ? 0 : i) + move))];
+    const order = state.model.order();
+    if (Math.abs(move) === 1) state.selected = moveSelection(order, state.selected, move);
+    else if (order.length) {
+      const i = order.indexOf(state.selected);
+      state.selected = order[Math.max(0, Math.min(order.length - 1, (i === -1 ? 0 : i) + move))];
     }
     state.picked = true;
     state.reveal = true;
     render();
-  } else if ((e.key === 'Home' || e.key === 'End') && e.target === list && state.order.length) {
+  } else if ((e.key === 'Home' || e.key === 'End') && e.target === list && state.model.roleCount) {
     e.preventDefault();
-    state.selected = e.key === 'Home' ? state.order[0] : state.order.at(-1);
+    state.selected = state.model.roleAt(e.key === 'Home' ? 0 : state.model.roleCount - 1);
     state.picked = true;
     state.reveal = true;
     render();
@@ -784,6 +804,13 @@ list.addEventListener('mousedown', (e) => {
   if (e.button === 1 && roleOf(e)) e.preventDefault(); // no autoscroll on middle click
 });
 list.addEventListener('click', (e) => {
+  const tool = e.target.closest?.('button[data-tool]');
+  if (tool && list.contains(tool)) {
+    const roleId = tool.closest('[data-item]').dataset.item;
+    if (tool.dataset.tool === 'pin') togglePinned(roleId);
+    else togglePanel(roleId, tool.dataset.tool);
+    return;
+  }
   const id = roleOf(e);
   if (id) activate(id, { background: wantsBackground(e), landing: state.found?.landing ?? null });
 });
@@ -801,6 +828,7 @@ function setRoles(roles, stamp) {
   state.live = roles.filter((r) => r.session);
   state.index = null;
   state.found = null;
+  state.sections = null;
   state.dirty = true;
 }
 
@@ -811,7 +839,10 @@ async function fetchRoles({ quiet = false, cached = false } = {}) {
   problem.hidden = true;
   if (!quiet) status.textContent = 'Loading roles…';
   // Tokens are prepared when the popup opens, not on every later refresh.
-  const reply = await ask({ type: 'roles', prepare: !quiet, cached, since: state.stamp });
+  // The first answer was asked for by popup-early.js while these modules loaded.
+  const early = cached ? window.rolecallEarly : null;
+  window.rolecallEarly = null;
+  const reply = (await early?.catch(() => null)) ?? (await ask({ type: 'roles', prepare: !quiet, cached, since: state.stamp, text: true }));
   state.loaded = true;
   if (!reply.ok) {
     status.textContent = '';
@@ -820,7 +851,7 @@ async function fetchRoles({ quiet = false, cached = false } = {}) {
     showProblem(reply.error);
     return false;
   }
-  if (!reply.unchanged) setRoles(reply.roles ?? [], reply.stamp);
+  if (!reply.unchanged) setRoles(reply.rolesText ? JSON.parse(reply.rolesText) : (reply.roles ?? []), reply.stamp);
   state.open = new Set(reply.open);
   state.containers = reply.containers !== false;
   state.mode = reply.mode ?? (state.containers ? 'container' : 'window');
@@ -836,7 +867,9 @@ async function fetchRoles({ quiet = false, cached = false } = {}) {
     notice.hidden = notice.textContent === '';
   }
   render();
-  if (reply.stale) fetchRoles({ quiet: true }); // the listing as it is now
+  // The listing as it is now, once these rows are painted and the browser is idle (listing
+  // thousands of roles from the host keeps the extension's pages busy for a while).
+  if (reply.stale) afterPaint(() => fetchRoles({ quiet: true }));
   return true;
 }
 
@@ -866,6 +899,10 @@ function applySso(view) {
   return ended;
 }
 
+function afterPaint(job) {
+  requestAnimationFrame(() => (window.requestIdleCallback ?? ((f) => setTimeout(f, 50)))(job, { timeout: 1000 }));
+}
+
 async function load() {
   const [prefs, settings] = await Promise.all([prefsLoaded, settingsLoaded]);
   state.prefs = prefs;
@@ -873,7 +910,7 @@ async function load() {
   if (!(await fetchRoles({ cached: true }))) return;
   // The index is built while the browser is idle after the first rows, so the first keystroke
   // does not wait for it (it builds it itself if it comes first).
-  (window.requestIdleCallback ?? ((f) => setTimeout(f, 50)))(() => ensureIndex());
+  afterPaint(() => ensureIndex());
   const pending = await pendingPrompt;
   if (pending && !state.rows.has(pending.role) && state.byId.has(pending.role)) {
     showPrompt(pending.role, { gateway: pending.gateway, background: pending.background, rejected: null, action: pending.action, landing: pending.landing });
@@ -920,7 +957,7 @@ ext.storage.onChanged?.addListener((changes, area) => {
     loadPrefs(ext.storage).then((prefs) => {
       state.prefs = prefs;
       if (state.index) setRank(state.index, rankOf(prefs, Date.now()));
-      refill();
+      refill({ sections: true });
     }, () => {});
   }
 });

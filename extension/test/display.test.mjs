@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { layout, resultItems, scrollToShow, sectionItems, visibleRange } from '../src/lib/display.js';
+import { layout, modelOffsets, resultsModel, scrollToShow, sectionItems, sectionsModel, visibleRange } from '../src/lib/display.js';
+import { buildIndex, search } from '../src/lib/search.js';
+import { keepSelection } from '../src/lib/roles.js';
 
 const roles = [
   { id: 'a', account_id: '1', group: 'Acme' },
@@ -17,10 +19,36 @@ test('empty query: Favourites, Recent, then the groups, each role once', () => {
   assert.deepEqual(shape(sectionItems(roles, byId, ['gone'], [])), ['# Acme', 'a', 'c', '# Account 2', 'b', '# Finance', 'd'], 'a pinned role no longer configured is not shown');
 });
 
-test('a query: the results in rank order, no titles', () => {
-  const items = resultItems([{ role: roles[2], tier: 'exact', field: 'id' }, { role: roles[0], tier: 'fuzzy', field: 'label' }]);
-  assert.deepEqual(shape(items), ['c', 'a']);
-  assert.equal(items[0].match.tier, 'exact');
+test('a query: the results in rank order, no titles, each item made when drawn', () => {
+  const found = search(buildIndex([{ id: 'x', label: 'Acme', account_id: '1' }, { id: 'acme', label: 'Other', account_id: '2' }]), 'acme');
+  const model = resultsModel(found.ranked);
+  assert.equal(model.length, 2);
+  assert.deepEqual([0, 1].map((k) => model.at(k).key), ['x', 'acme']);
+  assert.deepEqual(model.at(1).match, { tier: 'exact', field: 'id' });
+  assert.deepEqual([model.roleIndex(1), model.roleAt(1), model.positionOf('acme'), model.positionOf('nope')], [1, 'acme', 1, -1]);
+  assert.deepEqual(model.order(), ['x', 'acme']);
+  assert.equal(keepSelection(model, 'acme'), 'acme');
+  assert.equal(keepSelection(model, 'gone'), 'x', 'a selection no longer shown moves to the first');
+  assert.equal(keepSelection(resultsModel(search(buildIndex([]), 'x').ranked), 'x'), null);
+});
+
+test('sections as a model: titles have no place among the roles', () => {
+  const model = sectionsModel(sectionItems(roles, byId, ['d'], []));
+  assert.deepEqual([model.length, model.roleCount], [7, 4]); // Favourites, d, Acme, a, c, Account 2, b
+  assert.deepEqual([0, 1, 2].map((k) => model.roleIndex(k)), [-1, 0, -1]);
+  assert.deepEqual(model.order(), ['d', 'a', 'c', 'b']);
+  assert.deepEqual([model.positionOf('a'), model.roleAt(1)], [3, 'a']);
+});
+
+test('offsets of a model: usual heights, taller rows where measured', () => {
+  const ranked = search(buildIndex(Array.from({ length: 1000 }, (_, i) => ({ id: `r${i}`, label: 'Team', account_id: String(i) }))), 'team').ranked;
+  const usual = { title: 20, role: 40 };
+  const plain = modelOffsets(resultsModel(ranked), usual, new Map());
+  assert.deepEqual([plain[0], plain[1], plain[1000]], [0, 40, 40_000]);
+  const tall = modelOffsets(resultsModel(ranked), usual, new Map([['r10', 100], ['gone', 500]]));
+  assert.deepEqual([tall[10], tall[11], tall[1000]], [400, 500, 40_060]);
+  const sections = modelOffsets(sectionsModel(sectionItems(roles, byId, [], [])), usual, new Map([['c', 90]]));
+  assert.deepEqual(Array.from(sections), [0, 20, 60, 150, 170, 210, 230, 270]);
 });
 
 test('virtual window: only the rows in view and around them, with the space of the others', () => {

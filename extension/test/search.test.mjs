@@ -65,7 +65,8 @@ test('"prod s3": a role match followed by a known service lands there', () => {
   assert.deepEqual(search(index, 'acme prod ddb').landing, { service: 'dynamodb' }, 'an alias');
   assert.equal(search(index, 'prod').landing, null);
   // Nothing matches before the service: the whole query is searched as words.
-  assert.deepEqual(search(index, 'zzz s3'), { results: [], landing: null, pick: null, terms: ['zzz', 's3'], narrow: search(index, 'zzz s3').narrow });
+  const none = search(index, 'zzz s3');
+  assert.deepEqual([none.results, none.landing, none.pick, none.terms], [[], null, null, ['zzz', 's3']]);
 });
 
 test('within a rank, the most opened first (frecency), then config order', () => {
@@ -80,12 +81,14 @@ test('typing on narrows the last results, with the same answers as a fresh searc
   const many = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, label: `Team ${i} ${i % 2 ? 'prod' : 'dev'}`, account_id: String(100000000000 + i), role_name: 'Admin', group: `G${i % 7}` }));
   const idx = buildIndex(many);
   let prev = null;
-  for (const q of ['t', 'te', 'tea', 'team', 'team ', 'team 1', 'team 12', 'team 12 p', 'team 12 pr', 'team 12 prod']) {
+  for (const q of ['t', 'te', 'tea', 'team', 'team ', 'team 1', 'team 12', 'team 12 p', 'team 12 pr', 'team 12 pro', 'team 12 prod', 'team 12 prodx']) {
     prev = search(idx, q, prev);
     assert.deepEqual(prev.results.map((r) => r.role.id), search(idx, q).results.map((r) => r.role.id), q);
   }
   assert.equal(narrows(['team'], ['team', '1']), true);
   assert.equal(narrows(['pr'], ['prd']), false, 'short words tolerate no typo: growing they do');
+  assert.equal(narrows(['p'], ['pr']), true, 'below three letters neither tolerates one');
+  assert.equal(narrows(['prod'], ['produ']), true);
   assert.equal(narrows(['prod'], ['pro']), false);
   assert.equal(narrows(['1111'], ['11112']), true);
   assert.equal(narrows(['acme', 'prod'], ['acmex', 'prod']), false);

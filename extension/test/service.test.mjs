@@ -500,14 +500,26 @@ test('a popup gets the last listing at once (stale), then the current one only w
   assert.deepEqual(first.roles.map((r) => r.id), ['a', 'b']);
   const lists = () => client.calls.filter((c) => c.method === 'roles.list').length;
 
+  const infos = () => client.calls.filter((c) => c.method === 'host.info').length;
+  const [listed, asked] = [lists(), infos()];
   const again = await svc.handle({ type: 'roles', cached: true }, me);
   assert.equal(again.stale, true);
   assert.equal(again.stamp, first.stamp);
+  assert.deepEqual([lists(), infos()], [listed, asked], 'answered without asking the host');
   const fresh = await svc.handle({ type: 'roles', since: again.stamp }, me);
   assert.equal(fresh.unchanged, true, 'the same roles: not sent again');
   assert.equal('roles' in fresh, false);
   assert.equal(fresh.stamp, first.stamp);
-  assert.equal(lists(), 3, 'listed again behind the stale answer, and for the fresh one');
+  assert.equal(lists(), listed + 1, 'listed for the fresh one');
+
+  // As text: made once per listing, without null, false or empty fields.
+  const t1 = await svc.handle({ type: 'roles', cached: true, text: true }, me);
+  assert.equal('roles' in t1, false);
+  const parsed = JSON.parse(t1.rolesText);
+  assert.deepEqual(parsed.map((r) => r.id), ['a', 'b']);
+  assert.equal('group' in parsed[1], false, 'null left out');
+  assert.equal('mfa' in parsed[0], false, 'false left out');
+  assert.equal(parsed[1].mfa, true);
 
   roles = [...roles, { ...ROLES[0], id: 'c' }];
   const changed = await svc.handle({ type: 'roles', since: first.stamp }, me);

@@ -29,9 +29,64 @@ export function sectionItems(roles, byId, pins, recent) {
   return items;
 }
 
-// With a query: the results in rank order, no titles.
-export function resultItems(results) {
-  return results.map((r) => ({ kind: 'role', key: r.role.id, role: r.role, match: r }));
+// The list as the popup draws it: `length` items, `at(k)` the k-th ({ kind, key, role?,
+// match? }), `roleIndex(k)` its place among the roles (-1 for a title), `roleCount`,
+// `roleAt(n)` the n-th role's id, `positionOf(id)` the item showing role `id` (or -1), and
+// `order()` every role id in order (for the arrow keys; made when first asked).
+
+// The sections and groups of an empty query (an array of items, kept while the roles and
+// favourites stay the same).
+export function sectionsModel(items) {
+  const roleIndex = new Int32Array(items.length);
+  const ids = [];
+  for (let k = 0; k < items.length; k++) roleIndex[k] = items[k].kind === 'role' ? ids.push(items[k].key) - 1 : -1;
+  let position = null; // role id → item, made when first asked (not for the first rows)
+  return {
+    length: items.length,
+    roleCount: ids.length,
+    uniform: false,
+    at: (k) => items[k],
+    roleIndex: (k) => roleIndex[k],
+    roleAt: (n) => ids[n],
+    positionOf: (id) => (position ??= new Map(items.map((item, k) => [item.key, k]))).get(id) ?? -1,
+    order: () => ids,
+  };
+}
+
+// A query's ranked results (search.js's Ranked): no titles, an item made only when drawn, so
+// a keystroke that matches 10,000 roles builds nothing per role.
+export function resultsModel(ranked) {
+  let ids = null;
+  return {
+    length: ranked.length,
+    roleCount: ranked.length,
+    uniform: true, // every item a role row
+    at: (k) => {
+      const role = ranked.roleAt(k);
+      return { kind: 'role', key: role.id, role, match: ranked.matchAt(k) };
+    },
+    roleIndex: (k) => k,
+    roleAt: (n) => ranked.roleAt(n).id,
+    positionOf: (id) => ranked.indexOf(id),
+    order: () => (ids ??= Array.from({ length: ranked.length }, (_, k) => ranked.roleAt(k).id)),
+  };
+}
+
+// Where each item of a model starts: offsets[k] (offsets[length] = the whole height), from
+// the usual heights of titles and rows and the measured heights of taller rows (`tall`: role
+// id → height).
+export function modelOffsets(model, usual, tall) {
+  if (!model.uniform) return layout(Array.from({ length: model.length }, (_, k) => model.at(k)), (item) => tall.get(item.key) ?? usual[item.kind]);
+  const n = model.length;
+  const offsets = new Float64Array(n + 1);
+  for (let k = 0; k < n; k++) offsets[k + 1] = offsets[k] + usual.role;
+  for (const [id, h] of tall) {
+    const k = model.positionOf(id);
+    if (k === -1) continue;
+    const extra = h - usual.role;
+    for (let j = k + 1; j <= n; j++) offsets[j] += extra;
+  }
+  return offsets;
 }
 
 // Where each item starts: offsets[k] (offsets[n] = the whole height). `height(item)` is its

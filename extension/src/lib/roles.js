@@ -29,9 +29,12 @@ export function moveSelection(order, currentId, delta) {
   return order[(i + delta + order.length) % order.length];
 }
 
-// Keep the selection on a still-visible row after filtering, else the first row.
+// Keep the selection on a still-visible row after filtering, else the first row. `order`:
+// the role ids shown, or a display model (display.js) with positionOf and roleAt.
 export function keepSelection(order, currentId) {
-  return order.includes(currentId) ? currentId : (order[0] ?? null);
+  if (Array.isArray(order)) return order.includes(currentId) ? currentId : (order[0] ?? null);
+  if (currentId !== null && currentId !== undefined && order.positionOf(currentId) !== -1) return currentId;
+  return order.roleCount ? order.roleAt(0) : null;
 }
 
 // Digits (with the spaces and dashes account ids are written with) and nothing else.

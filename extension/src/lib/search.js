@@ -113,29 +113,33 @@ function wordStart(raw, lower, pos) {
   return rp >= 97 && rp <= 122 && rc >= 65 && rc <= 90;
 }
 
-// The best { tier, field } of `term` (no separator in it) in a role, from one scan of its
-// occurrences: each lies in one field, at the field's start (EXACT if it is the whole field,
-// else PREFIX), at a word start (WORD) or elsewhere (SUBSTRING).
+// Matches are packed in one number, tier * FIELD_COUNT + field (lower is better), -1 for
+// none: a query over 10,000 roles allocates nothing per role.
+const code = (tier, field) => tier * FIELD_COUNT + field;
+
+// The best match of `term` (no separator in it) in a role, from one scan of its occurrences:
+// each lies in one field, at the field's start (EXACT if it is the whole field, else PREFIX),
+// at a word start (WORD) or elsewhere (SUBSTRING).
 function substringMatch(index, entry, term) {
   const { lower, raw } = entry;
+  const bounds = index.bounds;
   const base = entry.i * STRIDE;
   const m = term.length;
   let best = -1;
-  let field = 0;
   let f = 0;
   for (let pos = lower.indexOf(term); pos !== -1; pos = lower.indexOf(term, pos + 1)) {
-    while (index.bounds[base + f + 1] <= pos) f++;
-    const start = index.bounds[base + f];
-    const end = index.bounds[base + f + 1] - 1;
+    while (bounds[base + f + 1] <= pos) f++;
+    const start = bounds[base + f];
+    const end = bounds[base + f + 1] - 1;
     if (pos + m > end) continue; // (cannot happen without a separator in the term)
     const tier = pos === start ? (pos + m === end ? EXACT : PREFIX) : wordStart(raw, lower, pos) ? WORD : SUBSTRING;
-    if (best === -1 || tier < best || (tier === best && f < field)) {
-      best = tier;
-      field = f;
-      if (tier === EXACT && f === 0) break;
+    const c = code(tier, f);
+    if (best === -1 || c < best) {
+      best = c;
+      if (tier === EXACT) break; // later fields rank lower
     }
   }
-  return best === -1 ? null : { tier: best, field };
+  return best;
 }
 
 // Typo-tolerant subsequence: `term`'s characters in order in `s` from `from` to `to` (other
@@ -205,100 +209,146 @@ export function queryTerms(query) {
   return q.split(/\s+/).map(normalizeTerm).filter(Boolean);
 }
 
-// The best { tier, field } of one term in a role, or null.
+// The best match of one term in a role, or -1.
 function termMatch(index, entry, term, masks) {
   const m = substringMatch(index, entry, term);
-  if (m || !masks) return m;
+  if (m !== -1 || !masks) return m;
   const f = fuzzyField(index, entry, term, masks);
-  return f === -1 ? null : { tier: FUZZY, field: f };
+  return f === -1 ? -1 : code(FUZZY, f);
 }
 
-// Every term must match somewhere; the role ranks by its worst term (and the first term's
-// field). Several words that appear together in one field ("acme prod" in a label) rank as
-// that phrase instead, when that is better.
+// Every term must match somewhere; the role ranks by its worst term's tier (and the first
+// term's field). Several words that appear together in one field ("acme prod" in a label)
+// rank as that phrase instead, when that is better.
 function roleMatch(index, entry, terms, masks, phrase) {
   if (phrase) {
     const p = termMatch(index, entry, phrase, null);
-    if (p) return p;
+    if (p !== -1) return p;
   }
-  let worst = null;
+  let tier = 0;
+  let field = 0;
   for (let k = 0; k < terms.length; k++) {
     const m = termMatch(index, entry, terms[k], masks[k]);
-    if (!m) return null;
-    if (!worst) worst = { ...m };
-    else if (m.tier > worst.tier) worst.tier = m.tier;
+    if (m === -1) return -1;
+    const t = Math.floor(m / FIELD_COUNT);
+    if (k === 0) field = m - t * FIELD_COUNT;
+    if (t > tier) tier = t;
   }
-  return worst;
+  return code(tier, field);
 }
 
-// Runs `matchOf` over `entries` (in base order) and joins the buckets. `matched` collects the
-// entries that matched, in base order, for narrowing the next query.
+// Runs `matchOf` (an entry → its packed match or -1) over `entries` (in base order) and joins
+// the buckets: the ranked entries and their matches. `matched` collects the entries that
+// matched, in base order, for narrowing the next query.
 function bucketed(entries, matchOf, matched = null) {
   const buckets = Array.from({ length: TIERS.length * FIELD_COUNT }, () => []);
-  for (const entry of entries) {
-    const m = matchOf(entry);
-    if (!m) continue;
-    buckets[m.tier * FIELD_COUNT + m.field].push({ role: entry.role, tier: TIERS[m.tier], field: FIELDS[m.field] });
-    matched?.push(entry);
+  for (let k = 0; k < entries.length; k++) {
+    const m = matchOf(entries[k]);
+    if (m === -1) continue;
+    buckets[m].push(entries[k]);
+    matched?.push(entries[k]);
   }
-  return buckets.flat();
+  const ranked = [];
+  const codes = [];
+  for (let b = 0; b < buckets.length; b++) {
+    for (const e of buckets[b]) {
+      ranked.push(e);
+      codes.push(b);
+    }
+  }
+  return new Ranked(ranked, codes);
+}
+
+// Ranked results: `length`, `roleAt(k)`, `matchAt(k)` ({ tier, field }) without making an
+// object per result; `results` makes them all ({ role, tier, field }), for small lists.
+class Ranked {
+  constructor(entries, codes) {
+    this.entries = entries;
+    this.codes = codes;
+  }
+  get length() {
+    return this.entries.length;
+  }
+  roleAt(k) {
+    return this.entries[k].role;
+  }
+  matchAt(k) {
+    const c = this.codes[k];
+    return { tier: TIERS[Math.floor(c / FIELD_COUNT)], field: FIELDS[c % FIELD_COUNT] };
+  }
+  // Where role `id` ranks, or -1 (one pass; only when the selection is checked).
+  indexOf(id) {
+    return this.entries.findIndex((e) => e.role.id === id);
+  }
+  get results() {
+    return this.entries.map((e, k) => ({ role: e.role, ...this.matchAt(k) }));
+  }
 }
 
 const typoTolerant = (t) => t.length >= 3 && !/^\d+$/.test(t);
 
 function plainSearch(index, terms, from = index.order) {
   const matched = [];
-  if (terms.length === 0) return { results: [], matched };
+  if (terms.length === 0) return { ranked: new Ranked([], []), matched };
   const phrase = terms.length > 1 ? terms.join(' ') : null;
   // Typos are tolerated in words of three or more letters, not in numbers.
   const masks = terms.map((t) => (typoTolerant(t) ? termMasks(t) : null));
-  const results = bucketed(from, (entry) => roleMatch(index, entry, terms, masks, phrase), matched);
-  return { results, matched };
+  const ranked = bucketed(from, (entry) => roleMatch(index, entry, terms, masks, phrase), matched);
+  return { ranked, matched };
 }
+
+// How many typos a word tolerates (none below three letters, a swap at three, also a wrong or
+// extra letter from four; numbers none): the same word grown keeps its matches only while
+// this stays the same.
+const tolerance = (t) => (/^\d+$/.test(t) || t.length < 3 ? 0 : t.length === 3 ? 1 : 2);
 
 // Whether the roles matching `next` are among those matching `prev` (the user typed on): each
-// word of `prev` begins the same word of `next`, and none of them changes how typos are
-// tolerated as it grows (below four letters a word tolerates fewer; numbers none).
+// word of `prev` begins the same word of `next` (only the last one grown), tolerating as many
+// typos.
 export function narrows(prev, next) {
   if (prev.length === 0 || next.length < prev.length) return false;
-  return prev.every((t, k) => next[k].startsWith(t) && (k === prev.length - 1 || next[k] === t) && (/^\d+$/.test(t) ? /^\d+$/.test(next[k]) : t.length >= 4));
+  return prev.every((t, k) => next[k].startsWith(t) && (k === prev.length - 1 || next[k] === t) && tolerance(t) === tolerance(next[k]));
 }
 
-// The results of `query`: { results: [{ role, tier, field }], landing, pick, terms }.
+// The answer to `query`: { ranked, landing, pick, terms, narrow } (and `results`, every
+// match as { role, tier, field }). `ranked` (Ranked above) holds the roles best first.
 // `landing` is where an Enter opens (landing.js: { service } for `prod s3`, { destination,
 // region } for a pasted console URL), `pick` the role id a paste picked (selected at once),
-// `terms` what to highlight.
-// `prev`: the result of the query before, when the user is typing: a query that only adds
-// to it is searched among its matches.
+// `terms` what to highlight. `prev`: the answer to the query before, when the user is
+// typing: a query that only adds to it is searched among its matches.
 export function search(index, query, prev = null) {
   const q = String(query ?? '').trim();
-  const none = { results: [], landing: null, pick: null, terms: [], narrow: null };
-  if (q === '') return none;
+  const answer = (fields) => {
+    const a = { ranked: new Ranked([], []), landing: null, pick: null, terms: [], narrow: null, ...fields };
+    Object.defineProperty(a, 'results', { get: () => a.ranked.results, enumerable: false });
+    return a;
+  };
+  if (q === '') return answer({});
 
   const arn = parseArn(q);
   if (arn) {
-    const results = bucketed(index.order, (e) => (e.role.account_id !== arn.account ? null : { tier: roleMatchesArn(e.role, arn) ? PICK : EXACT, field: 2 }));
-    const pick = results.find((r) => r.tier === 'pick')?.role.id ?? null;
-    return { ...none, results, pick, terms: [arn.account] };
+    const ranked = bucketed(index.order, (e) => (e.role.account_id !== arn.account ? -1 : code(roleMatchesArn(e.role, arn) ? PICK : EXACT, 2)));
+    const pick = ranked.length && ranked.codes[0] === code(PICK, 2) ? ranked.roleAt(0).id : null;
+    return answer({ ranked, pick, terms: [arn.account] });
   }
   const url = parseConsoleUrl(q);
   if (url) {
-    if (!url.account) return none; // which account is not in such a URL
-    const results = bucketed(index.order, (e) => (e.role.account_id === url.account ? { tier: PICK, field: 2 } : null));
+    if (!url.account) return answer({}); // which account is not in such a URL
+    const ranked = bucketed(index.order, (e) => (e.role.account_id === url.account ? code(PICK, 2) : -1));
     const landing = url.destination || url.region ? { destination: url.destination ?? undefined, region: url.region ?? undefined } : null;
-    return { ...none, results, landing, pick: results[0]?.role.id ?? null, terms: [url.account] };
+    return answer({ ranked, landing, pick: ranked.length ? ranked.roleAt(0).id : null, terms: [url.account] });
   }
 
   const split = splitService(q);
   if (split) {
     const terms = queryTerms(split.rest);
-    const { results } = plainSearch(index, terms);
-    if (results.length) return { ...none, results, landing: { service: split.service.key }, terms };
+    const { ranked } = plainSearch(index, terms);
+    if (ranked.length) return answer({ ranked, landing: { service: split.service.key }, terms });
   }
   const terms = queryTerms(q);
   const from = prev?.narrow && prev.narrow.index === index && narrows(prev.narrow.terms, terms) ? prev.narrow.matched : index.order;
-  const { results, matched } = plainSearch(index, terms, from);
-  return { ...none, results, terms, narrow: { index, terms, matched } };
+  const { ranked, matched } = plainSearch(index, terms, from);
+  return answer({ ranked, terms, narrow: { index, terms, matched } });
 }
 
 // Which characters of `text` a query's terms matched, as sorted, merged [start, end) ranges:
