@@ -15,6 +15,7 @@ import { DEFAULT_SETTINGS, loadSettings } from './lib/settings.js';
 import { wantsBackground } from './lib/tabs.js';
 import { consoleEnd, consolePill, nextChangeIn } from './lib/timeleft.js';
 
+performance.mark('rolecall:modules'); // popup.js and its imports loaded (tests/bench/popup_bench.py)
 const $ = (id) => document.getElementById(id);
 const search$ = $('search');
 const list = $('roles');
@@ -426,6 +427,9 @@ function paint() {
     drawn.set(item.key, node);
   }
   state.rowNodes = drawn;
+  // The buttons of rows no longer drawn are dropped (typing through 10,000 roles would keep
+  // every row's otherwise).
+  for (const nodes of [state.actionNodes, state.toolNodes]) for (const id of nodes.keys()) if (!drawn.has(id)) nodes.delete(id);
   // A focused node that had to move (its row moved) gets the focus back.
   const focused = document.activeElement;
   space(before, after);
@@ -851,7 +855,10 @@ async function fetchRoles({ quiet = false, cached = false } = {}) {
     showProblem(reply.error);
     return false;
   }
-  if (!reply.unchanged) setRoles(reply.rolesText ? JSON.parse(reply.rolesText) : (reply.roles ?? []), reply.stamp);
+  if (!reply.unchanged) {
+    setRoles(reply.rolesText ? JSON.parse(reply.rolesText) : (reply.roles ?? []), reply.stamp);
+    if (!quiet) performance.mark('rolecall:roles'); // the roles parsed (tests/bench/popup_bench.py)
+  }
   state.open = new Set(reply.open);
   state.containers = reply.containers !== false;
   state.mode = reply.mode ?? (state.containers ? 'container' : 'window');
@@ -938,7 +945,14 @@ search$.addEventListener('input', () => {
     state.rows.delete(state.confirming);
     state.confirming = null;
   }
-  refill();
+  // For tests/bench/popup_bench.py: each keystroke's search and drawing.
+  const start = performance.now();
+  state.dirty = true;
+  computeDisplay();
+  const searched = performance.now();
+  render();
+  performance.measure('rolecall:search', { start, end: searched });
+  performance.measure('rolecall:draw', { start: searched });
 });
 search$.addEventListener('keydown', onKey);
 list.addEventListener('keydown', onKey);
