@@ -49,6 +49,7 @@ const state = {
   missingOrigins: [], // cookie domains the extension needs a permission for to sign out
   actionNodes: new Map(), // role id → its Renew / Sign out buttons, kept across renders
   toolNodes: new Map(), // role id → its pin, region and links buttons, the same
+  pillNodes: new Map(), // role id → its time-left pill, the same
   rowNodes: new Map(), // item key → its <li>, reused while drawn (a focused control inside stays put)
   prefs: { pins: [], frecency: {} },
   settings: DEFAULT_SETTINGS,
@@ -248,7 +249,11 @@ function lifePills(role) {
   if (!state.consoles) return [role.mfa ? el('span', { class: 'badge mfa', title: 'Opening may ask for an MFA code' }, 'MFA') : null];
   const pill = pillOf(role);
   let node = null;
-  if (pill) showPill((node = el('span', { dataset: { timeFor: role.id } })), pill);
+  if (pill) {
+    // The same node while the row is drawn: a redraw (a fresh listing) updates it in place.
+    node = state.pillNodes.get(role.id) ?? state.pillNodes.set(role.id, el('span', { dataset: { timeFor: role.id } })).get(role.id);
+    showPill(node, pill);
+  }
   return [
     node,
     role.needs_code ? el('span', { class: 'badge code', title: 'The next open asks for an MFA code' }, 'needs code') : null,
@@ -429,7 +434,7 @@ function paint() {
   state.rowNodes = drawn;
   // The buttons of rows no longer drawn are dropped (typing through 10,000 roles would keep
   // every row's otherwise).
-  for (const nodes of [state.actionNodes, state.toolNodes]) for (const id of nodes.keys()) if (!drawn.has(id)) nodes.delete(id);
+  for (const nodes of [state.actionNodes, state.toolNodes, state.pillNodes]) for (const id of nodes.keys()) if (!drawn.has(id)) nodes.delete(id);
   // A focused node that had to move (its row moved) gets the focus back.
   const focused = document.activeElement;
   space(before, after);
