@@ -396,9 +396,17 @@ let scrollFrame = 0; // a paint asked for the next frame
 
 // The space of the rows not drawn, above and below those that are (the list's ::before and
 // ::after: padding would count in the list's own height, and it must stay a scroll box).
+// A list taller than any popup also gets that height (the popup shrinks it to what it has
+// room for): with a definite height, Firefox lays the list out once per change instead of
+// measuring its content first (about half of a keystroke's layout at 10,000 roles). A shorter
+// list keeps the height of its content, so a row that grows by itself (an error's Details
+// opened) grows the popup.
+const DEFINITE = 1200; // px, twice the popup's height
 function space(above, below) {
   list.style.setProperty('--above', `${above}px`);
   list.style.setProperty('--below', `${below}px`);
+  const total = state.offsets[state.offsets.length - 1];
+  list.style.height = total > DEFINITE ? `${total}px` : '';
 }
 
 // Draws the items in view (and a few around), with the space of the others kept empty above
@@ -488,6 +496,9 @@ function paint() {
     requestAnimationFrame(() => performance.mark('rolecall:first-paint'));
   }
 }
+
+// A row that changed height by itself (an error's Details opened or closed) is measured again.
+list.addEventListener('toggle', () => paint(), true);
 
 // Scrolling draws the rows that come into view, once per frame.
 list.addEventListener('scroll', () => {

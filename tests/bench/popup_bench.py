@@ -12,10 +12,12 @@ timeline starts when that navigation starts.
   rows are in the document (laid out by the measuring that follows), `rolecall:first-paint` in
   the next animation frame. Cold: the first opening after Firefox started (the background
   lists every role from the host, page after page); warm: the openings after (the background
-  answers with the listing it has, then refreshes it behind).
-- keystrokes: real key presses (WebDriver BiDi input) in the search box. Per key, from the
-  keydown event's timestamp to the end of the popup's input handling with the list's layout
-  forced (filtered and drawn), and to the next animation frame. The index is built once per
+  answers with the listing it has; the popup asks for the current one once its rows are
+  painted).
+- keystrokes: real key presses (WebDriver BiDi input, KEY_GAP_MS apart) in the search box,
+  each query typed from an empty box. Per key, from the keydown event's timestamp to the end
+  of the popup's input handling with the list's layout forced (filtered and drawn), and to the
+  next animation frame; the popup's own measures split its search from its drawing. The index is built once per
   listing, while the browser is idle after the first rows (`rolecall:index`).
 
 Run it through `tests/bench/run` (a private D-Bus session with an unlocked gnome-keyring); it
