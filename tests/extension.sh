@@ -31,3 +31,6 @@ step "end-to-end: Firefox ESR + Chromium, real host, loopback AWS fakes"
 
 step "click benchmark smoke (real Firefox; sign-in calls per click, no timing)"
 "$PYTHON" tests/bench/click_bench.py --quick
+
+step "popup benchmark smoke (real Firefox, 2,000 roles; rows virtual, searches right, no timing)"
+"$PYTHON" tests/bench/popup_bench.py --quick

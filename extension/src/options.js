@@ -2,8 +2,10 @@ import { ext } from './lib/browser.js';
 import { hostUpgradeNotice } from './lib/compat.js';
 import { el, errorBlock } from './lib/dom.js';
 import { RolecallError, describeError } from './lib/errors.js';
-import { PLACEHOLDERS, uniqueContainerName, unknownPlaceholders } from './lib/naming.js';
+import { PLACEHOLDERS, nameCounts, sharedNames, uniqueContainerName, unknownPlaceholders } from './lib/naming.js';
 import { MAX_SESSIONS, optInUrl } from './lib/multisession.js';
+import { roleRows, sourceRows } from './lib/overview.js';
+import { buildIndex, search } from './lib/search.js';
 import { loadSettings, saveSettings } from './lib/settings.js';
 
 const $ = (id) => document.getElementById(id);
@@ -61,8 +63,54 @@ function updatePreview() {
   }
   err.hidden = true;
   // As a click would name it: with the role id appended when other roles share the name.
-  $('preview').textContent = uniqueContainerName(pattern, allRoles, sampleRole, sampleRole.label);
+  $('preview').textContent = uniqueContainerName(pattern, allRoles, sampleRole, sampleRole.label, nameCounts(pattern, allRoles));
+  // Names must tell containers apart: say when the pattern alone does not.
+  const shared = sharedNames(pattern, allRoles);
+  $('pattern-shared').textContent = shared
+    ? `${shared} of ${allRoles.length} roles share a name under this pattern: each of them gets its role id appended, so every container's name stays unique. Add {id} or {account_id} to tell them apart yourself.`
+    : allRoles.length > 1
+      ? `Every role gets a name of its own under this pattern.`
+      : '';
   return true;
+}
+
+// The read-only overview: sources, and the roles (the first ROWS_SHOWN that match the filter;
+// with thousands of roles, the filter finds the others).
+const ROWS_SHOWN = 200;
+let overview = { index: null, roles: [] };
+
+function cell(text, cls) {
+  return el('td', cls ? { class: cls } : {}, text);
+}
+
+function showSources(roles) {
+  $('sources').tBodies[0].replaceChildren(
+    ...sourceRows(roles, Date.now()).map((s) => el('tr', { dataset: { source: s.name } }, cell(s.name), cell(s.kind), cell(s.mfa), cell(String(s.roles)), cell(String(s.live)), cell(s.state))),
+  );
+}
+
+function showRoles() {
+  const q = $('roles-filter').value;
+  const matching = q.trim() ? search(overview.index, q).results.map((r) => r.role) : overview.roles;
+  const rows = roleRows(matching.slice(0, ROWS_SHOWN), Date.now());
+  $('roles-table').tBodies[0].replaceChildren(
+    ...rows.map((r) =>
+      el(
+        'tr',
+        { dataset: { role: r.id } },
+        el('td', {}, r.label, r.label !== r.id ? el('div', { class: 'id' }, r.id) : null, r.catalog ? el('div', { class: 'id' }, `catalogue ${r.catalog}`) : null),
+        cell(r.account),
+        cell(r.roleName),
+        cell(r.group),
+        cell(r.source),
+        cell(r.risk, r.risk ? 'risk' : null),
+        cell(r.mfa),
+        cell(r.state),
+      ),
+    ),
+  );
+  const n = matching.length;
+  $('roles-count').textContent = n > ROWS_SHOWN ? `${ROWS_SHOWN} of ${n} roles shown: filter to find the others.` : `${n} ${n === 1 ? 'role' : 'roles'}.`;
 }
 
 async function save(changes) {
@@ -82,6 +130,9 @@ async function init() {
     radio.checked = radio.value === settings.chromiumMode;
     radio.addEventListener('change', () => radio.checked && save({ chromiumMode: radio.value }));
   }
+  const confirm = $('confirm-production');
+  confirm.checked = settings.confirmProduction;
+  confirm.addEventListener('change', () => save({ confirmProduction: confirm.checked }));
   $('opt-in').href = optInUrl();
   $('max-sessions').textContent = String(MAX_SESSIONS);
   const pattern = $('pattern');
@@ -102,6 +153,14 @@ async function init() {
     sampleRole = roles.roles[0];
     allRoles = roles.roles;
     updatePreview();
+  }
+  if (roles.ok) {
+    overview = { index: buildIndex(roles.roles), roles: roles.roles };
+    showSources(roles.roles);
+    showRoles();
+    $('roles-filter').addEventListener('input', showRoles);
+    // No roles yet: how to get some, leading with the import's dry run.
+    $('first-run').hidden = roles.roles.length > 0;
   }
   showHostInfo(info);
   showUpgradeNotice(info);

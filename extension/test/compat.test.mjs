@@ -33,3 +33,8 @@ test('the extension expects no protocol the host does not have yet', () => {
   const current = Number(doc.match(/Protocol version: \*\*(\d+)\*\*/)[1]);
   assert.ok(EXPECTED_PROTOCOL <= current, `expects ${EXPECTED_PROTOCOL}, docs/PROTOCOL.md says ${current}`);
 });
+
+test('the extension expects protocol 5 (pages, risk and links in roles.list)', () => {
+  assert.equal(EXPECTED_PROTOCOL, 5);
+  assert.match(hostUpgradeNotice({ version: '0.1.0', protocol: 4 }).text, /speaks protocol 4; this extension needs protocol 5 or later/);
+});

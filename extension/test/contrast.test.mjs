@@ -62,3 +62,9 @@ test('the ending and expired pills are readable in both themes', () => {
     }
   }
 });
+
+test('marked search matches keep the text readable (4.5:1) in both themes', () => {
+  for (const [theme, v] of Object.entries({ light, dark })) {
+    assert.ok(contrast(v.fg, v['mark-bg']) >= 4.5, `${theme}: ${v.fg} on ${v['mark-bg']} is ${contrast(v.fg, v['mark-bg']).toFixed(2)}:1`);
+  }
+});

@@ -53,7 +53,8 @@ export function fakeStorage(initial = {}) {
   return {
     data,
     async get(key) {
-      return key in data ? { [key]: structuredClone(data[key]) } : {};
+      const keys = key === null || key === undefined ? Object.keys(data) : Array.isArray(key) ? key : [key];
+      return Object.fromEntries(keys.filter((k) => k in data).map((k) => [k, structuredClone(data[k])]));
     },
     async set(obj) {
       Object.assign(data, structuredClone(obj));

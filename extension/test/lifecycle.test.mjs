@@ -29,6 +29,7 @@ function fakeHost({ protocol = 3, settings = { renew_before_minutes: 10, auto_re
     roles,
     calls,
     refuse: {}, // method → error for the next call
+    extra: {}, // method → answer (a function of the params), for methods the fake lacks
     consoleLength: 60 * MIN,
     setConsole(id, end, renewable = 'silent') {
       roles.find((r) => r.id === id).session = { console_expires_at: iso(end), credentials_expire_at: null, renewable };
@@ -40,6 +41,7 @@ function fakeHost({ protocol = 3, settings = { renew_before_minutes: 10, auto_re
         delete host.refuse[method];
         throw err;
       }
+      if (host.extra[method]) return host.extra[method](params);
       if (method === 'host.info') return { protocol, settings, session_cookie_domains: DOMAINS };
       if (method === 'roles.list') return { roles: structuredClone(roles) };
       if (method === 'console.prepare') return { prepared: params.roles };
@@ -246,6 +248,40 @@ test('a console that needs a code: a notification, once; its click brings up the
   assert.equal(r.ok, true);
   assert.equal(opens(w.host).at(-1).params.mfa_code, '123456');
   assert.equal(w.tabs.log.created.at(-1).active, false);
+});
+
+test('a console that needs an Identity Center sign-in says so; its click opens the verification page, then renews', async () => {
+  const w = await world();
+  await openRole(w, 'a');
+  w.host.setConsole('a', T0 + 60 * MIN, 'sso_login');
+  w.clock.now = T0 + 50 * MIN;
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.settle();
+  assert.equal(opens(w.host).length, 1, 'no renewal without a sign-in');
+  assert.equal(w.notifications.get(`${NOTIFICATION_PREFIX}a`).message, 'Prod admin: console ends in 10 min — Sign in to renew');
+
+  let approve;
+  w.host.extra['sso.login'] = () => ({ verification_uri_complete: 'https://device.sso.eu-west-1.amazonaws.com/?user_code=WXYZ-BCDF', user_code: 'WXYZ-BCDF', expires_at: iso(w.clock.now + 10 * MIN) });
+  w.host.extra['sso.wait'] = () => new Promise((resolve) => (approve = () => resolve({ authorized: true, expires_at: iso(w.clock.now + 60 * MIN) })));
+  w.host.refuse['console.open'] = new RolecallError('sso_login_required', 'Sign in to IAM Identity Center \'acme\' to open \'a\'.', { data: { kind: 'sso_login_required', sso: 'acme' } });
+  const created = w.tabs.log.created.length;
+  await w.svc.lifecycle.notificationClicked(`${NOTIFICATION_PREFIX}a`);
+  const page = w.tabs.log.created[created];
+  assert.equal(page.url, 'https://device.sso.eu-west-1.amazonaws.com/?user_code=WXYZ-BCDF');
+  assert.equal(page.cookieStoreId, 'firefox-default', 'the verification page is not in the role\'s container');
+  assert.equal(page.active, true);
+  assert.deepEqual(w.windows, [], 'no MFA prompt window');
+  assert.equal(opens(w.host).length, 2, 'the refused renewal');
+
+  approve();
+  await w.settle();
+  await w.settle();
+  assert.equal(opens(w.host).length, 3, 'renewed once approved');
+  const renewal = w.tabs.log.created.at(-1);
+  assert.equal(renewal.url, SIGNIN);
+  assert.equal(renewal.active, false, 'a background tab of the role\'s container, as any renewal');
+  assert.notEqual(renewal.cookieStoreId, 'firefox-default');
+  assert.equal(JSON.stringify([w.api.storage.local.data, w.api.storage.session.data]).includes('WXYZ'), false, 'the code is never stored');
 });
 
 test('with auto_renew off the user is told instead, and a click renews without a code', async () => {

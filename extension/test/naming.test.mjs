@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_PATTERN, containerName, isValidPattern, uniqueContainerName, unknownPlaceholders } from '../src/lib/naming.js';
+import { DEFAULT_PATTERN, containerName, isValidPattern, uniqueContainerName, unknownPlaceholders, nameCounts, sharedNames } from '../src/lib/naming.js';
 
 const role = { id: 'prod-admin', label: 'Production admin', account_id: '111111111111', role_name: 'Admin', group: null, region: 'eu-west-1', gateway: 'corp', partition: 'aws' };
 
@@ -46,4 +46,22 @@ test('roles that would share a container name get their id appended, whichever i
   const long = uniqueContainerName('{label}', [{ id: 'x', label: 'y'.repeat(120) }, { id: 'z', label: 'y'.repeat(120) }], { id: 'x', label: 'y'.repeat(120) });
   assert.equal(long.length, 100);
   assert.match(long, / \(x\)$/);
+});
+
+test('name counts give the same answers as a pass over every role, and count the roles that share a name', () => {
+  const roles = [
+    role,
+    { ...role, id: 'prod-admin-2', label: 'Production admin', account_id: '222222222222' },
+    { ...role, id: 'other', label: 'Other' },
+  ];
+  for (const pattern of ['{label}', '{gateway}', '{account_id}', '{id}']) {
+    const counts = nameCounts(pattern, roles);
+    for (const r of roles) {
+      assert.equal(uniqueContainerName(pattern, roles, r, undefined, counts), uniqueContainerName(pattern, roles, r), `${pattern} ${r.id}`);
+      assert.equal(uniqueContainerName(pattern, roles, r, 'Production admin', counts), uniqueContainerName(pattern, roles, r, 'Production admin'), `${pattern} ${r.id} (host name)`);
+    }
+  }
+  assert.equal(sharedNames('{label}', roles), 2);
+  assert.equal(sharedNames('{gateway}', roles), 3);
+  assert.equal(sharedNames('{id}', roles), 0, 'ids are unique');
 });

@@ -7,7 +7,18 @@ test('a pending prompt comes back as it was saved, without any code', async () =
   const storage = fakeStorage();
   await savePending(storage, { role: 'mfa', gateway: 'secure', background: true, mfaCode: '123456' }, 1000);
   assert.deepEqual(storage.data[PENDING_KEY], { role: 'mfa', gateway: 'secure', background: true, at: 1000 });
-  assert.deepEqual(await loadPending(storage, 1000 + 60_000), { role: 'mfa', gateway: 'secure', background: true, action: 'open', at: 1000 });
+  assert.deepEqual(await loadPending(storage, 1000 + 60_000), { role: 'mfa', gateway: 'secure', background: true, action: 'open', landing: null, at: 1000 });
+});
+
+test('where the open lands is kept by name only: a service, a link, a region; never a path or URL', async () => {
+  const storage = fakeStorage();
+  await savePending(storage, { role: 'mfa', landing: { service: 's3', region: 'us-west-2', destination: '/s3/buckets?x=1' } }, 1000);
+  assert.deepEqual(storage.data[PENDING_KEY].landing, { service: 's3', region: 'us-west-2' });
+  assert.deepEqual((await loadPending(storage, 2000)).landing, { service: 's3', region: 'us-west-2' });
+  await savePending(storage, { role: 'mfa', landing: { destination: 'https://eu-west-1.console.aws.amazon.com/' } }, 1000);
+  assert.equal('landing' in storage.data[PENDING_KEY], false);
+  await storage.set({ [PENDING_KEY]: { role: 'mfa', at: 1000, landing: { link: 'x'.repeat(100), url: 'https://evil' } } });
+  assert.equal((await loadPending(storage, 2000)).landing, null);
 });
 
 test('an old prompt expires and is removed; a cleared one is gone', async () => {

@@ -385,3 +385,183 @@ test('a remembered container the user deleted is made again when the tab cannot 
   assert.equal(created.at(-1).cookieStoreId, again.cookieStoreId);
   assert.equal(api.contextualIdentities.all.get(again.cookieStoreId).name, 'Prod admin');
 });
+
+// IAM Identity Center (host protocol 4): a role whose source has no usable token.
+const SSO_ROLE = { id: 's', label: 'Acme SSO admin', account_id: '444444444444', role_name: 'AdministratorAccess', group: null, color: 'red', icon: 'briefcase', region: 'eu-west-1', gateway: null, sso: 'acme', source: 'sso', source_name: 'acme', partition: 'aws', mfa: false, needs_login: true };
+const PAGE = 'https://device.sso.eu-west-1.amazonaws.com/?user_code=ABCD-EFGH';
+
+function ssoWorld({ waitAnswer } = {}) {
+  const { api, created } = fakeApi();
+  const sent = [];
+  api.runtime.sendMessage = async (m) => sent.push(structuredClone(m));
+  const state = { signedIn: false, approve: null, deny: null };
+  const client = fakeClient({
+    'roles.list': () => ({ roles: structuredClone([...ROLES, SSO_ROLE]) }),
+    'console.open': (p) => {
+      if (p.role === 's' && !state.signedIn) throw new RolecallError('sso_login_required', 'Sign in to IAM Identity Center \'acme\' to open \'s\'.', { data: { kind: 'sso_login_required', sso: 'acme' } });
+      const role = [...ROLES, SSO_ROLE].find((r) => r.id === p.role);
+      return { url: SIGNIN, role: role.id, account_id: role.account_id, container: { name: role.label, color: role.color, icon: role.icon } };
+    },
+    'sso.login': () => ({ verification_uri_complete: PAGE, user_code: 'ABCD-EFGH', expires_at: new Date(Date.now() + 600_000).toISOString() }),
+    'sso.wait':
+      waitAnswer ??
+      (() =>
+        new Promise((resolve, reject) => {
+          state.approve = () => {
+            state.signedIn = true;
+            resolve({ authorized: true, expires_at: new Date(Date.now() + 3_600_000).toISOString() });
+          };
+          state.deny = () => reject(new RolecallError('sso_login_denied', 'The IAM Identity Center sign-in for \'acme\' was denied.', { data: { kind: 'sso_login_denied', sso: 'acme' } }));
+        })),
+  });
+  const svc = createService({ api, client });
+  return { api, created, sent, state, client, svc };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 10));
+
+test('an SSO click without a token: sso.login, the page in a normal tab, the code back at once; approved, the console opens in the role\'s container', async () => {
+  const w = ssoWorld();
+  const r = await w.svc.handle({ type: 'open', role: 's' }, me);
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.deepEqual(r.ssoLogin, { sso: 'acme', userCode: 'ABCD-EFGH', expiresAt: r.ssoLogin.expiresAt });
+  assert.equal(JSON.stringify(r).includes('https://'), false, 'the page\'s URL stays in the background');
+  const [page] = w.created;
+  assert.equal(page.url, PAGE);
+  assert.equal(page.cookieStoreId, 'firefox-default', 'not the role\'s container');
+  assert.equal(page.active, true);
+  assert.equal(w.api.contextualIdentities.all.size, 0, 'no container before the sign-in');
+  assert.deepEqual(w.client.calls.map((c) => c.method).filter((m) => m.startsWith('sso.')), ['sso.login', 'sso.wait']);
+
+  // The popup (opened again) sees the sign-in in progress.
+  const listed = await w.svc.handle({ type: 'roles' }, me);
+  assert.deepEqual(listed.sso.map((v) => [v.role, v.state, v.userCode]), [['s', 'waiting', 'ABCD-EFGH']]);
+
+  // A second click while waiting starts no new sign-in (that would change the code): it shows the page again.
+  const again = await w.svc.handle({ type: 'open', role: 's', background: true }, me);
+  assert.equal(again.ssoLogin.userCode, 'ABCD-EFGH');
+  assert.equal(w.client.calls.filter((c) => c.method === 'sso.login').length, 1);
+  assert.equal(w.created.length, 2);
+
+  w.state.approve();
+  await settle();
+  const consoleTab = w.created.at(-1);
+  assert.equal(consoleTab.url, SIGNIN);
+  const c = w.api.contextualIdentities.all.get(consoleTab.cookieStoreId);
+  assert.equal(c.name, 'Acme SSO admin', 'the role\'s own container');
+  assert.equal(consoleTab.active, false, 'the last click (a background one) says how it opens');
+  assert.equal(w.client.calls.filter((c) => c.method === 'console.open').length, 3);
+  const views = w.sent.filter((m) => m.type === 'sso').map((m) => m.sso.map((v) => v.state));
+  assert.deepEqual(views.at(-1), [], 'the popup is told it is over');
+  assert.ok(views.some((v) => v.includes('opening')), 'and that the console is on its way');
+  assert.equal(JSON.stringify(w.api.storage.local.data).includes('ABCD'), false, 'the code is not stored');
+});
+
+test('a denied SSO sign-in opens nothing and shows the host\'s sentence on the role, until clicked again', async () => {
+  const w = ssoWorld();
+  await w.svc.handle({ type: 'open', role: 's' }, me);
+  w.state.deny();
+  await settle();
+  assert.equal(w.created.length, 1, 'only the verification page');
+  const listed = await w.svc.handle({ type: 'roles' }, me);
+  const [view] = listed.sso;
+  assert.deepEqual([view.role, view.state, view.error.kind], ['s', 'failed', 'sso_login_denied']);
+  assert.match(view.error.message, /was denied/);
+  assert.match(view.error.next, /again/);
+  assert.deepEqual(w.sent.at(-1).sso, listed.sso, 'the open popup is told');
+  // Clicked again: a new sign-in, the failure gone.
+  await w.svc.handle({ type: 'open', role: 's' }, me);
+  assert.equal(w.client.calls.filter((c) => c.method === 'sso.login').length, 2);
+  assert.deepEqual((await w.svc.handle({ type: 'roles' }, me)).sso.map((v) => v.state), ['waiting']);
+});
+
+test('an expired SSO code is an error on the role; a verification page that is not a web page is never opened', async () => {
+  const w = ssoWorld({ waitAnswer: () => Promise.reject(new RolecallError('sso_login_expired', 'The IAM Identity Center sign-in for \'acme\' was not approved in time. Start it again.', { data: { kind: 'sso_login_expired', sso: 'acme' } })) });
+  await w.svc.handle({ type: 'open', role: 's' }, me);
+  await settle();
+  const [view] = (await w.svc.handle({ type: 'roles' }, me)).sso;
+  assert.equal(view.error.kind, 'sso_login_expired');
+
+  const bad = ssoWorld();
+  bad.client.request = ((orig) => async (method, params) => (method === 'sso.login' ? { verification_uri_complete: 'javascript:alert(1)', user_code: 'X', expires_at: new Date(Date.now() + 600_000).toISOString() } : orig(method, params)))(bad.client.request);
+  const r = await bad.svc.handle({ type: 'open', role: 's' }, me);
+  assert.equal(r.ok, false);
+  assert.match(r.error.message, /not a web page/);
+  assert.equal(bad.created.length, 0);
+});
+
+test('a popup gets the last listing at once (stale), then the current one only when it changed', async () => {
+  const { api } = fakeApi();
+  let roles = structuredClone(ROLES);
+  const client = fakeClient({ 'roles.list': () => ({ roles: structuredClone(roles) }) });
+  const svc = createService({ api, client });
+  const first = await svc.handle({ type: 'roles', cached: true }, me);
+  assert.equal(first.stale, false, 'nothing kept yet: listed now');
+  assert.deepEqual(first.roles.map((r) => r.id), ['a', 'b']);
+  const lists = () => client.calls.filter((c) => c.method === 'roles.list').length;
+
+  const infos = () => client.calls.filter((c) => c.method === 'host.info').length;
+  const [listed, asked] = [lists(), infos()];
+  const again = await svc.handle({ type: 'roles', cached: true }, me);
+  assert.equal(again.stale, true);
+  assert.equal(again.stamp, first.stamp);
+  assert.deepEqual([lists(), infos()], [listed, asked], 'answered without asking the host');
+  const fresh = await svc.handle({ type: 'roles', since: again.stamp }, me);
+  assert.equal(fresh.unchanged, true, 'the same roles: not sent again');
+  assert.equal('roles' in fresh, false);
+  assert.equal(fresh.stamp, first.stamp);
+  assert.equal(lists(), listed + 1, 'listed for the fresh one');
+
+  // As text: made once per listing, without null, false or empty fields.
+  const t1 = await svc.handle({ type: 'roles', cached: true, text: true }, me);
+  assert.equal('roles' in t1, false);
+  const parsed = JSON.parse(t1.rolesText);
+  assert.deepEqual(parsed.map((r) => r.id), ['a', 'b']);
+  assert.equal('group' in parsed[1], false, 'null left out');
+  assert.equal('mfa' in parsed[0], false, 'false left out');
+  assert.equal(parsed[1].mfa, true);
+
+  roles = [...roles, { ...ROLES[0], id: 'c' }];
+  const changed = await svc.handle({ type: 'roles', since: first.stamp }, me);
+  assert.notEqual(changed.stamp, first.stamp);
+  assert.deepEqual(changed.roles.map((r) => r.id), ['a', 'b', 'c']);
+});
+
+test('where an open lands goes to the host as destination and region; links by name from the role', async () => {
+  const { api } = fakeApi();
+  const withLinks = [{ ...ROLES[0], links: [{ name: 'Buckets', destination: '/s3/buckets' }] }, ROLES[1]];
+  const client = fakeClient({ 'roles.list': () => ({ roles: structuredClone(withLinks) }) });
+  const svc = createService({ api, client });
+  const opens = () => client.calls.filter((c) => c.method === 'console.open').map((c) => c.params);
+  for (const landing of [{ service: 's3' }, { link: 'Buckets' }, { region: 'us-west-2' }, { service: 'ec2', region: 'us-west-2' }, { destination: '/iam/home#/roles', region: 'eu-west-1' }]) {
+    const r = await svc.handle({ type: 'open', role: 'a', landing }, me);
+    assert.equal(r.ok, true, JSON.stringify(r));
+  }
+  assert.deepEqual(opens(), [
+    { role: 'a', destination: '/s3/home' },
+    { role: 'a', destination: '/s3/buckets' },
+    { role: 'a', region: 'us-west-2' },
+    { role: 'a', destination: '/ec2/home', region: 'us-west-2' },
+    { role: 'a', destination: '/iam/home#/roles', region: 'eu-west-1' },
+  ]);
+  for (const landing of [{ link: 'Nope' }, { service: 'warp' }, 'junk']) {
+    const r = await svc.handle({ type: 'open', role: 'a', landing }, me);
+    assert.equal(r.ok, false, JSON.stringify(landing));
+    assert.equal(r.error.kind, 'invalid_params');
+  }
+  assert.equal(opens().length, 5, 'nothing asked of the host for a landing it cannot have');
+});
+
+test('each open counts as a visit in the picker\'s frecency, in storage.sync', async () => {
+  const { api } = fakeApi();
+  api.storage.sync = (await import('./fakes.mjs')).fakeStorage();
+  const svc = createService({ api, client: fakeClient(), now: () => Date.parse('2026-12-01T00:00:00Z') });
+  await svc.handle({ type: 'open', role: 'a' }, me);
+  await svc.handle({ type: 'open', role: 'a' }, me);
+  await svc.handle({ type: 'open', role: 'b', background: true }, me);
+  await settle();
+  const f = api.storage.sync.data.frecency;
+  assert.deepEqual(Object.keys(f).sort(), ['a', 'b']);
+  assert.ok(f.a[0] > f.b[0], 'opened twice');
+  assert.equal(JSON.stringify(api.storage.sync.data).includes('SECRET'), false);
+});

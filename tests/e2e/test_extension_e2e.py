@@ -563,9 +563,12 @@ def test_options_page_asks_to_upgrade_an_older_host(ff):
         ff.open("options.html")
         text = wait_for(lambda: ff.js(notice), what="the upgrade notice")
         assert text.startswith("Upgrade the rolecall host"), text
-        assert "rolecall 0.0.9 speaks protocol 2; this extension needs protocol 3 or later" in text
+        assert "rolecall 0.0.9 speaks protocol 2; this extension needs protocol 5 or later" in text
         assert "git pull && ./setup.sh" in text and "sudo apt install ./rolecall_" in text
         assert ff.js(protocol) == "2"
+        # That host lists no roles: the page leads with the import's dry run.
+        first_run = wait_for(lambda: ff.js("const f = document.getElementById('first-run'); return f.hidden ? null : f.textContent"), what="the first-run guidance")
+        assert first_run.index("rolecall import aws-config --dry-run") < first_run.index("rolecall role add"), first_run
     finally:
         ff.install_host_manifest()
         stop_hosts(ff, str(old_host))
@@ -792,8 +795,9 @@ def test_chromium_click_launches_an_isolated_window_per_role(chromium, world):
         assert arns == {"Admin", "Developer"}
 
         # The popup marks both roles as running.
+        # (The popup shows the listing it had at once, then the current one: wait for that.)
         chromium.open("popup.html")
-        got = {r["id"]: r for r in chromium_rows(chromium)}
+        got = wait_for(lambda: (lambda g: g if g["b"]["running"] and g["b"]["time"] else None)({r["id"]: r for r in chromium_rows(chromium)}), what="the popup's current listing")
         assert (got["a"]["running"], got["b"]["running"], got["mfa"]["running"]) == ("running", "running", None), got
         # Issue 12: the time left of both consoles, their count on the badge, and Renew (a new
         # window of the role's browser) and Sign out on their rows.

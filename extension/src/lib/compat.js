@@ -3,8 +3,10 @@
 // that only grows); the options page shows the notice.
 
 // The protocol this extension is written against: 3 added console.prepare, the session state
-// in roles.list and the settings in host.info.
-export const EXPECTED_PROTOCOL = 3;
+// in roles.list and the settings in host.info; 4 IAM Identity Center (sso.login, sso.wait,
+// needs_login); 5 roles.list's pages and each role's risk and links, which the picker uses.
+// An older host still works where it can: missing fields mean "none".
+export const EXPECTED_PROTOCOL = 5;
 
 // How to upgrade the host, for each way of installing it (README, "Install").
 export const UPGRADE_STEPS = [

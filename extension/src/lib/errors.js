@@ -58,6 +58,9 @@ const NEXT_STEPS = {
   unknown_role: 'The role list is out of date: reopen the popup.',
   upstream_error: 'Try again in a moment; if it persists, run `rolecall doctor`.',
   response_too_large: 'The host\'s answer was too large for the browser: please report this as a bug.',
+  // IAM Identity Center: the host's sentence says what happened; the way out is a new code.
+  sso_login_expired: 'Click the role again for a new code, and approve it within its time.',
+  sso_login_denied: 'Click the role again to sign in with a new code.',
 };
 
 const FALLBACK_MESSAGES = {
@@ -83,7 +86,7 @@ export function describeError(err) {
   const message = headline ?? (text || FALLBACK_MESSAGES[kind] || 'Something went wrong.');
   const out = { kind, message, next: nextStep(kind, data) };
   if (headline && text) out.details = text;
-  for (const field of ['gateway', 'mfa_serial', 'role', 'path']) {
+  for (const field of ['gateway', 'mfa_serial', 'role', 'path', 'sso']) {
     if (typeof data[field] === 'string') (out.data ??= {})[field] = data[field];
   }
   return out;

@@ -32,7 +32,8 @@ export const SECOND_LOOK_MS = 10_000;
 export const RETRY_LOOK_MS = 5 * 60_000;
 
 // `host`: the service's view of the host: info() (host.info, cached), mode() (how a click
-// opens), listRoles(), role(id), containerFor(id, result) (the role's container, made if needed).
+// opens), listRoles(), role(id), containerFor(id, result) (the role's container, made if needed),
+// ssoSignIn(id, sso, job) (an Identity Center sign-in, then `job`).
 export function createLifecycle({ api, client, host, now = () => Date.now(), timers = globalThis }) {
   const session = api.storage.session;
   const local = api.storage.local;
@@ -54,8 +55,10 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
   // What refresh() needs of each role (with the host's protocol and settings and the open
   // mode), kept between wake-ups so a closed tab can update the badge without asking the
   // host: ids, labels and times, no secret.
+  // Only roles with a console: the others never change the badge or a renewal (10,000
+  // roles need not be written on every popup opening).
   function viewOf(roles) {
-    return roles.map((r) => ({
+    return roles.filter((r) => r.session).map((r) => ({
       id: r.id,
       label: r.label ?? r.id,
       needs_code: Boolean(r.needs_code),
@@ -96,7 +99,9 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
       type: 'basic',
       iconUrl: api.runtime.getURL('icons/48.png'),
       title: 'rolecall',
-      message: `${role.label ?? role.id}: ${when} — Renew`,
+      // An IAM Identity Center role whose token is gone needs a sign-in, which says so (as the
+      // row's `needs sign-in`); the click starts it.
+      message: `${role.label ?? role.id}: ${when} — ${role.session?.renewable === 'sso_login' ? 'Sign in to renew' : 'Renew'}`,
     });
   }
 
@@ -319,6 +324,11 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
     try {
       await renew(id);
     } catch (e) {
+      if (e?.kind === 'sso_login_required' && typeof e.data?.sso === 'string' && host.ssoSignIn) {
+        // The verification page opens; the console is renewed once the user approves there.
+        await host.ssoSignIn(id, e.data.sso, () => renew(id));
+        return;
+      }
       if (e?.kind !== 'mfa_required') {
         await api.notifications?.create(`${NOTIFICATION_PREFIX}${id}`, {
           type: 'basic',

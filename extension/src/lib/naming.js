@@ -38,10 +38,31 @@ export function containerName(pattern, role = {}, hostName) {
 // person sees of a container: each role whose name is shared gets its id appended (ids are
 // unique in the config). It depends only on the config, so a role keeps its name whichever
 // role is opened first.
-export function uniqueContainerName(pattern, roles, role, hostName) {
+// `counts` (nameCounts of the same pattern and roles) spares a pass over every role.
+export function uniqueContainerName(pattern, roles, role, hostName, counts = null) {
   const name = containerName(pattern, role, hostName);
-  const shared = roles.some((r) => r.id !== role.id && containerName(pattern, r) === name);
+  const shared = counts
+    ? (counts.get(name) ?? 0) - (roles.some((r) => r.id === role.id) && containerName(pattern, role) === name ? 1 : 0) > 0
+    : roles.some((r) => r.id !== role.id && containerName(pattern, r) === name);
   if (!shared) return name;
   const suffix = ` (${role.id})`;
   return `${name.slice(0, Math.max(1, MAX_NAME_LENGTH - suffix.length)).trim()}${suffix}`;
+}
+
+// How many roles each container name would name under `pattern` (before ids are appended).
+export function nameCounts(pattern, roles) {
+  const counts = new Map();
+  for (const r of roles) {
+    const name = containerName(pattern, r);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return counts;
+}
+
+// The roles whose names `pattern` would share (each gets its id appended): the options page
+// says so, so the user can pick a pattern that names every container apart.
+export function sharedNames(pattern, roles) {
+  let shared = 0;
+  for (const n of nameCounts(pattern, roles).values()) if (n > 1) shared += n;
+  return shared;
 }

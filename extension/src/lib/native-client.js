@@ -4,8 +4,16 @@ export const HOST_NAME = 'dev.rolecall.host';
 
 // list/info answer in milliseconds; console.open calls STS and the sign-in endpoint (each
 // bounded by the host's own 10 s timeout) and may wait on a keyring unlock prompt, and so
-// may console.prepare (for up to ten roles at once).
-export const DEFAULT_TIMEOUTS = Object.freeze({ default: 10_000, 'console.open': 60_000, 'console.prepare': 60_000 });
+// may console.prepare (for up to ten roles at once) and sso.login (Identity Center's OIDC
+// calls). sso.wait answers when the user approves, denies, or the code expires (AWS's
+// device codes live 10 minutes).
+export const DEFAULT_TIMEOUTS = Object.freeze({
+  default: 10_000,
+  'console.open': 60_000,
+  'console.prepare': 60_000,
+  'sso.login': 60_000,
+  'sso.wait': 20 * 60_000,
+});
 
 // Reads that are safe to send twice. A port can die between two popup openings (the host
 // crashed or was upgraded); one retry on a fresh host hides that. console.open is not

@@ -7,11 +7,24 @@ export const PENDING_KEY = 'pendingMfa';
 export const PENDING_TTL_MS = 5 * 60 * 1000;
 
 // `action` 'renew': the code is for renewing the role's console (a notification's click, the
-// row's Renew), not for opening a tab; kept only then.
-export async function savePending(storage, { role, gateway, background, action }, now = Date.now()) {
+// row's Renew), not for opening a tab; kept only then. `landing`: where the open lands, by
+// name only (a service, a link's name, a region; never a URL or path).
+export async function savePending(storage, { role, gateway, background, action, landing }, now = Date.now()) {
   const p = { role, gateway: gateway ?? null, background: Boolean(background), at: now };
   if (action === 'renew') p.action = 'renew';
+  const named = namedLanding(landing);
+  if (named) p.landing = named;
   await storage.set({ [PENDING_KEY]: p });
+}
+
+// The parts of a landing that are names: { service?, link?, region? } of short strings.
+export function namedLanding(landing) {
+  if (!landing || typeof landing !== 'object') return null;
+  const out = {};
+  for (const k of ['service', 'link', 'region']) {
+    if (typeof landing[k] === 'string' && landing[k].length <= 64) out[k] = landing[k];
+  }
+  return Object.keys(out).length ? out : null;
 }
 
 export async function clearPending(storage) {
@@ -31,6 +44,7 @@ export async function loadPending(storage, now = Date.now()) {
     gateway: typeof p.gateway === 'string' ? p.gateway : null,
     background: p.background === true,
     action: p.action === 'renew' ? 'renew' : 'open',
+    landing: namedLanding(p.landing),
     at: p.at,
   };
 }

@@ -1,5 +1,6 @@
-// Grouping and filtering of the host's roles.list for the popup. Order is the config's order:
-// groups appear where their first role does, roles keep their order inside a group.
+// Grouping of the host's roles.list for the popup, and the keyboard selection (the search
+// is search.js's). Order is the config's order: groups appear where their first role does,
+// roles keep their order inside a group.
 
 export function groupKey(role) {
   return role.group ? `group:${role.group}` : `account:${role.account_id}`;
@@ -19,31 +20,6 @@ export function groupRoles(roles) {
   return [...groups.values()];
 }
 
-function haystack(role) {
-  return [role.label, role.id, role.account_id, role.role_name, role.group]
-    .filter((v) => v != null)
-    .join(' ')
-    .toLowerCase();
-}
-
-// Every whitespace-separated term must appear somewhere (label, id, account id, role name,
-// group). Account ids are often pasted as 1111-2222-3333, so dashes between digits are ignored.
-export function matchesQuery(role, query) {
-  const terms = String(query ?? '').toLowerCase().split(/\s+/).filter(Boolean);
-  if (terms.length === 0) return true;
-  const text = haystack(role);
-  return terms.every((term) => text.includes(/^[\d-]+$/.test(term) ? term.replace(/-/g, '') : term));
-}
-
-export function filterRoles(roles, query) {
-  return roles.filter((role) => matchesQuery(role, query));
-}
-
-// The visual order of rows, for arrow-key navigation.
-export function visibleOrder(roles, query) {
-  return groupRoles(filterRoles(roles, query)).flatMap((g) => g.roles.map((r) => r.id));
-}
-
 // Move the keyboard selection by `delta` through `order`, wrapping around; an unknown or
 // missing current id lands on the first (down) or last (up) row.
 export function moveSelection(order, currentId, delta) {
@@ -53,9 +29,12 @@ export function moveSelection(order, currentId, delta) {
   return order[(i + delta + order.length) % order.length];
 }
 
-// Keep the selection on a still-visible row after filtering, else the first row.
+// Keep the selection on a still-visible row after filtering, else the first row. `order`:
+// the role ids shown, or a display model (display.js) with positionOf and roleAt.
 export function keepSelection(order, currentId) {
-  return order.includes(currentId) ? currentId : (order[0] ?? null);
+  if (Array.isArray(order)) return order.includes(currentId) ? currentId : (order[0] ?? null);
+  if (currentId !== null && currentId !== undefined && order.positionOf(currentId) !== -1) return currentId;
+  return order.roleCount ? order.roleAt(0) : null;
 }
 
 // Digits (with the spaces and dashes account ids are written with) and nothing else.

@@ -3,11 +3,42 @@ import { cachedRead } from './cached.js';
 import { CONTAINERS_KEY, existingContainer, loadContainerMap, ownContainer, resolveContainer, rolesWithTabs, serialized } from './containers.js';
 import { RolecallError, describeError } from './errors.js';
 import { createLifecycle } from './lifecycle.js';
-import { uniqueContainerName } from './naming.js';
+import { nameCounts, uniqueContainerName } from './naming.js';
+import { openParams } from './landing.js';
+import { noteVisit } from './prefs.js';
 import { SETTINGS_KEY, loadSettings } from './settings.js';
+import { createSsoLogins, isVerificationUrl } from './sso.js';
 import { pickExistingTab, tabCreateProps } from './tabs.js';
 
 const MFA_CODE = /^\d{6}$/;
+
+// Deep equality of plain JSON values (two role listings: a new one equal to the last keeps its
+// stamp, and the popup keeps its search index).
+export function sameJson(a, b) {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (!Object.hasOwn(b, k) || !sameJson(a[k], b[k])) return false;
+  return true;
+}
+
+// JSON.stringify's replacer for role listings sent to the popup as text: no null, false or
+// empty list (it reads a missing field as none), nor what it does not use (`source`,
+// `mfa_mode`, `shadows_catalog`; `gateway` / `sso` when `source_name` says it): half the text
+// of 10,000 roles, and half the parsing.
+const UNUSED = new Set(['source', 'mfa_mode', 'shadows_catalog']);
+function compact(key, value) {
+  if (Array.isArray(this)) return value;
+  if (UNUSED.has(key) || ((key === 'gateway' || key === 'sso') && this.source_name !== undefined)) return undefined;
+  return value === null || value === false || (Array.isArray(value) && value.length === 0) ? undefined : value;
+}
 
 // A promise started now and read later: its rejection is not reported as unhandled when
 // nothing reads it (the host refused the open first).
@@ -18,12 +49,13 @@ function settle(promise) {
 
 // Opens the sign-in URL through `create` (tabs.create or windows.create). A browser's error
 // may quote the URL; it must not travel on to the popup, so it is cut out of the message.
-async function openSignIn(create, props) {
+// (The same for an Identity Center verification page, whose URL holds the user code.)
+async function openSignIn(create, props, what = 'the console') {
   try {
     return await create(props);
   } catch (e) {
     const why = String(e?.message ?? e).split(props.url).join('<sign-in URL>');
-    throw new RolecallError('extension_error', `The browser could not open the console: ${why}`);
+    throw new RolecallError('extension_error', `The browser could not open ${what}: ${why}`);
   }
 }
 
@@ -34,8 +66,17 @@ async function openSignIn(create, props) {
 // left, badge, renewal, sign-out, prepared tokens) are lifecycle.js's.
 export function createService({ api, client, now, timers }) {
   const containers = Boolean(api.contextualIdentities);
+  const clock = now ?? (() => Date.now());
   const inOrder = serialized();
+  const ssoLogins = createSsoLogins();
   let roleCache = new Map();
+  // The last listing, kept so a popup that opens gets it at once (and the current one right
+  // after): { stamp, roles }. A stamp names one listing; an equal new listing keeps the stamp.
+  let listing = null;
+  let listingJob = null; // a listing in flight, shared by everyone who asks meanwhile
+  let listings = 0;
+  const epoch = Math.random().toString(36).slice(2, 10);
+  let names = null; // { pattern, roles, counts }: container names counted once per listing
   // Read on every click: kept in memory, read again when storage changes.
   const settingsNow = cachedRead(api, SETTINGS_KEY, loadSettings);
   const containerMapNow = cachedRead(api, CONTAINERS_KEY, loadContainerMap);
@@ -43,7 +84,7 @@ export function createService({ api, client, now, timers }) {
   // A host (protocol 5) answers as many roles as fit in one message and says where the
   // rest start (`next_cursor`); an older host answers them all at once. When the config
   // changes between pages (`stale_cursor`), the listing starts again, a few times at most.
-  async function listRoles() {
+  async function fetchListing() {
     for (let attempt = 0; ; attempt++) {
       try {
         let { roles, next_cursor: cursor } = await client.request('roles.list');
@@ -52,12 +93,26 @@ export function createService({ api, client, now, timers }) {
           roles = roles.concat(page.roles ?? []);
           cursor = page.next_cursor;
         }
-        roleCache = new Map(roles.map((r) => [r.id, r]));
         return roles;
       } catch (e) {
         if (e?.kind !== 'stale_cursor' || attempt >= 2) throw e;
       }
     }
+  }
+
+  function listRoles() {
+    listingJob ??= fetchListing()
+      .then((roles) => {
+        if (!listing || !sameJson(listing.roles, roles)) {
+          listing = { stamp: `${epoch}.${++listings}`, roles };
+          roleCache = new Map(roles.map((r) => [r.id, r]));
+        }
+        return listing.roles;
+      })
+      .finally(() => {
+        listingJob = null;
+      });
+    return listingJob;
   }
 
   async function openTabs() {
@@ -69,9 +124,10 @@ export function createService({ api, client, now, timers }) {
   // host.info, asked once and again each time the popup opens (the settings may change).
   // Isolated windows need protocol 2, live consoles protocol 3.
   let hostInfo = null; // the promise of the last answer; callers at the same time share it
+  let lastInfo = null; // the last answer itself
   function info({ fresh = false } = {}) {
     if (hostInfo === null || fresh) {
-      const asked = client.request('host.info').then((r) => r ?? {});
+      const asked = client.request('host.info').then((r) => (lastInfo = r ?? {}));
       hostInfo = asked;
       asked.catch(() => {
         if (hostInfo === asked) hostInfo = null; // ask again next time
@@ -103,7 +159,9 @@ export function createService({ api, client, now, timers }) {
   function containerWant(id, settings, container, accountId) {
     const r = roleCache.get(id) ?? { id, account_id: accountId };
     const style = containerStyle(container, accountId ?? r.account_id);
-    const name = uniqueContainerName(settings.containerPattern, [...roleCache.values()], r, container?.name);
+    const all = listing?.roles ?? [...roleCache.values()];
+    if (names?.pattern !== settings.containerPattern || names.roles !== all) names = { pattern: settings.containerPattern, roles: all, counts: nameCounts(settings.containerPattern, all) };
+    const name = uniqueContainerName(settings.containerPattern, all, r, container?.name, names.counts);
     return { name, ...style };
   }
 
@@ -143,13 +201,80 @@ export function createService({ api, client, now, timers }) {
       listRoles,
       role,
       containerFor: async (id, result) => (await containerFor(id, result)).cookieStoreId,
+      ssoSignIn: (id, sso, job) => ssoSignIn(id, sso, job),
     },
   });
 
-  // The popup's list. `prepare` false (the options page) mints no tokens.
-  async function roles({ prepare = true } = {}) {
+  // Tells the extension's open pages (the popup) how the Identity Center sign-ins stand.
+  function broadcastSso() {
+    Promise.resolve()
+      .then(() => api.runtime.sendMessage({ type: 'sso', sso: ssoLogins.view(clock()) }))
+      .catch(() => {}); // no page open
+  }
+
+  // sso.wait answers when the user approved or denied at the verification page, or the code
+  // expired; then the jobs of the roles that waited run (their consoles open).
+  function waitForApproval(login) {
+    client
+      .request('sso.wait', { sso: login.sso })
+      .then(
+        async () => {
+          const jobs = ssoLogins.approved(login);
+          broadcastSso();
+          await Promise.all(
+            jobs.map(async ([role, job]) => {
+              try {
+                await job();
+                ssoLogins.jobDone(role);
+              } catch (e) {
+                ssoLogins.jobFailed(role, login.sso, describeError(e), clock());
+              }
+            }),
+          );
+        },
+        (e) => ssoLogins.failed(login, describeError(e), clock()),
+      )
+      .finally(broadcastSso);
+  }
+
+  // A role of IAM Identity Center source `sso` needs a sign-in: start one (or join the one in
+  // progress), open the verification page in a normal tab, never the role's container (the
+  // user signs in to Identity Center there, as themselves), and run `job` once it is approved.
+  // Answers at once with the code the popup shows; the wait goes on here, so closing the popup
+  // loses nothing.
+  async function ssoSignIn(roleId, sso, job, { background = false } = {}) {
+    let login = ssoLogins.waiting(sso, clock());
+    if (!login) {
+      const reply = await client.request('sso.login', { sso });
+      const url = reply?.verification_uri_complete;
+      if (!isVerificationUrl(url)) {
+        throw new RolecallError('extension_error', `The host's verification page for '${sso}' is not a web page: rolecall does not open it.`);
+      }
+      login = ssoLogins.begin(sso, { userCode: String(reply.user_code ?? ''), expiresAt: Date.parse(reply.expires_at), url });
+      waitForApproval(login);
+    }
+    ssoLogins.join(sso, roleId, job);
+    // A second click while waiting shows the page again (the user may have closed it).
+    const [current] = await api.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []);
+    const props = tabCreateProps({ url: login.url, current, background });
+    if (containers && !current?.incognito) props.cookieStoreId = 'firefox-default';
+    await openSignIn((p) => api.tabs.create(p), props, 'the Identity Center page');
+    broadcastSso();
+    return { ssoLogin: { sso, userCode: login.userCode, expiresAt: login.expiresAt } };
+  }
+
+  // The popup's list. `prepare` false (the options page) mints no tokens. `cached`: the last
+  // listing and host info, if there are any, at once (`stale: true`), without asking the host:
+  // the popup draws them, then asks again for the current ones. `since`: the stamp of the
+  // listing the popup has; when the roles are still those, they are not sent again
+  // (`unchanged: true`). `text`: the roles as JSON text (`rolesText`), made once per listing:
+  // Firefox copies 10,000 role objects between pages far more slowly than one string.
+  async function roles({ prepare = true, cached = false, since = null, text = false } = {}) {
     const settings = await settingsNow();
-    const [host, list, open, mode] = await Promise.all([info({ fresh: true }), listRoles(), openTabs(), openMode(settings)]);
+    const stale = cached && listing !== null && lastInfo !== null;
+    const listed = stale ? listing.roles : listRoles();
+    const [host, list, open, mode] = await Promise.all([stale ? lastInfo : info({ fresh: true }), listed, openTabs(), openMode(settings)]);
+    const stamp = listing?.roles === list ? listing.stamp : null;
     // Chromium: the roles whose isolated window is running (the host sees their browser).
     const running = containers ? open : list.filter((r) => r.window_open).map((r) => r.id);
     let consoles = null;
@@ -161,11 +286,25 @@ export function createService({ api, client, now, timers }) {
         cookieDomains: host.session_cookie_domains ?? [],
         renew: mode === 'container' || mode === 'isolated_window',
       };
-      // Not waited for: the list shows now; tokens and the badge follow.
+      // Not waited for: the list shows now; tokens and the badge follow (the badge from the
+      // fresh listing only).
       if (prepare) lifecycle.prepare(list).catch(() => {});
-      lifecycle.refresh({ roles: list }).catch(() => {});
+      if (!stale) lifecycle.refresh({ roles: list }).catch(() => {});
     }
-    return { roles: list, open: running, containers, mode, consoles };
+    // Identity Center sign-ins in progress or failed (codes from memory, never storage).
+    const reply = { open: running, containers, mode, consoles, sso: ssoLogins.view(clock()), stamp, stale };
+    if (since !== null && since === stamp) reply.unchanged = true;
+    else if (text && stamp !== null) reply.rolesText = (listing.text ??= JSON.stringify(list, compact));
+    else reply.roles = list;
+    return reply;
+  }
+
+  // A console opened: the badge and renewal record (lifecycle), and one more visit in the
+  // picker's frecency (storage.sync), one write at a time. Neither holds up the click.
+  const prefsInOrder = serialized();
+  function wasOpened(id, result) {
+    lifecycle.opened(id, result).catch(() => {});
+    prefsInOrder(() => noteVisit(api.storage, id, clock())).catch(() => {});
   }
 
   async function focusExisting(roleId) {
@@ -178,14 +317,40 @@ export function createService({ api, client, now, timers }) {
     return tab;
   }
 
-  async function open({ role, mfaCode, background = false }) {
+  // An open that needs an Identity Center sign-in first (protocol 4) starts it; once the
+  // user approved, the same open runs again (only once: a second refusal is an error).
+  async function open(msg) {
+    try {
+      return await openOnce(msg);
+    } catch (e) {
+      if (e?.kind !== 'sso_login_required' || typeof e.data?.sso !== 'string') throw e;
+      return ssoSignIn(msg.role, e.data.sso, () => openOnce(msg), { background: msg.background });
+    }
+  }
+
+  // Where the open lands (a service, one of the role's links, a region, a pasted page), as
+  // console.open's destination and region; the host checks them as any other.
+  async function landingParams(id, landing) {
+    if (landing === undefined || landing === null) return {};
+    if (typeof landing !== 'object') throw new RolecallError('invalid_params', 'Where to open the console was not understood.');
+    try {
+      return openParams(landing, landing.link !== undefined ? await role(id) : null);
+    } catch (e) {
+      if (e instanceof RolecallError) throw e;
+      throw new RolecallError('invalid_params', `The console cannot open there: ${e.message}.`);
+    }
+  }
+
+  async function openOnce({ role, mfaCode, background = false, landing }) {
     checkRole(role, mfaCode);
+    ssoLogins.clear(role); // a sign-in that failed earlier is old news once the role is clicked
+    const where = await landingParams(role, landing);
     const settings = await settingsNow();
     if (containers && settings.clickBehavior === 'focus' && !background) {
       const tab = await focusExisting(role);
       if (tab) return { focused: true, tabId: tab.id };
     }
-    const params = { role };
+    const params = { role, ...where };
     if (mfaCode !== undefined) params.mfa_code = mfaCode;
     const mode = await openMode(settings);
     // Firefox: the container and the current tab are looked up while the host answers.
@@ -194,7 +359,7 @@ export function createService({ api, client, now, timers }) {
     if (mode === 'isolated_window') {
       // The host launches the browser on the role's data directory; no URL comes back here.
       const result = await client.request('console.open', { ...params, open_in: 'isolated_window' });
-      lifecycle.opened(role, result).catch(() => {});
+      wasOpened(role, result);
       return { launched: true, mode, wasRunning: Boolean(result.was_running) };
     }
     const result = await client.request('console.open', params);
@@ -203,12 +368,13 @@ export function createService({ api, client, now, timers }) {
       // A plain sign-in in a new tab of this profile: with multi-session on, AWS adds a session.
       const [current] = await here.get();
       const tab = await openSignIn((p) => api.tabs.create(p), tabCreateProps({ url: result.url, current, background }));
-      lifecycle.opened(role, result).catch(() => {});
+      wasOpened(role, result);
       return { tabId: tab.id, mode };
     }
     if (mode === 'window') {
       // A host older than protocol 2: a window of this profile (one account at a time).
       const win = await openSignIn((p) => api.windows.create(p), { url: result.url, focused: !background });
+      prefsInOrder(() => noteVisit(api.storage, role, clock())).catch(() => {});
       return { window: true, windowId: win?.id, mode };
     }
 
@@ -225,7 +391,7 @@ export function createService({ api, client, now, timers }) {
       opened = await containerFor(role, result);
       tab = await openSignIn((p) => api.tabs.create(p), tabCreateProps({ url: result.url, cookieStoreId: opened.cookieStoreId, current, background }));
     }
-    lifecycle.opened(role, result).catch(() => {});
+    wasOpened(role, result);
     return { tabId: tab.id, container: opened.name, cookieStoreId: opened.cookieStoreId, created: opened.created };
   }
 
@@ -243,7 +409,12 @@ export function createService({ api, client, now, timers }) {
   async function renew({ role, mfaCode }) {
     checkRole(role, mfaCode);
     await needsLifecycle();
-    return lifecycle.renew(role, { mfaCode });
+    try {
+      return await lifecycle.renew(role, { mfaCode });
+    } catch (e) {
+      if (e?.kind !== 'sso_login_required' || typeof e.data?.sso !== 'string') throw e;
+      return ssoSignIn(role, e.data.sso, () => lifecycle.renew(role));
+    }
   }
 
   async function signOut({ role }) {

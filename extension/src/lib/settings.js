@@ -8,7 +8,8 @@ export const CLICK_BEHAVIORS = ['new', 'focus'];
 // a data directory of the role's own (its own cookies); `multi_session` opens plain sign-ins in
 // tabs of this profile and relies on the console's multi-session mode (opt-in, 5 sessions).
 export const CHROMIUM_MODES = ['isolated_window', 'multi_session'];
-export const DEFAULT_SETTINGS = Object.freeze({ clickBehavior: 'new', containerPattern: DEFAULT_PATTERN, chromiumMode: 'isolated_window' });
+// confirmProduction: a production role (roles.list `risk`) opens on a second Enter or click.
+export const DEFAULT_SETTINGS = Object.freeze({ clickBehavior: 'new', containerPattern: DEFAULT_PATTERN, chromiumMode: 'isolated_window', confirmProduction: true });
 export const SETTINGS_KEY = 'settings';
 
 export function normalizeSettings(raw) {
@@ -17,6 +18,7 @@ export function normalizeSettings(raw) {
     clickBehavior: CLICK_BEHAVIORS.includes(s.clickBehavior) ? s.clickBehavior : DEFAULT_SETTINGS.clickBehavior,
     containerPattern: isValidPattern(s.containerPattern) ? s.containerPattern : DEFAULT_SETTINGS.containerPattern,
     chromiumMode: CHROMIUM_MODES.includes(s.chromiumMode) ? s.chromiumMode : DEFAULT_SETTINGS.chromiumMode,
+    confirmProduction: typeof s.confirmProduction === 'boolean' ? s.confirmProduction : DEFAULT_SETTINGS.confirmProduction,
   };
 }
 

@@ -1,0 +1,132 @@
+// What the popup's list shows and where: its items (section and group titles, role rows) for
+// the query, and which of them are drawn for the scroll position. The list is virtualised:
+// only the rows in view (and a few around) are in the document, so 10,000 roles draw as fast
+// as 20. Pure: heights in, positions out.
+import { groupRoles } from './roles.js';
+
+// With an empty query: Favourites (pinned, in pin order), Recent (frecency), then the groups,
+// each role once (a role in the first two sections is not repeated in its group).
+// `pins`, `recent`: role ids. Items: { kind: 'title', key, text } | { kind: 'role', key, role }.
+export function sectionItems(roles, byId, pins, recent) {
+  const items = [];
+  const shown = new Set();
+  const section = (key, text, ids) => {
+    const rows = ids.filter((id) => byId.has(id) && !shown.has(id));
+    if (rows.length === 0) return;
+    items.push({ kind: 'title', key, text });
+    for (const id of rows) {
+      shown.add(id);
+      items.push({ kind: 'role', key: id, role: byId.get(id) });
+    }
+  };
+  section('section:favourites', 'Favourites', pins);
+  section('section:recent', 'Recent', recent);
+  const rest = shown.size ? roles.filter((r) => !shown.has(r.id)) : roles;
+  for (const group of groupRoles(rest)) {
+    items.push({ kind: 'title', key: group.key, text: group.title });
+    for (const role of group.roles) items.push({ kind: 'role', key: role.id, role });
+  }
+  return items;
+}
+
+// The list as the popup draws it: `length` items, `at(k)` the k-th ({ kind, key, role?,
+// match? }), `roleIndex(k)` its place among the roles (-1 for a title), `roleCount`,
+// `roleAt(n)` the n-th role's id, `positionOf(id)` the item showing role `id` (or -1), and
+// `order()` every role id in order (for the arrow keys; made when first asked).
+
+// The sections and groups of an empty query (an array of items, kept while the roles and
+// favourites stay the same).
+export function sectionsModel(items) {
+  const roleIndex = new Int32Array(items.length);
+  const ids = [];
+  for (let k = 0; k < items.length; k++) roleIndex[k] = items[k].kind === 'role' ? ids.push(items[k].key) - 1 : -1;
+  let position = null; // role id → item, made when first asked (not for the first rows)
+  return {
+    length: items.length,
+    roleCount: ids.length,
+    uniform: false,
+    at: (k) => items[k],
+    roleIndex: (k) => roleIndex[k],
+    roleAt: (n) => ids[n],
+    positionOf: (id) => (position ??= new Map(items.map((item, k) => [item.key, k]))).get(id) ?? -1,
+    order: () => ids,
+  };
+}
+
+// A query's ranked results (search.js's Ranked): no titles, an item made only when drawn, so
+// a keystroke that matches 10,000 roles builds nothing per role.
+export function resultsModel(ranked) {
+  let ids = null;
+  return {
+    length: ranked.length,
+    roleCount: ranked.length,
+    uniform: true, // every item a role row
+    at: (k) => {
+      const role = ranked.roleAt(k);
+      return { kind: 'role', key: role.id, role, match: ranked.matchAt(k) };
+    },
+    roleIndex: (k) => k,
+    roleAt: (n) => ranked.roleAt(n).id,
+    positionOf: (id) => ranked.indexOf(id),
+    order: () => (ids ??= Array.from({ length: ranked.length }, (_, k) => ranked.roleAt(k).id)),
+  };
+}
+
+// Where each item of a model starts: offsets[k] (offsets[length] = the whole height), from
+// the usual heights of titles and rows and the measured heights of taller rows (`tall`: role
+// id → height).
+export function modelOffsets(model, usual, tall) {
+  if (!model.uniform) return layout(Array.from({ length: model.length }, (_, k) => model.at(k)), (item) => tall.get(item.key) ?? usual[item.kind]);
+  const n = model.length;
+  const offsets = new Float64Array(n + 1);
+  for (let k = 0; k < n; k++) offsets[k + 1] = offsets[k] + usual.role;
+  for (const [id, h] of tall) {
+    const k = model.positionOf(id);
+    if (k === -1) continue;
+    const extra = h - usual.role;
+    for (let j = k + 1; j <= n; j++) offsets[j] += extra;
+  }
+  return offsets;
+}
+
+// Where each item starts: offsets[k] (offsets[n] = the whole height). `height(item)` is its
+// measured height, or its kind's usual one.
+export function layout(items, height) {
+  const offsets = new Float64Array(items.length + 1);
+  for (let k = 0; k < items.length; k++) offsets[k + 1] = offsets[k] + height(items[k]);
+  return offsets;
+}
+
+// The first item whose bottom is below `y` (binary search).
+function itemAt(offsets, y) {
+  let lo = 0;
+  let hi = offsets.length - 2;
+  if (hi < 0) return 0;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (offsets[mid + 1] <= y) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// The items to draw for a scroll position: [first, end) covering the viewport and `overscan`
+// pixels around it, and the space above and below them.
+export function visibleRange(offsets, scrollTop, viewport, overscan = 300) {
+  const n = offsets.length - 1;
+  if (n === 0) return { first: 0, end: 0, before: 0, after: 0 };
+  const first = itemAt(offsets, Math.max(0, scrollTop - overscan));
+  let end = itemAt(offsets, scrollTop + viewport + overscan) + 1;
+  end = Math.min(n, end);
+  return { first, end, before: offsets[first], after: offsets[n] - offsets[end] };
+}
+
+// The scroll position that shows item k whole, moving as little as possible (scrollIntoView's
+// "nearest"), or the current one when it is shown already.
+export function scrollToShow(offsets, k, scrollTop, viewport) {
+  const top = offsets[k];
+  const bottom = offsets[k + 1];
+  if (top < scrollTop) return top;
+  if (bottom > scrollTop + viewport) return Math.max(0, bottom - viewport);
+  return scrollTop;
+}

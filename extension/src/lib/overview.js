@@ -1,0 +1,62 @@
+// The options page's read-only overview of the config: every role with its group, source,
+// risk, MFA mode and live state, and every source (gateways, IAM Identity Center) with its
+// roles and state, from roles.list alone. Pure.
+import { consoleEnd, timeLeftText } from './timeleft.js';
+
+// A role's state in a few words: its console's time left, or what its next open needs.
+export function liveState(role, now) {
+  const parts = [];
+  const end = consoleEnd(role);
+  if (end !== null) parts.push(timeLeftText(end, now));
+  if (role.needs_login) parts.push('needs sign-in');
+  else if (role.needs_code) parts.push('needs code');
+  return parts.join(', ') || (end === null ? 'no console' : '');
+}
+
+function sourceOf(role) {
+  if (role.source === 'sso' || role.sso) return { kind: 'sso', name: role.source_name ?? role.sso };
+  return { kind: 'gateway', name: role.source_name ?? role.gateway ?? '?' };
+}
+
+export function roleRows(roles, now) {
+  return roles.map((r) => {
+    const source = sourceOf(r);
+    return {
+      id: r.id,
+      label: r.label ?? r.id,
+      account: r.account_id,
+      roleName: r.role_name,
+      group: r.group ?? '',
+      source: `${source.name} (${source.kind === 'sso' ? 'IAM Identity Center' : 'gateway'})`,
+      risk: r.risk === 'production' ? 'production' : '',
+      // MFA is a gateway's: per role or one code a day; SSO roles have none of their own.
+      mfa: source.kind === 'sso' ? '—' : r.mfa ? (r.mfa_mode === 'daily' ? 'daily' : 'per role') : 'none',
+      state: liveState(r, now),
+      catalog: r.catalog ?? '',
+    };
+  });
+}
+
+// One row per source, in the order their first role comes: its kind, MFA mode, how many roles
+// use it, how many of those have a live console, and what its next open needs.
+export function sourceRows(roles, now) {
+  const by = new Map();
+  for (const r of roles) {
+    const { kind, name } = sourceOf(r);
+    const key = `${kind}:${name}`;
+    if (!by.has(key)) by.set(key, { kind, name, roles: 0, live: 0, mfa: kind === 'sso' ? '—' : 'none', needs: false });
+    const s = by.get(key);
+    s.roles += 1;
+    if ((consoleEnd(r) ?? 0) > now) s.live += 1;
+    if (kind === 'gateway' && r.mfa) s.mfa = r.mfa_mode === 'daily' ? 'daily' : 'per role';
+    if (r.needs_login || r.needs_code) s.needs = true;
+  }
+  return [...by.values()].map((s) => ({
+    kind: s.kind === 'sso' ? 'IAM Identity Center' : 'gateway',
+    name: s.name,
+    mfa: s.mfa,
+    roles: s.roles,
+    live: s.live,
+    state: s.kind === 'sso' ? (s.needs ? 'needs sign-in' : 'signed in') : s.needs ? 'next open asks for a code' : 'ready',
+  }));
+}
