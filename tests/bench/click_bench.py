@@ -27,7 +27,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -36,7 +35,7 @@ sys.path[:0] = [str(REPO / "tests" / "e2e"), str(REPO / "tests" / "lib")]
 
 from drivers import Firefox, wait_for  # noqa: E402
 from host import binary, cli  # noqa: E402
-from stack import AwsStack  # noqa: E402
+from stack import AwsStack, rolecall_env  # noqa: E402
 
 ROLE = "bench"
 ROLE_SELECTOR = f'[data-role="{ROLE}"]'
@@ -51,13 +50,7 @@ class Bench:
     def __init__(self, aws, tmp):
         self.aws = aws
         tmp = Path(tmp)
-        self.env = dict(
-            os.environ,
-            **aws.host_env(),
-            ROLECALL_CONFIG_DIR=str(tmp / "config"),
-            ROLECALL_DATA_DIR=str(tmp / "data"),
-            ROLECALL_KEYRING_SERVICE=f"rolecall-click-bench-{uuid.uuid4().hex[:8]}",
-        )
+        self.env = rolecall_env(aws, tmp, "click-bench")
         key_id, secret = aws.gateway_keys
         r = cli(self.env, "gateway", "add", "corp", "--access-key-id", key_id, input=secret + "\n")
         assert r.returncode == 0, r.stderr

@@ -32,7 +32,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,7 +40,7 @@ sys.path[:0] = [str(REPO / "tests" / "e2e"), str(REPO / "tests" / "lib")]
 
 from drivers import Firefox, wait_for  # noqa: E402
 from host import binary, cli  # noqa: E402
-from stack import AwsStack  # noqa: E402
+from stack import AwsStack, rolecall_env  # noqa: E402
 
 # Typed key by key, each from an empty box: words of a label, an account id with dashes, a
 # typo, a service landing.
@@ -104,13 +103,7 @@ class Bench:
     def __init__(self, aws, tmp, n):
         tmp = Path(tmp)
         self.n = n
-        self.env = dict(
-            os.environ,
-            **aws.host_env(),
-            ROLECALL_CONFIG_DIR=str(tmp / "config"),
-            ROLECALL_DATA_DIR=str(tmp / "data"),
-            ROLECALL_KEYRING_SERVICE=f"rolecall-popup-bench-{uuid.uuid4().hex[:8]}",
-        )
+        self.env = rolecall_env(aws, tmp, "popup-bench")
         key_id, secret = aws.gateway_keys
         r = cli(self.env, "gateway", "add", "corp", "--access-key-id", key_id, input=secret + "\n")
         assert r.returncode == 0, r.stderr

@@ -3,6 +3,7 @@ WebDriver BiDi straight to Firefox ESR and the Chrome DevTools Protocol straight
 both over a WebSocket (the `websockets` package). Each runs a real browser headless with the
 real extension, in a throwaway profile and HOME."""
 
+import contextlib
 import json
 import os
 import re
@@ -446,3 +447,18 @@ class Chromium(Browser):
             raise DriverError(r["exceptionDetails"].get("exception", {}).get("description") or r["exceptionDetails"])
         value = r["result"].get("value")
         return None if value is None else json.loads(value)
+
+
+@contextlib.contextmanager
+def firefox_on_popup(env, extension_dir, host_binary, prefs=None):
+    """A Firefox with the extension and its popup open, for a module's tests; the browser's log
+    is printed when one of them fails."""
+    browser = Firefox(env, extension_dir, host_binary, prefs=prefs)
+    try:
+        browser.open("popup.html")
+        yield browser
+    except BaseException:
+        print(browser.log[-6000:])
+        raise
+    finally:
+        browser.stop()

@@ -20,7 +20,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
@@ -29,9 +28,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path[:0] = [str(HERE), str(REPO / "tests" / "lib")]
 
-from drivers import SYSTEM_HOST, Chromium, Firefox, WsRpc, wait_for  # noqa: E402
+from drivers import SYSTEM_HOST, Chromium, WsRpc, firefox_on_popup, wait_for  # noqa: E402
 from host import binary, cli  # noqa: E402
-from stack import AwsStack  # noqa: E402
+from stack import AwsStack, rolecall_env  # noqa: E402
 
 DIST = REPO / "extension" / "dist"
 MFA_SERIAL = "arn:aws:iam::999999999999:mfa/gateway"
@@ -53,13 +52,9 @@ def arn_prefix(role_id):
 @pytest.fixture(scope="module")
 def world():
     """The AWS fakes plus a configured rolecall (config dir and keyring service of its own)."""
-    with AwsStack() as aws, tempfile.TemporaryDirectory(prefix="rolecall-e2e-config-") as config_dir:
-        env = dict(
-            os.environ,
-            **aws.host_env(),
-            ROLECALL_CONFIG_DIR=config_dir,
-            ROLECALL_KEYRING_SERVICE=f"rolecall-e2e-{uuid.uuid4().hex[:8]}",
-        )
+    with AwsStack() as aws, tempfile.TemporaryDirectory(prefix="rolecall-e2e-") as tmp:
+        env = rolecall_env(aws, tmp, "e2e")
+        config_dir = env["ROLECALL_CONFIG_DIR"]
         key_id, secret = aws.gateway_keys
         for gateway, extra in (("corp", []), ("secure", ["--mfa-serial", MFA_SERIAL])):
             r = cli(env, "gateway", "add", gateway, "--access-key-id", key_id, *extra, input=secret + "\n")
@@ -75,15 +70,8 @@ def world():
 
 @pytest.fixture(scope="module")
 def ff(world):
-    browser = Firefox(world["env"], DIST / "firefox", binary())
-    try:
-        browser.open("popup.html")
+    with firefox_on_popup(world["env"], DIST / "firefox", binary()) as browser:
         yield browser
-    except BaseException:
-        print(browser.log[-6000:])
-        raise
-    finally:
-        browser.stop()
 
 
 # ---------- page helpers (all run inside the popup page, with the extension's APIs) ----------

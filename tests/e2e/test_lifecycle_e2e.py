@@ -16,7 +16,6 @@ import signal
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -25,9 +24,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path[:0] = [str(HERE), str(REPO / "tests" / "lib")]
 
-from drivers import Firefox, wait_for  # noqa: E402
+from drivers import firefox_on_popup, wait_for  # noqa: E402
 from host import binary, cli  # noqa: E402
-from stack import AwsStack  # noqa: E402
+from stack import AwsStack, rolecall_env  # noqa: E402
 
 DIST = REPO / "extension" / "dist"
 MFA_SERIAL = "arn:aws:iam::999999999999:mfa/gateway"
@@ -52,14 +51,9 @@ def arn_prefix(role_id):
 
 @pytest.fixture(scope="module")
 def world():
-    with AwsStack() as aws, tempfile.TemporaryDirectory(prefix="rolecall-e2e-config-") as config_dir, tempfile.TemporaryDirectory(prefix="rolecall-e2e-data-") as data_dir:
-        env = dict(
-            os.environ,
-            **aws.host_env(),
-            ROLECALL_CONFIG_DIR=config_dir,
-            ROLECALL_DATA_DIR=data_dir,
-            ROLECALL_KEYRING_SERVICE=f"rolecall-e2e-{uuid.uuid4().hex[:8]}",
-        )
+    with AwsStack() as aws, tempfile.TemporaryDirectory(prefix="rolecall-e2e-") as tmp:
+        env = rolecall_env(aws, tmp, "e2e")
+        config_dir, data_dir = env["ROLECALL_CONFIG_DIR"], env["ROLECALL_DATA_DIR"]
         key_id, secret = aws.gateway_keys
         for gateway, extra in (("corp", []), ("daily", ["--mfa-serial", MFA_SERIAL]), ("secure", ["--mfa-serial", MFA_SERIAL])):
             r = cli(env, "gateway", "add", gateway, "--access-key-id", key_id, *extra, input=secret + "\n")
@@ -88,15 +82,8 @@ def ff(world):
         "alerts.useSystemBackend": False,
         "alerts.totalOpenTime": 600_000,
     }
-    browser = Firefox(world["env"], DIST / "firefox", binary(), prefs=prefs)
-    try:
-        browser.open("popup.html")
+    with firefox_on_popup(world["env"], DIST / "firefox", binary(), prefs=prefs) as browser:
         yield browser
-    except BaseException:
-        print(browser.log[-6000:])
-        raise
-    finally:
-        browser.stop()
 
 
 # ---------- page helpers (run inside an extension page, with its APIs) ----------

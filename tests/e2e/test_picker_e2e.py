@@ -6,11 +6,9 @@ named link. The popup's list is virtual: only the rows in view are in the docume
 Cases run in file order and share one browser."""
 
 import json
-import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -19,9 +17,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path[:0] = [str(HERE), str(REPO / "tests" / "lib")]
 
-from drivers import Firefox, wait_for  # noqa: E402
-from host import binary, cli  # noqa: E402
-from stack import AwsStack  # noqa: E402
+from drivers import firefox_on_popup, wait_for  # noqa: E402
+from host import binary  # noqa: E402
+from stack import AwsStack, rolecall_env, setup  # noqa: E402
 
 DIST = REPO / "extension" / "dist"
 TEAMS = 5000
@@ -40,23 +38,16 @@ def team_roles(n):
 
 @pytest.fixture(scope="module")
 def world():
-    with AwsStack() as aws, tempfile.TemporaryDirectory(prefix="rolecall-e2e-config-") as config_dir, tempfile.TemporaryDirectory(prefix="rolecall-e2e-data-") as data_dir:
-        env = dict(
-            os.environ,
-            **aws.host_env(),
-            ROLECALL_CONFIG_DIR=config_dir,
-            ROLECALL_DATA_DIR=data_dir,
-            ROLECALL_KEYRING_SERVICE=f"rolecall-e2e-{uuid.uuid4().hex[:8]}",
-        )
+    with AwsStack() as aws, tempfile.TemporaryDirectory(prefix="rolecall-e2e-") as tmp:
+        env = rolecall_env(aws, tmp, "e2e")
+        config_dir = env["ROLECALL_CONFIG_DIR"]
         key_id, secret = aws.gateway_keys
         steps = [
             (["gateway", "add", "corp", "--access-key-id", key_id], secret + "\n"),
             (["role", "add", "acme-prod", "--account", "111111111111", "--role-name", "Admin", "--gateway", "corp", "--label", "Acme prod", "--group", "Acme", "--risk", "production", "--link", "Buckets=/s3/buckets"], None),
             (["role", "add", "acme-dev", "--account", "222222222222", "--role-name", "Developer", "--gateway", "corp", "--label", "Acme dev", "--group", "Acme", "--color", "blue"], None),
         ]
-        for args, stdin in steps:
-            r = cli(env, *args, input=stdin)
-            assert r.returncode == 0, r.stderr
+        setup(env, steps)
         config = Path(config_dir) / "config.toml"
         config.write_text(config.read_text() + team_roles(TEAMS))
         yield {"aws": aws, "env": env, "config": config}
@@ -64,15 +55,8 @@ def world():
 
 @pytest.fixture(scope="module")
 def ff(world):
-    browser = Firefox(world["env"], DIST / "firefox", binary())
-    try:
-        browser.open("popup.html")
+    with firefox_on_popup(world["env"], DIST / "firefox", binary()) as browser:
         yield browser
-    except BaseException:
-        print(browser.log[-6000:])
-        raise
-    finally:
-        browser.stop()
 
 
 LIST_JS = """
@@ -207,11 +191,11 @@ def test_a_pinned_role_is_first_on_reopening(ff, world):
     team = "team-2500"
     query(ff, "team 2500 read")
     wait_for(lambda: top_ids(ff, 1) == [team], what="team 2500")
-    ff.click_element(f'button[aria-label="Pin Team 2500 read-only"]')
+    ff.click_element('button[aria-label="Pin Team 2500 read-only"]')
     wait_for(lambda: ff.js("return (await browser.storage.sync.get('pins')).pins ?? []") == [team], what="the pin to be stored (storage.sync)")
     v = reopen(ff)
     assert v["titles"][0] == "Favourites" and v["rows"][0]["id"] == team, v["titles"][:2]
-    assert f"Unpin Team 2500 read-only" in v["rows"][0]["tools"]
+    assert "Unpin Team 2500 read-only" in v["rows"][0]["tools"]
     # Recent follows: the roles opened, most often and lately first, not repeated in their group.
     assert v["titles"][1] == "Recent"
     recent = [r["id"] for r in v["rows"][1:3]]

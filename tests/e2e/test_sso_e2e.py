@@ -7,10 +7,8 @@ SSO role, in a container of its own.
 Cases run in file order and share one browser."""
 
 import json
-import os
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 
 import pytest
@@ -19,9 +17,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path[:0] = [str(HERE), str(REPO / "tests" / "lib")]
 
-from drivers import Firefox, wait_for  # noqa: E402
-from host import binary, cli  # noqa: E402
-from stack import AwsStack  # noqa: E402
+from drivers import firefox_on_popup, wait_for  # noqa: E402
+from host import binary  # noqa: E402
+from stack import AwsStack, rolecall_env, setup  # noqa: E402
 
 DIST = REPO / "extension" / "dist"
 SSO_ARN = "arn:aws:sts::444444444444:assumed-role/AWSReservedSSO_AdministratorAccess_"
@@ -30,14 +28,8 @@ GATEWAY_ARN = "arn:aws:sts::111111111111:assumed-role/Admin/"
 
 @pytest.fixture(scope="module")
 def world():
-    with AwsStack() as aws, tempfile.TemporaryDirectory(prefix="rolecall-e2e-config-") as config_dir, tempfile.TemporaryDirectory(prefix="rolecall-e2e-data-") as data_dir:
-        env = dict(
-            os.environ,
-            **aws.host_env(),
-            ROLECALL_CONFIG_DIR=config_dir,
-            ROLECALL_DATA_DIR=data_dir,
-            ROLECALL_KEYRING_SERVICE=f"rolecall-e2e-{uuid.uuid4().hex[:8]}",
-        )
+    with AwsStack() as aws, tempfile.TemporaryDirectory(prefix="rolecall-e2e-") as tmp:
+        env = rolecall_env(aws, tmp, "e2e")
         key_id, secret = aws.gateway_keys
         steps = [
             (["gateway", "add", "corp", "--access-key-id", key_id], secret + "\n"),
@@ -45,23 +37,14 @@ def world():
             (["sso", "add", "acme", "--start-url", "https://acme.awsapps.com/start", "--region", "eu-west-1"], None),
             (["role", "add", "acme-admin", "--account", "444444444444", "--role-name", "AdministratorAccess", "--sso", "acme", "--label", "Acme SSO admin"], None),
         ]
-        for args, stdin in steps:
-            r = cli(env, *args, input=stdin)
-            assert r.returncode == 0, r.stderr
+        setup(env, steps)
         yield {"aws": aws, "env": env}
 
 
 @pytest.fixture(scope="module")
 def ff(world):
-    browser = Firefox(world["env"], DIST / "firefox", binary())
-    try:
-        browser.open("popup.html")
+    with firefox_on_popup(world["env"], DIST / "firefox", binary()) as browser:
         yield browser
-    except BaseException:
-        print(browser.log[-6000:])
-        raise
-    finally:
-        browser.stop()
 
 
 ROWS_JS = """

@@ -6,6 +6,8 @@ tests/fakes/aws_fakes.py for what moto lacks (federation, console).
         env = aws.host_env()          # endpoint overrides for the rolecall host
         aws.gateway_keys               # an IAM user's real (moto) long-term keys
         aws.stats()                    # what the fakes saw
+        env = rolecall_env(aws, tmp, "e2e")  # a rolecall of its own against it
+        setup(env, [(["gateway", "add", …], secret + "\n"), …])
 """
 
 import json
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import boto3
@@ -212,3 +215,25 @@ class Blackhole:
 
     def __exit__(self, *exc):
         self.sock.close()
+
+
+def rolecall_env(aws, root, tag):
+    """The environment of a rolecall of its own against `aws`: its config and data folders under
+    `root`, and a keyring service that no other run shares."""
+    root = Path(root)
+    return dict(
+        os.environ,
+        **aws.host_env(),
+        ROLECALL_CONFIG_DIR=str(root / "config"),
+        ROLECALL_DATA_DIR=str(root / "data"),
+        ROLECALL_KEYRING_SERVICE=f"rolecall-{tag}-{uuid.uuid4().hex[:8]}",
+    )
+
+
+def setup(env, steps):
+    """Runs rolecall CLI steps, `(args, stdin or None)`, each of which must succeed."""
+    from host import cli  # tests/lib/host.py, beside this file
+
+    for args, stdin in steps:
+        r = cli(env, *args, input=stdin)
+        assert r.returncode == 0, (args, r.stderr)
