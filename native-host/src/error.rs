@@ -302,3 +302,16 @@ impl LaunchError {
         }
     }
 }
+
+/// An error and its sources on one line ("connection failed: tls: invalid peer certificate"):
+/// the SDK's and reqwest's own messages name only the outermost layer.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}

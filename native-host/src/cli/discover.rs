@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::setup::discover::{self, Change};
 use crate::store::config;
 use clap::{Args, ValueEnum};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 
 #[derive(Args, Debug)]
 pub struct DiscoverArgs {
@@ -89,15 +89,8 @@ pub fn run(a: DiscoverArgs, out: Out) -> Result<(), CliError> {
                 },
             ),
         )) if std::io::stdin().is_terminal() => {
-            let mut err = std::io::stderr();
-            let _ = write!(err, "MFA code for gateway '{gateway}' ({serial}): ");
-            let _ = err.flush();
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|e| Error::InvalidParams(format!("cannot read the MFA code: {e}")))?;
-            list(Some(line.trim()))
+            let code = super::login::prompt_mfa(&gateway, &serial)?;
+            list(Some(&code))
         }
         other => other,
     }?;

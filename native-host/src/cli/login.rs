@@ -64,7 +64,8 @@ pub fn run(a: LoginArgs, out: Out) -> Result<()> {
     }
 }
 
-fn prompt_mfa(gateway: &str, serial: &str) -> Result<String> {
+/// Asks for a gateway's MFA code on the terminal (the prompt on stderr).
+pub(super) fn prompt_mfa(gateway: &str, serial: &str) -> Result<String> {
     let mut err = std::io::stderr();
     let _ = write!(err, "MFA code for gateway '{gateway}' ({serial}): ");
     let _ = err.flush();

@@ -4,7 +4,7 @@
 //! commands read a catalogue's source; listing and clicks read the copy (store/catalog.rs).
 
 use crate::app::App;
-use crate::error::Error;
+use crate::error::{error_chain, Error};
 use crate::store::catalog::{self, CatalogError, CatalogRef};
 use crate::store::config::{self, Config, Role};
 use crate::store::files::atomic_write;
@@ -135,17 +135,6 @@ pub async fn fetch(catalog: &CatalogRef, timeout: std::time::Duration) -> Result
                 reason: format!("no answer in {} s", timeout.as_secs()),
             })
         })
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }
 
 /// How a new copy differs from the accepted one: "adds 2 roles, removes 1, changes 3".

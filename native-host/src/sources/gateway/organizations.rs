@@ -7,7 +7,7 @@
 
 use super::sts::Signer;
 use crate::console::partition::Partition;
-use crate::error::Error;
+use crate::error::{error_chain, Error};
 use aws_sdk_organizations::config::{Region, SharedHttpClient};
 use aws_sdk_organizations::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::retry::RetryConfig;
@@ -274,15 +274,4 @@ fn xml_text(body: &str, tag: &str) -> Option<String> {
     let start = body.find(&open)? + open.len();
     let end = body[start..].find(&format!("</{tag}>"))? + start;
     Some(body[start..end].to_owned()).filter(|s| !s.is_empty())
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }

@@ -4,7 +4,7 @@
 //! endpoint as in every AWS SDK.
 
 use crate::credentials::{LongTermKeys, TempCredentials};
-use crate::error::{Error, Result, Service};
+use crate::error::{error_chain, Error, Result, Service};
 use aws_sdk_sts::config::{Credentials, Region, SharedHttpClient};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -327,17 +327,6 @@ fn ensure_period(s: &str) -> String {
     } else {
         format!("{s}.")
     }
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }
 
 #[cfg(test)]
