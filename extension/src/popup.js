@@ -10,7 +10,7 @@ import { clearPending, loadPending, savePending } from './lib/pending.js';
 import { PINS_KEY, loadPrefs, rankOf, recentIds, savePref, togglePin } from './lib/prefs.js';
 import { clickStep, confirmText, isProduction } from './lib/risk.js';
 import { isDigitsOnly, moveSelection, selectionFor } from './lib/roles.js';
-import { buildIndex, highlight, search, setRank } from './lib/search.js';
+import { buildIndex, highlight, search, setRank, warmUp } from './lib/search.js';
 import { DEFAULT_SETTINGS, loadSettings } from './lib/settings.js';
 import { wantsBackground } from './lib/tabs.js';
 import { consoleEnd, consolePill, nextChangeIn } from './lib/timeleft.js';
@@ -48,9 +48,8 @@ const state = {
   consoles: null,
   missingOrigins: [], // cookie domains the extension needs a permission for to sign out
   actionNodes: new Map(), // role id → its Renew / Sign out buttons, kept across renders
-  toolNodes: new Map(), // role id → its pin, region and links buttons, the same
   pillNodes: new Map(), // role id → its time-left pill, the same
-  rowNodes: new Map(), // item key → its <li>, reused while drawn (a focused control inside stays put)
+  rowNodes: new Map(), // item key → its <li>, reused while drawn (a focused control inside stays put), or for another role's row
   prefs: { pins: [], frecency: {} },
   settings: DEFAULT_SETTINGS,
   // The virtual list: what it shows for the query (display.js's model), where each item
@@ -237,10 +236,12 @@ function pillOf(role) {
 }
 
 function showPill(node, pill) {
-  node.className = `badge time ${pill.state}`;
-  node.title = PILL_TITLES[pill.state];
-  node.dataset.state = pill.state;
-  node.textContent = pill.text;
+  if (node.dataset.state !== pill.state) {
+    node.className = `badge time ${pill.state}`;
+    node.title = PILL_TITLES[pill.state];
+    node.dataset.state = pill.state;
+  }
+  if (node.textContent !== pill.text) node.textContent = pill.text;
 }
 
 // Host protocol 3: the console's time left and `needs code` when the next open asks for one.
@@ -281,98 +282,146 @@ function rowActions(role) {
   return node;
 }
 
-// Pin, region and links: small buttons after the row's actions (the list listens for their
-// clicks). Kept across renders (as the actions) while they look the same, so a focused one
-// keeps the focus.
-function rowTools(role) {
+// What a row last showed, per <li> (rows are reused, for the same role or another one): a
+// property is written only when it changes, since every write makes Firefox restyle or lay
+// out that part again.
+const shown = new WeakMap();
+
+function put(memo, key, value, apply) {
+  if (memo[key] === value) return;
+  memo[key] = value;
+  apply(value);
+}
+
+// Pin, region and links: small buttons after the option (the list listens for their clicks),
+// part of every row and updated in place, so a focused one keeps the focus.
+function fillTools(tools, role, memo) {
   const label = role.label ?? role.id;
   const pinned = state.prefs.pins.includes(role.id);
   const panel = state.panels.get(role.id);
-  const key = `${label}|${pinned}|${panel}|${role.links?.length ?? 0}`;
-  const kept = state.toolNodes.get(role.id);
-  if (kept?.dataset.key === key) return kept;
-  const node = el(
-    'div',
-    { class: 'tools', dataset: { key } },
-    el('button', { type: 'button', class: `tool pin${pinned ? ' on' : ''}`, dataset: { tool: 'pin' }, 'aria-label': `${pinned ? 'Unpin' : 'Pin'} ${label}`, 'aria-pressed': pinned ? 'true' : 'false', title: pinned ? 'Remove from Favourites' : 'Add to Favourites' }, pinned ? '★' : '☆'),
-    el('button', { type: 'button', class: 'tool region', dataset: { tool: 'region' }, 'aria-label': `Choose region for ${label}`, 'aria-expanded': panel === 'region' ? 'true' : 'false', title: 'Open in another region' }),
-    role.links?.length ? el('button', { type: 'button', class: 'tool links', dataset: { tool: 'links' }, 'aria-label': `Links of ${label}`, 'aria-expanded': panel === 'links' ? 'true' : 'false', title: 'Named console pages' }, '…') : null,
-  );
-  state.toolNodes.set(role.id, node);
-  return node;
+  const [pin, region, links] = tools.children;
+  put(memo, 'pin', `${pinned}|${label}`, () => {
+    pin.className = `tool pin${pinned ? ' on' : ''}`;
+    pin.setAttribute('aria-label', `${pinned ? 'Unpin' : 'Pin'} ${label}`);
+    pin.setAttribute('aria-pressed', pinned ? 'true' : 'false');
+    pin.title = pinned ? 'Remove from Favourites' : 'Add to Favourites';
+    pin.textContent = pinned ? '★' : '☆';
+  });
+  put(memo, 'region', `${panel === 'region'}|${label}`, () => {
+    region.setAttribute('aria-label', `Choose region for ${label}`);
+    region.setAttribute('aria-expanded', panel === 'region' ? 'true' : 'false');
+  });
+  put(memo, 'links', role.links?.length ? `${panel === 'links'}|${label}` : '', (key) => {
+    links.hidden = key === '';
+    links.setAttribute('aria-label', `Links of ${label}`);
+    links.setAttribute('aria-expanded', panel === 'links' ? 'true' : 'false');
+  });
 }
 
-// `text` with the query's matched characters marked.
-function marked(text, terms) {
-  if (!terms?.length) return text;
-  const ranges = highlight(text, terms);
-  if (ranges.length === 0) return text;
-  const out = [];
-  let at = 0;
-  for (const [a, b] of ranges) {
-    if (a > at) out.push(text.slice(at, a));
-    out.push(el('mark', {}, text.slice(a, b)));
-    at = b;
+// The query's matched characters, drawn as a custom highlight (CSS Custom Highlight API):
+// marking them changes no element, so the rows' text is laid out only when it changes.
+const HIGHLIGHT = 'rolecall-match';
+const highlights = globalThis.CSS?.highlights && typeof Highlight === 'function' ? CSS.highlights : null;
+
+// The highlight's ranges in `node` (a text node) for the parts of its text: [text, offset].
+function matchRanges(node, parts, terms, out) {
+  for (const [text, offset] of parts) {
+    for (const [a, b] of highlight(text, terms)) {
+      out.push(new StaticRange({ startContainer: node, startOffset: offset + a, endContainer: node, endOffset: offset + b }));
+    }
   }
-  if (at < text.length) out.push(text.slice(at));
-  return out;
 }
 
 const SHOWN_FIELD = { id: (r) => r.id, group: (r) => r.group, region: (r) => r.region, source: (r) => r.source_name ?? r.gateway ?? r.sso };
 
-// A row's fixed parts, cloned for each row drawn (cheaper than building them node by node).
+// A row's fixed parts, cloned when more rows are drawn than there were (cheaper than building
+// them node by node). The label and the second line are one text node each.
 const ROW = el(
   'li',
   { class: 'item', role: 'none' },
-  el('div', { class: 'role', role: 'option' }, el('span', { class: 'dot', 'aria-hidden': 'true' }), el('span', { class: 'main' }, el('div', { class: 'label' }), el('div', { class: 'meta' })), el('span', { class: 'badges' })),
+  el('div', { class: 'role', role: 'option' }, el('span', { class: 'dot', 'aria-hidden': 'true' }), el('span', { class: 'main' }, el('div', { class: 'label' }, ''), el('div', { class: 'meta' }, '')), el('span', { class: 'badges' })),
+  el(
+    'div',
+    { class: 'tools' },
+    el('button', { type: 'button', class: 'tool pin', dataset: { tool: 'pin' } }),
+    el('button', { type: 'button', class: 'tool region', dataset: { tool: 'region' }, title: 'Open in another region' }),
+    el('button', { type: 'button', class: 'tool links', dataset: { tool: 'links' }, title: 'Named console pages', hidden: true }, '…'),
+  ),
 );
 
-function roleRow(item, n) {
+// Fills `li` (this role's row, a row freed by another role, or a fresh one) for role item
+// `item`, the n-th role of the list; the highlight's ranges go into `ranges`.
+function roleRow(li, item, n, ranges) {
   const role = item.role;
   const row = state.rows.get(role.id);
   const terms = state.found?.terms;
   const selected = state.selected === role.id;
-  let li = state.rowNodes.get(role.id);
-  if (!li) {
-    li = ROW.cloneNode(true);
-    li.dataset.item = role.id;
-  }
+  let memo = shown.get(li);
+  if (!memo) shown.set(li, (memo = {}));
+  put(memo, 'item', role.id, (id) => (li.dataset.item = id));
   // The option holds only what names the role; prompts, questions, panels and errors go beside
   // it, outside the option (an option's content is read as its name and may hold no controls),
   // so clicks there never count as a click on the role.
   const option = li.firstElementChild;
+  const tools = (memo.tools ??= li.querySelector(':scope > .tools'));
   const [dot, main, badges] = option.children;
-  option.id = rowId(n);
-  option.className = isProduction(role) ? 'role production' : 'role';
-  option.setAttribute('aria-selected', selected ? 'true' : 'false');
-  if (row?.phase === 'busy') option.setAttribute('aria-busy', 'true');
-  else option.removeAttribute('aria-busy');
-  option.setAttribute('aria-posinset', String(n + 1));
-  option.setAttribute('aria-setsize', String(state.model.roleCount));
-  option.title = `arn:${role.partition ?? 'aws'}:iam::${role.account_id}:role/${role.role_name}`;
-  option.dataset.role = role.id;
-  option.dataset.open = state.open.has(role.id) ? 'true' : 'false';
-  dot.className = `dot c-${containerStyle(role, role.account_id).color}`;
-  main.firstElementChild.replaceChildren(...[].concat(marked(role.label ?? role.id, terms)));
+  const production = isProduction(role);
+  put(memo, 'id', rowId(n), (id) => (option.id = id));
+  put(memo, 'class', production, () => (option.className = production ? 'role production' : 'role'));
+  put(memo, 'selected', selected, () => {
+    option.setAttribute('aria-selected', selected ? 'true' : 'false');
+    li.classList.toggle('current', selected); // its tools show
+  });
+  put(memo, 'busy', row?.phase === 'busy', (busy) => (busy ? option.setAttribute('aria-busy', 'true') : option.removeAttribute('aria-busy')));
+  put(memo, 'posinset', n, () => option.setAttribute('aria-posinset', String(n + 1)));
+  put(memo, 'setsize', state.model.roleCount, (size) => option.setAttribute('aria-setsize', String(size)));
+  put(memo, 'role', role, () => {
+    option.title = `arn:${role.partition ?? 'aws'}:iam::${role.account_id}:role/${role.role_name}`;
+    option.dataset.role = role.id;
+  });
+  put(memo, 'open', state.open.has(role.id), (open) => (option.dataset.open = open ? 'true' : 'false'));
+  put(memo, 'dot', containerStyle(role, role.account_id).color, (color) => (dot.className = `dot c-${color}`));
+  const label = role.label ?? role.id;
+  const labelText = main.firstElementChild.firstChild;
+  put(memo, 'label', label, () => (labelText.data = label));
   // The second line: account and role name, and what else the query matched (a group, a
   // region, a source, an id), so the user sees why the row is there.
   const also = item.match && SHOWN_FIELD[item.match.field]?.(role);
-  const meta = [...[].concat(marked(String(role.account_id ?? ''), terms)), ' · ', ...[].concat(marked(String(role.role_name ?? ''), terms))];
-  if (also) meta.push(' · ', ...[].concat(marked(String(also), terms)));
-  main.lastElementChild.replaceChildren(...meta);
+  const account = String(role.account_id ?? '');
+  const roleName = String(role.role_name ?? '');
+  const metaText = main.lastElementChild.firstChild;
+  const meta = `${account} · ${roleName}${also ? ` · ${also}` : ''}`;
+  put(memo, 'meta', meta, () => (metaText.data = meta));
+  if (terms?.length && highlights) {
+    matchRanges(labelText, [[label, 0]], terms, ranges);
+    const parts = [[account, 0], [roleName, account.length + 3]];
+    if (also) parts.push([String(also), account.length + 3 + roleName.length + 3]);
+    matchRanges(metaText, parts, terms, ranges);
+  }
   const modeLabel = MODE_LABELS[state.mode];
   const landing = selected ? landingName(state.found?.landing) : null;
-  badges.replaceChildren(
-    ...[
-      isProduction(role) ? el('span', { class: 'badge risk', title: 'Production: asks before it opens' }, 'production') : null,
-      landing ? el('span', { class: 'badge landing', title: 'Enter opens the console here' }, `→ ${landing}`) : null,
-      ...lifePills(role),
-      state.open.has(role.id) ? el('span', { class: 'badge open', title: state.containers ? 'This role\'s container has a tab open' : 'This role\'s window is running' }, state.containers ? 'open' : 'running') : null,
-      modeLabel ? el('span', { class: 'badge mode', title: modeLabel.title, dataset: { mode: state.mode } }, modeLabel.badge) : null,
-      role.catalog ? el('span', { class: 'badge catalog', title: `From the shared catalogue "${role.catalog}" (read-only; change it there)` }, role.catalog) : null,
-    ].filter(Boolean),
+  const pill = state.consoles ? pillOf(role) : null;
+  const open = state.open.has(role.id);
+  // Which badges the row has (their text is in the key, but for the time left, which ticks in place).
+  const badgeKey = [production, landing, pill ? role.id : '', Boolean(state.consoles), role.mfa, role.needs_code, role.needs_login, open && state.containers, open, modeLabel ? state.mode : '', role.catalog ?? ''].join('|');
+  put(memo, 'badges', badgeKey, () =>
+    badges.replaceChildren(
+      ...[
+        production ? el('span', { class: 'badge risk', title: 'Production: asks before it opens' }, 'production') : null,
+        landing ? el('span', { class: 'badge landing', title: 'Enter opens the console here' }, `→ ${landing}`) : null,
+        ...lifePills(role),
+        open ? el('span', { class: 'badge open', title: state.containers ? 'This role\'s container has a tab open' : 'This role\'s window is running' }, state.containers ? 'open' : 'running') : null,
+        modeLabel ? el('span', { class: 'badge mode', title: modeLabel.title, dataset: { mode: state.mode } }, modeLabel.badge) : null,
+        role.catalog ? el('span', { class: 'badge catalog', title: `From the shared catalogue "${role.catalog}" (read-only; change it there)` }, role.catalog) : null,
+      ].filter(Boolean),
+    ),
   );
-  syncChildren(li, [option, rowActions(role), rowTools(role), rowExtra(role, row)].filter(Boolean));
+  const pillNode = pill && state.pillNodes.get(role.id);
+  if (pillNode) showPill(pillNode, pill);
+  fillTools(tools, role, memo);
+  const actions = rowActions(role);
+  const extra = rowExtra(role, row);
+  put(memo, 'children', actions || extra ? {} : null, () => syncChildren(li, [option, actions, tools, extra].filter(Boolean)));
   return li;
 }
 
@@ -396,24 +445,30 @@ let scrollFrame = 0; // a paint asked for the next frame
 
 // The space of the rows not drawn, above and below those that are (the list's ::before and
 // ::after: padding would count in the list's own height, and it must stay a scroll box).
-// A list taller than any popup also gets that height (the popup shrinks it to what it has
-// room for): with a definite height, Firefox lays the list out once per change instead of
-// measuring its content first (about half of a keystroke's layout at 10,000 roles). A shorter
-// list keeps the height of its content, so a row that grows by itself (an error's Details
-// opened) grows the popup.
-const DEFINITE = 1200; // px, twice the popup's height
+// The list also gets the height of all its items, from their offsets (the popup shrinks it to
+// what it has room for): with a definite height, Firefox lays the list out once per change
+// instead of measuring its content first (about half of a keystroke's layout, at 10,000 roles
+// or at 10). A row that grows by itself (an error's Details opened) is measured again on its
+// `toggle`. The list never gets shorter than it has been (up to the popup's height): the popup
+// keeps its size while the user types, rather than jumping, and resizing it to a short list
+// of results took as long as drawing them.
+let tallest = 0;
+const POPUP_HEIGHT = 580; // popup.css: body's max-height
 function space(above, below) {
   list.style.setProperty('--above', `${above}px`);
   list.style.setProperty('--below', `${below}px`);
   const total = state.offsets[state.offsets.length - 1];
-  list.style.height = total > DEFINITE ? `${total}px` : '';
+  tallest = Math.max(tallest, Math.min(total, 600));
+  list.style.height = `${Math.max(total, tallest)}px`;
 }
 
 // Draws the items in view (and a few around), with the space of the others kept empty above
 // and below them, then measures what it drew: a row taller than usual (a prompt, an error) keeps its
 // height, and the usual heights follow the first rows drawn.
 function paint() {
-  const viewport = list.clientHeight || 560;
+  // Before the list has its height (the first rows), the most it can show: the popup's height
+  // below the list's top (drawing fewer would draw the rest a frame later).
+  const viewport = Math.max(list.clientHeight, POPUP_HEIGHT - list.offsetTop);
   const model = state.model;
   state.offsets = modelOffsets(model, state.usual, state.heights);
   const selectedAt = state.selected === null ? -1 : model.positionOf(state.selected);
@@ -426,25 +481,44 @@ function paint() {
   }
   state.reveal = false;
   const { first, end, before, after } = visibleRange(state.offsets, list.scrollTop, viewport, 150);
+  const items = [];
+  for (let k = first; k < end; k++) items.push(model.at(k));
+  // Rows of roles no longer drawn are filled again for the roles that now are (a keystroke
+  // changes the text of a few nodes instead of replacing whole rows), but for one holding the
+  // focus.
+  // A freed row is taken for the same place when it can be (its id, which names the place for
+  // aria-activedescendant, stays: changing ids costs Firefox more than changing text).
+  const keys = new Set(items.map((item) => item.key));
+  const focused = document.activeElement;
+  const free = new Map(); // its id → a freed row
+  for (const [key, node] of state.rowNodes) if (!keys.has(key) && node.classList.contains('item') && !node.contains(focused)) free.set(node.firstElementChild.id, node);
+  const freeRow = (n) => {
+    const id = rowId(n);
+    const node = free.get(id) ?? free.values().next().value;
+    if (node) free.delete(node.firstElementChild.id);
+    return node;
+  };
   const nodes = [];
   const drawn = new Map();
-  const items = [];
+  const ranges = [];
   for (let k = first; k < end; k++) {
-    const item = model.at(k);
+    const item = items[k - first];
     const node =
       item.kind === 'title'
         ? (state.rowNodes.get(item.key) ?? el('li', { class: 'group-title', role: 'presentation', dataset: { key: item.key } }, item.text))
-        : roleRow(item, model.roleIndex(k));
-    items.push(item);
+        : roleRow(state.rowNodes.get(item.key) ?? freeRow(model.roleIndex(k)) ?? ROW.cloneNode(true), item, model.roleIndex(k), ranges);
     nodes.push(node);
     drawn.set(item.key, node);
   }
   state.rowNodes = drawn;
+  if (highlights) {
+    if (ranges.length) highlights.set(HIGHLIGHT, new Highlight(...ranges));
+    else highlights.delete(HIGHLIGHT);
+  }
   // The buttons of rows no longer drawn are dropped (typing through 10,000 roles would keep
   // every row's otherwise).
-  for (const nodes of [state.actionNodes, state.toolNodes, state.pillNodes]) for (const id of nodes.keys()) if (!drawn.has(id)) nodes.delete(id);
+  for (const nodes of [state.actionNodes, state.pillNodes]) for (const id of nodes.keys()) if (!drawn.has(id)) nodes.delete(id);
   // A focused node that had to move (its row moved) gets the focus back.
-  const focused = document.activeElement;
   space(before, after);
   syncChildren(list, nodes);
   if (focused?.isConnected && document.activeElement !== focused) focused.focus();
@@ -933,7 +1007,10 @@ async function load() {
   if (!(await fetchRoles({ cached: true }))) return;
   // The index is built while the browser is idle after the first rows, so the first keystroke
   // does not wait for it (it builds it itself if it comes first).
-  afterPaint(() => ensureIndex());
+  afterPaint(() => {
+    const index = ensureIndex();
+    afterPaint(() => index === state.index && warmUp(index));
+  });
   const pending = await pendingPrompt;
   if (pending && !state.rows.has(pending.role) && state.byId.has(pending.role)) {
     showPrompt(pending.role, { gateway: pending.gateway, background: pending.background, rejected: null, action: pending.action, landing: pending.landing });

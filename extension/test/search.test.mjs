@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildIndex, fuzzyMatch, highlight, narrows, queryTerms, search, setRank } from '../src/lib/search.js';
+import { buildIndex, fuzzyMatch, highlight, narrows, queryTerms, search, setRank, warmUp } from '../src/lib/search.js';
 
 const ROLES = [
   { id: 'prod-admin', label: 'Acme prod', account_id: '111122223333', role_name: 'Admin', group: 'Acme', region: 'eu-west-1', source_name: 'corp' },
@@ -77,14 +77,17 @@ test('within a rank, the most opened first (frecency), then config order', () =>
   assert.deepEqual(ids('acme prod', ranked), ['prod-admin', 'prod-ro'], 'an exact match still beats a frecent prefix');
 });
 
-test('typing on narrows the last results, with the same answers as a fresh search', () => {
-  const many = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, label: `Team ${i} ${i % 2 ? 'prod' : 'dev'}`, account_id: String(100000000000 + i), role_name: 'Admin', group: `G${i % 7}` }));
-  const idx = buildIndex(many);
+const MANY = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, label: `Team ${i} ${i % 2 ? 'prod' : 'dev'}`, account_id: String(100000000000 + i), role_name: i % 3 ? 'Admin' : 'ReadOnly', group: `G${i % 7}`, region: i % 5 ? null : 'eu-west-1' }));
+const answer = (r) => r.results.map((x) => `${x.role.id}:${x.tier}:${x.field}`);
+
+test('typing on (words kept on the index, grown, reused) gives the answers of a fresh index', () => {
+  const idx = buildIndex(MANY);
   let prev = null;
-  for (const q of ['t', 'te', 'tea', 'team', 'team ', 'team 1', 'team 12', 'team 12 p', 'team 12 pr', 'team 12 pro', 'team 12 prod', 'team 12 prodx']) {
+  for (const q of ['t', 'te', 'tea', 'team', 'team ', 'team 1', 'team 12', 'team 12 p', 'team 12 pr', 'team 12 pro', 'team 12 prod', 'team 12 prodx', 'team 12 prod', 'team 1', 'team', 'g3 adm', 'g3 admn', 'prdo 1', 'r1', 'r12 e']) {
     prev = search(idx, q, prev);
-    assert.deepEqual(prev.results.map((r) => r.role.id), search(idx, q).results.map((r) => r.role.id), q);
+    assert.deepEqual(answer(prev), answer(search(buildIndex(MANY), q)), q);
   }
+  assert.equal(search(idx, 'team 12 ', search(idx, 'team 12')).key, ':team 12', 'a space after a word: the same answer');
   assert.equal(narrows(['team'], ['team', '1']), true);
   assert.equal(narrows(['pr'], ['prd']), false, 'short words tolerate no typo: growing they do');
   assert.equal(narrows(['p'], ['pr']), true, 'below three letters neither tolerates one');
@@ -92,6 +95,35 @@ test('typing on narrows the last results, with the same answers as a fresh searc
   assert.equal(narrows(['prod'], ['pro']), false);
   assert.equal(narrows(['1111'], ['11112']), true);
   assert.equal(narrows(['acme', 'prod'], ['acmex', 'prod']), false);
+});
+
+test('random typing, with typos and deletions, always answers as a fresh search', () => {
+  // A fixed pseudo-random sequence (no flaky seed): keys from the roles' own letters.
+  let seed = 7;
+  const rand = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+  const keys = 'teamprodvg0123456789 -adminrl';
+  const idx = buildIndex(MANY);
+  let q = '';
+  let prev = null;
+  for (let step = 0; step < 400; step++) {
+    const r = rand(10);
+    if (r < 2 && q) q = q.slice(0, -1);
+    else if (r < 3) q = '';
+    else q += keys[rand(keys.length)];
+    prev = search(idx, q, prev);
+    assert.deepEqual(answer(prev), answer(search(buildIndex(MANY), q)), JSON.stringify(q));
+  }
+});
+
+test('a single letter or digit: the table made with the index ranks each role at its best occurrence', () => {
+  const idx = buildIndex([
+    { id: 'a', label: 'x', account_id: '9', role_name: 'ReadOnly', group: 'Bx' },
+    { id: 'b', label: 'Ax', account_id: '19', role_name: 'adminX', group: 'ox' },
+  ]);
+  assert.deepEqual(answer(search(idx, 'x')), ['a:exact:label', 'b:word:role']);
+  assert.deepEqual(answer(search(idx, 'o')), ['b:prefix:group', 'a:word:role'], 'a camelCase word start');
+  assert.deepEqual(answer(search(idx, '9')), ['a:exact:account', 'b:substring:account']);
+  assert.deepEqual(answer(search(idx, 'a')), ['a:exact:id', 'b:prefix:label'], 'each role once, at its best');
 });
 
 test('typo tolerance is bounded', () => {
@@ -126,4 +158,14 @@ test('a label with a line break or unusual letters keeps its fields apart', () =
   const odd = buildIndex([{ id: 'x', label: 'İstanbul\nprod', account_id: '1', role_name: 'Admin' }]);
   assert.deepEqual(search(odd, 'prod').results.map((r) => r.field), ['label']);
   assert.deepEqual(search(odd, 'admin').results.map((r) => r.field), ['role']);
+});
+
+test('warming the search up keeps no word and changes no answer', () => {
+  const idx = buildIndex(MANY);
+  const before = answer(search(idx, 'team 1'));
+  idx.words.clear();
+  warmUp(idx);
+  assert.equal(idx.words.size, 0);
+  assert.deepEqual(answer(search(idx, 'team 1')), before);
+  warmUp(buildIndex([])); // nothing to warm
 });

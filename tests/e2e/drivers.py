@@ -310,9 +310,16 @@ class Firefox(Browser):
             },
         )
 
-    def click_element(self, selector, context=None):
+    def click_element(self, selector, context=None, hover=None):
         """A real pointer click in the middle of the element (a user gesture, unlike a script's
-        click(): the clipboard needs one)."""
+        click(): the clipboard needs one). `hover`: an element the pointer rests on first (a
+        popup row, whose tools show while it is pointed at)."""
+        if hover:
+            self.point(hover, context=context)
+        self.point(selector, [{"type": "pointerDown", "button": 0}, {"type": "pointerUp", "button": 0}], context)
+
+    def point(self, selector, then=(), context=None):
+        """Moves the pointer to the middle of the element, then does `then` (pointer actions)."""
         r = self.cmd(
             "script.evaluate",
             {
@@ -335,8 +342,7 @@ class Firefox(Browser):
                         "id": "mouse",
                         "actions": [
                             {"type": "pointerMove", "x": 0, "y": 0, "origin": {"type": "element", "element": {"sharedId": node["sharedId"]}}},
-                            {"type": "pointerDown", "button": 0},
-                            {"type": "pointerUp", "button": 0},
+                            *then,
                         ],
                     }
                 ],

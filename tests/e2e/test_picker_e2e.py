@@ -60,13 +60,16 @@ def ff(world):
 
 
 LIST_JS = """
+// The matched characters are a custom highlight (CSS Custom Highlight API) over the rows' text.
+const ranges = [...(CSS.highlights.get('rolecall-match') ?? [])];
+const marked = (node) => ranges.filter((r) => r.startContainer === node).sort((a, b) => a.startOffset - b.startOffset).map((r) => node.data.slice(r.startOffset, r.endOffset));
 const items = [...document.querySelectorAll('#roles > li')];
 return { titles: items.filter((li) => li.classList.contains('group-title')).map((li) => li.textContent),
   rows: items.filter((li) => li.classList.contains('item')).map((li) => { const o = li.querySelector('[role="option"]');
-    return { id: o.dataset.role, label: o.querySelector('.label').textContent, marked: [...o.querySelectorAll('.label mark')].map((m) => m.textContent),
+    return { id: o.dataset.role, label: o.querySelector('.label').textContent, marked: marked(o.querySelector('.label').firstChild),
       selected: o.getAttribute('aria-selected') === 'true', setsize: Number(o.getAttribute('aria-setsize')), posinset: Number(o.getAttribute('aria-posinset')),
       badges: [...o.querySelectorAll('.badge')].map((b) => b.textContent), extra: li.querySelector('.extra')?.textContent ?? null,
-      tools: [...li.querySelectorAll('.tools button')].map((b) => b.getAttribute('aria-label')) }; }),
+      tools: [...li.querySelectorAll('.tools button:not([hidden])')].map((b) => b.getAttribute('aria-label')) }; }),
   first: items[0]?.textContent ?? null, status: document.getElementById('status').textContent };
 """
 
@@ -166,7 +169,11 @@ def test_prod_s3_lands_on_the_service_and_links_and_regions_land_where_chosen(ff
 
     # The row's region picker.
     reopen(ff)
-    ff.click_element('button[aria-label="Choose region for Acme dev"]')
+    # A row's tools show on the selected row, and on the row pointed at (then they are clicked).
+    ff.point("#search")
+    shown = ff.js("return [...document.querySelectorAll('#roles > li.item')].map((li) => [li.querySelector('[role=option]').getAttribute('aria-selected'), getComputedStyle(li.querySelector('.tool.pin')).display !== 'none'])")
+    assert ["true", True] in shown and ["false", False] in shown and ["false", True] not in shown, shown
+    ff.click_element('button[aria-label="Choose region for Acme dev"]', hover='[data-item="acme-dev"] [role="option"]')
     wait_for(lambda: ff.js("return document.activeElement?.classList.contains('region-select') ?? false"), what="the region list to take the focus")
     ff.js("const s = document.querySelector('.region-select'); s.value = 'us-west-2'; return true;")
     n = len(logins(world, ":222222222222:"))
@@ -176,7 +183,7 @@ def test_prod_s3_lands_on_the_service_and_links_and_regions_land_where_chosen(ff
 
     # The production role's named link, in its row's menu: confirmed, then there.
     reopen(ff)
-    ff.click_element('button[aria-label="Links of Acme prod"]')
+    ff.click_element('button[aria-label="Links of Acme prod"]', hover='[data-item="acme-prod"] [role="option"]')
     ff.click_element('[data-item="acme-prod"] .links button.link')
     wait_for(lambda: (next(r for r in view(ff)["rows"] if r["id"] == "acme-prod")["extra"] or "").startswith("Open production"), what="the question")
     n = len(logins(world, ":111111111111:"))

@@ -48,7 +48,15 @@ export function sectionsModel(items) {
     at: (k) => items[k],
     roleIndex: (k) => roleIndex[k],
     roleAt: (n) => ids[n],
-    positionOf: (id) => (position ??= new Map(items.map((item, k) => [item.key, k]))).get(id) ?? -1,
+    positionOf: (id) => {
+      // The first rows are looked at first: the selection is usually one of them, and the map
+      // of every item waits until a later one is asked for.
+      if (!position) {
+        for (let k = 0; k < Math.min(items.length, 64); k++) if (items[k].key === id) return k;
+        position = new Map(items.map((item, k) => [item.key, k]));
+      }
+      return position.get(id) ?? -1;
+    },
     order: () => ids,
   };
 }
@@ -76,8 +84,15 @@ export function resultsModel(ranked) {
 // the usual heights of titles and rows and the measured heights of taller rows (`tall`: role
 // id → height).
 export function modelOffsets(model, usual, tall) {
-  if (!model.uniform) return layout(Array.from({ length: model.length }, (_, k) => model.at(k)), (item) => tall.get(item.key) ?? usual[item.kind]);
   const n = model.length;
+  if (!model.uniform) {
+    const offsets = new Float64Array(n + 1);
+    for (let k = 0; k < n; k++) {
+      const item = model.at(k);
+      offsets[k + 1] = offsets[k] + ((tall.size && tall.get(item.key)) || usual[item.kind]);
+    }
+    return offsets;
+  }
   const offsets = new Float64Array(n + 1);
   for (let k = 0; k < n; k++) offsets[k + 1] = offsets[k] + usual.role;
   for (const [id, h] of tall) {

@@ -99,9 +99,11 @@ const CONSOLE_DOMAINS = ['console.aws.amazon.com', 'console.amazonaws-us-gov.com
 // console URL without an account (`https://eu-west-1.console.aws.amazon.com/…`) → { account:
 // null, region, destination }. Anything else → null.
 export function parseConsoleUrl(text) {
+  const t = String(text ?? '').trim();
+  if (!/^https:/i.test(t)) return null; // most queries: no URL parser and no exception per key
   let u;
   try {
-    u = new URL(String(text ?? '').trim());
+    u = new URL(t);
   } catch {
     return null;
   }

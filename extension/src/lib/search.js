@@ -1,8 +1,12 @@
 // The popup's search over every role of one listing. The index is built once per listing
-// (lower-cased fields, one string per role to reject most roles with one indexOf); a query
-// is then one pass over it, with no sort: roles go into buckets by how well and where they
-// matched, in the index's base order (the most often and lately opened first, then config
-// order), and the buckets are joined.
+// (lower-cased fields, one string per role to reject most roles with one indexOf, and each
+// role's best match of every single letter or digit). A query's words are matched one by one,
+// and each word's matches are kept on the index: a word typed on is searched among the
+// matches of the word it grows from, a word already seen costs nothing, and a new word of a
+// query whose other words are known is tried only on the roles that match those. The roles
+// are then put in order with no comparison sort: by how well and where they matched (a
+// counting sort), in the index's base order within one (the most often and lately opened
+// first, then config order).
 //
 // Ranking: a pasted role ARN or console URL picks its roles first; then exact, prefix,
 // word-prefix, substring, then typo-tolerant subsequence ("prdo" finds "prod"); within one,
@@ -46,6 +50,7 @@ export function buildIndex(roles, rank = null) {
   const letters = new Int32Array(n * FIELD_COUNT);
   const starts = new Int32Array(n * FIELD_COUNT);
   const entries = new Array(n);
+  const chars = new Int8Array(n * CHARS).fill(-1);
   for (let i = 0; i < n; i++) {
     const values = fieldValues(roles[i]);
     let raw = values.join(SEP);
@@ -66,6 +71,7 @@ export function buildIndex(roles, rank = null) {
     for (let f = 0; f < FIELD_COUNT; f++) {
       bounds[base + f] = at;
       const end = at + values[f].length;
+      charMatches(chars, i * CHARS, raw, lower, at, end, f);
       if (FUZZY_FIELD[f]) {
         let mask = 0;
         let first = 0;
@@ -82,14 +88,37 @@ export function buildIndex(roles, rank = null) {
     bounds[base + FIELD_COUNT] = at;
     entries[i] = { role: roles[i], i, raw, lower };
   }
-  const index = { roles, entries, bounds, letters, starts, byId: new Map(roles.map((r) => [r.id, r])), order: entries };
+  const index = { roles, entries, bounds, letters, starts, chars, byId: new Map(roles.map((r) => [r.id, r])), order: entries, words: new Map() };
   setRank(index, rank);
   return index;
+}
+
+// A single letter or digit: its best match in each role, found while the index is built (the
+// first key of every query would otherwise look at every occurrence in every role).
+const CHARS = 36;
+const charSlot = (c) => (c >= 97 && c <= 122 ? c - 97 : c >= 48 && c <= 57 ? 26 + c - 48 : -1);
+
+function charMatches(chars, base, raw, lower, start, end, f) {
+  const word = code(WORD, f);
+  for (let pos = start; pos < end; pos++) {
+    const slot = charSlot(lower.charCodeAt(pos));
+    if (slot === -1) continue;
+    const was = chars[base + slot];
+    if (pos === start) {
+      const c = code(pos + 1 === end ? EXACT : PREFIX, f);
+      if (was === -1 || c < was) chars[base + slot] = c;
+    } else if (was === -1 || was > word) {
+      // Elsewhere in the field: a word start, or a substring (seldom better than what is kept).
+      const c = wordStart(raw, lower, pos) ? word : code(SUBSTRING, f);
+      if (was === -1 || c < was) chars[base + slot] = c;
+    }
+  }
 }
 
 // The base order: roles with a rank first (highest first), then the rest in config order.
 // Cheap (only ranked roles are sorted); called again when frecency changes.
 export function setRank(index, rank) {
+  index.words?.clear(); // they are in base order
   if (!rank || rank.size === 0) {
     index.order = index.entries;
     return;
@@ -217,47 +246,35 @@ function termMatch(index, entry, term, masks) {
   return f === -1 ? -1 : code(FUZZY, f);
 }
 
-// Every term must match somewhere; the role ranks by its worst term's tier (and the first
-// term's field). Several words that appear together in one field ("acme prod" in a label)
-// rank as that phrase instead, when that is better.
-function roleMatch(index, entry, terms, masks, phrase) {
-  if (phrase) {
-    const p = termMatch(index, entry, phrase, null);
-    if (p !== -1) return p;
+// Runs `matchOf` (an entry → its packed match or -1) over `entries` (in base order) and puts
+// the matches in order: by code (a counting sort), in base order within one.
+function bucketed(entries, matchOf) {
+  const n = entries.length;
+  const codes = new Int8Array(n);
+  const starts = new Int32Array(CODES + 1);
+  for (let k = 0; k < n; k++) {
+    const m = matchOf(entries[k]);
+    codes[k] = m;
+    if (m !== -1) starts[m + 1]++;
   }
-  let tier = 0;
-  let field = 0;
-  for (let k = 0; k < terms.length; k++) {
-    const m = termMatch(index, entry, terms[k], masks[k]);
-    if (m === -1) return -1;
-    const t = Math.floor(m / FIELD_COUNT);
-    if (k === 0) field = m - t * FIELD_COUNT;
-    if (t > tier) tier = t;
-  }
-  return code(tier, field);
+  return sorted(entries, codes, starts);
 }
 
-// Runs `matchOf` (an entry → its packed match or -1) over `entries` (in base order) and joins
-// the buckets: the ranked entries and their matches. `matched` collects the entries that
-// matched, in base order, for narrowing the next query.
-function bucketed(entries, matchOf, matched = null) {
-  const buckets = Array.from({ length: TIERS.length * FIELD_COUNT }, () => []);
+// `entries` with their `codes` (-1: left out), `counts[c + 1]` of each code: in order.
+function sorted(entries, codes, counts) {
+  for (let c = 0; c < CODES; c++) counts[c + 1] += counts[c];
+  const ranked = new Array(counts[CODES]);
+  const out = new Int8Array(counts[CODES]);
   for (let k = 0; k < entries.length; k++) {
-    const m = matchOf(entries[k]);
+    const m = codes[k];
     if (m === -1) continue;
-    buckets[m].push(entries[k]);
-    matched?.push(entries[k]);
+    const at = counts[m]++;
+    ranked[at] = entries[k];
+    out[at] = m;
   }
-  const ranked = [];
-  const codes = [];
-  for (let b = 0; b < buckets.length; b++) {
-    for (const e of buckets[b]) {
-      ranked.push(e);
-      codes.push(b);
-    }
-  }
-  return new Ranked(ranked, codes);
+  return new Ranked(ranked, out);
 }
+const CODES = TIERS.length * FIELD_COUNT;
 
 // Ranked results: `length`, `roleAt(k)`, `matchAt(k)` ({ tier, field }) without making an
 // object per result; `results` makes them all ({ role, tier, field }), for small lists.
@@ -287,16 +304,6 @@ class Ranked {
 
 const typoTolerant = (t) => t.length >= 3 && !/^\d+$/.test(t);
 
-function plainSearch(index, terms, from = index.order) {
-  const matched = [];
-  if (terms.length === 0) return { ranked: new Ranked([], []), matched };
-  const phrase = terms.length > 1 ? terms.join(' ') : null;
-  // Typos are tolerated in words of three or more letters, not in numbers.
-  const masks = terms.map((t) => (typoTolerant(t) ? termMasks(t) : null));
-  const ranked = bucketed(from, (entry) => roleMatch(index, entry, terms, masks, phrase), matched);
-  return { ranked, matched };
-}
-
 // How many typos a word tolerates (none below three letters, a swap at three, also a wrong or
 // extra letter from four; numbers none): the same word grown keeps its matches only while
 // this stays the same.
@@ -310,16 +317,115 @@ export function narrows(prev, next) {
   return prev.every((t, k) => next[k].startsWith(t) && (k === prev.length - 1 || next[k] === t) && tolerance(t) === tolerance(next[k]));
 }
 
-// The answer to `query`: { ranked, landing, pick, terms, narrow } (and `results`, every
-// match as { role, tier, field }). `ranked` (Ranked above) holds the roles best first.
-// `landing` is where an Enter opens (landing.js: { service } for `prod s3`, { destination,
-// region } for a pasted console URL), `pick` the role id a paste picked (selected at once),
-// `terms` what to highlight. `prev`: the answer to the query before, when the user is
-// typing: a query that only adds to it is searched among its matches.
+// One word's matches over the whole listing: `codes[i]` for role i of the index (-1: none) and
+// `list`, the roles that match, in base order. Kept on the index (the last WORDS words).
+const WORDS = 32;
+
+function wordMatches(index, term, masks, from) {
+  const n = index.entries.length;
+  const codes = new Int8Array(n).fill(-1);
+  const list = [];
+  const slot = term.length === 1 ? charSlot(term.charCodeAt(0)) : -1;
+  for (let k = 0; k < from.length; k++) {
+    const entry = from[k];
+    const c = slot !== -1 ? index.chars[entry.i * CHARS + slot] : termMatch(index, entry, term, masks);
+    if (c === -1) continue;
+    codes[entry.i] = c;
+    list.push(entry);
+  }
+  return { codes, list };
+}
+
+// A word's matches: kept, or found among those of a word it grows from (the longest kept one
+// with the same typo tolerance), or, with `whole` false and no such word, null (the caller
+// tries it on fewer roles).
+function word(index, term, masks, whole) {
+  const words = index.words;
+  const kept = words.get(term);
+  if (kept) {
+    words.delete(term); // most recently used last
+    words.set(term, kept);
+    return kept;
+  }
+  let from = null;
+  for (let k = term.length - 1; k > 0 && !from; k--) {
+    const p = term.slice(0, k);
+    if (tolerance(p) !== tolerance(term)) break;
+    from = words.get(p)?.list ?? null;
+  }
+  if (!from && !whole && term.length > 1) return null;
+  const found = wordMatches(index, term, masks, from ?? index.order);
+  words.set(term, found);
+  if (words.size > WORDS) words.delete(words.keys().next().value);
+  return found;
+}
+
+// Every term must match somewhere; the role ranks by its worst term's tier (and the first
+// term's field). Several words that appear together in one field ("acme prod" in a label)
+// rank as that phrase instead, when that is better.
+function plainSearch(index, terms) {
+  if (terms.length === 0) return new Ranked([], new Int8Array(0));
+  // Typos are tolerated in words of three or more letters, not in numbers.
+  const masks = terms.map((t) => (typoTolerant(t) ? termMasks(t) : null));
+  const known = terms.map((t, k) => word(index, t, masks[k], false));
+  if (known.every((w) => w === null)) known[0] = word(index, terms[0], masks[0], true);
+  // The roles to look at: those of the word with the fewest matches.
+  let fewest = null;
+  for (const w of known) if (w && (!fewest || w.list.length < fewest.list.length)) fewest = w;
+  const candidates = fewest.list;
+  const phrase = terms.length > 1 ? terms.join(' ') : null;
+  const n = candidates.length;
+  const codes = new Int8Array(n);
+  const counts = new Int32Array(CODES + 1);
+  for (let j = 0; j < n; j++) {
+    const entry = candidates[j];
+    let m = -1;
+    let tier = 0;
+    let field = 0;
+    for (let k = 0; k < terms.length; k++) {
+      const t = known[k] ? known[k].codes[entry.i] : termMatch(index, entry, terms[k], masks[k]);
+      if (t === -1) {
+        tier = -1;
+        break;
+      }
+      const tt = Math.floor(t / FIELD_COUNT);
+      if (k === 0) field = t - tt * FIELD_COUNT;
+      if (tt > tier) tier = tt;
+    }
+    if (tier !== -1) {
+      m = code(tier, field);
+      if (phrase) {
+        const p = termMatch(index, entry, phrase, null);
+        if (p !== -1) m = p;
+      }
+    }
+    codes[j] = m;
+    if (m !== -1) counts[m + 1]++;
+  }
+  return sorted(candidates, codes, counts);
+}
+
+// Runs the search over the whole listing once, on words from its first role, so that the first
+// keystrokes in a popup do not run it cold (a fresh page's JavaScript is interpreted until it
+// has run a while: 7–17 ms for a popup's first two-letter word, 1–3 ms once warm). For the
+// browser's idle time after the index is built; keeps no word.
+export function warmUp(index) {
+  const word = index.entries[0]?.lower.split(/[^a-z0-9]+/).find((w) => w.length >= 4);
+  if (!word) return;
+  for (const q of [word[0], word.slice(0, 2), word.slice(0, 3), word, `${word} ${word.slice(0, 2)}`, `${word[1]}${word[0]}${word.slice(2)}`]) plainSearch(index, queryTerms(q));
+  index.words.clear();
+}
+
+// The answer to `query`: { ranked, landing, pick, terms } (and `results`, every match as
+// { role, tier, field }). `ranked` (Ranked above) holds the roles best first. `landing` is
+// where an Enter opens (landing.js: { service } for `prod s3`, { destination, region } for a
+// pasted console URL), `pick` the role id a paste picked (selected at once), `terms` what to
+// highlight. `prev`: the answer to the query before, returned as it is when the query means
+// the same (a space typed after a word).
 export function search(index, query, prev = null) {
   const q = String(query ?? '').trim();
   const answer = (fields) => {
-    const a = { ranked: new Ranked([], []), landing: null, pick: null, terms: [], narrow: null, ...fields };
+    const a = { ranked: new Ranked([], new Int8Array(0)), landing: null, pick: null, terms: [], key: null, ...fields };
     Object.defineProperty(a, 'results', { get: () => a.ranked.results, enumerable: false });
     return a;
   };
@@ -342,13 +448,15 @@ export function search(index, query, prev = null) {
   const split = splitService(q);
   if (split) {
     const terms = queryTerms(split.rest);
-    const { ranked } = plainSearch(index, terms);
-    if (ranked.length) return answer({ ranked, landing: { service: split.service.key }, terms });
+    const key = `${split.service.key}:${terms.join(' ')}`;
+    if (prev?.index === index && prev.key === key) return prev;
+    const ranked = plainSearch(index, terms);
+    if (ranked.length) return answer({ ranked, landing: { service: split.service.key }, terms, key, index });
   }
   const terms = queryTerms(q);
-  const from = prev?.narrow && prev.narrow.index === index && narrows(prev.narrow.terms, terms) ? prev.narrow.matched : index.order;
-  const { ranked, matched } = plainSearch(index, terms, from);
-  return answer({ ranked, terms, narrow: { index, terms, matched } });
+  const key = `:${terms.join(' ')}`;
+  if (prev?.index === index && prev.key === key) return prev;
+  return answer({ ranked: plainSearch(index, terms), terms, key, index });
 }
 
 // Which characters of `text` a query's terms matched, as sorted, merged [start, end) ranges:
