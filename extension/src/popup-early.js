@@ -4,7 +4,7 @@
 // popup.js takes the promise from window.rolecallEarly (and asks itself if it is missing).
 performance.mark('rolecall:early-start'); // for tests/bench/popup_bench.py
 globalThis.rolecallEarly = (globalThis.browser ?? globalThis.chrome).runtime
-  .sendMessage({ type: 'roles', prepare: true, cached: true, text: true })
+  .sendMessage({ type: 'roles', prepare: true, cached: true, text: true, head: 32 }) // popup.js's HEAD
   .then((reply) => {
     performance.mark('rolecall:early-reply'); // for tests/bench/popup_bench.py
     return reply && typeof reply === 'object' ? reply : null;

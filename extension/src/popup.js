@@ -3,7 +3,7 @@ import { containerStyle } from './lib/colors.js';
 import { el, errorBlock } from './lib/dom.js';
 import { RolecallError, describeError } from './lib/errors.js';
 import { missingOrigins } from './lib/cookies.js';
-import { modelOffsets, resultsModel, scrollToShow, sectionItems, sectionsModel, visibleRange } from './lib/display.js';
+import { PAST_HEAD, headModel, modelOffsets, resultsModel, scrollToShow, sectionItems, sectionsModel, visibleRange } from './lib/display.js';
 import { landingName, regionsOf } from './lib/landing.js';
 import { MODE_LABELS, modeNotice } from './lib/multisession.js';
 import { clearPending, loadPending, savePending } from './lib/pending.js';
@@ -44,6 +44,7 @@ const state = {
   panelNodes: new Map(), // role id → that panel's node, kept across renders (focus, a choice)
   confirming: null, // the production role whose question is up
   loaded: false,
+  unparsed: null, // { text, stamp }: the listing whose first screen is drawn, not yet parsed
   // Host protocol 3: { renewBeforeMinutes, autoRenew, cookieDomains, renew } (null before).
   consoles: null,
   missingOrigins: [], // cookie domains the extension needs a permission for to sign out
@@ -88,6 +89,7 @@ function forgetPrompt() {
 // ---------- the list's contents ----------
 
 function ensureIndex() {
+  ensureParsed();
   if (!state.index) {
     const start = performance.now();
     state.index = buildIndex(state.roles, rankOf(state.prefs, Date.now()));
@@ -483,6 +485,8 @@ function paint() {
   const { first, end, before, after } = visibleRange(state.offsets, list.scrollTop, viewport, 150);
   const items = [];
   for (let k = first; k < end; k++) items.push(model.at(k));
+  while (items.at(-1) === PAST_HEAD) items.pop(); // past the first screen, before the listing is parsed
+  const last = first + items.length;
   // Rows of roles no longer drawn are filled again for the roles that now are (a keystroke
   // changes the text of a few nodes instead of replacing whole rows), but for one holding the
   // focus.
@@ -501,7 +505,7 @@ function paint() {
   const nodes = [];
   const drawn = new Map();
   const ranges = [];
-  for (let k = first; k < end; k++) {
+  for (let k = first; k < last; k++) {
     const item = items[k - first];
     const node =
       item.kind === 'title'
@@ -519,7 +523,7 @@ function paint() {
   // every row's otherwise).
   for (const nodes of [state.actionNodes, state.pillNodes]) for (const id of nodes.keys()) if (!drawn.has(id)) nodes.delete(id);
   // A focused node that had to move (its row moved) gets the focus back.
-  space(before, after);
+  space(before, after + state.offsets[end] - state.offsets[last]);
   syncChildren(list, nodes);
   if (focused?.isConnected && document.activeElement !== focused) focused.focus();
 
@@ -527,7 +531,7 @@ function paint() {
   // error (and those that just lost one), and the first title and row ever drawn, which set
   // the usual heights. Other rows are not read: reading forces their layout.
   let changed = false;
-  for (let k = first; k < end; k++) {
+  for (let k = first; k < last; k++) {
     const item = items[k - first];
     const tall = item.kind === 'role' && (state.rows.has(item.key) || state.panels.has(item.key));
     const calibrate = !state.measured[item.kind];
@@ -546,7 +550,7 @@ function paint() {
   }
   if (changed) {
     state.offsets = modelOffsets(model, state.usual, state.heights);
-    space(state.offsets[first], state.offsets[model.length] - state.offsets[end]);
+    space(state.offsets[first], state.offsets[model.length] - state.offsets[last]);
   }
   // The list got taller than it was when the window was chosen (the popup grew around its
   // first rows): draw what now shows, in the next frame.
@@ -854,6 +858,7 @@ function showPrompt(roleId, mfa) {
 const PAGE = 8;
 function onKey(e) {
   if (e.target !== search$ && e.target !== list) return;
+  ensureParsed();
   const move = { ArrowDown: 1, ArrowUp: -1, PageDown: PAGE, PageUp: -PAGE }[e.key];
   if (move !== undefined) {
     e.preventDefault();
@@ -898,6 +903,7 @@ list.addEventListener('mousedown', (e) => {
   if (e.button === 1 && roleOf(e)) e.preventDefault(); // no autoscroll on middle click
 });
 list.addEventListener('click', (e) => {
+  ensureParsed();
   const tool = e.target.closest?.('button[data-tool]');
   if (tool && list.contains(tool)) {
     const roleId = tool.closest('[data-item]').dataset.item;
@@ -909,6 +915,7 @@ list.addEventListener('click', (e) => {
   if (id) activate(id, { background: wantsBackground(e), landing: state.found?.landing ?? null });
 });
 list.addEventListener('auxclick', (e) => {
+  ensureParsed();
   const id = roleOf(e);
   if (id && e.button === 1) activate(id, { background: true, landing: state.found?.landing ?? null });
 });
@@ -916,6 +923,7 @@ list.addEventListener('auxclick', (e) => {
 // ---------- loading ----------
 
 function setRoles(roles, stamp) {
+  state.unparsed = null;
   state.roles = roles;
   state.stamp = stamp ?? null;
   state.byId = new Map(roles.map((r) => [r.id, r]));
@@ -930,13 +938,14 @@ function setRoles(roles, stamp) {
 // action) keeps the current list on screen meanwhile and prepares no tokens. `cached`: the
 // background's last listing at once, then the current one.
 async function fetchRoles({ quiet = false, cached = false } = {}) {
+  ensureParsed();
   problem.hidden = true;
   if (!quiet) status.textContent = 'Loading roles…';
   // Tokens are prepared when the popup opens, not on every later refresh.
   // The first answer was asked for by popup-early.js while these modules loaded.
   const early = cached ? window.rolecallEarly : null;
   window.rolecallEarly = null;
-  const reply = (await early?.catch(() => null)) ?? (await ask({ type: 'roles', prepare: !quiet, cached, since: state.stamp, text: true }));
+  const reply = (await early?.catch(() => null)) ?? (await ask({ type: 'roles', prepare: !quiet, cached, since: state.stamp, text: true, head: quiet ? 0 : HEAD }));
   state.loaded = true;
   if (!reply.ok) {
     status.textContent = '';
@@ -945,7 +954,13 @@ async function fetchRoles({ quiet = false, cached = false } = {}) {
     showProblem(reply.error);
     return false;
   }
-  if (!reply.unchanged) {
+  if (!reply.unchanged && reply.head?.roles && reply.rolesText && !quiet) {
+    // The first rows now, from the background's first screen; the whole listing once they
+    // are painted (or as soon as anything needs it: ensureParsed).
+    showHead(reply.head);
+    state.unparsed = { text: reply.rolesText, stamp: reply.stamp };
+    requestAnimationFrame(() => setTimeout(() => ensureParsed() && render(), 0));
+  } else if (!reply.unchanged) {
     setRoles(reply.rolesText ? JSON.parse(reply.rolesText) : (reply.roles ?? []), reply.stamp);
     if (!quiet) performance.mark('rolecall:roles'); // the roles parsed (tests/bench/popup_bench.py)
   }
@@ -971,6 +986,24 @@ async function fetchRoles({ quiet = false, cached = false } = {}) {
 }
 
 const reload = () => fetchRoles({ quiet: true });
+
+// The first screen's roles, standing for the listing until it is parsed.
+const HEAD = 32; // items: more than the popup shows
+function showHead(head) {
+  const roles = head.items.filter((item) => item.kind === 'role').map((item) => item.role);
+  setRoles(roles, null);
+  state.sections = headModel(head);
+}
+
+// Parses the listing the first rows were drawn before, if it is not yet (every event that
+// reads the roles calls this first); true if it did.
+function ensureParsed() {
+  const unparsed = state.unparsed;
+  if (!unparsed) return false;
+  setRoles(JSON.parse(unparsed.text), unparsed.stamp);
+  performance.mark('rolecall:roles'); // the roles parsed (tests/bench/popup_bench.py)
+  return true;
+}
 
 // The background's Identity Center sign-ins (a list of { role, state, userCode | error }):
 // rows waiting for an approval show the code, approved ones progress, failed ones the error.
@@ -1012,6 +1045,7 @@ async function load() {
     afterPaint(() => index === state.index && warmUp(index));
   });
   const pending = await pendingPrompt;
+  if (pending || renewParam) ensureParsed();
   if (pending && !state.rows.has(pending.role) && state.byId.has(pending.role)) {
     showPrompt(pending.role, { gateway: pending.gateway, background: pending.background, rejected: null, action: pending.action, landing: pending.landing });
   } else if (renewParam && !state.rows.has(renewParam) && state.byId.has(renewParam)) {
@@ -1032,6 +1066,7 @@ pendingPrompt.then((pending) => {
 });
 
 search$.addEventListener('input', () => {
+  ensureParsed();
   state.query = search$.value;
   state.picked = false;
   if (state.confirming) {
@@ -1061,6 +1096,7 @@ ext.runtime.onMessage.addListener((msg) => {
 // Favourites changed in another window (or synced from another machine).
 ext.storage.onChanged?.addListener((changes, area) => {
   if ((area === 'sync' || area === 'local') && (PINS_KEY in changes || 'frecency' in changes) && state.loaded) {
+    ensureParsed();
     loadPrefs(ext.storage).then((prefs) => {
       state.prefs = prefs;
       if (state.index) setRank(state.index, rankOf(prefs, Date.now()));

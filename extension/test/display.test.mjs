@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { layout, modelOffsets, resultsModel, scrollToShow, sectionItems, sectionsModel, visibleRange } from '../src/lib/display.js';
+import { PAST_HEAD, headModel, layout, modelOffsets, resultsModel, scrollToShow, sectionItems, sectionsModel, visibleRange } from '../src/lib/display.js';
 import { buildIndex, search } from '../src/lib/search.js';
 import { keepSelection } from '../src/lib/roles.js';
 
@@ -72,4 +72,14 @@ test('scrolling to the selection moves as little as possible', () => {
   assert.equal(scrollToShow(offsets, 5, 0, 400), 0, 'already in view');
   assert.equal(scrollToShow(offsets, 20, 0, 400), 21 * 40 - 400, 'below: its bottom at the bottom');
   assert.equal(scrollToShow(offsets, 2, 400, 400), 80, 'above: its top at the top');
+});
+
+test('the first screen stands for the sections until the listing is parsed: the whole length, items past it left empty', () => {
+  const items = [{ kind: 'title', key: 'g:a', text: 'A' }, { kind: 'role', key: 'a1', role: { id: 'a1' } }, { kind: 'role', key: 'a2', role: { id: 'a2' } }];
+  const m = headModel({ items, titles: 5, roles: 300 });
+  assert.deepEqual([m.length, m.roleCount], [305, 300]);
+  assert.deepEqual([m.at(1).key, m.at(2).key, m.at(3), m.at(304)], ['a1', 'a2', PAST_HEAD, PAST_HEAD]);
+  assert.deepEqual([m.roleIndex(0), m.roleIndex(2), m.positionOf('a2'), m.roleAt(0)], [-1, 1, 2, 'a1']);
+  const offsets = modelOffsets(m, { title: 26, role: 44 }, new Map());
+  assert.equal(offsets[305], 26 + 304 * 44, 'placeholders count as rows');
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createService } from '../src/lib/service.js';
+import { sectionItems } from '../src/lib/display.js';
 import { RolecallError } from '../src/lib/errors.js';
 import { fakeIdentities, fakeStorage } from './fakes.mjs';
 
@@ -525,6 +526,30 @@ test('a popup gets the last listing at once (stale), then the current one only w
   const changed = await svc.handle({ type: 'roles', since: first.stamp }, me);
   assert.notEqual(changed.stamp, first.stamp);
   assert.deepEqual(changed.roles.map((r) => r.id), ['a', 'b', 'c']);
+});
+
+test('the popup\'s first screen comes with the text: the first items of its sections, and how many there are', async () => {
+  const { api } = fakeApi();
+  const many = Array.from({ length: 40 }, (_, i) => ({ ...ROLES[0], id: `r${i}`, label: `Role ${i}`, group: `G${i % 4}`, mfa: false }));
+  const client = fakeClient({ 'roles.list': () => ({ roles: structuredClone(many) }) });
+  const svc = createService({ api, client });
+  await api.storage.local.set({ pins: ['r7'], frecency: { r9: [3, Date.now()] } });
+  const r = await svc.handle({ type: 'roles', cached: true, text: true, head: 5 }, me);
+  const all = JSON.parse(r.rolesText);
+  const byId = new Map(all.map((x) => [x.id, x]));
+  const want = sectionItems(all, byId, ['r7'], ['r9']);
+  assert.deepEqual(r.head.items, want.slice(0, 5), 'Favourites, Recent, then the groups, as the popup makes them');
+  assert.deepEqual(r.head.items.map((x) => x.key), ['section:favourites', 'r7', 'section:recent', 'r9', want[4].key]);
+  assert.deepEqual([r.head.titles, r.head.roles], [2 + 4, 40]);
+  assert.equal('group' in r.head.items[1].role, true);
+  assert.equal('mfa' in r.head.items[1].role, false, 'the roles as compact as in the text');
+  // Made once per listing and preferences; other preferences, another first screen.
+  const again = await svc.handle({ type: 'roles', cached: true, text: true, head: 5 }, me);
+  assert.equal(again.head, r.head);
+  await api.storage.local.set({ pins: [] });
+  const unpinned = await svc.handle({ type: 'roles', cached: true, text: true, head: 5 }, me);
+  assert.deepEqual(unpinned.head.items.map((x) => x.key).slice(0, 2), ['section:recent', 'r9']);
+  assert.equal('head' in (await svc.handle({ type: 'roles', cached: true, text: true }, me)), false, 'only when asked for');
 });
 
 test('where an open lands goes to the host as destination and region; links by name from the role', async () => {

@@ -61,6 +61,17 @@ export function sectionsModel(items) {
   };
 }
 
+// The background's first screen (`head`: the first items of the sections, and how many titles
+// and roles there are in all) standing for the sections until the popup has parsed the whole
+// listing: as long as the whole (the scroll height is about right), with the items past the
+// first screen left empty (the popup draws none: the first screen is taller than the popup).
+export function headModel(head) {
+  const model = sectionsModel(head.items);
+  const drawn = head.items.length;
+  return { ...model, length: head.titles + head.roles, roleCount: head.roles, at: (k) => (k < drawn ? head.items[k] : PAST_HEAD) };
+}
+export const PAST_HEAD = Object.freeze({ kind: 'role', key: '' });
+
 // A query's ranked results (search.js's Ranked): no titles, an item made only when drawn, so
 // a keystroke that matches 10,000 roles builds nothing per role.
 export function resultsModel(ranked) {
