@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PAST_HEAD, headModel, layout, modelOffsets, resultsModel, scrollToShow, sectionItems, sectionsModel, visibleRange } from '../src/lib/display.js';
+import { PAST_HEAD, headModel, modelOffsets, resultsModel, scrollToShow, sectionItems, sectionsModel, visibleRange } from '../src/lib/display.js';
 import { buildIndex, search } from '../src/lib/search.js';
 import { keepSelection } from '../src/lib/roles.js';
 
@@ -53,7 +53,7 @@ test('offsets of a model: usual heights, taller rows where measured', () => {
 
 test('virtual window: only the rows in view and around them, with the space of the others', () => {
   const items = Array.from({ length: 10_000 }, (_, k) => ({ kind: 'role', key: `r${k}` }));
-  const offsets = layout(items, (it) => (it.key === 'r5' ? 100 : 40));
+  const offsets = modelOffsets(sectionsModel(items), { title: 40, role: 40 }, new Map([['r5', 100]]));
   assert.equal(offsets[10_000], 9_999 * 40 + 100);
   const top = visibleRange(offsets, 0, 500, 100);
   assert.deepEqual([top.first, top.before], [0, 0]);
@@ -64,11 +64,11 @@ test('virtual window: only the rows in view and around them, with the space of t
   assert.equal(mid.before, offsets[mid.first]);
   const bottom = visibleRange(offsets, offsets[10_000] - 500, 500, 100);
   assert.deepEqual([bottom.end, bottom.after], [10_000, 0]);
-  assert.deepEqual(visibleRange(layout([], () => 40), 0, 500), { first: 0, end: 0, before: 0, after: 0 });
+  assert.deepEqual(visibleRange(modelOffsets(sectionsModel([]), { title: 40, role: 40 }, new Map()), 0, 500), { first: 0, end: 0, before: 0, after: 0 });
 });
 
 test('scrolling to the selection moves as little as possible', () => {
-  const offsets = layout(Array.from({ length: 100 }, () => ({ kind: 'role' })), () => 40);
+  const offsets = modelOffsets(sectionsModel(Array.from({ length: 100 }, (_, k) => ({ kind: 'role', key: `r${k}` }))), { title: 26, role: 40 }, new Map());
   assert.equal(scrollToShow(offsets, 5, 0, 400), 0, 'already in view');
   assert.equal(scrollToShow(offsets, 20, 0, 400), 21 * 40 - 400, 'below: its bottom at the bottom');
   assert.equal(scrollToShow(offsets, 2, 400, 400), 80, 'above: its top at the top');

@@ -115,14 +115,6 @@ export function modelOffsets(model, usual, tall) {
   return offsets;
 }
 
-// Where each item starts: offsets[k] (offsets[n] = the whole height). `height(item)` is its
-// measured height, or its kind's usual one.
-export function layout(items, height) {
-  const offsets = new Float64Array(items.length + 1);
-  for (let k = 0; k < items.length; k++) offsets[k + 1] = offsets[k] + height(items[k]);
-  return offsets;
-}
-
 // The first item whose bottom is below `y` (binary search).
 function itemAt(offsets, y) {
   let lo = 0;
