@@ -270,7 +270,7 @@ def test_prepared_tokens_are_in_no_log_reply_or_file(rc, aws):
 def test_host_info_reports_the_settings_the_extension_follows(rc, aws):
     h = rc.host()
     info = h.call("host.info")["result"]
-    assert info["protocol"] == 5
+    assert info["protocol"] == 6
     assert info["settings"] == {"renew_before_minutes": 10, "auto_renew": True}
     assert "aws.amazon.com" in info["session_cookie_domains"]
     assert "127.0.0.1" in info["session_cookie_domains"]  # the test stack's overrides

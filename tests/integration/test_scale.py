@@ -118,3 +118,70 @@ def test_role_set_changes_presentation_only(rc, aws):
     r = rc.cli("role", "set", "prod", "--color", "mauve")
     assert r.returncode != 0 and "colour 'mauve'" in r.stderr
     assert rc.cli("role", "set", "nope", "--label", "x").returncode != 0
+
+
+def list_all(h, **params):
+    """Every page of one listing: (roles, etag of each page, largest frame)."""
+    roles, etags, largest, cursor = [], set(), 0, None
+    while True:
+        h.request("roles.list", {**params, **({"cursor": cursor} if cursor else {})})
+        raw = h.recv_raw()
+        largest = max(largest, len(raw))
+        page = json.loads(raw)["result"]
+        roles += page["roles"]
+        etags.add(page["etag"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return roles, etags, largest
+
+
+def without_empty(v):
+    """What protocol 6's `compact` promises: null, false and [] fields left out, at any depth."""
+    if isinstance(v, dict):
+        return {k: without_empty(x) for k, x in v.items() if x is not None and x is not False and x != []}
+    if isinstance(v, list):
+        return [without_empty(x) for x in v]
+    return v
+
+
+def test_a_compact_listing_is_the_full_one_without_empty_fields_in_fewer_bytes(rc, aws):
+    big_config(rc)
+    h = rc.host()
+    full, full_etags, full_largest = list_all(h)
+    compact, compact_etags, compact_largest = list_all(h, compact=True)
+    assert len(compact) == ROLES and max(full_largest, compact_largest) < MAX_FRAME
+    assert compact == [without_empty(r) for r in full]
+    assert "group" in compact[0] and "mfa" not in compact[0] and "links" not in compact[0]
+    full_bytes, compact_bytes = len(json.dumps(full)), len(json.dumps(compact))
+    assert compact_bytes < 0.75 * full_bytes, (compact_bytes, full_bytes)
+    # One etag per listing, on every page; the two forms are named apart.
+    assert len(full_etags) == 1 and len(compact_etags) == 1 and full_etags != compact_etags
+    assert h.close() == 0
+
+
+def test_an_unchanged_listing_is_not_sent_again_and_any_change_is(rc, aws):
+    big_config(rc, 3000)
+    h = rc.host()
+    roles, [etag], _ = list_all(h, compact=True)
+    assert list_all(h, compact=True)[1] == {etag}, "the same roles, the same etag"
+    h.request("roles.list", {"compact": True, "if_none_match": etag})
+    raw = h.recv_raw()
+    assert len(raw) < 200, raw
+    assert json.loads(raw)["result"] == {"roles": [], "next_cursor": None, "unchanged": True, "etag": etag}
+    # A console opened changes that role's session: the listing is sent again, and says so.
+    assert "result" in h.call("console.open", {"role": "role-00007"})
+    page = h.call("roles.list", {"compact": True, "if_none_match": etag})["result"]
+    assert "unchanged" not in page and page["etag"] != etag
+    assert page["roles"][7]["session"]["renewable"] == "silent"
+    assert "session" not in page["roles"][6]
+    again, [etag2], _ = list_all(h, compact=True)
+    assert etag2 == page["etag"] and again[:10] == page["roles"][:10]
+    # So does a change to the config.
+    rc.add_role("late", "999999999999")
+    page = h.call("roles.list", {"compact": True, "if_none_match": etag2})["result"]
+    assert "unchanged" not in page and page["etag"] not in (etag, etag2)
+    # An etag of the other form never matches; with a cursor it is refused.
+    assert "unchanged" not in h.call("roles.list", {"if_none_match": page["etag"], "limit": 1})["result"]
+    err = h.call("roles.list", {"cursor": page["next_cursor"], "if_none_match": page["etag"]})["error"]
+    assert err["data"]["kind"] == "invalid_params" and "first page" in err["message"], err
+    assert h.close() == 0

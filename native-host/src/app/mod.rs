@@ -2,6 +2,7 @@
 //! with their live consoles, open a console (the click path), prepare likely clicks, forget
 //! cached sessions.
 
+pub mod listing;
 pub mod live;
 pub mod prepared;
 
@@ -17,6 +18,8 @@ use crate::store::config::{self, Config, Gateway, Role, Source, SsoSource};
 use crate::store::secrets::SecretStore;
 use crate::store::state::{State, StateFile, StateWriter};
 use crate::sync::{blocking, KeyedLocks};
+use listing::Listing;
+pub use listing::{ListRequest, MAX_PAGE_BYTES, MAX_PAGE_ROLES};
 use live::{SessionView, FRESHNESS_MARGIN};
 use prepared::{Prepared, PreparedTokens};
 use serde::Serialize;
@@ -28,33 +31,6 @@ use url::Url;
 
 /// `console.prepare` takes at most this many roles per call.
 pub const MAX_PREPARE: usize = 10;
-
-/// A `roles.list` page holds at most this much JSON: half the 1 MiB native-messaging cap,
-/// leaving the envelope ample room, whatever the roles' labels weigh.
-pub const MAX_PAGE_BYTES: usize = 512 * 1024;
-/// …and at most this many roles (`limit` may ask fewer).
-pub const MAX_PAGE_ROLES: usize = 5000;
-
-/// `roles.list`'s parameters: without them, the first page.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListRequest {
-    #[serde(default)]
-    pub cursor: Option<String>,
-    #[serde(default)]
-    pub limit: Option<usize>,
-}
-
-/// A listing's roles serialised once, which its later pages are cut from.
-struct Listing {
-    fingerprint: String,
-    made: std::time::Instant,
-    roles: Arc<Vec<String>>,
-}
-
-/// A listing's later pages are cut from it while it is this young (a client pages through
-/// in milliseconds); the first page always makes a new one.
-const LISTING_REUSE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What `console.open` asks for. The extension names a role; everything else is checked here.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -440,88 +416,6 @@ impl App {
                 }
             })
             .collect())
-    }
-
-    /// A page of [`App::list_roles`]: from `cursor` (or the start), at most `limit` roles and
-    /// [`MAX_PAGE_BYTES`] of JSON. A cursor names an offset and the config it was made
-    /// for: after the config changed, it is `stale_cursor`.
-    ///
-    /// Answers the page as JSON text, `{"roles": […], "next_cursor": …}`, cut from the roles
-    /// serialised once per listing: no JSON value tree of thousands of roles is built.
-    pub fn roles_page(&self, req: &ListRequest) -> Result<String> {
-        let fingerprint = self.config.fingerprint();
-        let start = match req.cursor.as_deref() {
-            None => 0,
-            Some(c) => {
-                let (offset, made_for) = c
-                    .split_once('.')
-                    .and_then(|(o, f)| Some((o.parse::<usize>().ok()?, f)))
-                    .ok_or_else(|| {
-                        Error::InvalidParams(
-                            "Invalid parameter 'cursor' for roles.list: it must be a next_cursor this host sent.".into(),
-                        )
-                    })?;
-                if made_for != fingerprint {
-                    return Err(Error::StaleCursor);
-                }
-                offset
-            }
-        };
-        let limit = req.limit.unwrap_or(MAX_PAGE_ROLES);
-        if !(1..=MAX_PAGE_ROLES).contains(&limit) {
-            return Err(Error::InvalidParams(format!(
-                "Invalid parameter 'limit' for roles.list: it must be 1 to {MAX_PAGE_ROLES}."
-            )));
-        }
-        let roles = self.listing(&fingerprint, start == 0)?;
-        let rest = roles.get(start..).ok_or(Error::StaleCursor)?;
-        let mut json = String::from("{\"roles\":[");
-        let mut count = 0;
-        for role in rest.iter().take(limit) {
-            if count > 0 && json.len() + role.len() + 1 > MAX_PAGE_BYTES {
-                break;
-            }
-            if count > 0 {
-                json.push(',');
-            }
-            json.push_str(role);
-            count += 1;
-        }
-        let end = start + count;
-        json.push_str("],\"next_cursor\":");
-        match (end < roles.len()).then(|| format!("{end}.{fingerprint}")) {
-            Some(c) => json
-                .push_str(&serde_json::to_string(&c).map_err(|e| Error::Internal(e.to_string()))?),
-            None => json.push_str("null"),
-        }
-        json.push('}');
-        Ok(json)
-    }
-
-    /// Every role as JSON: made anew for a listing's first page, reused for its next ones.
-    fn listing(&self, fingerprint: &str, first: bool) -> Result<Arc<Vec<String>>> {
-        if !first {
-            let cached = self.listing.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(l) = cached
-                .as_ref()
-                .filter(|l| l.fingerprint == fingerprint && l.made.elapsed() < LISTING_REUSE)
-            {
-                return Ok(l.roles.clone());
-            }
-        }
-        let roles: Vec<String> = self
-            .list_roles()?
-            .iter()
-            .map(serde_json::to_string)
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        let roles = Arc::new(roles);
-        *self.listing.lock().unwrap_or_else(|p| p.into_inner()) = Some(Listing {
-            fingerprint: fingerprint.to_owned(),
-            made: std::time::Instant::now(),
-            roles: roles.clone(),
-        });
-        Ok(roles)
     }
 
     /// The hosts whose cookies hold an AWS console sign-in: what the extension clears to
