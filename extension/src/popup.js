@@ -45,6 +45,7 @@ const state = {
   confirming: null, // the production role whose question is up
   loaded: false,
   unparsed: null, // { text, stamp }: the listing whose first screen is drawn, not yet parsed
+  preview: null, // the promise of the listing, while only the first screen kept from the last is drawn
   // Host protocol 3: { renewBeforeMinutes, autoRenew, cookieDomains, renew } (null before).
   consoles: null,
   missingOrigins: [], // cookie domains the extension needs a permission for to sign out
@@ -108,6 +109,9 @@ function computeDisplay() {
       state.sections = sectionsModel(sectionItems(state.roles, state.byId, state.prefs.pins, recent));
     }
     state.model = state.sections;
+  } else if (state.preview) {
+    state.found = null; // a search waits for every role (render says so)
+    state.model = sectionsModel([]);
   } else {
     state.found = search(ensureIndex(), state.query, state.found);
     state.model = resultsModel(state.found.ranked);
@@ -602,6 +606,8 @@ function render() {
       el('code', {}, 'rolecall role add'),
       '.',
     );
+  } else if (state.preview && state.query.trim() !== '') {
+    status.textContent = 'Loading roles…';
   } else if (state.model.roleCount === 0 && state.query.trim() !== '') {
     status.textContent = `No role matches “${state.query}”.`;
   } else {
@@ -924,6 +930,7 @@ list.addEventListener('auxclick', (e) => {
 
 function setRoles(roles, stamp) {
   state.unparsed = null;
+  state.preview = null;
   state.roles = roles;
   state.stamp = stamp ?? null;
   state.byId = new Map(roles.map((r) => [r.id, r]));
@@ -954,7 +961,13 @@ async function fetchRoles({ quiet = false, cached = false } = {}) {
     showProblem(reply.error);
     return false;
   }
-  if (!reply.unchanged && reply.head?.roles && reply.rolesText && !quiet) {
+  const preview = reply.preview === true && reply.head?.roles > 0 && !quiet;
+  if (preview) {
+    // Right after the browser or the extension started: the first screen kept from the last
+    // listing, drawn now; the listing is asked for once these rows are painted.
+    performance.mark('rolecall:preview'); // tests/bench/popup_bench.py
+    showHead(reply.head);
+  } else if (!reply.unchanged && reply.head?.roles && reply.rolesText && !quiet) {
     // The first rows now, from the background's first screen; the whole listing once they
     // are painted (or as soon as anything needs it: ensureParsed).
     showHead(reply.head);
@@ -979,9 +992,15 @@ async function fetchRoles({ quiet = false, cached = false } = {}) {
     notice.hidden = notice.textContent === '';
   }
   render();
-  // The listing as it is now, once these rows are painted and the browser is idle (listing
-  // thousands of roles from the host keeps the extension's pages busy for a while).
-  if (reply.stale) afterPaint(() => fetchRoles({ quiet: true }));
+  if (preview) {
+    // Not when idle: the browser is busy starting, and the listing is being made meanwhile.
+    state.preview = new Promise((done) => requestAnimationFrame(() => setTimeout(() => fetchRoles({ quiet: true }).then(done), 0)));
+    state.preview.then(indexWhenIdle);
+  } else if (reply.stale) {
+    // The listing as it is now, once these rows are painted and the browser is idle (listing
+    // thousands of roles from the host keeps the extension's pages busy for a while).
+    afterPaint(() => fetchRoles({ quiet: true }));
+  }
   return true;
 }
 
@@ -1029,6 +1048,15 @@ function applySso(view) {
   return ended;
 }
 
+// The index is built while the browser is idle after the first rows, so the first keystroke
+// does not wait for it (it builds it itself if it comes first).
+function indexWhenIdle() {
+  afterPaint(() => {
+    const index = ensureIndex();
+    afterPaint(() => index === state.index && warmUp(index));
+  });
+}
+
 function afterPaint(job) {
   requestAnimationFrame(() => (window.requestIdleCallback ?? ((f) => setTimeout(f, 50)))(job, { timeout: 1000 }));
 }
@@ -1038,13 +1066,9 @@ async function load() {
   state.prefs = prefs;
   state.settings = settings;
   if (!(await fetchRoles({ cached: true }))) return;
-  // The index is built while the browser is idle after the first rows, so the first keystroke
-  // does not wait for it (it builds it itself if it comes first).
-  afterPaint(() => {
-    const index = ensureIndex();
-    afterPaint(() => index === state.index && warmUp(index));
-  });
+  if (!state.preview) indexWhenIdle();
   const pending = await pendingPrompt;
+  if ((pending || renewParam) && state.preview) await state.preview;
   if (pending || renewParam) ensureParsed();
   if (pending && !state.rows.has(pending.role) && state.byId.has(pending.role)) {
     showPrompt(pending.role, { gateway: pending.gateway, background: pending.background, rejected: null, action: pending.action, landing: pending.landing });

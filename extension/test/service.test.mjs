@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createService } from '../src/lib/service.js';
+import { FIRST_SCREEN_KEY, createService } from '../src/lib/service.js';
 import { sectionItems } from '../src/lib/display.js';
 import { RolecallError } from '../src/lib/errors.js';
 import { fakeIdentities, fakeStorage } from './fakes.mjs';
@@ -113,6 +113,41 @@ test('roles follows the host\'s pages (next_cursor) and starts again when the li
     client.calls.filter((c) => c.method === 'roles.list').map((c) => c.params),
     [undefined, { cursor: '2.f' }, { cursor: '4.f' }, undefined, { cursor: '2.f' }, { cursor: '4.f' }],
   );
+});
+
+test('a protocol-6 host: compact pages, and a listing it still has is not sent again (etag)', async () => {
+  const { api } = fakeApi();
+  let roles = Array.from({ length: 5 }, (_, i) => ({ ...ROLES[0], id: `r${i}` }));
+  let version = 1;
+  const client = fakeClient({
+    'host.info': { protocol: 6 },
+    'roles.list': (params) => {
+      const etag = `e${version}`;
+      if (params?.if_none_match === etag) return { roles: [], next_cursor: null, unchanged: true, etag };
+      const offset = params?.cursor ? Number(params.cursor) : 0;
+      const next = offset + 2 < roles.length ? String(offset + 2) : null;
+      return { roles: structuredClone(roles.slice(offset, offset + 2)), next_cursor: next, etag };
+    },
+  });
+  const svc = createService({ api, client });
+  const listed = () => client.calls.filter((c) => c.method === 'roles.list').map((c) => c.params);
+  const first = await svc.handle({ type: 'roles' }, me);
+  assert.deepEqual(first.roles.map((r) => r.id), ['r0', 'r1', 'r2', 'r3', 'r4']);
+  assert.deepEqual(listed(), [{ compact: true }, { compact: true, cursor: '2' }, { compact: true, cursor: '4' }]);
+
+  const again = await svc.handle({ type: 'roles', since: first.stamp }, me);
+  assert.equal(again.unchanged, true);
+  assert.equal(again.stamp, first.stamp);
+  assert.deepEqual(listed().slice(3), [{ compact: true, if_none_match: 'e1' }], 'one small answer, no pages');
+
+  roles = [...roles, { ...ROLES[1], id: 'r5' }];
+  version = 2;
+  const changed = await svc.handle({ type: 'roles', since: first.stamp }, me);
+  assert.notEqual(changed.stamp, first.stamp);
+  assert.deepEqual(changed.roles.map((r) => r.id), ['r0', 'r1', 'r2', 'r3', 'r4', 'r5']);
+  assert.deepEqual(listed().slice(4), [{ compact: true, if_none_match: 'e1' }, { compact: true, cursor: '2' }, { compact: true, cursor: '4' }]);
+  await svc.handle({ type: 'roles' }, me);
+  assert.deepEqual(listed().at(-1), { compact: true, if_none_match: 'e2' }, 'the new listing\'s etag is the one asked with');
 });
 
 test('an older host answers every role at once: no cursor is sent', async () => {
@@ -550,6 +585,39 @@ test('the popup\'s first screen comes with the text: the first items of its sect
   const unpinned = await svc.handle({ type: 'roles', cached: true, text: true, head: 5 }, me);
   assert.deepEqual(unpinned.head.items.map((x) => x.key).slice(0, 2), ['section:recent', 'r9']);
   assert.equal('head' in (await svc.handle({ type: 'roles', cached: true, text: true }, me)), false, 'only when asked for');
+});
+
+test('right after a restart, a popup gets the first screen kept from the last listing at once, while the listing is made', async () => {
+  const { api } = fakeApi();
+  const many = Array.from({ length: 40 }, (_, i) => ({ ...ROLES[0], id: `r${i}`, label: `Role ${i}`, group: `G${i % 4}` }));
+  const svc = createService({ api, client: fakeClient({ 'roles.list': () => ({ roles: structuredClone(many) }) }) });
+  const before = await svc.handle({ type: 'roles', cached: true, text: true, head: 5 }, me);
+  assert.equal(before.preview, undefined, 'nothing kept yet: listed now');
+  const kept = (await api.storage.local.get(FIRST_SCREEN_KEY))[FIRST_SCREEN_KEY];
+  assert.deepEqual(kept, { n: 5, value: before.head });
+
+  // A new background (the browser restarted) with the same storage, its host slow to list.
+  let answer;
+  const slow = fakeClient({ 'roles.list': () => new Promise((resolve) => (answer = resolve)) });
+  const again = createService({ api, client: slow });
+  const early = await again.handle({ type: 'roles', cached: true, text: true, head: 5 }, me);
+  assert.equal(early.ok, true);
+  assert.deepEqual([early.preview, early.stale, early.stamp], [true, true, null]);
+  assert.deepEqual(early.head, before.head);
+  assert.equal('rolesText' in early || 'roles' in early, false, 'no roles: only the first screen');
+  assert.equal(slow.calls.filter((c) => c.method === 'roles.list').length, 1, 'the listing is under way');
+  // The popup's next ask waits for that listing (not another one) and gets it.
+  const next = again.handle({ type: 'roles', since: null, text: true }, me);
+  answer({ roles: structuredClone(many) });
+  const full = await next;
+  assert.equal(JSON.parse(full.rolesText).length, 40);
+  assert.equal(slow.calls.filter((c) => c.method === 'roles.list').length, 1);
+
+  // Another size of first screen, or none kept, is not a preview.
+  const third = createService({ api, client: fakeClient({ 'roles.list': () => ({ roles: structuredClone(many) }) }) });
+  assert.equal((await third.handle({ type: 'roles', cached: true, text: true, head: 6 }, me)).preview, undefined);
+  const empty = createService({ api: fakeApi().api, client: fakeClient() });
+  assert.equal((await empty.handle({ type: 'roles', cached: true, text: true, head: 5 }, me)).preview, undefined);
 });
 
 test('where an open lands goes to the host as destination and region; links by name from the role', async () => {

@@ -242,3 +242,54 @@ def test_options_page_lists_sources_and_roles_and_turns_confirmation_off(ff, wor
         wait_for(lambda: logins(world, ":111111111111:")[n:], timeout=30, what="the production role to open at once")
     finally:
         ff.js("const s = (await browser.storage.local.get('settings')).settings; s.confirmProduction = true; await browser.storage.local.set({ settings: s }); return true;")
+
+
+def popup_rows(ff):
+    """The popup opened anew and its rows once drawn (None while the extension is starting)."""
+    try:
+        ff.open("popup.html")
+    except Exception:
+        return None
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        v = view(ff)
+        if v["rows"]:
+            return v
+        time.sleep(0.05)
+    return None
+
+
+def test_after_a_restart_the_kept_first_screen_shows_before_the_host_answers_and_a_search_waits(world):
+    """The extension restarted (as after a browser start or an update) with the host slow to
+    start: the popup draws the first screen kept from the last listing at once, says a search is
+    loading rather than searching 32 roles, and searches every role once the listing is in.
+    The host is held by a gate (a file the wrapper waits for), not by time."""
+    with tempfile.TemporaryDirectory(prefix="rolecall-gate-") as d:
+        gate = Path(d) / "open"
+        gate.touch()
+        wrapper = Path(d) / "gated-host"
+        wrapper.write_text(f'#!/bin/sh\nwhile [ ! -e "{gate}" ]; do sleep 0.05; done\nexec "{binary()}" "$@"\n')
+        wrapper.chmod(0o755)
+        with firefox_on_popup(world["env"], DIST / "firefox", str(wrapper)) as ff:
+            before = reopen(ff)
+            kept = wait_for(lambda: ff.js("return (await browser.storage.local.get('firstScreen')).firstScreen ?? null"), what="the first screen to be kept")
+            assert kept["n"] == 32 and kept["value"]["roles"] == TOTAL
+            assert "SigninToken" not in json.dumps(kept) and "federation" not in json.dumps(kept)
+            # Restart the extension (its host with it) while the gate is shut. Another tab keeps
+            # the window (and Firefox) open while the extension's pages close.
+            gate.unlink()
+            other = ff.cmd("browsingContext.create", {"type": "tab"})["context"]
+            first = ff.context
+            ff.js("setTimeout(() => browser.runtime.reload(), 10); return true;")
+            ff.context = other
+            # The reload closes the extension's pages: the popup's tab going is the sign it is done.
+            wait_for(lambda: first not in [c["context"] for c in ff.cmd("browsingContext.getTree", {})["contexts"]], timeout=30, what="the extension to restart")
+            after = wait_for(lambda: popup_rows(ff), timeout=30, what="the kept first screen's rows after the restart")
+            assert [r["id"] for r in after["rows"]] == [r["id"] for r in before["rows"]][: len(after["rows"])]
+            assert after["titles"][:1] == before["titles"][:1] and after["rows"][0]["setsize"] == TOTAL
+            paste(ff, "team 4321")
+            v = wait_for(lambda: (lambda v: v if v["status"] == "Loading roles…" else None)(view(ff)), what="a search to wait for the roles")
+            assert v["rows"] == [], "no search over the first screen alone"
+            gate.touch()
+            wait_for(lambda: top_ids(ff, 1) == ["team-4321"], timeout=60, what="the search over every role once listed")
+            assert view(ff)["status"] == ""

@@ -5,7 +5,9 @@
 // The protocol this extension is written against: 3 added console.prepare, the session state
 // in roles.list and the settings in host.info; 4 IAM Identity Center (sso.login, sso.wait,
 // needs_login); 5 roles.list's pages and each role's risk and links, which the picker uses.
-// An older host still works where it can: missing fields mean "none".
+// An older host still works where it can: missing fields mean "none". 6 (compact listings
+// and `etag`, service.js) is used when the host has it but not asked for: a protocol-5 host
+// lists the same roles, in more bytes.
 export const EXPECTED_PROTOCOL = 5;
 
 // How to upgrade the host, for each way of installing it (README, "Install").
