@@ -121,7 +121,7 @@ def test_login_without_a_terminal_says_to_pass_mfa_code(rc, aws):
     rc.add_role("prod")
     r = rc.cli("login", "prod", input="")
     assert r.returncode == 1
-    assert "no terminal" in r.stderr and "rolecall login prod --mfa-code" in r.stderr, r.stderr
+    assert "no terminal" in r.stderr and "rolecall login prod --mfa-code -" in r.stderr, r.stderr
     assert aws.stats()["sts_requests"] == {}
     r = rc.cli("login", "prod", "--mfa-code", "123456")
     assert r.returncode == 0, r.stderr

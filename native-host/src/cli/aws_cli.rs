@@ -37,8 +37,10 @@ pub const CLEARED_VARS: [&str; 3] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_
 pub struct RoleArgs {
     /// The role id.
     role: String,
-    /// The MFA code, when the role's gateway needs one and there is no terminal to ask on.
-    #[arg(long)]
+    /// The MFA code, when the role's gateway needs one and there is no terminal to ask on:
+    /// `-` reads it from one line of standard input (a code on the command line is visible
+    /// to other local users).
+    #[arg(long, value_name = "CODE|-")]
     mfa_code: Option<String>,
 }
 
@@ -56,9 +58,10 @@ pub struct ExecArgs {
 /// stdout and captures its stderr.
 fn credentials(a: &RoleArgs) -> Result<RoleCredentials> {
     crate::store::secrets::prewarm();
+    let mfa_code = super::mfa::code_from_arg(a.mfa_code.clone())?;
     let app = Arc::new(App::from_env());
     let rt = runtime()?;
-    let got = rt.block_on(app.role_credentials(&a.role, a.mfa_code.as_deref(), MIN_LEFT));
+    let got = rt.block_on(app.role_credentials(&a.role, mfa_code.as_deref(), MIN_LEFT));
     let got = match got {
         Err(Error::MfaRequired {
             gateway,
@@ -69,7 +72,7 @@ fn credentials(a: &RoleArgs) -> Result<RoleCredentials> {
         )) {
             Some(code) => rt.block_on(app.role_credentials(&a.role, Some(&code), MIN_LEFT)),
             None => Err(Error::InvalidParams(format!(
-                "Gateway '{gateway}' needs an MFA code for '{role}', and there is no terminal to ask on. Pass it once with `--mfa-code <6 digits>` (or open the role's console, or `rolecall login {role}`): the credentials are then cached for the next calls."
+                "Gateway '{gateway}' needs an MFA code for '{role}', and there is no terminal to ask on. Pipe it in once with `--mfa-code -` (or open the role's console, or `rolecall login {role}`): the credentials are then cached for the next calls."
             ))),
         },
         other => other,

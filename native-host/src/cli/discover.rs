@@ -29,8 +29,9 @@ pub struct DiscoverArgs {
     /// Remove roles of this gateway and role name whose account is no longer listed.
     #[arg(long)]
     prune: bool,
-    /// The MFA code for --via-role, when the gateway has a device and there is no terminal.
-    #[arg(long)]
+    /// The MFA code for --via-role, when the gateway has a device and there is no terminal
+    /// (`-`: one line of standard input).
+    #[arg(long, value_name = "CODE|-")]
     mfa_code: Option<String>,
 }
 
@@ -81,7 +82,8 @@ pub fn run(a: DiscoverArgs, out: Out) -> Result<(), CliError> {
                 .map_err(CliError::from)
         })
     };
-    let accounts = match list(a.mfa_code.as_deref()) {
+    let mfa_code = super::mfa::code_from_arg(a.mfa_code.clone())?;
+    let accounts = match list(mfa_code.as_deref()) {
         Err(CliError::Organizations(
             crate::sources::gateway::organizations::OrganizationsError::Rolecall(
                 Error::MfaRequired {

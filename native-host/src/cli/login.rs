@@ -16,7 +16,10 @@ pub struct LoginArgs {
     /// A console URL or path, e.g. /ec2/home
     #[arg(long)]
     destination: Option<String>,
-    #[arg(long)]
+    /// The MFA code, when the gateway needs one: `-` reads it from standard input (a
+    /// code on the command line is visible to other local users). Without it, rolecall asks
+    /// on the terminal.
+    #[arg(long, value_name = "CODE|-")]
     mfa_code: Option<String>,
     /// Open the URL in the default browser instead of printing it.
     #[arg(long)]
@@ -25,13 +28,14 @@ pub struct LoginArgs {
 
 pub fn run(a: LoginArgs, out: Out) -> Result<()> {
     crate::store::secrets::prewarm();
+    let mfa_code = super::mfa::code_from_arg(a.mfa_code)?;
     let app = Arc::new(App::from_env());
     let rt = runtime()?;
     let mut req = OpenRequest {
         role: a.role,
         region: a.region,
         destination: a.destination,
-        mfa_code: a.mfa_code,
+        mfa_code,
         ..OpenRequest::default()
     };
     let opened = match rt.block_on(app.open_console(req.clone())) {
@@ -43,7 +47,7 @@ pub fn run(a: LoginArgs, out: Out) -> Result<()> {
         }
         Err(Error::MfaRequired { gateway, role, .. }) => {
             return Err(Error::InvalidParams(format!(
-                "Gateway '{gateway}' needs an MFA code to open '{role}', and there is no terminal to ask on. Pass it: `rolecall login {role} --mfa-code <6 digits>`."
+                "Gateway '{gateway}' needs an MFA code to open '{role}', and there is no terminal to ask on. Pipe it in: `… | rolecall login {role} --mfa-code -`."
             )))
         }
         other => other?,

@@ -7,9 +7,11 @@ mod completions;
 mod discover;
 mod doctor;
 mod gateway;
+mod hardening;
 mod import;
 mod install;
 mod login;
+mod mfa;
 mod profiles;
 mod role;
 mod session;
@@ -162,6 +164,7 @@ fn browser_caller(args: &[OsString]) -> Caller {
 }
 
 pub fn main(args: Vec<OsString>) -> ExitCode {
+    hardening::harden_process();
     match browser_caller(&args) {
         Caller::Ours(browser) => {
             log::debug!("started by {browser}");
