@@ -122,7 +122,7 @@ if $deb; then
   # glob is not under target/release and "will not be built": it is not meant to be.)
   root=$REPO/target/package/deb-root
   rm -rf "$root"
-  # The manifests come from the code that writes them for users (browser/install.rs), so
+  # The manifests come from the code that writes them for users (browser/install/), so
   # their folders, contents and allow-lists cannot drift from it.
   "$binary" install --system --root "$root" --binary /usr/bin/rolecall
   # The Chromium family reads /etc. A file the package puts under /etc is a conffile, which

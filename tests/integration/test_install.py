@@ -129,7 +129,7 @@ def test_uninstall_removes_only_what_install_wrote(rc, home):
 
 
 # Linux system-wide folders, relative to /: what `install --system` and the Debian package
-# write. Brave reads Chrome's (native-host/src/browser/install.rs says how that was found).
+# write. Brave reads Chrome's (native-host/src/browser/install/table.rs says how that was found).
 SYSTEM = {
     "firefox": ("usr/lib/mozilla/native-messaging-hosts", FIREFOX),
     "chrome": ("etc/opt/chrome/native-messaging-hosts", CHROMIUM),

@@ -22,7 +22,7 @@ BINARY = "/usr/bin/rolecall"
 HOST = "dev.rolecall.host"
 FIREFOX = {"allowed_extensions": ["rolecall@rolecall.dev"]}
 CHROMIUM = {"allowed_origins": ["chrome-extension://oljmfdijhnpmpkckkddnkphelbdifbmp/"]}
-# The browsers' system-wide folders (native-host/src/browser/install.rs says how each was
+# The browsers' system-wide folders (native-host/src/browser/install/table.rs says how each was
 # checked; Brave reads Chrome's).
 MANIFESTS = {
     f"/usr/lib/mozilla/native-messaging-hosts/{HOST}.json": FIREFOX,
