@@ -15,6 +15,7 @@ use crate::sources::sso::DeviceLogin;
 use crate::sources::Sources;
 use crate::store::catalog;
 use crate::store::config::{self, Config, Gateway, Role, Source, SsoSource};
+use crate::store::forgets::{new_forget_id, ForgetWatch};
 use crate::store::secrets::SecretStore;
 use crate::store::state::{State, StateFile, StateWriter};
 use crate::sync::{blocking, KeyedLocks};
@@ -215,9 +216,8 @@ pub struct App {
     sessions: Mutex<HashMap<String, CachedSession>>,
     /// Tokens minted by `console.prepare`, in memory only.
     prepared: Mutex<PreparedTokens>,
-    /// The state file's forget generation as last read, and as this process last acted on.
-    forgets_read: Mutex<Option<(crate::store::files::FileStamp, u64)>>,
-    forgets_seen: Mutex<Option<u64>>,
+    /// The state file's forget marker as this process last saw it.
+    forgets: ForgetWatch,
     /// The last listing's roles as JSON, for the following pages of the same listing.
     listing: Mutex<Option<Listing>>,
     /// Parsed catalogue copies by (name, digest).
@@ -270,8 +270,7 @@ impl App {
             sessions: Mutex::new(HashMap::new()),
             prepared: Mutex::new(PreparedTokens::default()),
             listing: Mutex::new(None),
-            forgets_read: Mutex::new(None),
-            forgets_seen: Mutex::new(None),
+            forgets: ForgetWatch::default(),
             catalogs: Mutex::new(HashMap::new()),
             effective: Mutex::new(None),
             writes,
@@ -483,15 +482,17 @@ impl App {
         });
     }
 
-    /// A `session forget` by another rolecall process (the terminal) counts up the state
-    /// file's forget generation: when it grew, what this process holds in memory goes, so
-    /// the next open reads the keyring (where the forget removed the entries). One `stat` a
-    /// click when nothing changed.
+    /// A forget by any rolecall process (the terminal's `session forget`, `gateway
+    /// remove|add`) writes a new marker into the state file: when it differs from the one
+    /// this process last saw, or the file changed and cannot be read, what this process holds
+    /// in memory goes, so the next open reads the keyring (where the forget removed the
+    /// entries). One `stat` a click when nothing changed. Called before anything is put in
+    /// memory (the first call only looks).
     fn catch_up_with_forgets(&self) {
-        let now = self.state.file().forget_generation(&self.forgets_read);
-        let mut seen = self.forgets_seen.lock().unwrap_or_else(|p| p.into_inner());
-        if seen.is_some_and(|before| now > before) {
-            log::debug!("sessions were forgotten elsewhere; dropping those held in memory");
+        if self.forgets.forgotten_since(self.state.file()) {
+            log::debug!(
+                "sessions may have been forgotten elsewhere; dropping those held in memory"
+            );
             self.sessions
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -499,7 +500,6 @@ impl App {
             *self.prepared.lock().unwrap_or_else(|p| p.into_inner()) = PreparedTokens::default();
             self.sources.clear_memory();
         }
-        *seen = Some(now);
     }
 
     fn role_lock(&self, role: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -1056,6 +1056,33 @@ impl App {
                     config.sso.iter().map(|s| s.name.clone()).collect(),
                 ),
             };
+        self.forget_sessions(roles, gateways, ssos).await
+    }
+
+    /// A gateway's cached sessions, after its keys changed or it was removed (`gateway
+    /// add|remove`): its daily MFA session and the sessions of the roles that name it in the
+    /// config as it is now (which may no longer hold the gateway).
+    pub async fn forget_gateway(&self, gateway: &str) -> Result<usize> {
+        let roles = self
+            .effective_config()?
+            .config
+            .roles_of_gateway(gateway)
+            .map(|r| r.id.clone())
+            .collect();
+        self.forget_sessions(roles, vec![gateway.to_owned()], vec![])
+            .await
+    }
+
+    /// Drops these roles' sessions, prepared tokens and live state, these gateways' MFA
+    /// sessions and these SSO sources' tokens, then writes a new forget marker so that every
+    /// running host drops what it holds in memory. Fails when the marker cannot be written:
+    /// a forget a running host does not hear of must not be reported as done.
+    async fn forget_sessions(
+        &self,
+        roles: Vec<String>,
+        gateways: Vec<String>,
+        ssos: Vec<String>,
+    ) -> Result<usize> {
         let mut n = 0;
         for r in &roles {
             let lock = self.role_lock(r);
@@ -1078,22 +1105,45 @@ impl App {
                 n += 1;
             }
         }
-        self.record(move |s| {
-            for r in &roles {
-                if let Some(st) = s.roles.get_mut(r) {
-                    st.console_expires_at = None;
-                    st.credentials_expire_at = None;
-                }
-            }
-            s.forget_generation += 1;
-        });
+        // Queued changes first (the MFA sessions' records among them), then the forget's own
+        // write, here, so that its failure is reported.
         self.flush_state().await;
+        let file = self.state.file().clone();
+        blocking(move || {
+            let marker = new_forget_id();
+            let written = marker.and_then(|marker| {
+                file.update(|s| {
+                    for r in &roles {
+                        if let Some(st) = s.roles.get_mut(r) {
+                            st.console_expires_at = None;
+                            st.credentials_expire_at = None;
+                        }
+                    }
+                    for g in &gateways {
+                        s.gateways.remove(g);
+                    }
+                    s.forget_id = Some(marker);
+                    s.forget_generation = s.forget_generation.wrapping_add(1);
+                })
+            });
+            written.map_err(|e| {
+                Error::Internal(format!(
+                    "the cached sessions were dropped from the keyring, but the state file {} \
+                     could not be written ({e}), so a running browser host may still hold them \
+                     in memory; make that folder writable and run `rolecall session forget` \
+                     again, or restart the browser",
+                    file.path().display()
+                ))
+            })
+        })
+        .await?;
         Ok(n)
     }
 
     /// `sso.login`: starts an IAM Identity Center sign-in for the source (device
     /// authorization); the host polls for its token in the background.
     pub async fn sso_login(self: &Arc<Self>, req: SsoRequest) -> Result<DeviceLogin> {
+        self.catch_up_with_forgets();
         let (config, sso) = self.requested_sso(&req.sso)?;
         let http = &self.http().await?.sts;
         self.sources
