@@ -197,12 +197,12 @@ def test_import_replacing_a_gateways_keys_forgets_what_the_old_keys_made(rc, aws
         )
         r = rc.cli("import", "aws-config", "--move-keys", env=env)
         assert r.returncode == 0, r.stderr
-        assert "replacing different keys" in r.stdout and "Forgot 1 cached session(s)" in r.stdout, r.stdout
         calls = len(aws.stats()["sts_calls"])
         assert h.call("console.open", {"role": "prod-admin"})["result"]["cached"] is False
         [call] = aws.stats()["sts_calls"][calls:]
         assert call["access_key_id"] == new["AccessKeyId"], call
         assert h.close() == 0
+        assert "replacing different keys" in r.stdout and "Forgot 1 cached session(s)" in r.stdout, r.stdout
     finally:
         iam.delete_access_key(UserName="gateway", AccessKeyId=new["AccessKeyId"])
 
