@@ -458,3 +458,28 @@ def test_learned_limit_outside_bounds_or_from_the_future_is_ignored(rc, aws):
         assert "max_duration_learned_at" not in state["roles"][role]
     assert state["roles"]["kept"]["max_duration_seconds"] == 3600
     assert h.close() == 0
+
+
+def test_a_forget_that_cannot_reach_running_hosts_says_so(rc, aws):
+    """A forget whose marker cannot be written (here state.json is a folder) must not say
+    "Forgot": a running host would not hear of it. It names the state file and what to do;
+    the keyring entries are dropped all the same, and the config is untouched."""
+    rc.add_gateway()
+    rc.add_role("prod")
+    assert rc.cli("login", "prod").returncode == 0
+    rc.outputs.pop()  # login prints the console URL
+    config = rc.config_text()
+    state_path(rc).unlink()
+    state_path(rc).mkdir()
+    r = rc.cli("session", "forget")
+    assert r.returncode == 1 and "Forgot" not in r.stdout, (r.stdout, r.stderr)
+    assert "state file" in r.stderr and str(state_path(rc)) in r.stderr, r.stderr
+    assert "running browser host" in r.stderr and "session forget" in r.stderr, r.stderr
+    assert rc.config_text() == config
+    h = rc.host()
+    err = h.call("session.forget")["error"]
+    assert err["code"] == 1023 and err["data"] == {"kind": "state_unwritable", "path": str(state_path(rc))}, err
+    assert h.call("host.info")["result"]["name"] == "rolecall", "the host keeps serving"
+    state_path(rc).rmdir()
+    assert h.call("console.open", {"role": "prod"})["result"]["cached"] is False
+    assert h.close() == 0

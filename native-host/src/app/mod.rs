@@ -1126,14 +1126,9 @@ impl App {
                     s.forget_generation = s.forget_generation.wrapping_add(1);
                 })
             });
-            written.map_err(|e| {
-                Error::Internal(format!(
-                    "the cached sessions were dropped from the keyring, but the state file {} \
-                     could not be written ({e}), so a running browser host may still hold them \
-                     in memory; make that folder writable and run `rolecall session forget` \
-                     again, or restart the browser",
-                    file.path().display()
-                ))
+            written.map_err(|e| Error::StateUnwritable {
+                path: file.path().display().to_string(),
+                reason: e.to_string(),
             })
         })
         .await?;

@@ -10,7 +10,8 @@ use std::io::{IsTerminal, Read};
 
 #[derive(Subcommand, Debug)]
 pub enum GatewayCommand {
-    /// Add a gateway, or replace its keys. The secret access key is read from stdin
+    /// Add a gateway, or replace its keys (new keys forget the old ones' cached sessions and
+    /// daily MFA session). The secret access key is read from stdin
     /// (a hidden prompt on a terminal), never from an argument.
     Add {
         name: String,
@@ -48,7 +49,7 @@ pub enum GatewayCommand {
         #[command(flatten)]
         mfa: MfaArgs,
     },
-    /// Remove a gateway and its keys (its roles must be removed first).
+    /// Remove a gateway, its keys and its cached sessions (its roles must be removed first).
     Remove { name: String },
 }
 
