@@ -193,6 +193,33 @@ mod tests {
         }
     }
 
+    /// The click path's cost when nothing changed stays one `stat`: a file whose stamp is
+    /// unchanged is not read again (here its bytes changed behind a restored stamp, and the
+    /// watch does not notice, which it would if it read them).
+    #[test]
+    fn nothing_changed_costs_one_stat_and_no_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = StateFile::in_dir(dir.path());
+        forget(&f);
+        let watch = ForgetWatch::default();
+        assert!(!watch.forgotten_since(&f));
+        let before = std::fs::metadata(f.path()).unwrap();
+        let len = usize::try_from(before.len()).unwrap();
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(f.path())
+            .unwrap();
+        use std::io::Write;
+        (&file).write_all(&vec![b'x'; len]).unwrap();
+        file.set_modified(before.modified().unwrap()).unwrap();
+        drop(file);
+        assert!(f.read().is_err(), "the bytes are garbage now");
+        assert!(
+            !watch.forgotten_since(&f),
+            "not read: the stamp is the same"
+        );
+    }
+
     #[test]
     fn forget_markers_are_random_128_bit_hex() {
         let a = new_forget_id().unwrap();
