@@ -57,11 +57,22 @@ pub struct CachedSession {
 }
 
 /// A gateway's MFA session (daily MFA mode): GetSessionToken credentials and the MFA device
-/// they were issued for, so a changed device never reuses them.
+/// and access key they were issued for, so a changed device or new keys never reuse them.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct MfaSession {
     pub serial: String,
+    /// The gateway's access key id (not a secret). Absent from entries of earlier versions:
+    /// such an entry matches no key, so a code is asked once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_key_id: Option<String>,
     pub credentials: TempCredentials,
+}
+
+impl MfaSession {
+    /// Whether it was issued for this MFA device and these keys.
+    pub fn issued_for(&self, serial: &str, access_key_id: &str) -> bool {
+        self.serial == serial && self.access_key_id.as_deref() == Some(access_key_id)
+    }
 }
 
 impl CachedSession {
@@ -139,6 +150,33 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("AKIAIOSFODNN7EXAMPLE"));
+    }
+
+    #[test]
+    fn an_mfa_session_is_scoped_to_its_device_and_access_key() {
+        // An entry written before sessions recorded their key: readable, matching no key.
+        let old = r#"{"serial":"arn:aws:iam::123456789012:mfa/gateway","credentials":{"access_key_id":"ASIAIOSFODNN7EXAMPLE","secret_access_key":"s","session_token":"t","expiration":"2030-01-01T00:00:00Z"}}"#;
+        let mut s: MfaSession = serde_json::from_str(old).unwrap();
+        assert_eq!(s.access_key_id, None);
+        assert!(!s.issued_for(
+            "arn:aws:iam::123456789012:mfa/gateway",
+            "AKIAIOSFODNN7EXAMPLE"
+        ));
+        s.access_key_id = Some("AKIAIOSFODNN7EXAMPLE".into());
+        assert!(s.issued_for(
+            "arn:aws:iam::123456789012:mfa/gateway",
+            "AKIAIOSFODNN7EXAMPLE"
+        ));
+        assert!(!s.issued_for(
+            "arn:aws:iam::123456789012:mfa/gateway",
+            "AKIAI44QH8DHBEXAMPLE"
+        ));
+        assert!(!s.issued_for(
+            "arn:aws:iam::123456789012:mfa/other",
+            "AKIAIOSFODNN7EXAMPLE"
+        ));
+        let again: MfaSession = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(again, s);
     }
 
     #[test]

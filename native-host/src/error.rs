@@ -121,6 +121,11 @@ pub enum Error {
     )]
     StaleCursor,
 
+    /// A forget dropped the keyring entries but could not write its marker into the state
+    /// file, so running hosts would not hear of it.
+    #[error("The cached sessions were dropped from the keyring, but the state file {path} could not be written ({reason}), so a running browser host may still hold them in memory. Fix that file or its folder (free space, permissions, or whatever stands in its place) and run `rolecall session forget` again, or restart the browser.")]
+    StateUnwritable { path: String, reason: String },
+
     #[error("{0}. Install your system's CA certificates (Debian: ca-certificates) or point SSL_CERT_FILE at a PEM bundle; `rolecall doctor` checks it.")]
     TlsSetup(#[from] TlsSetupError),
 
@@ -157,6 +162,7 @@ pub mod code {
     pub const SSO_LOGIN_EXPIRED: i64 = 1020;
     pub const SSO_LOGIN_DENIED: i64 = 1021;
     pub const STALE_CURSOR: i64 = 1022;
+    pub const STATE_UNWRITABLE: i64 = 1023;
 }
 
 impl Error {
@@ -183,6 +189,7 @@ impl Error {
             Error::SsoLoginExpired(_) => "sso_login_expired",
             Error::SsoLoginDenied(_) => "sso_login_denied",
             Error::StaleCursor => "stale_cursor",
+            Error::StateUnwritable { .. } => "state_unwritable",
             Error::Browser(e) => e.kind(),
         }
     }
@@ -209,6 +216,7 @@ impl Error {
             Error::SsoLoginExpired(_) => code::SSO_LOGIN_EXPIRED,
             Error::SsoLoginDenied(_) => code::SSO_LOGIN_DENIED,
             Error::StaleCursor => code::STALE_CURSOR,
+            Error::StateUnwritable { .. } => code::STATE_UNWRITABLE,
             Error::Browser(e) => match e.kind() {
                 "browser_not_found" => code::BROWSER_NOT_FOUND,
                 _ => code::BROWSER_LAUNCH_FAILED,
@@ -241,7 +249,9 @@ impl Error {
             Error::InvalidDestination { destination, .. } => {
                 json!({ "destination": destination })
             }
-            Error::ConfigInvalid { path, .. } => json!({ "path": path }),
+            Error::ConfigInvalid { path, .. } | Error::StateUnwritable { path, .. } => {
+                json!({ "path": path })
+            }
             Error::UnknownSso(sso)
             | Error::SsoLoginRequired { sso, .. }
             | Error::SsoLoginExpired(sso)

@@ -279,6 +279,8 @@ def make_sts_proxy(state, moto):
                         # The region of the SigV4 credential scope: which STS the caller
                         # meant (Credential=<key>/<date>/<region>/sts/aws4_request).
                         "signing_region": signing_region(self.headers.get("Authorization", "")),
+                        # Which key signed it (an access key id, not a secret).
+                        "access_key_id": access_key_of(self.headers.get("Authorization", "")),
                     }
                 )
             fault = state.faults.get("sts")

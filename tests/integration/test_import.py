@@ -178,6 +178,35 @@ def test_move_keys_puts_them_in_the_keyring_and_takes_them_out_of_the_file(rc, a
     assert creds.read_text() == text
 
 
+def test_import_replacing_a_gateways_keys_forgets_what_the_old_keys_made(rc, aws, tmp_path):
+    """Issue 25, finding 4, the import's way to new keys: as with `gateway add`, the
+    sessions the old keys made are not used again (a running host's memory included)."""
+    home = aws_home(tmp_path, aws)
+    env = env_for(rc, home)
+    assert rc.cli("import", "aws-config", "--move-keys", env=env).returncode == 0
+    h = rc.host(env)
+    assert h.call("console.open", {"role": "prod-admin"})["result"]["cached"] is False
+    assert h.call("console.open", {"role": "prod-admin"})["result"]["cached"] is True
+    iam = aws.admin("iam")
+    new = iam.create_access_key(UserName="gateway")["AccessKey"]
+    try:
+        creds = home / ".aws" / "credentials"
+        creds.write_text(
+            f"[corp]\naws_access_key_id = {new['AccessKeyId']}\n"
+            f"aws_secret_access_key = {new['SecretAccessKey']}\n"
+        )
+        r = rc.cli("import", "aws-config", "--move-keys", env=env)
+        assert r.returncode == 0, r.stderr
+        calls = len(aws.stats()["sts_calls"])
+        assert h.call("console.open", {"role": "prod-admin"})["result"]["cached"] is False
+        [call] = aws.stats()["sts_calls"][calls:]
+        assert call["access_key_id"] == new["AccessKeyId"], call
+        assert h.close() == 0
+        assert "replacing different keys" in r.stdout and "Forgot 1 cached session(s)" in r.stdout, r.stdout
+    finally:
+        iam.delete_access_key(UserName="gateway", AccessKeyId=new["AccessKeyId"])
+
+
 def test_importing_twice_updates_in_place_and_keeps_rolecall_fields(rc, aws, tmp_path):
     home = aws_home(tmp_path, aws)
     env = env_for(rc, home)

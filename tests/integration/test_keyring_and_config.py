@@ -4,6 +4,7 @@ the config file: round trips, and failures that lose nothing."""
 import json
 import os
 import stat
+from pathlib import Path
 
 
 def test_gateway_keys_round_trip_through_the_real_keyring(rc, aws):
@@ -191,3 +192,106 @@ def test_gateway_set_changes_settings_and_keeps_the_keys(rc, aws):
     assert r.returncode == 1 and "No gateway 'nope'" in r.stderr
     r = rc.cli("gateway", "set", "corp", "--region", "mars-1")
     assert r.returncode == 1 and 'region = "eu-west-1"' in rc.config_text()
+
+
+def daily_gateway(rc, roles=("r0", "r1")):
+    rc.add_gateway(mfa=True)
+    assert rc.cli("gateway", "set", "corp", "--mfa-mode", "daily").returncode == 0
+    for i, role in enumerate(roles):
+        rc.add_role(role, f"11111111111{i}", "Admin", "corp")
+
+
+def test_gateway_removed_and_added_again_asks_for_a_code(rc, aws):
+    """Issue 25, finding 4: `gateway remove` left the gateway's daily MFA session in the
+    keyring and in a running host's memory (and its roles' sessions in memory), so the
+    gateway added again opened its roles with no code. Removing it now forgets them all,
+    the running host through the state file's forget marker."""
+    daily_gateway(rc)
+    h = rc.host()
+    assert "result" in h.call("console.open", {"role": "r0", "mfa_code": "123456"})
+    assert "result" in h.call("console.open", {"role": "r1"})
+    for role in ("r0", "r1"):
+        assert rc.cli("role", "remove", role).returncode == 0
+    removed = rc.cli("gateway", "remove", "corp")
+    assert removed.returncode == 0, removed.stderr
+    state = json.loads((Path(rc.env["ROLECALL_DATA_DIR"]) / "state.json").read_text())
+    assert "corp" not in state.get("gateways", {}), state
+
+    daily_gateway(rc)
+    before = aws.stats()["sts_requests"]
+    for role in ("r1", "r0"):
+        err = h.call("console.open", {"role": role})["error"]
+        assert err["data"]["kind"] == "mfa_required", err
+    assert aws.stats()["sts_requests"] == before, "no STS call before the code"
+    roles = {x["id"]: x for x in h.call("roles.list")["result"]["roles"]}
+    assert roles["r0"]["needs_code"] and roles["r1"]["needs_code"], roles
+    assert h.close() == 0
+    assert "1 cached session(s) forgotten" in removed.stdout, removed.stdout
+    # A new host finds nothing in the keyring either.
+    h = rc.host()
+    assert h.call("console.open", {"role": "r1"})["error"]["data"]["kind"] == "mfa_required"
+    assert h.close() == 0
+
+
+def test_gateway_added_again_with_other_keys_does_not_use_cached_sessions(rc, aws):
+    """Issue 25, finding 4: `gateway add` with new keys over an existing name kept the
+    sessions the old keys had made (keyring, a running host's memory, prepared tokens) and the
+    daily MFA session. The new keys now start afresh; the same keys again keep them."""
+    iam = aws.admin("iam")
+    new = iam.create_access_key(UserName="gateway")["AccessKey"]
+    try:
+        new_keys = (new["AccessKeyId"], new["SecretAccessKey"])
+        aws._control("users", {new_keys[0]: new_keys[1]})  # for the fake's MFA sessions
+        daily_gateway(rc, roles=("prod", "r0"))
+        h = rc.host()
+        assert "result" in h.call("console.open", {"role": "prod", "mfa_code": "123456"})
+        assert h.call("console.prepare", {"roles": ["prod"]})["result"] == {"prepared": ["prod"]}
+        # The same keys again: nothing is forgotten.
+        rc.add_gateway(mfa=True)
+        assert h.call("console.open", {"role": "prod"})["result"]["prepared"] is True
+        assert h.call("console.open", {"role": "r0"})["result"]["cached"] is False  # no code
+
+        r = rc.cli(
+            "gateway", "add", "corp", "--access-key-id", new_keys[0], input=new_keys[1] + "\n"
+        )
+        assert r.returncode == 0, r.stderr
+        for role in ("prod", "r0"):
+            err = h.call("console.open", {"role": role})["error"]
+            assert err["data"]["kind"] == "mfa_required", err
+        calls = len(aws.stats()["sts_calls"])
+        res = h.call("console.open", {"role": "prod", "mfa_code": "123456"})["result"]
+        assert res["cached"] is False and res["prepared"] is False
+        fresh = aws.stats()["sts_calls"][calls:]
+        assert [c["action"] for c in fresh] == ["GetSessionToken", "AssumeRole"], fresh
+        assert fresh[0]["access_key_id"] == new_keys[0], "the new keys asked for the MFA session"
+        assert h.close() == 0
+        assert "3 cached session(s) forgotten" in r.stdout, r.stdout  # 2 roles + MFA
+    finally:
+        iam.delete_access_key(UserName="gateway", AccessKeyId=new["AccessKeyId"])
+
+
+def test_gateway_added_again_with_other_keys_calls_sts_for_its_roles(rc, aws):
+    """Issue 25, finding 4, without MFA: cached role sessions of the old keys are not used,
+    in a running host or a new one; STS is called with the new keys."""
+    iam = aws.admin("iam")
+    new = iam.create_access_key(UserName="gateway")["AccessKey"]
+    try:
+        rc.add_gateway()
+        rc.add_role("prod")
+        rc.add_role("dev", "222222222222")
+        h = rc.host()
+        for role in ("prod", "dev"):
+            assert h.call("console.open", {"role": role})["result"]["cached"] is False
+        assert h.call("console.open", {"role": "prod"})["result"]["cached"] is True
+        rc.add_gateway(keys=(new["AccessKeyId"], new["SecretAccessKey"]))
+        calls = len(aws.stats()["sts_calls"])
+        assert h.call("console.open", {"role": "prod"})["result"]["cached"] is False
+        h2 = rc.host()
+        assert h2.call("console.open", {"role": "dev"})["result"]["cached"] is False
+        fresh = aws.stats()["sts_calls"][calls:]
+        assert [(c["action"], c["access_key_id"]) for c in fresh] == [
+            ("AssumeRole", new["AccessKeyId"])
+        ] * 2, fresh
+        assert h.close() == 0 and h2.close() == 0
+    finally:
+        iam.delete_access_key(UserName="gateway", AccessKeyId=new["AccessKeyId"])

@@ -325,3 +325,161 @@ def test_a_forget_from_the_terminal_reaches_a_running_host(rc, aws):
     res = h.call("console.open", {"role": "dev"})["result"]
     assert res["cached"] is True and res["prepared"] is False
     assert h.close() == 0
+
+
+def state_path(rc):
+    return Path(rc.env["ROLECALL_DATA_DIR"]) / "state.json"
+
+
+def sts_actions(aws):
+    return [c["action"] for c in aws.stats()["sts_calls"]]
+
+
+def forget_setup(rc, aws):
+    """A running host holding everything a forget must reach: a daily MFA session (corp,
+    roles r0-r2), role credentials in memory (r0, r1, dev) and prepared tokens (r1, dev),
+    having already seen one forget (so the old counter stood at 1 in its memory)."""
+    daily_setup(rc)
+    rc.add_gateway("plain")
+    rc.add_role("dev", "444444444444", "Admin", "plain")
+    h = rc.host()
+    assert rc.cli("session", "forget", "--role", "r2").returncode == 0
+    assert "result" in h.call("console.open", {"role": "r0", "mfa_code": "123456"})
+    assert "result" in h.call("console.open", {"role": "r1"})
+    assert "result" in h.call("console.open", {"role": "dev"})
+    assert h.call("console.prepare", {"roles": ["r1", "dev"]})["result"] == {"prepared": ["dev", "r1"]}
+    h.call("roles.list")  # the host's state writes are on disk
+    return h
+
+
+def plant_max_counter(rc):
+    state = json.loads(state_path(rc).read_text())
+    state["forget_generation"] = 2**64 - 1
+    state_path(rc).write_text(json.dumps(state))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda rc, h: state_path(rc).unlink(), id="deleted"),
+        pytest.param(lambda rc, h: state_path(rc).write_bytes(b"\x00{not json"), id="garbage"),
+        # The host reads the planted counter first, as it would a counter that got there.
+        pytest.param(
+            lambda rc, h: (plant_max_counter(rc), h.call("console.open", {"role": "dev"})),
+            id="counter_at_max",
+        ),
+    ],
+)
+def test_forget_reaches_host_when_state_file_deleted(rc, aws, damage):
+    """Issue 25, finding 1: the host waited for the state file's forget counter to grow,
+    so with the file deleted or garbage before a terminal forget (the counter started again
+    at 1) or the counter at u64::MAX (it wrapped), the CLI said "Forgot" while the running
+    host kept opening from prepared tokens, cached credentials and the daily MFA session it
+    held in memory. A forget now writes a fresh random marker the host compares for
+    inequality."""
+    h = forget_setup(rc, aws)
+    damage(rc, h)
+    before = aws.stats()["sts_requests"]
+    r = rc.cli("session", "forget")
+    assert r.returncode == 0 and "Forgot" in r.stdout, r.stderr
+
+    res = h.call("console.open", {"role": "dev"})["result"]
+    assert res["cached"] is False and res["prepared"] is False, res
+    after = aws.stats()["sts_requests"]
+    assert after.get("AssumeRole", 0) == before.get("AssumeRole", 0) + 1, (before, after)
+    # Daily MFA mode: the MFA session held in memory went too.
+    for role in ("r1", "r0"):
+        err = h.call("console.open", {"role": role})["error"]
+        assert err["data"]["kind"] == "mfa_required", err
+    assert aws.stats()["sts_requests"] == after, "no STS call before the code"
+    res = h.call("console.open", {"role": "r1", "mfa_code": "123456"})["result"]
+    assert res["cached"] is False
+    assert aws.stats()["sts_requests"]["GetSessionToken"] == before["GetSessionToken"] + 1
+    assert h.close() == 0
+    state = json.loads(state_path(rc).read_text())
+    assert len(state["forget_id"]) == 32, state
+
+
+def test_an_unreadable_state_file_drops_what_a_running_host_holds_in_memory(rc, aws):
+    """An unreadable state file (no forget needed) means: forget what is held in memory.
+    The keyring still holds the sessions, so the next open reads them there; what lived only
+    in memory (prepared tokens) is gone. The host's own next write repairs the file and does
+    not clear its memory again."""
+    h = forget_setup(rc, aws)
+    state_path(rc).write_text("[1, 2")
+    before = aws.stats()["sts_requests"]
+    res = h.call("console.open", {"role": "dev"})["result"]
+    assert res["prepared"] is False and res["cached"] is True, res
+    assert aws.stats()["sts_requests"] == before, "the keyring's session, no STS call"
+    h.call("roles.list")
+    json.loads(state_path(rc).read_text())  # rewritten, readable
+    assert h.call("console.prepare", {"roles": ["dev"]})["result"] == {"prepared": ["dev"]}
+    res = h.call("console.open", {"role": "dev"})["result"]
+    assert res["prepared"] is True, "the repaired file cleared nothing"
+    assert h.close() == 0
+
+
+def test_learned_limit_outside_bounds_or_from_the_future_is_ignored(rc, aws):
+    """Issue 25, finding 6: the learned credential limit in the state file was used as
+    found: 5 s (AWS refuses it, every open fails), 99999 s, or 3600 s learned in 2099 (then
+    trusted for ever). Only 900..=43200 s learned no later than now counts; the rest is asked
+    long as if nothing was learned, and pruned at the next write."""
+    rc.add_gateway()
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    planted = {
+        "short": (5, now),
+        "long": (99999, now),
+        "future": (3600, "2099-01-01T00:00:00Z"),
+        "word": ("lots", "soon"),
+    }
+    for i, role in enumerate(planted):
+        rc.add_role(role, f"11111111111{i}", "Admin")
+    rc.add_role("kept", "222222222222", "Admin")
+    roles = {r: {"max_duration_seconds": m, "max_duration_learned_at": t} for r, (m, t) in planted.items()}
+    roles["kept"] = {"max_duration_seconds": 3600, "max_duration_learned_at": now}
+    state_path(rc).parent.mkdir(parents=True, exist_ok=True)
+    state_path(rc).write_text(json.dumps({"roles": roles}))
+
+    h = rc.host()
+    for role in list(planted) + ["kept"]:
+        res = h.call("console.open", {"role": role})
+        assert "result" in res, res
+    # One AssumeRole each (no refusal and fallback), the long one for every hostile value.
+    asked = sorted((c["role_arn"], c["duration_seconds"]) for c in aws.stats()["sts_calls"])
+    assert asked == sorted(
+        [(f"arn:aws:iam::11111111111{i}:role/Admin", "43200") for i in range(len(planted))]
+        + [("arn:aws:iam::222222222222:role/Admin", "3600")]
+    ), asked
+    assert aws.stats()["rejections"] == []
+    h.call("roles.list")  # flushes the host's writes
+    state = json.loads(state_path(rc).read_text())
+    for role in planted:
+        assert "max_duration_seconds" not in state["roles"][role], state["roles"][role]
+        assert "max_duration_learned_at" not in state["roles"][role]
+    assert state["roles"]["kept"]["max_duration_seconds"] == 3600
+    assert h.close() == 0
+
+
+def test_a_forget_that_cannot_reach_running_hosts_says_so(rc, aws):
+    """A forget whose marker cannot be written (here state.json is a folder) must not say
+    "Forgot": a running host would not hear of it. It names the state file and what to do;
+    the keyring entries are dropped all the same, and the config is untouched."""
+    rc.add_gateway()
+    rc.add_role("prod")
+    assert rc.cli("login", "prod").returncode == 0
+    rc.outputs.pop()  # login prints the console URL
+    config = rc.config_text()
+    state_path(rc).unlink()
+    state_path(rc).mkdir()
+    r = rc.cli("session", "forget")
+    assert r.returncode == 1 and "Forgot" not in r.stdout, (r.stdout, r.stderr)
+    assert "state file" in r.stderr and str(state_path(rc)) in r.stderr, r.stderr
+    assert "running browser host" in r.stderr and "session forget" in r.stderr, r.stderr
+    assert rc.config_text() == config
+    h = rc.host()
+    err = h.call("session.forget")["error"]
+    assert err["code"] == 1023 and err["data"] == {"kind": "state_unwritable", "path": str(state_path(rc))}, err
+    assert h.call("host.info")["result"]["name"] == "rolecall", "the host keeps serving"
+    state_path(rc).rmdir()
+    assert h.call("console.open", {"role": "prod"})["result"]["cached"] is False
+    assert h.close() == 0

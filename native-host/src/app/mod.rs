@@ -2,6 +2,7 @@
 //! with their live consoles, open a console (the click path), prepare likely clicks, forget
 //! cached sessions.
 
+mod forget;
 pub mod listing;
 pub mod live;
 pub mod prepared;
@@ -15,9 +16,11 @@ use crate::sources::sso::DeviceLogin;
 use crate::sources::Sources;
 use crate::store::catalog;
 use crate::store::config::{self, Config, Gateway, Role, Source, SsoSource};
+use crate::store::forgets::ForgetWatch;
 use crate::store::secrets::SecretStore;
 use crate::store::state::{State, StateFile, StateWriter};
 use crate::sync::{blocking, KeyedLocks};
+pub use forget::ForgetRequest;
 use listing::Listing;
 pub use listing::{ListRequest, MAX_PAGE_BYTES, MAX_PAGE_ROLES};
 use live::{SessionView, FRESHNESS_MARGIN};
@@ -160,18 +163,6 @@ pub struct PrepareRequest {
     pub roles: Vec<String>,
 }
 
-/// Which cached sessions `session.forget` drops.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ForgetRequest {
-    #[serde(default)]
-    pub role: Option<String>,
-    #[serde(default)]
-    pub gateway: Option<String>,
-    #[serde(default)]
-    pub sso: Option<String>,
-}
-
 /// `sso.login` and `sso.wait`'s parameters.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -215,9 +206,8 @@ pub struct App {
     sessions: Mutex<HashMap<String, CachedSession>>,
     /// Tokens minted by `console.prepare`, in memory only.
     prepared: Mutex<PreparedTokens>,
-    /// The state file's forget generation as last read, and as this process last acted on.
-    forgets_read: Mutex<Option<(crate::store::files::FileStamp, u64)>>,
-    forgets_seen: Mutex<Option<u64>>,
+    /// The state file's forget marker as this process last saw it.
+    forgets: ForgetWatch,
     /// The last listing's roles as JSON, for the following pages of the same listing.
     listing: Mutex<Option<Listing>>,
     /// Parsed catalogue copies by (name, digest).
@@ -270,8 +260,7 @@ impl App {
             sessions: Mutex::new(HashMap::new()),
             prepared: Mutex::new(PreparedTokens::default()),
             listing: Mutex::new(None),
-            forgets_read: Mutex::new(None),
-            forgets_seen: Mutex::new(None),
+            forgets: ForgetWatch::default(),
             catalogs: Mutex::new(HashMap::new()),
             effective: Mutex::new(None),
             writes,
@@ -481,25 +470,6 @@ impl App {
             // An error here is reported by the open that needs the client.
             let _ = app.http().await;
         });
-    }
-
-    /// A `session forget` by another rolecall process (the terminal) counts up the state
-    /// file's forget generation: when it grew, what this process holds in memory goes, so
-    /// the next open reads the keyring (where the forget removed the entries). One `stat` a
-    /// click when nothing changed.
-    fn catch_up_with_forgets(&self) {
-        let now = self.state.file().forget_generation(&self.forgets_read);
-        let mut seen = self.forgets_seen.lock().unwrap_or_else(|p| p.into_inner());
-        if seen.is_some_and(|before| now > before) {
-            log::debug!("sessions were forgotten elsewhere; dropping those held in memory");
-            self.sessions
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clear();
-            *self.prepared.lock().unwrap_or_else(|p| p.into_inner()) = PreparedTokens::default();
-            self.sources.clear_memory();
-        }
-        *seen = Some(now);
     }
 
     fn role_lock(&self, role: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -1001,99 +971,10 @@ impl App {
         Ok(in_memory || in_keyring)
     }
 
-    /// Drops cached sessions, prepared tokens and the live state: of one role; of every role
-    /// of a gateway and the gateway's MFA session; or all of them. Returns how many role
-    /// sessions and MFA sessions were dropped.
-    pub async fn forget(&self, req: ForgetRequest) -> Result<usize> {
-        for (what, name) in [
-            ("Role", &req.role),
-            ("Gateway", &req.gateway),
-            ("SSO source", &req.sso),
-        ] {
-            if let Some(n) = name {
-                requested_name(what, n)?;
-            }
-        }
-        let config = self.effective_config()?;
-        let config = &config.config;
-        let named = [&req.role, &req.gateway, &req.sso]
-            .iter()
-            .filter(|n| n.is_some())
-            .count();
-        if named > 1 {
-            return Err(Error::InvalidParams(
-                "Name one role, gateway or SSO source, or none (to forget everything).".into(),
-            ));
-        }
-        let ids = |it: &mut dyn Iterator<Item = &Role>| it.map(|r| r.id.clone()).collect();
-        let (roles, gateways, ssos): (Vec<String>, Vec<String>, Vec<String>) =
-            match (&req.role, &req.gateway, &req.sso) {
-                (Some(r), _, _) => {
-                    config
-                        .role(r)
-                        .ok_or_else(|| Error::UnknownRole(r.clone()))?;
-                    (vec![r.clone()], vec![], vec![])
-                }
-                (_, Some(g), _) => {
-                    config
-                        .gateway(g)
-                        .ok_or_else(|| Error::UnknownGateway(g.clone()))?;
-                    (
-                        ids(&mut config.roles_of_gateway(g)),
-                        vec![g.clone()],
-                        vec![],
-                    )
-                }
-                (_, _, Some(s)) => {
-                    config
-                        .sso_source(s)
-                        .ok_or_else(|| Error::UnknownSso(s.clone()))?;
-                    (ids(&mut config.roles_of_sso(s)), vec![], vec![s.clone()])
-                }
-                (None, None, None) => (
-                    ids(&mut config.roles.iter()),
-                    config.gateways.iter().map(|g| g.name.clone()).collect(),
-                    config.sso.iter().map(|s| s.name.clone()).collect(),
-                ),
-            };
-        let mut n = 0;
-        for r in &roles {
-            let lock = self.role_lock(r);
-            let _guard = lock.lock().await;
-            self.prepared
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .forget(r);
-            if self.drop_session(r).await? {
-                n += 1;
-            }
-        }
-        for g in &gateways {
-            if self.sources.gateway.forget_mfa_session(g).await? {
-                n += 1;
-            }
-        }
-        for s in &ssos {
-            if self.sources.sso.forget(s).await? {
-                n += 1;
-            }
-        }
-        self.record(move |s| {
-            for r in &roles {
-                if let Some(st) = s.roles.get_mut(r) {
-                    st.console_expires_at = None;
-                    st.credentials_expire_at = None;
-                }
-            }
-            s.forget_generation += 1;
-        });
-        self.flush_state().await;
-        Ok(n)
-    }
-
     /// `sso.login`: starts an IAM Identity Center sign-in for the source (device
     /// authorization); the host polls for its token in the background.
     pub async fn sso_login(self: &Arc<Self>, req: SsoRequest) -> Result<DeviceLogin> {
+        self.catch_up_with_forgets();
         let (config, sso) = self.requested_sso(&req.sso)?;
         let http = &self.http().await?.sts;
         self.sources

@@ -1,6 +1,6 @@
 //! `rolecall gateway add|list|remove`.
 
-use super::{io_err, Out};
+use super::{io_err, runtime, Out};
 use crate::app::App;
 use crate::credentials::LongTermKeys;
 use crate::error::{Error, Result};
@@ -10,7 +10,8 @@ use std::io::{IsTerminal, Read};
 
 #[derive(Subcommand, Debug)]
 pub enum GatewayCommand {
-    /// Add a gateway, or replace its keys. The secret access key is read from stdin
+    /// Add a gateway, or replace its keys (new keys forget the old ones' cached sessions and
+    /// daily MFA session). The secret access key is read from stdin
     /// (a hidden prompt on a terminal), never from an argument.
     Add {
         name: String,
@@ -48,7 +49,7 @@ pub enum GatewayCommand {
         #[command(flatten)]
         mfa: MfaArgs,
     },
-    /// Remove a gateway and its keys (its roles must be removed first).
+    /// Remove a gateway, its keys and its cached sessions (its roles must be removed first).
     Remove { name: String },
 }
 
@@ -102,6 +103,14 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             let secret = read_secret(&name)?;
             let _lock = config::UpdateLock::acquire(app.config_path())?;
             let mut config = app.load_config()?;
+            // New keys for the name (or a name new to this config): what was cached for it
+            // came from other keys and goes. The same keys again keep their sessions.
+            let new_keys = config.gateway(&name).is_none()
+                || match app.secrets().gateway_keys(&name) {
+                    Ok(old) => old.access_key_id != access_key_id,
+                    Err(Error::CredentialsMissing(_)) => true,
+                    Err(e) => return Err(e),
+                };
             let mut gateway = config.gateway(&name).cloned().unwrap_or(Gateway {
                 name: name.clone(),
                 ..Gateway::default()
@@ -123,10 +132,16 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
                 },
             )?;
             config::save(app.config_path(), &config)?;
+            let forgotten = if new_keys {
+                forget_cached(&app, &name)?
+            } else {
+                0
+            };
             writeln!(
                 out,
-                "Gateway '{name}' saved; its keys ({access_key_id}) are in the OS keyring (service '{}').",
-                app.secrets().service()
+                "Gateway '{name}' saved; its keys ({access_key_id}) are in the OS keyring (service '{}'){}.",
+                app.secrets().service(),
+                forgotten_note(forgotten)
             )
             .map_err(io_err)
         }
@@ -218,17 +233,42 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             config.gateways.retain(|g| g.name != name);
             config::save(app.config_path(), &config)?;
             let had_keys = app.secrets().delete_gateway_keys(&name)?;
+            let forgotten = forget_cached(&app, &name)?;
             writeln!(
                 out,
-                "Gateway '{name}' removed{}.",
+                "Gateway '{name}' removed{}{}.",
                 if had_keys {
                     " and its keys deleted from the keyring"
                 } else {
                     ""
-                }
+                },
+                forgotten_note(forgotten)
             )
             .map_err(io_err)
         }
+    }
+}
+
+/// The gateway's daily MFA session and its roles' cached sessions (keyring, state file, and
+/// through the state file's forget marker a running host's memory), after its keys changed
+/// or it was removed: a gateway added again asks for a code.
+fn forget_cached(app: &App, name: &str) -> Result<usize> {
+    runtime()?
+        .block_on(app.forget_gateway(name))
+        .map_err(|e| match e {
+            // The config and keys are changed; only the forget is left to do.
+            Error::KeyringUnavailable(why) => Error::KeyringUnavailable(format!(
+                "{why}; gateway '{name}' was changed but its cached sessions were not dropped: \
+                 run `rolecall session forget` once the keyring is back"
+            )),
+            e => e,
+        })
+}
+
+fn forgotten_note(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        n => format!("; {n} cached session(s) forgotten"),
     }
 }
 

@@ -278,6 +278,15 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
             ),
             out,
         )?;
+        if *replaced {
+            // As `gateway add` with new keys: what the old keys made goes (keyring, state
+            // file, a running host's memory), so the gateway asks for a code again.
+            let n = super::runtime()?.block_on(app.forget_gateway(gateway))?;
+            w(
+                &format!("Forgot {n} cached session(s) of gateway '{gateway}'s old keys."),
+                out,
+            )?;
+        }
     }
     for (file, backup) in &applied.rewritten {
         w(

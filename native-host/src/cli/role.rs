@@ -272,8 +272,14 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
             }
             config.roles.retain(|r| r.id != id);
             config::save(app.config_path(), &config)?;
-            // A stale cached session must not outlive its role.
+            // A stale cached session must not outlive its role, nor its live state (a role
+            // added again under the id would be shown as renewing without a code).
             let _ = app.secrets().forget_session(&id);
+            if let Err(e) = app.state_file().update(|s| {
+                s.roles.remove(&id);
+            }) {
+                log::warn!("could not drop role {id} from the state file: {e}");
+            }
             writeln!(out, "Role '{id}' removed.").map_err(io_err)
         }
     }

@@ -91,8 +91,13 @@ impl std::hash::Hash for FileStamp {
 
 /// The file's stamp, or `None` when it cannot be read.
 pub fn stamp(path: &Path) -> Option<FileStamp> {
-    let m = std::fs::metadata(path).ok()?;
-    Some(FileStamp {
+    try_stamp(path).ok()
+}
+
+/// The file's stamp, or why there is none (`NotFound`: no file).
+pub fn try_stamp(path: &Path) -> std::io::Result<FileStamp> {
+    let m = std::fs::metadata(path)?;
+    Ok(FileStamp {
         len: m.len(),
         modified: m.modified().ok(),
         #[cfg(unix)]

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod config;
 pub mod files;
+pub mod forgets;
 pub mod secrets;
 pub mod state;
 

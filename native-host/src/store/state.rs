@@ -5,7 +5,7 @@
 //! (`.state.json.lock`), so the browser's host and a `rolecall login` never lose each
 //! other's update. A missing or unreadable file is an empty state: it is a cache.
 
-use crate::store::files::{atomic_write, create_private_dir, stamp, FileStamp};
+use crate::store::files::{atomic_write, create_private_dir};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,15 +29,47 @@ pub struct State {
     pub gateways: BTreeMap<String, GatewayState>,
     #[serde(default)]
     pub sso: BTreeMap<String, SsoState>,
-    /// Counts `session forget`s by any rolecall process: a host that sees it grow drops what
-    /// it holds in memory (role credentials, MFA sessions, SSO tokens, prepared tokens) and
+    /// A fresh random marker (128 bits, hex) written by every forget of any rolecall
+    /// process: a host that reads another marker than the one it last saw drops what it
+    /// holds in memory (role credentials, MFA sessions, SSO tokens, prepared tokens) and
     /// reads the keyring again, so a forget from the terminal reaches the browser's host.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    /// Compared for inequality only: no counter to wrap, and a file deleted before the
+    /// forget still gets a marker the host has not seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forget_id: Option<String>,
+    /// The counter earlier versions looked at (they drop their memory when it grows), still
+    /// counted so that such a host left running after an upgrade hears of a forget. Never
+    /// read here; any value that is not a number reads as 0.
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero",
+        deserialize_with = "lenient_u64"
+    )]
     pub forget_generation: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+fn lenient_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    Ok(serde_json::Value::deserialize(d)?.as_u64().unwrap_or(0))
+}
+
+/// A learned limit is read leniently: a value that is not one (a string, a number out of
+/// range, a malformed date) is ignored rather than making the whole file unreadable.
+fn lenient_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    Ok(serde_json::Value::deserialize(d)?
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok()))
+}
+
+fn lenient_time<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<OffsetDateTime>, D::Error> {
+    Ok(serde_json::Value::deserialize(d)?.as_str().and_then(|t| {
+        OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+    }))
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,11 +92,18 @@ pub struct RoleState {
     pub credentials_expire_at: Option<OffsetDateTime>,
     /// The largest `DurationSeconds` AWS accepted after refusing a longer one (the role's
     /// `MaxSessionDuration` is lower than rolecall's default ask), and when that was learned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Untrusted: used only within [`LEARNABLE_SECONDS`] and learned no later than now
+    /// (give or take [`CLOCK_SKEW`]); anything else is pruned at the next write.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_seconds"
+    )]
     pub max_duration_seconds: Option<u32>,
     #[serde(
         default,
-        with = "time::serde::rfc3339::option",
+        serialize_with = "time::serde::rfc3339::option::serialize",
+        deserialize_with = "lenient_time",
         skip_serializing_if = "Option::is_none"
     )]
     pub max_duration_learned_at: Option<OffsetDateTime>,
@@ -77,11 +116,26 @@ pub struct GatewayState {
     pub mfa_session_expires_at: Option<OffsetDateTime>,
 }
 
+/// The credential lifetimes AssumeRole accepts (`DurationSeconds`): a learned limit outside
+/// them was not written by rolecall and is ignored.
+pub const LEARNABLE_SECONDS: std::ops::RangeInclusive<u32> = 900..=43200;
+
+/// How far ahead of this clock a learned date may lie (the clock stepped back a little
+/// since, say an NTP correction); a date further ahead would be trusted for ever.
+pub const CLOCK_SKEW: time::Duration = time::Duration::minutes(1);
+
 impl RoleState {
-    /// The learned limit, while it is recent enough to trust.
+    /// The learned limit, while it is recent enough to trust and plausible: within
+    /// [`LEARNABLE_SECONDS`], learned in the last week and not in the future.
     pub fn learned_max_duration(&self, now: OffsetDateTime) -> Option<u32> {
         match (self.max_duration_seconds, self.max_duration_learned_at) {
-            (Some(max), Some(at)) if now - at < RELEARN_AFTER => Some(max),
+            (Some(max), Some(at))
+                if LEARNABLE_SECONDS.contains(&max)
+                    && at <= now + CLOCK_SKEW
+                    && now - at < RELEARN_AFTER =>
+            {
+                Some(max)
+            }
             _ => None,
         }
     }
@@ -140,37 +194,25 @@ impl StateFile {
         &self.path
     }
 
-    /// The forget generation in the file now, read only when the file changed since the last
-    /// call (one `stat` a click otherwise).
-    pub fn forget_generation(&self, seen: &std::sync::Mutex<Option<(FileStamp, u64)>>) -> u64 {
-        let now = stamp(&self.path);
-        let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
-        if let (Some(now), Some((at, g))) = (&now, seen.as_ref()) {
-            if now == at {
-                return *g;
-            }
-        }
-        let g = self.load().forget_generation;
-        if let Some(now) = now {
-            *seen = Some((now, g));
-        }
-        g
-    }
-
     /// The state, or an empty one when there is none or it cannot be read (logged).
     pub fn load(&self) -> State {
+        self.read().unwrap_or_default()
+    }
+
+    /// The state, or why there is none.
+    pub(crate) fn read(&self) -> Result<State, ReadError> {
         match std::fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
                 log::warn!(
                     "ignoring the unreadable state file {} ({e}); it is rebuilt as consoles open",
                     self.path.display()
                 );
-                State::default()
+                ReadError::Unreadable
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => State::default(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ReadError::Missing),
             Err(e) => {
                 log::warn!("cannot read the state file {}: {e}", self.path.display());
-                State::default()
+                Err(ReadError::Unreadable)
             }
         }
     }
@@ -206,6 +248,14 @@ impl StateFile {
         }
         opts.open(self.path.with_file_name(format!(".{FILE_NAME}.lock")))
     }
+}
+
+/// Why [`StateFile::read`] found no state.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    Missing,
+    /// Logged where it was found.
+    Unreadable,
 }
 
 type StateChange = Box<dyn FnOnce(&mut State) + Send>;
@@ -410,6 +460,79 @@ mod tests {
         };
         assert_eq!(r.learned_max_duration(at(24 * 6)), Some(3600));
         assert_eq!(r.learned_max_duration(at(24 * 7 + 1)), None);
+    }
+
+    /// A host's own write: a console record, no forget.
+    fn host_write(f: &StateFile, role: &str) {
+        f.update(|s| {
+            s.roles.entry(role.into()).or_default().console_expires_at =
+                Some(OffsetDateTime::now_utc() + time::Duration::hours(1));
+        })
+        .unwrap();
+    }
+
+    /// Issue 25, finding 6: a learned limit from the state file was used whatever it said
+    /// (5 s, 99999 s, learned in 2099 and so trusted for ever).
+    #[test]
+    fn learned_limit_is_used_only_within_bounds_and_not_from_the_future() {
+        let learned = |max: u32, at: OffsetDateTime| RoleState {
+            max_duration_seconds: Some(max),
+            max_duration_learned_at: Some(at),
+            ..RoleState::default()
+        };
+        let now = at(0);
+        for ok in [900, 3600, 43200] {
+            assert_eq!(learned(ok, now).learned_max_duration(now), Some(ok));
+        }
+        for bad in [0, 5, 899, 43201, 99999, u32::MAX] {
+            assert_eq!(learned(bad, now).learned_max_duration(now), None, "{bad}");
+        }
+        let skewed = now + CLOCK_SKEW;
+        assert_eq!(learned(3600, skewed).learned_max_duration(now), Some(3600));
+        let ahead = now + CLOCK_SKEW + time::Duration::seconds(1);
+        assert_eq!(learned(3600, ahead).learned_max_duration(now), None);
+        let far = OffsetDateTime::parse(
+            "2099-01-01T00:00:00Z",
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        assert_eq!(learned(3600, far).learned_max_duration(now), None);
+    }
+
+    #[test]
+    fn learned_limit_that_is_hostile_is_pruned_and_the_file_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = StateFile::in_dir(dir.path());
+        let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+        let fine = now
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let text = format!(
+            r#"{{"roles": {{
+                "short": {{"max_duration_seconds": 5, "max_duration_learned_at": "{fine}"}},
+                "long": {{"max_duration_seconds": 99999, "max_duration_learned_at": "{fine}"}},
+                "future": {{"max_duration_seconds": 3600, "max_duration_learned_at": "2099-01-01T00:00:00Z"}},
+                "huge": {{"max_duration_seconds": 1e40, "max_duration_learned_at": "{fine}"}},
+                "word": {{"max_duration_seconds": "lots", "max_duration_learned_at": "soon"}},
+                "kept": {{"max_duration_seconds": 3600, "max_duration_learned_at": "{fine}"}}
+            }}}}"#
+        );
+        std::fs::write(f.path(), text).unwrap();
+        let s = f
+            .read()
+            .expect("hostile limits do not make the file unreadable");
+        for r in ["short", "long", "future", "huge", "word"] {
+            assert_eq!(s.roles[r].learned_max_duration(now), None, "{r}");
+        }
+        assert_eq!(s.roles["kept"].learned_max_duration(now), Some(3600));
+        host_write(&f, "other");
+        let s = f.load();
+        assert_eq!(
+            s.roles.keys().map(String::as_str).collect::<Vec<_>>(),
+            ["kept", "other"],
+            "the hostile ones were pruned at the next write"
+        );
+        assert_eq!(s.roles["kept"].max_duration_seconds, Some(3600));
     }
 
     #[tokio::test]

@@ -209,10 +209,18 @@ impl GatewaySource {
             .ok_or_else(|| Error::Internal("daily MFA mode without a device".into()))?;
         let lock = self.locks.get(&gateway.name);
         let _guard = lock.lock().await;
-        if let Some(s) = self.cached_mfa_session(&gateway.name, &serial).await? {
+        if let Some(s) = self.mfa_session_in_memory(&gateway.name, &serial) {
             return Ok(s);
         }
+        // The keys before the stored session: it must have been issued for them, and a
+        // keyring or key problem is reported before the user is asked for a code.
         let keys = self.keys(&gateway.name).await?;
+        if let Some(s) = self
+            .stored_mfa_session(&gateway.name, &serial, &keys.access_key_id)
+            .await?
+        {
+            return Ok(s);
+        }
         let Some(code) = mfa_code else {
             return Err(mfa_required(role, gateway));
         };
@@ -231,11 +239,12 @@ impl GatewaySource {
             timeout,
         )
         .await?;
-        drop(keys);
         let session = MfaSession {
             serial,
+            access_key_id: Some(keys.access_key_id.clone()),
             credentials: creds,
         };
+        drop(keys);
         self.mfa_sessions
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -258,29 +267,48 @@ impl GatewaySource {
         Ok(session)
     }
 
-    async fn cached_mfa_session(&self, gateway: &str, serial: &str) -> Result<Option<MfaSession>> {
+    /// The MFA session this process holds, issued (or read from the keyring) for the keys
+    /// of the time: new keys come with a forget (`gateway add`), which clears this memory.
+    fn mfa_session_in_memory(&self, gateway: &str, serial: &str) -> Option<MfaSession> {
         let now = OffsetDateTime::now_utc();
-        let usable = |s: &MfaSession| {
-            s.serial == serial && s.credentials.expiration - FRESHNESS_MARGIN > now
-        };
-        if let Some(s) = self
-            .mfa_sessions
+        self.mfa_sessions
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(gateway)
-            .filter(|s| usable(s))
-        {
-            return Ok(Some(s.clone()));
-        }
+            .filter(|s| s.serial == serial && s.credentials.expiration - FRESHNESS_MARGIN > now)
+            .cloned()
+    }
+
+    /// The MFA session in the keyring, if it was issued for this device and these keys and
+    /// has time left. One issued for other keys (or by a version that did not record them)
+    /// is dropped: the next open asks for a code.
+    async fn stored_mfa_session(
+        &self,
+        gateway: &str,
+        serial: &str,
+        access_key_id: &str,
+    ) -> Result<Option<MfaSession>> {
         let secrets = self.secrets.clone();
         let name = gateway.to_owned();
-        let stored = blocking(move || secrets.mfa_session(&name)).await?;
-        Ok(stored.filter(usable).inspect(|s| {
-            self.mfa_sessions
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(gateway.to_owned(), s.clone());
-        }))
+        let Some(stored) = blocking(move || secrets.mfa_session(&name)).await? else {
+            return Ok(None);
+        };
+        if !stored.issued_for(serial, access_key_id) {
+            log::info!(
+                "the stored MFA session of gateway {gateway} was issued for another MFA device or \
+                 other keys; dropping it"
+            );
+            self.drop_mfa_session(gateway).await?;
+            return Ok(None);
+        }
+        if stored.credentials.expiration - FRESHNESS_MARGIN <= OffsetDateTime::now_utc() {
+            return Ok(None);
+        }
+        self.mfa_sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(gateway.to_owned(), stored.clone());
+        Ok(Some(stored))
     }
 
     /// Drops the gateway's MFA session (memory, keyring, state). Waits for a GetSessionToken
