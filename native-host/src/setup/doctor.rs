@@ -4,8 +4,8 @@
 
 use crate::app::App;
 use crate::browser::install::{self, Bases, Installed, Os};
-use crate::console::endpoints;
-use crate::console::partition::Partition;
+use crate::console::endpoints as overrides;
+use crate::setup::endpoints;
 use crate::sources::gateway::sts;
 use crate::store::config::{Config, DEFAULT_REGION};
 use std::collections::BTreeMap;
@@ -313,34 +313,6 @@ fn sts_regions(config: &Config) -> BTreeMap<String, Vec<String>> {
     by_gateway
 }
 
-/// The STS endpoint the SDK would call for `region` (a refused override is not called).
-fn sts_url(region: &str) -> String {
-    if let Ok(Some(url)) = sts::endpoint_override() {
-        return url;
-    }
-    match Partition::for_region(region) {
-        Partition::AwsCn => format!("https://sts.{region}.amazonaws.com.cn"),
-        _ => format!("https://sts.{region}.amazonaws.com"),
-    }
-}
-
-/// The sign-in endpoint for `region`; `None` when its override is refused.
-fn signin_url(region: &str) -> Option<String> {
-    match endpoints::get(endpoints::SIGNIN) {
-        Ok(Some(o)) => Some(o.url.to_string()),
-        Ok(None) => Some(Partition::for_region(region).signin_url().to_owned()),
-        Err(_) => None,
-    }
-}
-
-fn not_checked(what: &str, variable: &str) -> Check {
-    check(
-        Status::Info,
-        format!("{what} not checked: {variable} is refused (see above)"),
-        None,
-    )
-}
-
 /// HTTP dates are RFC 7231 IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn parse_http_date(s: &str) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc2822).ok()
@@ -411,14 +383,21 @@ pub async fn network(app: &App, config: &Config, keyring_ok: bool) -> Vec<Check>
         }
     };
     if sts::endpoint_override().is_err() {
-        out.push(not_checked("STS and the gateways' keys", endpoints::STS));
+        out.push(endpoints::not_checked(
+            "STS and the gateways' keys",
+            overrides::STS,
+        ));
         out.extend(signin_checks(&client, config, timeout).await);
         return out;
     }
     let regions = sts_regions(config);
-    let mut sts_urls: Vec<String> = regions.values().flatten().map(|r| sts_url(r)).collect();
+    let mut sts_urls: Vec<String> = regions
+        .values()
+        .flatten()
+        .map(|r| endpoints::sts_url(r))
+        .collect();
     if sts_urls.is_empty() {
-        sts_urls.push(sts_url(DEFAULT_REGION));
+        sts_urls.push(endpoints::sts_url(DEFAULT_REGION));
     }
     sts_urls.sort();
     sts_urls.dedup();
@@ -519,19 +498,22 @@ async fn signin_checks(
 ) -> Vec<Check> {
     let mut out = Vec::new();
     let mut signin: Vec<Option<String>> = if config.roles.is_empty() {
-        vec![signin_url(DEFAULT_REGION)]
+        vec![endpoints::signin_url(DEFAULT_REGION)]
     } else {
         config
             .roles
             .iter()
-            .map(|r| signin_url(config.region_of(r)))
+            .map(|r| endpoints::signin_url(config.region_of(r)))
             .collect()
     };
     signin.sort();
     signin.dedup();
     for url in signin {
         let Some(url) = url else {
-            out.push(not_checked("sign-in endpoint", endpoints::SIGNIN));
+            out.push(endpoints::not_checked(
+                "sign-in endpoint",
+                overrides::SIGNIN,
+            ));
             continue;
         };
         // No parameters: the endpoint answers an error page, which is all this needs.
@@ -618,23 +600,10 @@ pub async fn run(app: &App, os: Os, bases: &Bases, binary: &Path) -> Vec<Check> 
     all.extend(checks);
     let config = config.unwrap_or_default();
     all.extend(isolated_windows(&config));
-    all.extend(crate::setup::endpoints::checks(&endpoints::process_env));
+    all.extend(endpoints::checks(&overrides::process_env));
     all.extend(network(app, &config, keyring_ok).await);
     all.extend(identity_center(app, &config, keyring_ok).await);
     all
-}
-
-/// The portal endpoint an SSO source's calls go to (after the override); `None` when the
-/// override is refused.
-fn portal_url(region: &str) -> Option<String> {
-    match endpoints::get(endpoints::SSO) {
-        Ok(Some(o)) => Some(o.value),
-        Ok(None) => Some(match Partition::for_region(region) {
-            Partition::AwsCn => format!("https://portal.sso.{region}.amazonaws.com.cn"),
-            _ => format!("https://portal.sso.{region}.amazonaws.com"),
-        }),
-        Err(_) => None,
-    }
 }
 
 /// Each IAM Identity Center source: a token in the keyring and its expiry, and the portal
@@ -697,10 +666,10 @@ pub async fn identity_center(app: &App, config: &Config, keyring_ok: bool) -> Ve
             }
         }
         let Some(client) = &client else { continue };
-        let Some(portal) = portal_url(&s.region) else {
-            out.push(not_checked(
+        let Some(portal) = endpoints::portal_url(&s.region) else {
+            out.push(endpoints::not_checked(
                 &format!("SSO source '{}': portal", s.name),
-                endpoints::SSO,
+                overrides::SSO,
             ));
             continue;
         };

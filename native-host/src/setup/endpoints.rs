@@ -1,8 +1,9 @@
-//! `rolecall doctor`'s view of the endpoint overrides (console/endpoints.rs): each one in
-//! force with its URL, each refused one (a failure, naming the variable), and the variables
-//! that are set but ignored.
+//! `rolecall doctor`'s view of the endpoints: the overrides (console/endpoints.rs), each one
+//! in force with its URL, each refused one (a failure, naming the variable), the variables
+//! that are set but ignored; and the URL each network check calls.
 
 use crate::console::endpoints::{self, GENERIC, IGNORE};
+use crate::console::partition::Partition;
 use crate::setup::doctor::{Check, Status};
 
 const FIX: &str = "unset it, or point it at an https URL (plain http only on 127.0.0.1, ::1 or localhost) without a user name or password";
@@ -43,6 +44,47 @@ pub fn checks(lookup: &dyn Fn(&str) -> Option<String>) -> Vec<Check> {
         )));
     }
     out
+}
+
+/// The STS endpoint the SDK would call for `region` (a refused override is not called).
+pub fn sts_url(region: &str) -> String {
+    if let Ok(Some(url)) = crate::sources::gateway::sts::endpoint_override() {
+        return url;
+    }
+    match Partition::for_region(region) {
+        Partition::AwsCn => format!("https://sts.{region}.amazonaws.com.cn"),
+        _ => format!("https://sts.{region}.amazonaws.com"),
+    }
+}
+
+/// The sign-in endpoint for `region`; `None` when its override is refused.
+pub fn signin_url(region: &str) -> Option<String> {
+    match endpoints::get(endpoints::SIGNIN) {
+        Ok(Some(o)) => Some(o.url.to_string()),
+        Ok(None) => Some(Partition::for_region(region).signin_url().to_owned()),
+        Err(_) => None,
+    }
+}
+
+pub fn not_checked(what: &str, variable: &str) -> Check {
+    Check {
+        status: Status::Info,
+        message: format!("{what} not checked: {variable} is refused (see above)"),
+        fix: None,
+    }
+}
+
+/// The portal endpoint an SSO source's calls go to (after the override); `None` when the
+/// override is refused.
+pub fn portal_url(region: &str) -> Option<String> {
+    match endpoints::get(endpoints::SSO) {
+        Ok(Some(o)) => Some(o.value),
+        Ok(None) => Some(match Partition::for_region(region) {
+            Partition::AwsCn => format!("https://portal.sso.{region}.amazonaws.com.cn"),
+            _ => format!("https://portal.sso.{region}.amazonaws.com"),
+        }),
+        Err(_) => None,
+    }
 }
 
 #[cfg(test)]
