@@ -4,6 +4,7 @@ import { el, errorBlock } from './lib/dom.js';
 import { RolecallError, describeError } from './lib/errors.js';
 import { PLACEHOLDERS, nameCounts, sharedNames, uniqueContainerName, unknownPlaceholders } from './lib/naming.js';
 import { MAX_SESSIONS, optInUrl } from './lib/multisession.js';
+import { overrideLines } from './lib/overrides.js';
 import { roleRows, sourceRows } from './lib/overview.js';
 import { buildIndex, search } from './lib/search.js';
 import { loadSettings, saveSettings } from './lib/settings.js';
@@ -37,6 +38,16 @@ function showHostInfo(reply) {
     ['Platform', h.platform ?? '?'],
   ];
   dl.replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { dataset: { field: k } }, v)]));
+  showOverrides(h);
+}
+
+// Where the host sends its AWS calls instead of AWS (the environment it was started with).
+function showOverrides(host) {
+  const lines = overrideLines(host);
+  $('host-overrides').hidden = lines.length === 0;
+  $('overrides').replaceChildren(
+    ...lines.map((o) => el('li', { dataset: { variable: o.variable }, class: o.refused ? 'error' : null }, el('code', {}, o.variable), ' ', o.text)),
+  );
 }
 
 // A host older than this extension expects: say so above everything else, with the commands.

@@ -522,8 +522,38 @@ test('an expired SSO code is an error on the role; a verification page that is n
   bad.client.request = ((orig) => async (method, params) => (method === 'sso.login' ? { verification_uri_complete: 'javascript:alert(1)', user_code: 'X', expires_at: new Date(Date.now() + 600_000).toISOString() } : orig(method, params)))(bad.client.request);
   const r = await bad.svc.handle({ type: 'open', role: 's' }, me);
   assert.equal(r.ok, false);
-  assert.match(r.error.message, /not a web page/);
+  assert.match(r.error.message, /not an AWS sign-in page/);
   assert.equal(bad.created.length, 0);
+});
+
+// Issue 25, point 5: the extension applies the host's list before it opens a tab.
+test('a verification page off AWS\'s sign-in domains is never opened; a loopback one only with a loopback OIDC endpoint', async () => {
+  const answering = (page, info) => {
+    const w = ssoWorld();
+    w.client.request = ((orig) => async (method, params) => {
+      if (method === 'sso.login') return { verification_uri_complete: page, start_url: 'https://acme.example.org/start', user_code: 'ABCD-EFGH', expires_at: new Date(Date.now() + 600_000).toISOString() };
+      if (method === 'host.info') return info;
+      return orig(method, params);
+    })(w.client.request);
+    return w;
+  };
+  const loopbackOidc = { protocol: 6, endpoint_overrides: [{ variable: 'AWS_ENDPOINT_URL_SSO_OIDC', url: 'http://127.0.0.1:39415' }] };
+  const remoteOidc = { protocol: 6, endpoint_overrides: [{ variable: 'AWS_ENDPOINT_URL_SSO_OIDC', url: 'https://oidc.example.net' }] };
+  for (const [page, info, opens] of [
+    ['https://evil.example/device?user_code=ABCD-EFGH', loopbackOidc, false],
+    ['https://device.sso.eu-west-1.amazonaws.com.evil.example/', loopbackOidc, false],
+    ['http://127.0.0.1:39415/device?user_code=ABCD-EFGH', remoteOidc, false],
+    ['http://127.0.0.1:39415/device?user_code=ABCD-EFGH', { protocol: 6 }, false],
+    ['http://127.0.0.1:39415/device?user_code=ABCD-EFGH', loopbackOidc, true],
+    ['https://acme.example.org/device?user_code=ABCD-EFGH', { protocol: 6 }, true],
+    [PAGE, { protocol: 6 }, true],
+  ]) {
+    const w = answering(page, info);
+    const r = await w.svc.handle({ type: 'open', role: 's' }, me);
+    assert.equal(r.ok, opens, `${page} ${JSON.stringify(info)}`);
+    assert.deepEqual(w.created.map((t) => t.url), opens ? [page] : []);
+    if (!opens) assert.equal(JSON.stringify(r).includes(page), false, 'the page is not quoted');
+  }
 });
 
 test('a popup gets the last listing at once (stale), then the current one only when it changed', async () => {

@@ -1,17 +1,42 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FAILED_TTL_MS, createSsoLogins, isVerificationUrl, ssoPromptText } from '../src/lib/sso.js';
+import { FAILED_TTL_MS, createSsoLogins, isVerificationUrl, oidcIsLoopback, ssoPromptText } from '../src/lib/sso.js';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z');
 const DENIED = { kind: 'sso_login_denied', message: 'The IAM Identity Center sign-in for \'acme\' was denied.' };
 
-test('only web pages are opened as verification pages', () => {
-  for (const ok of ['https://device.sso.eu-west-1.amazonaws.com/?user_code=ABCD-EFGH', 'http://127.0.0.1:39415/device?user_code=X', 'http://localhost:8080/device', 'http://[::1]:1/device']) {
+test('only AWS sign-in pages are opened as verification pages', () => {
+  for (const ok of ['https://device.sso.eu-west-1.amazonaws.com/?user_code=ABCD-EFGH', 'https://device.sso.cn-north-1.amazonaws.cn/', 'https://device.sso.us-gov-west-1.amazonaws-us-gov.com/', 'https://d-1234567890.awsapps.com/start/#/device?user_code=X', 'https://d-1234567890.awsapps.cn/start/', 'https://DEVICE.SSO.eu-west-1.AMAZONAWS.com:443/']) {
     assert.equal(isVerificationUrl(ok), true, ok);
   }
-  for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,x', 'http://evil.example/device', 'https://user:pw@device.sso.example/', 'not a url', '', null, undefined]) {
+  for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,x', 'http://evil.example/device', 'https://evil.example/device', 'https://amazonaws.com.evil.example/', 'https://evilamazonaws.com/', 'https://amazonaws.com/', 'https://device.sso.eu-west-1.amazonaws.com./', 'https://device.sso.eu-west-1.amazonaws.com:8443/', 'http://device.sso.eu-west-1.amazonaws.com/', 'https://user:pw@device.sso.eu-west-1.amazonaws.com/', 'https://device.sso.eu-west-1.amazonaws.com/\u001b[2J', 'https://device.sso.eu-west-1.amazonaws.com/\u202eevil', 'https://device.sso.eu-west-1.amazonaws.com/\n', `https://device.sso.eu-west-1.amazonaws.com/?${'a'.repeat(3000)}`, 'https://54.239.28.85/', 'not a url', '', null, undefined, 42]) {
     assert.equal(isVerificationUrl(bad), false, String(bad));
   }
+});
+
+test('the start URL\'s host passes too, on its own port and https only', () => {
+  const startUrl = 'https://acme.example.org/start';
+  assert.equal(isVerificationUrl('https://acme.example.org/device?user_code=X', { startUrl }), true);
+  assert.equal(isVerificationUrl('https://ACME.example.org/device', { startUrl }), true);
+  for (const bad of ['http://acme.example.org/device', 'https://acme.example.org:8443/device', 'https://other.example.org/device']) {
+    assert.equal(isVerificationUrl(bad, { startUrl }), false, bad);
+  }
+  assert.equal(isVerificationUrl('https://acme.example.org/device', { startUrl: 'http://acme.example.org/start' }), false);
+});
+
+test('loopback pages pass only while the host\'s OIDC endpoint is loopback', () => {
+  for (const page of ['http://127.0.0.1:39415/device?user_code=X', 'http://localhost:8080/device', 'http://[::1]:1/device']) {
+    assert.equal(isVerificationUrl(page), false, page);
+    assert.equal(isVerificationUrl(page, { oidcLoopback: true }), true, page);
+  }
+  assert.equal(isVerificationUrl('http://evil.example/device', { oidcLoopback: true }), false);
+  assert.equal(isVerificationUrl('http://10.0.0.1/device', { oidcLoopback: true }), false);
+  assert.equal(oidcIsLoopback({ endpoint_overrides: [{ variable: 'AWS_ENDPOINT_URL_SSO_OIDC', url: 'http://127.0.0.1:39415' }] }), true);
+  assert.equal(oidcIsLoopback({ endpoint_overrides: [{ variable: 'AWS_ENDPOINT_URL_SSO_OIDC', url: 'https://oidc.example.net' }] }), false);
+  assert.equal(oidcIsLoopback({ endpoint_overrides: [{ variable: 'AWS_ENDPOINT_URL_SSO', url: 'http://127.0.0.1:1' }] }), false, 'the portal is not the OIDC endpoint');
+  assert.equal(oidcIsLoopback({ endpoint_overrides: [{ variable: 'AWS_ENDPOINT_URL_SSO_OIDC', refused: 'plain http …' }] }), false);
+  assert.equal(oidcIsLoopback({}), false, 'an older host lists none');
+  assert.equal(oidcIsLoopback(null), false);
 });
 
 test('the prompt names the code to approve', () => {

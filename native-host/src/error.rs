@@ -129,6 +129,15 @@ pub enum Error {
     #[error("{0}. Install your system's CA certificates (Debian: ca-certificates) or point SSL_CERT_FILE at a PEM bundle; `rolecall doctor` checks it.")]
     TlsSetup(#[from] TlsSetupError),
 
+    /// An endpoint override (`AWS_ENDPOINT_URL_STS`, `ROLECALL_SIGNIN_URL`, …) that would send
+    /// secrets somewhere rolecall does not send them. The reason never repeats the value.
+    #[error("The endpoint override {variable} is refused: {reason}. Fix or unset {variable}; `rolecall doctor` lists the overrides in force.")]
+    EndpointRefused { variable: String, reason: String },
+
+    /// StartDeviceAuthorization named a verification page (or user code) that is not AWS's.
+    #[error("IAM Identity Center's answer to the sign-in for '{sso}' is refused: {reason}. Nothing was opened or shown; check the endpoint overrides and your network (`rolecall doctor`), then try again.")]
+    VerificationRefused { sso: String, reason: String },
+
     /// An isolated window could not be opened (`browser_not_found`, `browser_launch_failed`).
     #[error(transparent)]
     Browser(#[from] LaunchError),
@@ -163,6 +172,8 @@ pub mod code {
     pub const SSO_LOGIN_DENIED: i64 = 1021;
     pub const STALE_CURSOR: i64 = 1022;
     pub const STATE_UNWRITABLE: i64 = 1023;
+    pub const ENDPOINT_REFUSED: i64 = 1024;
+    pub const VERIFICATION_REFUSED: i64 = 1025;
 }
 
 impl Error {
@@ -190,6 +201,8 @@ impl Error {
             Error::SsoLoginDenied(_) => "sso_login_denied",
             Error::StaleCursor => "stale_cursor",
             Error::StateUnwritable { .. } => "state_unwritable",
+            Error::EndpointRefused { .. } => "endpoint_refused",
+            Error::VerificationRefused { .. } => "verification_refused",
             Error::Browser(e) => e.kind(),
         }
     }
@@ -217,6 +230,8 @@ impl Error {
             Error::SsoLoginDenied(_) => code::SSO_LOGIN_DENIED,
             Error::StaleCursor => code::STALE_CURSOR,
             Error::StateUnwritable { .. } => code::STATE_UNWRITABLE,
+            Error::EndpointRefused { .. } => code::ENDPOINT_REFUSED,
+            Error::VerificationRefused { .. } => code::VERIFICATION_REFUSED,
             Error::Browser(e) => match e.kind() {
                 "browser_not_found" => code::BROWSER_NOT_FOUND,
                 _ => code::BROWSER_LAUNCH_FAILED,
@@ -255,7 +270,9 @@ impl Error {
             Error::UnknownSso(sso)
             | Error::SsoLoginRequired { sso, .. }
             | Error::SsoLoginExpired(sso)
-            | Error::SsoLoginDenied(sso) => json!({ "sso": sso }),
+            | Error::SsoLoginDenied(sso)
+            | Error::VerificationRefused { sso, .. } => json!({ "sso": sso }),
+            Error::EndpointRefused { variable, .. } => json!({ "variable": variable }),
             _ => Value::Null,
         };
         if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {

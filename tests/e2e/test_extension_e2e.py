@@ -421,6 +421,10 @@ def test_options_page_shows_the_host_and_the_naming_pattern_applies(ff, world):
     assert ff.js("return document.querySelector('[data-field=\"Host version\"]').textContent") == f"rolecall {version}"
     config_path = ff.js("return document.querySelector('[data-field=\"Config file\"]').textContent")
     assert config_path.startswith(world["config_dir"])
+    # The endpoint overrides the host has in force (the stack's), each with its URL (issue 25).
+    shown = ff.js("return [...document.querySelectorAll('#overrides li')].map((li) => li.textContent)")
+    assert f"AWS_ENDPOINT_URL_STS {world['env']['AWS_ENDPOINT_URL_STS']}" in shown, shown
+    assert f"ROLECALL_SIGNIN_URL {world['env']['ROLECALL_SIGNIN_URL']}" in shown, shown
     # The preview names a container as a click would: roles a, b and denied share gateway corp.
     ff.js("const p = document.getElementById('pattern'); p.value = '{gateway}'; p.dispatchEvent(new Event('input')); return true;")
     assert ff.js("return document.getElementById('preview').textContent") == "corp (a)"

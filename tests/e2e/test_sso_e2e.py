@@ -168,3 +168,23 @@ def test_a_denied_sign_in_is_shown_as_an_error_and_opens_nothing(ff, world):
     assert "The IAM Identity Center sign-in for 'acme' was denied." in row["extra"], row
     assert "Click the role again" in row["extra"], row
     assert len(console_tabs(ff, SSO_ARN)) == consoles, "no console opened"
+
+
+def test_a_hostile_verification_page_is_refused_and_no_tab_opens(ff, world):
+    """Issue 25, point 5: a page off AWS's sign-in domains, named by whatever answers at the
+    Identity Center endpoint, is refused by the host with its reason on the role's row; no
+    tab opens."""
+    aws = world["aws"]
+    aws.sso("answer", {"verification_uri_complete": "https://evil.example/device?user_code={user_code}"})
+    try:
+        reopen(ff)
+        wait_row(ff, "acme-admin", lambda r: "needs sign-in" in r["pills"], "the role to need a sign-in")
+        tabs = len(ff.js(TABS_JS))
+        click(ff, "acme-admin")
+        row = wait_row(ff, "acme-admin", lambda r: r["kind"] == "verification_refused", "the refusal on the role's row")
+        assert "is refused" in row["extra"] and "Nothing was opened" in row["extra"], row
+        assert "/device" not in row["extra"], row
+        assert len(ff.js(TABS_JS)) == tabs, "no tab opened"
+        assert not [t for t in ff.js(TABS_JS) if "evil.example" in t["url"]]
+    finally:
+        aws.sso("answer", {})

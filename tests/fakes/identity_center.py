@@ -33,7 +33,12 @@ restJson1, as the SDK speaks it:
   test calls `POST /_fake/sso/approve {"user_code", "deny"?}`.
 * Test controls (`POST /_fake/sso/…`): `config` {accounts, page_size, throttle_every,
   interval, expires_in, token_ttl, refresh}, `approve`, `revoke` (every access token is
-  refused from now on), `slow-down` {"times": n}, `expire-tokens` (access tokens expire now).
+  refused from now on), `slow-down` {"times": n}, `expire-tokens` (access tokens expire now),
+  `answer` (below), `reset`.
+* A hostile answer (issue 25, point 5): `answer` {"verification_uri_complete"?,
+  "verification_uri"?, "user_code"?} makes StartDeviceAuthorization name that page (with
+  `{user_code}` standing for the code) or code; `null` leaves the field out of the answer; a
+  key not sent is the fake's own (so `answer` {} restores them all, as `reset` does).
 """
 
 import hashlib
@@ -51,6 +56,9 @@ DEFAULT_ACCOUNTS = [
 ]
 
 
+KEEP = object()
+
+
 class IdentityCenterState:
     def __init__(self):
         self.lock = threading.Lock()
@@ -65,6 +73,11 @@ class IdentityCenterState:
             self.expires_in = 600
             self.token_ttl = 3600
             self.refresh = True
+            # What StartDeviceAuthorization answers instead of the fake's own page and code
+            # (KEEP: the fake's own; None: left out).
+            self.verification_uri = KEEP
+            self.verification_uri_complete = KEEP
+            self.user_code = KEEP
             self.clients = {}  # clientId -> {secret, scopes}
             self.devices = {}  # deviceCode -> {user_code, client_id, expires, status, last_poll}
             self.access_tokens = {}  # token -> expires (epoch s)
@@ -195,6 +208,8 @@ def make_identity_center(state, ic, assume):
             )
             host = self.headers.get("Host")
             with ic.lock:
+                if ic.user_code is not KEEP:
+                    user_code = ic.user_code
                 ic.devices[device_code] = {
                     "user_code": user_code,
                     "client_id": body["clientId"],
@@ -203,15 +218,22 @@ def make_identity_center(state, ic, assume):
                     "last_poll": 0.0,
                 }
                 interval, expires_in = ic.interval, ic.expires_in
+                pages = {"verificationUri": ic.verification_uri, "verificationUriComplete": ic.verification_uri_complete}
             verification = f"http://{host}/device"
-            return 200, {
+            reply = {
                 "deviceCode": device_code,
                 "userCode": user_code,
                 "verificationUri": verification,
                 "verificationUriComplete": f"{verification}?user_code={user_code}",
                 "expiresIn": expires_in,
                 "interval": interval,
-            }, None
+            }
+            for field, page in pages.items():
+                if page is None:
+                    del reply[field]
+                elif page is not KEEP:
+                    reply[field] = page.replace("{user_code}", user_code)
+            return 200, reply, None
 
         def token(self, body):
             ic.count("CreateToken")
@@ -343,9 +365,22 @@ def make_identity_center(state, ic, assume):
         def control(self, what, body):
             if what == "config":
                 with ic.lock:
-                    for k in ("accounts", "page_size", "throttle_every", "interval", "expires_in", "token_ttl", "refresh"):
+                    for k in (
+                        "accounts",
+                        "page_size",
+                        "throttle_every",
+                        "interval",
+                        "expires_in",
+                        "token_ttl",
+                        "refresh",
+                    ):
                         if k in body:
                             setattr(ic, k, body[k])
+                return self.send_json(200, {})
+            if what == "answer":
+                with ic.lock:
+                    for k in ("verification_uri", "verification_uri_complete", "user_code"):
+                        setattr(ic, k, body.get(k, KEEP))
                 return self.send_json(200, {})
             if what == "approve":
                 ok = self.decide(body.get("user_code", ""), bool(body.get("deny")))

@@ -297,3 +297,96 @@ def test_sso_sources_are_validated_and_in_use_ones_are_kept(rc, aws):
     assert rc.cli("role", "remove", "sso-admin").returncode == 0
     assert rc.cli("sso", "remove", "acme").returncode == 0
     assert "[[sso]]" not in rc.config_text()
+
+
+# ---------------------------------------------------------------- issue 25, point 5
+
+# Pages an Identity Center (or whatever answers at its endpoint) might name; only AWS's own
+# pages, the start URL's host, or loopback while the OIDC endpoint is loopback are opened.
+HOSTILE_PAGES = [
+    "https://evil.example/device?user_code={user_code}&PWNED",
+    "https://device.sso.eu-west-1.amazonaws.com.evil.example/?user_code={user_code}&PWNED",
+    "http://device.sso.eu-west-1.amazonaws.com/?user_code={user_code}&PWNED",
+    "https://ana:PWNED@device.sso.eu-west-1.amazonaws.com/",
+    "javascript:alert('PWNED')",
+    "file:///etc/PWNED",
+    "https://device.sso.eu-west-1.amazonaws.com/\u001b]8;;https://evil.example\u0007PWNED",
+    "https://device.sso.eu-west-1.amazonaws.com/\u202ePWNED",
+]
+
+
+def no_raw_page(text):
+    assert "PWNED" not in text and "\u001b" not in text and "\u202e" not in text, text
+
+
+def test_a_hostile_verification_page_is_refused_by_the_host_and_nothing_polls(rc, aws):
+    setup(rc)
+    h = rc.host()
+    for page in HOSTILE_PAGES:
+        aws.sso("answer", {"verification_uri_complete": page})
+        err = h.call("sso.login", {"sso": "acme"})["error"]
+        assert err["data"] == {"kind": "verification_refused", "sso": "acme"}, (page, err)
+        assert "not an https page of AWS" in err["message"] or "control characters" in err["message"] or "user name" in err["message"], err
+        no_raw_page(err["message"])
+    # The field the SDK falls back on is checked the same way.
+    aws.sso("answer", {"verification_uri_complete": None, "verification_uri": HOSTILE_PAGES[0]})
+    assert h.call("sso.login", {"sso": "acme"})["error"]["data"]["kind"] == "verification_refused"
+    # A user code a terminal would obey is refused too.
+    aws.sso("answer", {"user_code": "AB\u001b[2JPWNED", "verification_uri_complete": aws.urls["sso"] + "/device"})
+    err = h.call("sso.login", {"sso": "acme"})["error"]
+    assert err["data"]["kind"] == "verification_refused" and "user code" in err["message"], err
+    no_raw_page(err["message"])
+    # No sign-in was left in progress: nothing polls, nothing to wait for.
+    assert h.call("sso.wait", {"sso": "acme"})["error"]["data"]["kind"] == "invalid_params"
+    time.sleep(1.5)
+    assert "CreateToken" not in aws.stats()["sso"]["calls"]
+    assert h.close() == 0
+    no_raw_page(h.stderr)
+
+
+def test_aws_pages_pass_and_loopback_ones_only_with_a_loopback_oidc_endpoint(rc, aws):
+    setup(rc)
+    h = rc.host()
+    for page in (
+        "https://device.sso.eu-west-1.amazonaws.com/?user_code={user_code}",
+        "https://d-9067c1b1f2.awsapps.com/start/#/device?user_code={user_code}",
+        "https://acme.awsapps.com/start/#/device",
+    ):
+        aws.sso("answer", {"verification_uri_complete": page})
+        login = h.call("sso.login", {"sso": "acme"})["result"]
+        assert login["verification_uri_complete"] == page.replace("{user_code}", login["user_code"])
+        assert login["start_url"] == "https://acme.awsapps.com/start"
+    # The fake's own loopback page: the OIDC endpoint is loopback (the stack's override);
+    # and without verificationUriComplete, verificationUri.
+    aws.sso("answer", {"verification_uri_complete": None})
+    login = h.call("sso.login", {"sso": "acme"})["result"]
+    assert login["verification_uri_complete"] == aws.urls["sso"] + "/device"
+    aws.sso("answer", {})
+    login = h.call("sso.login", {"sso": "acme"})["result"]
+    assert login["verification_uri_complete"].startswith(aws.urls["sso"] + "/device?")
+    assert aws.sso("approve", {"user_code": login["user_code"]})["ok"]
+    assert h.call("sso.wait", {"sso": "acme"})["result"]["authorized"]
+    assert h.close() == 0
+
+
+def test_cli_sign_in_refuses_a_hostile_page_and_opens_nothing(rc, aws, tmp_path):
+    rc.add_sso()
+    aws.sso("answer", {"verification_uri_complete": HOSTILE_PAGES[0]})
+    r = rc.cli("sso", "login", "acme")
+    assert r.returncode != 0, r.stdout
+    assert "is refused" in r.stderr and "Nothing was opened or shown" in r.stderr, r.stderr
+    assert "Open " not in r.stdout
+    no_raw_page(r.stdout + r.stderr)
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    opened = tmp_path / "opened"
+    (bindir / "xdg-open").write_text(f"#!/bin/sh\ntouch {opened}\n")
+    (bindir / "xdg-open").chmod(0o755)
+    aws.sso("answer", {"verification_uri_complete": HOSTILE_PAGES[6]})
+    r = rc.cli("sso", "login", "acme", "--open", env=dict(rc.env, PATH=f"{bindir}:{os.environ['PATH']}"))
+    assert r.returncode != 0 and "is refused" in r.stderr, r.stderr
+    no_raw_page(r.stdout + r.stderr)
+    time.sleep(0.5)
+    assert not opened.exists(), "the opener ran"
+    handoff = list(Path(rc.env["ROLECALL_DATA_DIR"]).rglob("handoff/*"))
+    assert handoff == [], handoff

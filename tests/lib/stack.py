@@ -180,7 +180,7 @@ class AwsStack:
 
     def sso(self, what, body=None):
         """Identity Center fake controls (tests/fakes/identity_center.py): config, approve,
-        revoke, slow-down, expire-tokens."""
+        revoke, slow-down, expire-tokens, answer."""
         req = urllib.request.Request(
             f"{self.urls['sso']}/_fake/sso/{what}", data=json.dumps(body or {}).encode(), method="POST"
         )

@@ -8,7 +8,7 @@ import { openParams } from './landing.js';
 import { sectionItems } from './display.js';
 import { loadPrefs, noteVisit, recentIds } from './prefs.js';
 import { SETTINGS_KEY, loadSettings } from './settings.js';
-import { createSsoLogins, isVerificationUrl } from './sso.js';
+import { createSsoLogins, isVerificationUrl, oidcIsLoopback } from './sso.js';
 import { pickExistingTab, tabCreateProps } from './tabs.js';
 
 const MFA_CODE = /^\d{6}$/;
@@ -259,8 +259,9 @@ export function createService({ api, client, now, timers }) {
     if (!login) {
       const reply = await client.request('sso.login', { sso });
       const url = reply?.verification_uri_complete;
-      if (!isVerificationUrl(url)) {
-        throw new RolecallError('extension_error', `The host's verification page for '${sso}' is not a web page: rolecall does not open it.`);
+      const host = await info().catch(() => ({}));
+      if (!isVerificationUrl(url, { startUrl: reply?.start_url, oidcLoopback: oidcIsLoopback(host) })) {
+        throw new RolecallError('extension_error', `The verification page the host named for '${sso}' is not an AWS sign-in page: rolecall does not open it.`);
       }
       login = ssoLogins.begin(sso, { userCode: String(reply.user_code ?? ''), expiresAt: Date.parse(reply.expires_at), url });
       waitForApproval(login);

@@ -13,19 +13,49 @@
 // the role is clicked again.
 export const FAILED_TTL_MS = 5 * 60_000;
 
-// The verification page is opened only if it is a web page: https, or http on a loopback
-// address (the test stack's Identity Center fake). Never a javascript:, file: or data: URL,
-// whatever a host says.
-export function isVerificationUrl(url) {
-  let u;
+// The verification page is opened only if it is one of AWS's sign-in pages, the same list the
+// host applies (native-host/src/sources/sso/verification.rs): https on a subdomain of these,
+// or on the source's start-URL host, default port, no user name, no control or bidi
+// character. A loopback page (the test stack's Identity Center fake) only while the host's
+// SSO OIDC endpoint is itself overridden to loopback (host.info `endpoint_overrides`). Never
+// a javascript:, file: or data: URL, whatever a host says.
+export const AWS_SIGN_IN_DOMAINS = ['amazonaws.com', 'amazonaws.cn', 'amazonaws-us-gov.com', 'awsapps.com', 'awsapps.cn'];
+const MAX_PAGE_LENGTH = 2048;
+// C0 and C1 controls, DEL, and the bidirectional-text controls.
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+function parsed(url) {
   try {
-    u = new URL(url);
+    return new URL(url);
   } catch {
-    return false;
+    return null;
   }
-  if (u.username || u.password) return false;
-  if (u.protocol === 'https:') return true;
-  return u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+}
+
+export function isLoopbackUrl(u) {
+  if (!u || !['http:', 'https:'].includes(u.protocol)) return false;
+  const host = u.hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+// Whether host.info says the SSO OIDC endpoint is overridden to this machine.
+export function oidcIsLoopback(hostInfo) {
+  const overrides = Array.isArray(hostInfo?.endpoint_overrides) ? hostInfo.endpoint_overrides : [];
+  const oidc = overrides.find((o) => o?.variable === 'AWS_ENDPOINT_URL_SSO_OIDC' && typeof o.url === 'string');
+  return Boolean(oidc) && isLoopbackUrl(parsed(oidc.url));
+}
+
+export function isVerificationUrl(url, { startUrl = null, oidcLoopback = false } = {}) {
+  if (typeof url !== 'string' || url.length === 0 || url.length > MAX_PAGE_LENGTH) return false;
+  if (UNSAFE_CHARACTERS.test(url)) return false;
+  const u = parsed(url);
+  if (!u || u.username || u.password) return false;
+  if (oidcLoopback && isLoopbackUrl(u)) return true;
+  if (u.protocol !== 'https:') return false;
+  const host = u.hostname;
+  if (u.port === '' && AWS_SIGN_IN_DOMAINS.some((d) => host.length > d.length + 1 && host.endsWith(`.${d}`))) return true;
+  const start = typeof startUrl === 'string' ? parsed(startUrl) : null;
+  return Boolean(start) && start.protocol === 'https:' && start.hostname === host && start.port === u.port;
 }
 
 export function ssoPromptText(userCode) {

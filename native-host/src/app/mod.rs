@@ -220,12 +220,14 @@ pub struct App {
     writes: Arc<KeyedLocks>,
 }
 
-fn url_from_env(var: &str) -> std::result::Result<Option<Url>, String> {
-    match std::env::var(var) {
-        Ok(v) if !v.is_empty() => Url::parse(&v)
-            .map(Some)
-            .map_err(|e| format!("{var}={v} is not a URL ({e})")),
-        _ => Ok(None),
+/// rolecall's own override `var`, checked as every endpoint override is
+/// (`console/endpoints.rs`: http only to loopback, no credentials); refused is kept as the
+/// error each open then answers.
+fn url_from_env(var: &'static str) -> std::result::Result<Option<Url>, String> {
+    match crate::console::endpoints::get(var) {
+        Ok(o) => Ok(o.map(|o| o.url)),
+        Err(Error::EndpointRefused { reason, .. }) => Err(reason),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -253,8 +255,8 @@ impl App {
             sources: Sources::new(secrets.clone(), state.clone(), writes.clone()),
             secrets,
             state,
-            signin_override: url_from_env("ROLECALL_SIGNIN_URL"),
-            console_override: url_from_env("ROLECALL_CONSOLE_URL"),
+            signin_override: url_from_env(crate::console::endpoints::SIGNIN),
+            console_override: url_from_env(crate::console::endpoints::CONSOLE),
             http: tokio::sync::OnceCell::new(),
             role_locks: KeyedLocks::default(),
             sessions: Mutex::new(HashMap::new()),
@@ -428,8 +430,8 @@ impl App {
     }
 
     fn overrides(&self) -> Result<(Option<Url>, Option<Url>)> {
-        let bad = |reason: &String, var: &str| Error::ConfigInvalid {
-            path: var.to_owned(),
+        let bad = |reason: &String, var: &str| Error::EndpointRefused {
+            variable: var.to_owned(),
             reason: reason.clone(),
         };
         let s = self

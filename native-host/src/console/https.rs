@@ -44,17 +44,6 @@ pub fn sdk_timeouts(timeout: Duration) -> aws_smithy_types::timeout::TimeoutConf
         .build()
 }
 
-/// The endpoint an AWS SDK client is pointed at by the standard overrides:
-/// `AWS_ENDPOINT_URL_<SERVICE>` (e.g. `STS`, `SSO`, `SSO_OIDC`), then `AWS_ENDPOINT_URL`.
-pub fn endpoint_override(service: &str) -> Option<String> {
-    [
-        format!("AWS_ENDPOINT_URL_{service}"),
-        "AWS_ENDPOINT_URL".to_owned(),
-    ]
-    .iter()
-    .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-}
-
 /// The SDK's HTTP client on the host's shared reqwest client ([`crate::console::https::client`]),
 /// rather than the SDK's own hyper client, which would read and parse the roots a second time.
 pub fn sdk_http_client(client: reqwest::Client) -> SharedHttpClient {

@@ -1,7 +1,9 @@
 //! From temporary credentials to a console sign-in URL: partitions and their endpoints, the
-//! trusted roots and the one HTTPS client, and the federation endpoint (sign-in tokens,
-//! login URLs, destination checks). Knows nothing of where credentials come from.
+//! environment's endpoint overrides and what they may be, the trusted roots and the one
+//! HTTPS client, and the federation endpoint (sign-in tokens, login URLs, destination
+//! checks). Knows nothing of where credentials come from.
 
+pub mod endpoints;
 pub mod federation;
 pub mod https;
 pub mod partition;

@@ -111,7 +111,20 @@ pub fn host_info(app: &App) -> Value {
             "auto_renew": settings.auto_renew(),
         },
         "session_cookie_domains": app.session_cookie_domains(),
+        "endpoint_overrides": endpoint_overrides(&crate::console::endpoints::process_env),
     })
+}
+
+/// The endpoint overrides set in the host's environment: `{variable, url}` for each in
+/// force, `{variable, refused}` (why, never the value) for each refused.
+fn endpoint_overrides(lookup: &dyn Fn(&str) -> Option<String>) -> Value {
+    crate::console::endpoints::listed(lookup)
+        .into_iter()
+        .map(|(variable, state)| match state {
+            Ok(o) => json!({ "variable": variable, "url": o.value }),
+            Err(e) => json!({ "variable": variable, "refused": e.to_string() }),
+        })
+        .collect()
 }
 
 /// A method's parameters: their names and, in words, what each must be. Errors name the

@@ -4,7 +4,8 @@
 
 use crate::app::App;
 use crate::browser::install::{self, Bases, Installed, Os};
-use crate::console::partition::Partition;
+use crate::console::endpoints as overrides;
+use crate::setup::endpoints;
 use crate::sources::gateway::sts;
 use crate::store::config::{Config, DEFAULT_REGION};
 use std::collections::BTreeMap;
@@ -312,26 +313,6 @@ fn sts_regions(config: &Config) -> BTreeMap<String, Vec<String>> {
     by_gateway
 }
 
-/// The STS endpoint the SDK would call for `region`.
-fn sts_url(region: &str) -> String {
-    if let Some(url) = sts::endpoint_override() {
-        return url;
-    }
-    match Partition::for_region(region) {
-        Partition::AwsCn => format!("https://sts.{region}.amazonaws.com.cn"),
-        _ => format!("https://sts.{region}.amazonaws.com"),
-    }
-}
-
-fn signin_url(region: &str) -> Result<String, String> {
-    match std::env::var("ROLECALL_SIGNIN_URL") {
-        Ok(v) if !v.is_empty() => url::Url::parse(&v)
-            .map(|u| u.to_string())
-            .map_err(|e| format!("ROLECALL_SIGNIN_URL={v} is not a URL ({e})")),
-        _ => Ok(Partition::for_region(region).signin_url().to_owned()),
-    }
-}
-
 /// HTTP dates are RFC 7231 IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn parse_http_date(s: &str) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc2822).ok()
@@ -401,10 +382,22 @@ pub async fn network(app: &App, config: &Config, keyring_ok: bool) -> Vec<Check>
             )]
         }
     };
+    if sts::endpoint_override().is_err() {
+        out.push(endpoints::not_checked(
+            "STS and the gateways' keys",
+            overrides::STS,
+        ));
+        out.extend(signin_checks(&client, config, timeout).await);
+        return out;
+    }
     let regions = sts_regions(config);
-    let mut sts_urls: Vec<String> = regions.values().flatten().map(|r| sts_url(r)).collect();
+    let mut sts_urls: Vec<String> = regions
+        .values()
+        .flatten()
+        .map(|r| endpoints::sts_url(r))
+        .collect();
     if sts_urls.is_empty() {
-        sts_urls.push(sts_url(DEFAULT_REGION));
+        sts_urls.push(endpoints::sts_url(DEFAULT_REGION));
     }
     sts_urls.sort();
     sts_urls.dedup();
@@ -493,28 +486,35 @@ pub async fn network(app: &App, config: &Config, keyring_ok: bool) -> Vec<Check>
         }
     }
 
-    let mut signin: Vec<Result<String, String>> = if config.roles.is_empty() {
-        vec![signin_url(DEFAULT_REGION)]
+    out.extend(signin_checks(&client, config, timeout).await);
+    out
+}
+
+/// The sign-in endpoint of each region the roles open in answers.
+async fn signin_checks(
+    client: &reqwest::Client,
+    config: &Config,
+    timeout: std::time::Duration,
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    let mut signin: Vec<Option<String>> = if config.roles.is_empty() {
+        vec![endpoints::signin_url(DEFAULT_REGION)]
     } else {
         config
             .roles
             .iter()
-            .map(|r| signin_url(config.region_of(r)))
+            .map(|r| endpoints::signin_url(config.region_of(r)))
             .collect()
     };
     signin.sort();
     signin.dedup();
     for url in signin {
-        let url = match url {
-            Ok(u) => u,
-            Err(e) => {
-                out.push(check(
-                    Status::Fail,
-                    e,
-                    Some("fix or unset ROLECALL_SIGNIN_URL".into()),
-                ));
-                continue;
-            }
+        let Some(url) = url else {
+            out.push(endpoints::not_checked(
+                "sign-in endpoint",
+                overrides::SIGNIN,
+            ));
+            continue;
         };
         // No parameters: the endpoint answers an error page, which is all this needs.
         let started = Instant::now();
@@ -600,19 +600,10 @@ pub async fn run(app: &App, os: Os, bases: &Bases, binary: &Path) -> Vec<Check> 
     all.extend(checks);
     let config = config.unwrap_or_default();
     all.extend(isolated_windows(&config));
+    all.extend(endpoints::checks(&overrides::process_env));
     all.extend(network(app, &config, keyring_ok).await);
     all.extend(identity_center(app, &config, keyring_ok).await);
     all
-}
-
-/// The portal endpoint an SSO source's calls go to (after the standard overrides).
-fn portal_url(region: &str) -> String {
-    crate::console::https::endpoint_override("SSO").unwrap_or_else(|| {
-        match Partition::for_region(region) {
-            Partition::AwsCn => format!("https://portal.sso.{region}.amazonaws.com.cn"),
-            _ => format!("https://portal.sso.{region}.amazonaws.com"),
-        }
-    })
 }
 
 /// Each IAM Identity Center source: a token in the keyring and its expiry, and the portal
@@ -675,8 +666,15 @@ pub async fn identity_center(app: &App, config: &Config, keyring_ok: bool) -> Ve
             }
         }
         let Some(client) = &client else { continue };
+        let Some(portal) = endpoints::portal_url(&s.region) else {
+            out.push(endpoints::not_checked(
+                &format!("SSO source '{}': portal", s.name),
+                overrides::SSO,
+            ));
+            continue;
+        };
         // An unauthenticated call: the portal answers 401, which proves it is reachable.
-        let url = format!("{}/assignment/accounts", portal_url(&s.region));
+        let url = format!("{portal}/assignment/accounts");
         let started = Instant::now();
         match client
             .get(&url)
@@ -689,7 +687,7 @@ pub async fn identity_center(app: &App, config: &Config, keyring_ok: bool) -> Ve
                 format!(
                     "SSO source '{}': portal {} answers (HTTP {} in {} ms)",
                     s.name,
-                    portal_url(&s.region),
+                    portal,
                     resp.status().as_u16(),
                     started.elapsed().as_millis()
                 ),
@@ -697,7 +695,7 @@ pub async fn identity_center(app: &App, config: &Config, keyring_ok: bool) -> Ve
             )),
             Err(e) => out.push(check(
                 Status::Fail,
-                format!("SSO source '{}': portal {}: {}", s.name, portal_url(&s.region), reqwest_reason(&e)),
+                format!("SSO source '{}': portal {portal}: {}", s.name, reqwest_reason(&e)),
                 Some("check your network and proxy; AWS_ENDPOINT_URL_SSO overrides the portal endpoint".into()),
             )),
         }

@@ -4,5 +4,6 @@
 pub mod catalogs;
 pub mod discover;
 pub mod doctor;
+pub mod endpoints;
 pub mod import;
 pub mod sso_sync;

@@ -3,9 +3,17 @@
 //! RFC 8628 says), refresh tokens, and the access portal's GetRoleCredentials, ListAccounts
 //! and ListAccountRoles, through the real AWS SDK clients. Tokens and the client
 //! registration live in the keyring; a sign-in in progress lives in this process.
-//! `AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL_SSO` and `AWS_ENDPOINT_URL` override the
-//! endpoints as in every AWS SDK.
+//! `AWS_ENDPOINT_URL_SSO_OIDC` and `AWS_ENDPOINT_URL_SSO` override the endpoints, within the
+//! limits of `console/endpoints.rs` (never the generic `AWS_ENDPOINT_URL`). The sign-in
+//! itself (device authorization) is in `device`; the page it sends the user to is checked
+//! in `verification`.
 
+mod device;
+pub mod verification;
+
+pub use device::{DeviceLogin, LoginStatus};
+
+use crate::console::endpoints;
 use crate::credentials::{SsoClient, SsoToken, TempCredentials, FRESHNESS_MARGIN};
 use crate::error::{Error, Result, Service};
 use crate::sources::Fresh;
@@ -28,25 +36,6 @@ const REFRESH_GRANT: &str = "refresh_token";
 const SCOPES: [&str; 1] = ["sso:account:access"];
 /// RFC 8628 3.5: on `slow_down`, poll this much less often from then on.
 const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
-
-/// What the user needs to approve a sign-in: shown in the popup or the terminal.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct DeviceLogin {
-    pub verification_uri_complete: String,
-    pub user_code: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub expires_at: OffsetDateTime,
-}
-
-/// How a sign-in in progress ended, or that it has not yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoginStatus {
-    Pending,
-    Authorized { expires_at: OffsetDateTime },
-    Expired,
-    Denied,
-    Failed { kind: &'static str, message: String },
-}
 
 /// An account the portal lists, with the roles (permission sets) the user has in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,21 +62,22 @@ struct Inner {
     logins: Mutex<HashMap<String, tokio::sync::watch::Receiver<LoginStatus>>>,
 }
 
+/// The OIDC client; a refused `AWS_ENDPOINT_URL_SSO_OIDC` fails here, before any call.
 fn oidc_client(
     http: &SharedHttpClient,
     region: &str,
     timeout: Duration,
-) -> aws_sdk_ssooidc::Client {
+) -> Result<aws_sdk_ssooidc::Client> {
     let mut b = aws_sdk_ssooidc::Config::builder()
         .region(aws_sdk_ssooidc::config::Region::new(region.to_owned()))
         .http_client(http.clone())
         .timeout_config(crate::console::https::sdk_timeouts(timeout))
         // Polling and sign-in answers are not to be retried behind our back.
         .retry_config(RetryConfig::disabled());
-    if let Some(url) = crate::console::https::endpoint_override("SSO_OIDC") {
-        b = b.endpoint_url(url);
+    if let Some(o) = endpoints::get(endpoints::SSO_OIDC)? {
+        b = b.endpoint_url(o.value);
     }
-    aws_sdk_ssooidc::Client::from_conf(b.build())
+    Ok(aws_sdk_ssooidc::Client::from_conf(b.build()))
 }
 
 fn portal_client(
@@ -95,16 +85,16 @@ fn portal_client(
     region: &str,
     timeout: Duration,
     retry: RetryConfig,
-) -> aws_sdk_sso::Client {
+) -> Result<aws_sdk_sso::Client> {
     let mut b = aws_sdk_sso::Config::builder()
         .region(aws_sdk_sso::config::Region::new(region.to_owned()))
         .http_client(http.clone())
         .timeout_config(crate::console::https::sdk_timeouts(timeout))
         .retry_config(retry);
-    if let Some(url) = crate::console::https::endpoint_override("SSO") {
-        b = b.endpoint_url(url);
+    if let Some(o) = endpoints::get(endpoints::SSO)? {
+        b = b.endpoint_url(o.value);
     }
-    aws_sdk_sso::Client::from_conf(b.build())
+    Ok(aws_sdk_sso::Client::from_conf(b.build()))
 }
 
 /// An SDK error as ours: its AWS error code (when the service sent one) and a message.
@@ -212,7 +202,7 @@ impl IdentityCenter {
             &sso.region,
             timeout,
             RetryConfig::standard().with_max_attempts(2),
-        );
+        )?;
         let sent = tokio::time::timeout(
             timeout + Duration::from_secs(1),
             portal
@@ -283,7 +273,7 @@ impl IdentityCenter {
         let Some(client) = self.stored_client(sso).await? else {
             return Ok(None);
         };
-        let sent = oidc_client(http, &sso.region, timeout)
+        let sent = oidc_client(http, &sso.region, timeout)?
             .create_token()
             .client_id(&client.client_id)
             .client_secret(&client.client_secret)
@@ -375,7 +365,7 @@ impl IdentityCenter {
         if let Some(c) = self.stored_client(sso).await? {
             return Ok(c);
         }
-        let out = oidc_client(http, &sso.region, timeout)
+        let out = oidc_client(http, &sso.region, timeout)?
             .register_client()
             .client_name(format!("rolecall-{}", sso.name))
             .client_type("public")
@@ -396,89 +386,6 @@ impl IdentityCenter {
         let stored = client.clone();
         blocking(move || secrets.store_sso_client(&name, &stored)).await?;
         Ok(client)
-    }
-
-    /// Starts a device-authorization sign-in and polls for its token in the background.
-    /// A sign-in already in progress for the source is replaced.
-    pub async fn start_login(
-        &self,
-        http: &SharedHttpClient,
-        sso: &SsoSource,
-        timeout: Duration,
-    ) -> Result<DeviceLogin> {
-        let client = self.client(http, sso, timeout).await?;
-        let oidc = oidc_client(http, &sso.region, timeout);
-        let out = oidc
-            .start_device_authorization()
-            .client_id(&client.client_id)
-            .client_secret(&client.client_secret)
-            .start_url(&sso.start_url)
-            .send()
-            .await
-            .map_err(|e| classify(e, Service::SsoOidc).1)?;
-        let login = DeviceLogin {
-            verification_uri_complete: out
-                .verification_uri_complete()
-                .or(out.verification_uri())
-                .unwrap_or_default()
-                .to_owned(),
-            user_code: out.user_code().unwrap_or_default().to_owned(),
-            expires_at: now_utc() + time::Duration::seconds(out.expires_in().into()),
-        };
-        let (tx, rx) = tokio::sync::watch::channel(LoginStatus::Pending);
-        self.inner
-            .logins
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(sso.name.clone(), rx);
-        let poll = Poll {
-            center: self.clone(),
-            oidc,
-            sso: sso.clone(),
-            client,
-            device_code: out.device_code().unwrap_or_default().to_owned(),
-            interval: Duration::from_secs(out.interval().max(1) as u64),
-            deadline: tokio::time::Instant::now()
-                + Duration::from_secs(out.expires_in().max(1) as u64),
-        };
-        tokio::spawn(async move {
-            let status = poll.run().await;
-            let _ = tx.send(status);
-        });
-        Ok(login)
-    }
-
-    /// Waits until the source's sign-in in progress ends; its token's expiry on success.
-    pub async fn wait_login(&self, sso: &str) -> Result<OffsetDateTime> {
-        let rx = self
-            .inner
-            .logins
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(sso)
-            .cloned();
-        let Some(mut rx) = rx else {
-            return Err(Error::InvalidParams(format!(
-                "No IAM Identity Center sign-in for '{sso}' is in progress; start one with sso.login."
-            )));
-        };
-        let status = rx
-            .wait_for(|s| *s != LoginStatus::Pending)
-            .await
-            .map(|s| s.clone())
-            .unwrap_or(LoginStatus::Expired);
-        match status {
-            LoginStatus::Authorized { expires_at } => Ok(expires_at),
-            LoginStatus::Expired | LoginStatus::Pending => {
-                Err(Error::SsoLoginExpired(sso.to_owned()))
-            }
-            LoginStatus::Denied => Err(Error::SsoLoginDenied(sso.to_owned())),
-            LoginStatus::Failed { kind, message } => Err(Error::UpstreamError {
-                service: Service::SsoOidc,
-                aws_code: kind.to_owned(),
-                message,
-            }),
-        }
     }
 
     /// Keeps a token: memory at once, keyring and state file in the background.
@@ -550,7 +457,7 @@ impl IdentityCenter {
         token: &SsoToken,
         timeout: Duration,
     ) -> Result<Vec<Assignment>> {
-        let portal = portal_client(http, &sso.region, timeout, RetryConfig::disabled());
+        let portal = portal_client(http, &sso.region, timeout, RetryConfig::disabled())?;
         let mut accounts = Vec::new();
         let mut next: Option<String> = None;
         loop {
@@ -642,68 +549,6 @@ where
                         ))
                     }
                     _ => return Err(err),
-                }
-            }
-        }
-    }
-}
-
-/// A sign-in's background polling of CreateToken (RFC 8628 3.4, 3.5).
-struct Poll {
-    center: IdentityCenter,
-    oidc: aws_sdk_ssooidc::Client,
-    sso: SsoSource,
-    client: SsoClient,
-    device_code: String,
-    interval: Duration,
-    deadline: tokio::time::Instant,
-}
-
-impl Poll {
-    async fn run(mut self) -> LoginStatus {
-        loop {
-            tokio::time::sleep(self.interval).await;
-            if tokio::time::Instant::now() >= self.deadline {
-                return LoginStatus::Expired;
-            }
-            let sent = self
-                .oidc
-                .create_token()
-                .client_id(&self.client.client_id)
-                .client_secret(&self.client.client_secret)
-                .grant_type(DEVICE_GRANT)
-                .device_code(&self.device_code)
-                .send()
-                .await;
-            match sent {
-                Ok(out) => {
-                    let token = SsoToken {
-                        start_url: self.sso.start_url.clone(),
-                        access_token: out.access_token().unwrap_or_default().to_owned(),
-                        expires_at: now_utc() + time::Duration::seconds(out.expires_in().into()),
-                        refresh_token: out.refresh_token().map(str::to_owned),
-                    };
-                    let expires_at = token.expires_at;
-                    self.center.keep(&self.sso.name, token).await;
-                    log::info!("signed in to SSO source {}", self.sso.name);
-                    return LoginStatus::Authorized { expires_at };
-                }
-                Err(e) => {
-                    let (code, err) = classify(e, Service::SsoOidc);
-                    match code.as_deref() {
-                        Some("AuthorizationPendingException") => {}
-                        Some("SlowDownException") => self.interval += SLOW_DOWN_STEP,
-                        Some("ExpiredTokenException") => return LoginStatus::Expired,
-                        Some("AccessDeniedException") => return LoginStatus::Denied,
-                        // A network hiccup: keep polling until the deadline.
-                        None if err.kind() == "upstream_unavailable" => {}
-                        _ => {
-                            return LoginStatus::Failed {
-                                kind: "sign_in_failed",
-                                message: err.to_string(),
-                            }
-                        }
-                    }
                 }
             }
         }

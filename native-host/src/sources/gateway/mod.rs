@@ -356,6 +356,10 @@ impl GatewaySource {
         timeout: std::time::Duration,
     ) -> std::result::Result<Vec<organizations::OrgAccount>, organizations::OrganizationsError>
     {
+        use crate::console::endpoints;
+        // A refused override fails here, before the keyring or any call.
+        let endpoint = endpoints::get(endpoints::ORGANIZATIONS)?.map(|o| o.value);
+        let endpoint = endpoint.as_deref();
         let keys = self.keys(&gateway.name).await?;
         let partition = crate::console::partition::Partition::for_region(
             gateway.region.as_deref().unwrap_or(config::DEFAULT_REGION),
@@ -368,6 +372,7 @@ impl GatewaySource {
                 partition,
                 &who,
                 timeout,
+                endpoint,
             )
             .accounts(ous)
             .await;
@@ -404,9 +409,16 @@ impl GatewaySource {
         let assumed = sts::assume_role(http, Signer::LongTerm(&keys), &req, timeout).await?;
         drop(keys);
         let who = format!("role {role_arn}");
-        organizations::Lister::new(http, Signer::Assumed(&assumed), partition, &who, timeout)
-            .accounts(ous)
-            .await
+        organizations::Lister::new(
+            http,
+            Signer::Assumed(&assumed),
+            partition,
+            &who,
+            timeout,
+            endpoint,
+        )
+        .accounts(ous)
+        .await
     }
 }
 

@@ -2,8 +2,8 @@
 //! and, to group them, its tree of organisational units (ListRoots,
 //! ListOrganizationalUnitsForParent, ListAccountsForParent), every list paged. The calls are
 //! signed with a gateway's keys or with a role assumed through it (`--via-role`), through
-//! the host's HTTPS client. `AWS_ENDPOINT_URL_ORGANIZATIONS` / `AWS_ENDPOINT_URL` override
-//! the endpoint as in every AWS SDK.
+//! the host's HTTPS client. `AWS_ENDPOINT_URL_ORGANIZATIONS` overrides the endpoint, within
+//! the limits of `console/endpoints.rs` (never the generic `AWS_ENDPOINT_URL`).
 
 use super::sts::Signer;
 use crate::console::partition::Partition;
@@ -81,6 +81,7 @@ impl<'a> Lister<'a> {
         partition: Partition,
         who: &'a str,
         timeout: Duration,
+        endpoint: Option<&str>,
     ) -> Lister<'a> {
         let mut b = aws_sdk_organizations::Config::builder()
             .region(Region::new(region(partition)))
@@ -90,7 +91,7 @@ impl<'a> Lister<'a> {
             // Organizations throttles (TooManyRequestsException) at a few calls a second:
             // the standard retry backs off on it.
             .retry_config(RetryConfig::standard().with_max_attempts(5));
-        if let Some(url) = crate::console::https::endpoint_override("ORGANIZATIONS") {
+        if let Some(url) = endpoint {
             b = b.endpoint_url(url);
         }
         Lister {

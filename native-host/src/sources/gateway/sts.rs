@@ -1,7 +1,7 @@
 //! STS AssumeRole with a gateway's long-term keys, through the real AWS SDK client.
 //! No default credential chain and no instance-metadata probing: the click path waits on
-//! nothing but the one STS call. `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL` override the
-//! endpoint as in every AWS SDK.
+//! nothing but the one STS call. `AWS_ENDPOINT_URL_STS` overrides the endpoint, within the
+//! limits of `console/endpoints.rs` (never the generic `AWS_ENDPOINT_URL`).
 
 use crate::credentials::{LongTermKeys, TempCredentials};
 use crate::error::{error_chain, Error, Result, Service};
@@ -25,9 +25,9 @@ pub struct AssumeRequest<'a> {
     pub mfa: Option<(&'a str, &'a str)>,
 }
 
-/// The endpoint override the AWS SDKs honour, STS-specific first.
-pub fn endpoint_override() -> Option<String> {
-    crate::console::https::endpoint_override("STS")
+/// The STS endpoint override in force (`AWS_ENDPOINT_URL_STS`), or why it is refused.
+pub fn endpoint_override() -> Result<Option<String>> {
+    Ok(crate::console::endpoints::get(crate::console::endpoints::STS)?.map(|o| o.value))
 }
 
 pub use crate::console::https::sdk_http_client as http_client_on;
@@ -96,7 +96,7 @@ pub async fn assume_role(
     req: &AssumeRequest<'_>,
     timeout: Duration,
 ) -> Result<TempCredentials> {
-    let endpoint = endpoint_override();
+    let endpoint = endpoint_override()?;
     let sts = client(http, signer, req.region, timeout, endpoint.as_deref());
     let mut call = sts
         .assume_role()
@@ -119,7 +119,7 @@ pub async fn session_token(
     req: &AssumeRequest<'_>,
     timeout: Duration,
 ) -> Result<TempCredentials> {
-    let endpoint = endpoint_override();
+    let endpoint = endpoint_override()?;
     let sts = client(
         http,
         Signer::LongTerm(keys),
@@ -187,7 +187,7 @@ pub async fn caller_identity(
     region: &str,
     timeout: Duration,
 ) -> Result<String> {
-    let endpoint = endpoint_override();
+    let endpoint = endpoint_override()?;
     let sts = client(
         http,
         Signer::LongTerm(keys),
