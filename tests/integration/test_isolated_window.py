@@ -265,7 +265,10 @@ def test_role_ids_that_are_not_folder_names_launch_nothing(rc, aws, tmp_path):
     assert "rolecall role remove .." in err["message"]
     assert list(record.iterdir()) == [], "no browser started"
     assert aws.stats()["sts_calls"] == [], "no AWS call"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "fake-browser", "recorded"]
+    # No profile or handoff folder: only what the set-up wrote (the config; the state file's
+    # forget marker, which `gateway add` writes).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "data", "fake-browser", "recorded"]
+    assert sorted(p.name for p in data.iterdir()) == [".state.json.lock", "state.json"]
 
 
 def test_doctor_says_which_browser_isolated_windows_use(rc, aws, tmp_path):
@@ -291,7 +294,7 @@ def test_hostile_role_ids_are_refused_unechoed_before_anything_happens(rc, aws, 
         assert err["data"]["kind"] == "invalid_params", err
         if hostile:
             assert hostile not in json.dumps(r), "the id is not echoed"
-    assert list(record.iterdir()) == [] and not data.exists()
+    assert list(record.iterdir()) == [] and sorted(p.name for p in data.iterdir()) == [".state.json.lock", "state.json"]
 
 
 def pipes_of(pid):

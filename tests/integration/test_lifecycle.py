@@ -483,3 +483,21 @@ def test_a_forget_that_cannot_reach_running_hosts_says_so(rc, aws):
     state_path(rc).rmdir()
     assert h.call("console.open", {"role": "prod"})["result"]["cached"] is False
     assert h.close() == 0
+
+
+def test_a_removed_role_added_again_does_not_open_from_a_running_hosts_memory(rc, aws):
+    """`role remove` drops the role's cached session in the keyring and, through the forget
+    marker, in a running host's memory (with its prepared token): the role added again under
+    the id is assumed afresh."""
+    rc.add_gateway()
+    rc.add_role("prod")
+    h = rc.host()
+    assert "result" in h.call("console.open", {"role": "prod"})
+    assert h.call("console.prepare", {"roles": ["prod"]})["result"] == {"prepared": ["prod"]}
+    assert rc.cli("role", "remove", "prod").returncode == 0
+    rc.add_role("prod")
+    before = aws.stats()["sts_requests"].get("AssumeRole", 0)
+    res = h.call("console.open", {"role": "prod"})["result"]
+    assert res["cached"] is False and res["prepared"] is False, res
+    assert aws.stats()["sts_requests"]["AssumeRole"] == before + 1
+    assert h.close() == 0

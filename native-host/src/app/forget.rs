@@ -114,6 +114,13 @@ impl App {
             .await
     }
 
+    /// What a removed role or SSO source left (`role remove`, `sso remove`): cached sessions
+    /// and tokens in the keyring, and through the forget marker in running hosts' memory, so
+    /// a role or source added again under the name starts afresh.
+    pub async fn forget_removed(&self, roles: Vec<String>, ssos: Vec<String>) -> Result<usize> {
+        self.forget_sessions(roles, vec![], ssos).await
+    }
+
     /// Drops these roles' sessions, prepared tokens and live state, these gateways' MFA
     /// sessions and these SSO sources' tokens, then writes a new forget marker so that every
     /// running host drops what it holds in memory. Fails when the marker cannot be written:

@@ -1,6 +1,6 @@
 //! `rolecall role add|set|list|remove` and `rolecall group set`.
 
-use super::{io_err, Out};
+use super::{io_err, runtime, Out};
 use crate::app::App;
 use crate::error::{Error, Result};
 use crate::store::config::{self, Group, Link, Risk, Role};
@@ -272,9 +272,13 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
             }
             config.roles.retain(|r| r.id != id);
             config::save(app.config_path(), &config)?;
-            // A stale cached session must not outlive its role, nor its live state (a role
-            // added again under the id would be shown as renewing without a code).
-            let _ = app.secrets().forget_session(&id);
+            // A stale cached session must not outlive its role, in the keyring or a running
+            // host's memory, nor its live state (a role added again under the id would be
+            // shown as renewing without a code).
+            let rt = runtime()?;
+            if let Err(e) = rt.block_on(app.forget_removed(vec![id.clone()], vec![])) {
+                log::warn!("could not forget the cached session of role {id}: {e}");
+            }
             if let Err(e) = app.state_file().update(|s| {
                 s.roles.remove(&id);
             }) {

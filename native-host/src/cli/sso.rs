@@ -128,7 +128,7 @@ pub fn run(cmd: SsoCommand, out: Out) -> Result<()> {
             config.sso.retain(|s| s.name != name);
             config::save(app.config_path(), &config)?;
             let rt = runtime()?;
-            rt.block_on(app.sources().sso.forget(&name))?;
+            rt.block_on(app.forget_removed(vec![], vec![name.clone()]))?;
             let secrets = app.secrets().clone();
             let _ = secrets.forget_sso_client(&name);
             rt.block_on(app.settle());
