@@ -97,13 +97,13 @@ fn add(app: &App, a: AddArgs, out: Out) -> Result<(), CliError> {
         None => None,
     };
     if let Some(u) = &a.url {
-        catalog::check_url(u).map_err(crate::error::Error::InvalidParams)?;
+        config::check_url(u).map_err(crate::error::Error::InvalidParams)?;
         if a.sha256.is_none() {
             return Err(CatalogSetupError::DigestNeeded(u.clone()).into());
         }
     }
     if let Some(d) = &a.sha256 {
-        if !catalog::is_sha256_hex(d) {
+        if !config::is_sha256_hex(d) {
             return Err(crate::error::Error::InvalidParams(format!(
                 "--sha256 '{d}' is not 64 hexadecimal digits."
             ))
@@ -151,7 +151,7 @@ fn update(app: &App, a: UpdateArgs, out: Out) -> Result<(), CliError> {
         return Err(CatalogSetupError::AcceptNeedsName.into());
     }
     if let Some(d) = &a.sha256 {
-        if !catalog::is_sha256_hex(d) {
+        if !config::is_sha256_hex(d) {
             return Err(crate::error::Error::InvalidParams(format!(
                 "--sha256 '{d}' is not 64 hexadecimal digits."
             ))
