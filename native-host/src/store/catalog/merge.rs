@@ -1,8 +1,10 @@
 //! Putting the catalogues' roles after the user's: each mapped to the user's own sources,
 //! the user's role winning over a catalogue's of the same id (and an earlier catalogue over
-//! a later one), and what became of every catalogue reported.
+//! a later one), and what became of every catalogue reported. A role, the user's or a
+//! catalogue's, whose label, group or links break their rules (store/config `text`) is left
+//! out and reported: it never fails a listing.
 
-use crate::store::config::{CatalogRef, Config, Role};
+use crate::store::config::{check_role_text, CatalogRef, Config, Role};
 use std::collections::{HashMap, HashSet};
 
 /// What became of one subscribed catalogue when the roles were put together.
@@ -17,7 +19,8 @@ pub struct Report {
     pub shown: usize,
     /// Its roles hidden by a role of the same id: (id, by whom: "local" or a catalogue).
     pub shadowed: Vec<(String, String)>,
-    /// Its roles left out: (id, why), e.g. a source no local one is mapped to.
+    /// Its roles left out: (id, why), e.g. a source no local one is mapped to, or a label
+    /// that breaks the text rules.
     pub unusable: Vec<(String, String)>,
 }
 
@@ -31,6 +34,10 @@ pub struct Effective {
     /// Local role id → the catalogue whose role of the same id it hides.
     pub shadows: HashMap<String, String>,
     pub reports: Vec<Report>,
+    /// The user's own roles left out, with why: their text breaks its rules (a hand-edited
+    /// config; the CLI writes no such role). Their ids stay theirs: no catalogue role
+    /// takes one.
+    pub left_out: Vec<(String, String)>,
 }
 
 impl Effective {
@@ -79,6 +86,13 @@ pub fn effective(
         config: config.clone(),
         ..Effective::default()
     };
+    out.config.roles.retain(|r| match check_role_text(r) {
+        Ok(()) => true,
+        Err(why) => {
+            out.left_out.push((r.id.clone(), why));
+            false
+        }
+    });
     if config.catalogs.is_empty() {
         return out;
     }
@@ -112,6 +126,10 @@ pub fn effective(
                 report
                     .shadowed
                     .push((role.id.clone(), format!("catalogue {by}")));
+                continue;
+            }
+            if let Err(why) = check_role_text(role) {
+                report.unusable.push((role.id.clone(), why));
                 continue;
             }
             match map_role(catalog, role, config) {
@@ -241,5 +259,48 @@ map = { team = "corp", company = "acme" }
         let ids: Vec<&str> = e.config.roles.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["shared-prod", "shared-dev"]);
         assert!(e.reports[0].unusable[0].1.contains("mars-north-1"));
+    }
+
+    #[test]
+    fn roles_whose_text_breaks_the_rules_are_left_out_and_reported_never_failing_the_listing() {
+        let mut config = local();
+        // A hand-edited role of the user's own with a 3 MiB label.
+        config.roles[0].label = Some("x".repeat(3 << 20));
+        config.validate().unwrap();
+        let text = format!(
+            "{}\nlabel = \"Prod\\u001b]52;c;cGF5bG9hZA==\\u0007\"\n{}",
+            GOOD.trim_end(),
+            "[[role]]\nid = \"shared-ok\"\naccount_id = \"333333333333\"\nrole_name = \"Admin\"\ngateway = \"team\"\nlabel = \"Fine · ok\"\n"
+        );
+        let roles = parse("cat.toml", text.as_bytes()).unwrap();
+        assert_eq!(
+            roles[1].label.as_deref(),
+            Some("Prod\x1b]52;c;cGF5bG9hZA==\x07")
+        );
+        let e = effective(&config, |_| Ok(roles.clone()));
+        let ids: Vec<&str> = e.config.roles.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["shared-ok"]);
+        assert_eq!(e.left_out.len(), 1);
+        assert_eq!(e.left_out[0].0, "shared-prod");
+        assert!(
+            e.left_out[0].1.contains("3145728 characters long"),
+            "{:?}",
+            e.left_out
+        );
+        // The user's id stays the user's: the catalogue's shared-prod does not take it.
+        assert_eq!(
+            e.reports[0].shadowed,
+            [("shared-prod".to_owned(), "local".to_owned())]
+        );
+        let r = &e.reports[0];
+        assert_eq!((r.roles, r.shown), (3, 1));
+        assert_eq!(r.unusable.len(), 1);
+        assert_eq!(r.unusable[0].0, "shared-dev");
+        assert!(r.unusable[0].1.contains("U+001B"), "{:?}", r.unusable);
+        assert!(!r.unusable[0].1.contains('\x1b'));
+        // Without catalogues too.
+        config.catalogs.clear();
+        let e = effective(&config, |_| unreachable!());
+        assert!(e.config.roles.is_empty() && e.left_out.len() == 1);
     }
 }

@@ -2,12 +2,13 @@
 //! no gateways, SSO sources, settings or secrets. A catalogue names its roles' sources by
 //! shared names that each user maps to their own (`map`), and is read from its source only
 //! by `rolecall catalog add|update` (setup/catalogs.rs), which keeps the accepted copy in
-//! `<config folder>/catalogs/<name>.toml` and its SHA-256 in the config. Listing and clicks
+//! `<config folder>/catalogs/<name>.<sha256>.toml` and its SHA-256 in the config. Listing and clicks
 //! read that copy, never the network, and refuse it when its digest is not the accepted one.
 //!
 //! A bad catalogue never breaks the local config: at `catalog update` it is refused with the
 //! file, line and field at fault; at list time a copy that no longer loads is skipped and
-//! reported, and the local roles are served as before. A local role wins over a catalogue's
+//! reported, and the local roles are served as before; a role whose label, group or links
+//! break the text rules (store/config `text`) is left out and reported, never the listing. A local role wins over a catalogue's
 //! role of the same id (and the first catalogue over a later one).
 //!
 //! Here: where the accepted copies are kept and reading them back against their digest.

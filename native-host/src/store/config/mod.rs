@@ -6,14 +6,21 @@
 //!
 //! Here: where the file is, loading, saving and the parsed copy a process keeps
 //! ([`ConfigCache`]). `schema` holds the types and their defaults, `validate` the rules,
-//! `lock` the update lock.
+//! `text` the rules of what people read (labels, groups, link names: a role breaking them is
+//! left out where it would be shown, not a reason to refuse the file), `lock` the update
+//! lock.
 
 mod lock;
 mod schema;
+mod text;
 mod validate;
 
 pub use lock::UpdateLock;
 pub use schema::*;
+pub use text::{
+    check_group, check_label, check_link_name, check_role_text, check_text, MAX_GROUP_CHARS,
+    MAX_LABEL_CHARS, MAX_LINKS, MAX_LINK_DESTINATION_CHARS, MAX_LINK_NAME_CHARS,
+};
 pub use validate::{check_mfa_serial, check_start_url, check_url, is_sha256_hex, is_valid_name};
 
 use crate::error::{Error, Result};
@@ -99,13 +106,15 @@ impl ConfigCache {
     }
 }
 
-/// Validates and writes the config atomically, readable by the user only.
+/// Validates and writes the config atomically, readable by the user only. A config whose
+/// text breaks its rules (text.rs) loads, but is never written.
 pub fn save(path: &Path, config: &Config) -> Result<()> {
     let invalid = |reason: String| Error::ConfigInvalid {
         path: path.display().to_string(),
         reason,
     };
     config.validate().map_err(invalid)?;
+    config.check_text().map_err(invalid)?;
     let text = toml::to_string(config).map_err(|e| Error::Internal(e.to_string()))?;
     let text = format!(
         "# rolecall configuration: gateways (IAM users whose keys are in the OS keyring)\n\

@@ -118,19 +118,19 @@ impl Config {
             if let Some(s) = &r.session_name {
                 check_session_name(s).map_err(at)?;
             }
+            // Names and their length are text rules (text.rs): a link is named here only
+            // when its name keeps them.
             let mut seen_links = std::collections::HashSet::new();
-            for l in &r.links {
-                if l.name.trim().is_empty() || l.name.len() > 64 {
-                    return Err(at(format!(
-                        "link name '{}' must be 1 to 64 characters",
-                        l.name
-                    )));
-                }
+            for (i, l) in r.links.iter().enumerate() {
+                let link = match super::text::check_link_name(&l.name) {
+                    Ok(()) => format!("link '{}'", l.name),
+                    Err(_) => format!("link {}", i + 1),
+                };
                 if !seen_links.insert(&l.name) {
-                    return Err(at(format!("link '{}' is defined twice", l.name)));
+                    return Err(at(format!("{link} has the name of an earlier link")));
                 }
                 check_link(&l.destination, r.region(source.region()))
-                    .map_err(|e| at(format!("link '{}': {e}", l.name)))?;
+                    .map_err(|e| at(format!("{link}: {e}")))?;
             }
             if let Some(x) = &r.external_id {
                 if x.len() < 2 || x.len() > 1224 {
@@ -302,13 +302,25 @@ pub fn validate_refs(refs: &[CatalogRef]) -> Result<(), String> {
     Ok(())
 }
 
-/// Catalogues come over https only: the digest pins the content, TLS who served it.
+/// Catalogues come over https only: the digest pins the content, TLS who served it. The URL
+/// carries no credentials (`https://TOKEN@host/…`): rolecall keeps it in the config and names
+/// it in messages. So no message here repeats it, a refused one may hold a token.
 pub fn check_url(u: &str) -> Result<(), String> {
-    match url::Url::parse(u) {
-        Ok(p) if p.scheme() == "https" && p.host_str().is_some() && p.password().is_none() => {
-            Ok(())
-        }
-        _ => Err(format!("URL '{u}' is not an https URL")),
+    // The authority as written, before the URL parser drops an empty `@`.
+    let authority = u.split_once("://").map_or("", |(_, rest)| {
+        rest.split(['/', '\\', '?', '#']).next().unwrap_or("")
+    });
+    let parsed = url::Url::parse(u).ok();
+    if authority.contains('@')
+        || parsed
+            .as_ref()
+            .is_some_and(|p| !p.username().is_empty() || p.password().is_some())
+    {
+        return Err("the URL holds a user name or password before its host (`user@host`); a catalogue URL carries no credentials: publish the catalogue where it can be read without them, or subscribe to a file (`--file`)".into());
+    }
+    match parsed {
+        Some(p) if p.scheme() == "https" && p.host_str().is_some() => Ok(()),
+        _ => Err("the URL is not an https URL (https://host/path)".into()),
     }
 }
 
@@ -359,5 +371,39 @@ mod tests {
         c.url = Some("https://example.com/x.toml".into());
         c.sha256 = "abc".into();
         assert!(c.validate().unwrap_err().contains("64 hexadecimal"));
+    }
+
+    #[test]
+    fn a_catalogue_url_with_a_user_part_is_refused_and_never_repeated() {
+        for u in [
+            "https://ghp_TOKEN1234@example.com/roles.toml",
+            "https://ghp_TOKEN1234:x-oauth@example.com/roles.toml",
+            "https://:ghp_TOKEN1234@example.com/roles.toml",
+            "https://ghp_TOKEN1234@/roles.toml",
+            "https://@example.com/roles.toml",
+            "http://ghp_TOKEN1234@example.com/roles.toml",
+        ] {
+            let e = check_url(u).unwrap_err();
+            assert!(e.contains("user name or password"), "{u}: {e}");
+            assert!(!e.contains("TOKEN1234"), "{e}");
+        }
+        let e = check_url("ftp://example.com/ghp_TOKEN1234").unwrap_err();
+        assert!(
+            e.contains("not an https URL") && !e.contains("TOKEN1234"),
+            "{e}"
+        );
+        check_url("https://example.com/team/roles.toml?ref=main").unwrap();
+        // A subscription holding one in a hand-edited config: refused, not repeated.
+        let c = CatalogRef {
+            name: "platform".into(),
+            url: Some("https://ghp_TOKEN1234@example.com/roles.toml".into()),
+            sha256: "0".repeat(64),
+            ..CatalogRef::default()
+        };
+        let e = c.validate().unwrap_err();
+        assert!(
+            e.starts_with("catalog 'platform': the URL holds") && !e.contains("TOKEN1234"),
+            "{e}"
+        );
     }
 }
