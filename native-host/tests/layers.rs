@@ -103,3 +103,99 @@ fn the_reader_sees_imports_and_paths() {
     );
     assert_eq!(refs, ["store", "CHROMIUM_EXTENSION_ID", "error", "app"]);
 }
+
+/// The store/ modules (`config`, `catalog`, `files`, …) a text names with `crate::store::`.
+fn store_references(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("crate::store::") {
+        rest = &rest[i + "crate::store::".len()..];
+        let ident = |s: &str| -> String {
+            s.trim()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect()
+        };
+        match rest.strip_prefix('{') {
+            // `{config::{self, Role}, files}`: the first name of each top-level item.
+            Some(group) => {
+                let (mut depth, mut start) = (0, 0);
+                for (i, c) in group.char_indices() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' if depth == 0 => {
+                            out.push(ident(&group[start..i]));
+                            break;
+                        }
+                        '}' => depth -= 1,
+                        ',' if depth == 0 => {
+                            out.push(ident(&group[start..i]));
+                            start = i + 1;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            None => out.push(ident(rest)),
+        }
+    }
+    out.retain(|n| !n.is_empty());
+    out
+}
+
+/// Within store/, imports form no circle: two of its modules that need each other keep what
+/// both need in the lower one (or a third), as `[[catalog]]`'s type lives with the config.
+#[test]
+fn no_store_modules_import_each_other() {
+    let store = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store");
+    let mut files = Vec::new();
+    rust_files(&store, &mut files);
+    let mut edges: std::collections::BTreeSet<(String, String)> = Default::default();
+    for file in &files {
+        let rel = file.strip_prefix(&store).unwrap();
+        let own = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_owned();
+        let text = std::fs::read_to_string(file).unwrap();
+        for name in store_references(&text) {
+            if name != own && own != "mod" {
+                edges.insert((own.clone(), name));
+            }
+        }
+    }
+    // Any circle, of any length: follow the edges from each module.
+    for (start, _) in &edges {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut todo = vec![start.clone()];
+        while let Some(m) = todo.pop() {
+            for (_, next) in edges.iter().filter(|(from, _)| *from == m) {
+                assert!(
+                    next != start,
+                    "store/{start} imports itself back through store/{m}: {edges:?}"
+                );
+                if seen.insert(next.clone()) {
+                    todo.push(next.clone());
+                }
+            }
+        }
+    }
+    assert!(
+        edges.contains(&("catalog".to_owned(), "config".to_owned())),
+        "the reader sees store/catalog's imports: {edges:?}"
+    );
+}
+
+#[test]
+fn the_store_reader_sees_groups_and_paths() {
+    assert_eq!(
+        store_references(
+            "use crate::store::{config::{self, Role}, files};\ncrate::store::state::x"
+        ),
+        ["config", "files", "state"]
+    );
+}

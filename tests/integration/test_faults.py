@@ -174,10 +174,12 @@ def test_concurrent_commands_lose_no_update(rc):
 
 def test_a_command_killed_mid_write_leaves_the_old_or_the_new_config(rc):
     rc.add_gateway()
-    # A large config makes the write window wide enough to be hit.
+    # A large config makes the write window wide enough to be hit (labels at their 128-character
+    # cap, with a group and a link each).
     filler = "".join(
         f'\n[[role]]\nid = "f{i}"\naccount_id = "111111111111"\nrole_name = "Admin"\n'
-        f'gateway = "corp"\nlabel = "{"x" * 200}"\n'
+        f'gateway = "corp"\nlabel = "{"x" * 128}"\ngroup = "{"g" * 64}"\n'
+        f'[[role.link]]\nname = "{"n" * 64}"\ndestination = "/s3"\n'
         for i in range(800)
     )
     (rc.config_dir / "config.toml").write_text(rc.config_text() + filler)

@@ -137,19 +137,7 @@ impl App {
                 return Ok((l.roles.clone(), l.etag.clone()));
             }
         }
-        let internal = |e: serde_json::Error| Error::Internal(e.to_string());
-        let roles: Vec<String> = self
-            .list_roles()?
-            .iter()
-            .map(|r| {
-                if compact {
-                    serde_json::to_string(&CompactRole::from(r))
-                } else {
-                    serde_json::to_string(r)
-                }
-                .map_err(internal)
-            })
-            .collect::<Result<_>>()?;
+        let roles = serialise(&self.list_roles()?, compact)?;
         let etag = etag_of(&roles, compact);
         let roles = Arc::new(roles);
         *self.listing.lock().unwrap_or_else(|p| p.into_inner()) = Some(Listing {
@@ -161,6 +149,34 @@ impl App {
         });
         Ok((roles, etag))
     }
+}
+
+/// The most one role's JSON may weigh: a page less room for its envelope. The text rules
+/// (store/config `text`) keep every role far below it; this is the listing's own guard.
+const MAX_ROLE_BYTES: usize = MAX_PAGE_BYTES - 1024;
+
+/// Every role as JSON, in order. A role heavier than [`MAX_ROLE_BYTES`] is left out and
+/// reported in the log: no single role can make a page (and so the listing) fail.
+fn serialise(roles: &[RoleView], compact: bool) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(roles.len());
+    for r in roles {
+        let json = if compact {
+            serde_json::to_string(&CompactRole::from(r))
+        } else {
+            serde_json::to_string(r)
+        }
+        .map_err(|e| Error::Internal(e.to_string()))?;
+        if json.len() > MAX_ROLE_BYTES {
+            log::warn!(
+                "role '{}' is left out of the listing: its description is {} bytes, more than a page holds ({MAX_ROLE_BYTES})",
+                r.id,
+                json.len()
+            );
+            continue;
+        }
+        out.push(json);
+    }
+    Ok(out)
 }
 
 /// Names a listing by its content: the same roles in the same form give the same etag (in
@@ -399,5 +415,31 @@ mod tests {
         assert_ne!(etag_of(&a, true), etag_of(&b, true));
         assert_ne!(etag_of(&a, true), etag_of(&a, false));
         assert_ne!(etag_of(&a, true), etag_of(&joined, true));
+    }
+
+    #[test]
+    fn a_role_too_heavy_for_a_page_is_left_out_not_the_listing() {
+        let mut heavy = role(true);
+        heavy.id = "heavy".into();
+        heavy.label = "x".repeat(3 << 20);
+        let mut heavy_links = role(false);
+        heavy_links.id = "links".into();
+        heavy_links.links = (0..400)
+            .map(|i| Link {
+                name: format!("l{i}"),
+                destination: format!("/s3/{}", "b".repeat(2000)),
+            })
+            .collect();
+        for compact in [true, false] {
+            let listed = serialise(
+                &[role(true), heavy.clone(), heavy_links.clone(), role(false)],
+                compact,
+            )
+            .unwrap();
+            assert_eq!(listed.len(), 2, "compact: {compact}");
+            assert!(listed
+                .iter()
+                .all(|r| r.len() <= MAX_ROLE_BYTES && r.contains("\"prod\"")));
+        }
     }
 }

@@ -502,6 +502,11 @@ impl App {
         requested_name("Role", id)?;
         let own = self.config()?;
         if let Some(role) = own.role(id) {
+            // Left out of every listing (hand-edited text that breaks its rules): not opened.
+            config::check_role_text(role).map_err(|why| Error::ConfigInvalid {
+                path: self.config_path().display().to_string(),
+                reason: format!("role '{id}' is left out: {why}"),
+            })?;
             let role = role.clone();
             return Ok((own, role));
         }

@@ -68,7 +68,8 @@ fn credentials(a: &RoleArgs) -> Result<RoleCredentials> {
             role,
             serial,
         }) => match ask_on_terminal(&format!(
-            "rolecall: MFA code for gateway '{gateway}' ({serial}) to use '{role}': "
+            "rolecall: MFA code for gateway '{gateway}' ({}) to use '{role}': ",
+            crate::logger::escape(&serial)
         )) {
             Some(code) => rt.block_on(app.role_credentials(&a.role, Some(&code), MIN_LEFT)),
             None => Err(Error::InvalidParams(format!(

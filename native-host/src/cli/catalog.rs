@@ -2,6 +2,7 @@
 
 use super::{io_err, runtime, CliError, Out};
 use crate::app::App;
+use crate::logger::{escape, escape_json};
 use crate::setup::catalogs::{self, Acceptance, CatalogSetupError};
 use crate::store::catalog::{self, CatalogRef, Report};
 use crate::store::config;
@@ -70,8 +71,27 @@ pub fn run(cmd: CatalogCommand, out: Out) -> Result<(), CliError> {
     }
 }
 
+/// One line of output. Text from a catalogue, the config or the network in it goes through
+/// [`escape`] first.
 fn w(out: Out, s: &str) -> Result<(), CliError> {
     writeln!(out, "{s}").map_err(io_err)?;
+    Ok(())
+}
+
+/// Says which of a catalogue's roles carry the label of one of the user's own.
+fn flag_lookalikes(
+    config: &config::Config,
+    roles: &[config::Role],
+    out: Out,
+) -> Result<(), CliError> {
+    for (theirs, mine) in catalogs::lookalikes(config, roles) {
+        w(
+            out,
+            &format!(
+                "  ? {theirs}: labelled like your own role '{mine}'; a lookalike can lead a click to the wrong account, so check the account before opening either"
+            ),
+        )?;
+    }
     Ok(())
 }
 
@@ -97,13 +117,18 @@ fn add(app: &App, a: AddArgs, out: Out) -> Result<(), CliError> {
         None => None,
     };
     if let Some(u) = &a.url {
-        catalog::check_url(u).map_err(crate::error::Error::InvalidParams)?;
+        config::check_url(u).map_err(|e| {
+            crate::error::Error::InvalidParams(format!(
+                "Catalogue '{}' is refused: {e}. Nothing was changed.",
+                a.name
+            ))
+        })?;
         if a.sha256.is_none() {
             return Err(CatalogSetupError::DigestNeeded(u.clone()).into());
         }
     }
     if let Some(d) = &a.sha256 {
-        if !catalog::is_sha256_hex(d) {
+        if !config::is_sha256_hex(d) {
             return Err(crate::error::Error::InvalidParams(format!(
                 "--sha256 '{d}' is not 64 hexadecimal digits."
             ))
@@ -126,7 +151,7 @@ fn add(app: &App, a: AddArgs, out: Out) -> Result<(), CliError> {
         Some(d) => Acceptance::Digest(d),
         None => Acceptance::Any,
     };
-    let (accepted, _) = catalogs::accept(&draft, &bytes, acceptance, true, None)?;
+    let (accepted, roles) = catalogs::accept(&draft, &bytes, acceptance, true, None)?;
     let _lock = config::UpdateLock::acquire(app.config_path())?;
     let mut config = app.load_config()?;
     if config.catalogs.iter().any(|c| c.name == a.name) {
@@ -139,11 +164,12 @@ fn add(app: &App, a: AddArgs, out: Out) -> Result<(), CliError> {
         &format!(
             "Catalogue '{}' added from {} (SHA-256 {}).",
             accepted.name,
-            accepted.source(),
+            escape(accepted.source()),
             accepted.sha256
         ),
     )?;
-    report(app, &accepted.name, out)
+    report(app, &accepted.name, out)?;
+    flag_lookalikes(&config, &roles, out)
 }
 
 fn update(app: &App, a: UpdateArgs, out: Out) -> Result<(), CliError> {
@@ -151,7 +177,7 @@ fn update(app: &App, a: UpdateArgs, out: Out) -> Result<(), CliError> {
         return Err(CatalogSetupError::AcceptNeedsName.into());
     }
     if let Some(d) = &a.sha256 {
-        if !catalog::is_sha256_hex(d) {
+        if !config::is_sha256_hex(d) {
             return Err(crate::error::Error::InvalidParams(format!(
                 "--sha256 '{d}' is not 64 hexadecimal digits."
             ))
@@ -221,12 +247,18 @@ fn update(app: &App, a: UpdateArgs, out: Out) -> Result<(), CliError> {
                 (true, None) => format!("accepted the copy with SHA-256 {}", accepted.sha256),
             };
             w(out, &format!("Catalogue '{name}': {what}."))?;
-            report(app, &name, out)
+            report(app, &name, out)?;
+            flag_lookalikes(&config, &new_roles, out)
         })();
         if let Err(e) = result {
             // One catalogue's trouble does not stop the others.
             if several {
-                writeln!(out, "Catalogue '{name}' was not updated: {e}").map_err(io_err)?;
+                writeln!(
+                    out,
+                    "Catalogue '{name}' was not updated: {}",
+                    escape(&e.to_string())
+                )
+                .map_err(io_err)?;
             }
             failed.push(e);
         }
@@ -276,7 +308,7 @@ fn report(app: &App, name: &str, out: Out) -> Result<(), CliError> {
     let Some(r) = effective.reports.iter().find(|r| r.name == name) else {
         return Ok(());
     };
-    w(out, &format!("  {}", summary(r)))?;
+    w(out, &format!("  {}", escape(&summary(r))))?;
     for (id, by) in &r.shadowed {
         w(
             out,
@@ -291,7 +323,10 @@ fn report(app: &App, name: &str, out: Out) -> Result<(), CliError> {
         )?;
     }
     for (id, why) in &r.unusable {
-        w(out, &format!("  ! {id}: left out: {why}"))?;
+        w(
+            out,
+            &format!("  ! {}: left out: {}", escape(id), escape(why)),
+        )?;
     }
     Ok(())
 }
@@ -332,7 +367,7 @@ fn list(app: &App, json: bool, out: Out) -> Result<(), CliError> {
                 })
             })
             .collect();
-        return w(out, &serde_json::Value::Array(v).to_string());
+        return w(out, &escape_json(&serde_json::Value::Array(v).to_string()));
     }
     if config.catalogs.is_empty() {
         return w(
@@ -347,7 +382,7 @@ fn list(app: &App, json: bool, out: Out) -> Result<(), CliError> {
             &format!(
                 "{}\t{}\tsha256 {}…{}",
                 c.name,
-                c.source(),
+                escape(c.source()),
                 &c.sha256[..12],
                 if maps.is_empty() {
                     String::new()
@@ -357,7 +392,7 @@ fn list(app: &App, json: bool, out: Out) -> Result<(), CliError> {
             ),
         )?;
         if let Some(r) = effective.reports.iter().find(|r| r.name == c.name) {
-            w(out, &format!("  {}", summary(r)))?;
+            w(out, &format!("  {}", escape(&summary(r))))?;
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 use super::{io_err, runtime, CliError, Out};
 use crate::app::App;
 use crate::error::Error;
+use crate::logger::escape;
 use crate::setup::discover::{self, Change};
 use crate::store::config;
 use clap::{Args, ValueEnum};
@@ -117,19 +118,27 @@ pub fn run(a: DiscoverArgs, out: Out) -> Result<(), CliError> {
                 label,
                 group,
             } => format!(
-                "+ {id}\t{account_id}\t{label}{}",
+                "+ {id}\t{account_id}\t{}{}",
+                escape(label),
                 group
                     .as_deref()
-                    .map(|g| format!("\t[{g}]"))
+                    .map(|g| format!("\t[{}]", escape(g)))
                     .unwrap_or_default()
             ),
-            Change::Update { id, changes } => format!("~ {id}\t{}", changes.join(", ")),
+            Change::Update { id, changes } => {
+                format!("~ {id}\t{}", escape(&changes.join(", ")))
+            }
+            Change::Refused { id, why } => format!("! {id}\t{}", escape(why)),
             Change::Keep { .. } => continue,
             Change::Inactive {
                 account_id,
                 name,
                 state,
-            } => format!("  {account_id}\t{name}\tskipped: {state}"),
+            } => format!(
+                "  {account_id}\t{}\tskipped: {}",
+                escape(name),
+                escape(state)
+            ),
             Change::Vanished { id, removed } => format!(
                 "- {id}\t{}",
                 if *removed {

@@ -3,6 +3,7 @@
 use super::{io_err, runtime, CliError, Out};
 use crate::app::App;
 use crate::browser::install::{self, Bases, Os};
+use crate::logger::escape;
 use crate::setup::doctor::{self, Status};
 use clap::Args;
 
@@ -28,9 +29,10 @@ pub fn run(_args: DoctorArgs, out: Out) -> Result<bool, CliError> {
         &binary,
     ));
     for c in &checks {
-        writeln!(out, "{:<5} {}", c.status.label(), c.message).map_err(io_err)?;
+        // Checks quote the config, catalogues and AWS's answers.
+        writeln!(out, "{:<5} {}", c.status.label(), escape(&c.message)).map_err(io_err)?;
         if let Some(fix) = &c.fix {
-            writeln!(out, "      fix: {fix}").map_err(io_err)?;
+            writeln!(out, "      fix: {}", escape(fix)).map_err(io_err)?;
         }
     }
     let failed = checks.iter().filter(|c| c.status == Status::Fail).count();

@@ -161,7 +161,8 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
                     .iter()
                     .map(|(g, k)| serde_json::json!({"name": g.name, "region": g.region, "mfa_serial": g.mfa_serial, "mfa_mode": g.mfa_mode().id(), "mfa_session_hours": g.mfa_session_hours(), "session_name": g.session_name, "keys": k}))
                     .collect();
-                writeln!(out, "{}", serde_json::Value::Array(v)).map_err(io_err)
+                let text = serde_json::Value::Array(v).to_string();
+                writeln!(out, "{}", crate::logger::escape_json(&text)).map_err(io_err)
             } else {
                 if rows.is_empty() {
                     writeln!(
@@ -176,7 +177,7 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
                         "{}\tregion={}\tmfa={}{}\tkeys: {k}",
                         g.name,
                         g.region.as_deref().unwrap_or("-"),
-                        g.mfa_serial.as_deref().unwrap_or("-"),
+                        crate::logger::escape(g.mfa_serial.as_deref().unwrap_or("-")),
                         if g.uses_daily_mfa() {
                             format!(" (daily, {} h)", g.mfa_session_hours())
                         } else {

@@ -91,7 +91,8 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
     } else {
         Vec::new()
     };
-    let w = |s: &str, out: Out| writeln!(out, "{s}").map_err(io_err);
+    // Lines quote the ~/.aws files and the config: escaped, as every text from outside.
+    let w = |s: &str, out: Out| writeln!(out, "{}", crate::logger::escape(s)).map_err(io_err);
     w(
         &format!(
             "{} {} and {}{}",
@@ -239,8 +240,10 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
                 &edits,
                 &file.path.display().to_string(),
             );
-            if !diff.is_empty() {
-                out.write_all(diff.as_bytes()).map_err(io_err)?;
+            // The file's own lines: escaped, but a tab indenting a sub-property stays one.
+            for line in diff.lines() {
+                let parts: Vec<_> = line.split('\t').map(crate::logger::escape).collect();
+                writeln!(out, "{}", parts.join("\t")).map_err(io_err)?;
             }
         }
         w(&summary, out)?;

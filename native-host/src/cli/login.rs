@@ -71,7 +71,11 @@ pub fn run(a: LoginArgs, out: Out) -> Result<()> {
 /// Asks for a gateway's MFA code on the terminal (the prompt on stderr).
 pub(super) fn prompt_mfa(gateway: &str, serial: &str) -> Result<String> {
     let mut err = std::io::stderr();
-    let _ = write!(err, "MFA code for gateway '{gateway}' ({serial}): ");
+    let _ = write!(
+        err,
+        "MFA code for gateway '{gateway}' ({}): ",
+        crate::logger::escape(serial)
+    );
     let _ = err.flush();
     let mut line = String::new();
     std::io::stdin()

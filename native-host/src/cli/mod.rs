@@ -222,7 +222,12 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "rolecall: {e}");
+            // Messages may quote the config, a catalogue or an AWS answer.
+            let _ = writeln!(
+                std::io::stderr(),
+                "rolecall: {}",
+                crate::logger::escape(&e.to_string())
+            );
             ExitCode::FAILURE
         }
     }

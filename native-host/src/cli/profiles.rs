@@ -56,7 +56,7 @@ pub fn run(cmd: ProfilesCommand, out: Out) -> Result<()> {
             if json {
                 let text = serde_json::to_string_pretty(&list)
                     .map_err(|e| Error::Internal(e.to_string()))?;
-                return writeln!(out, "{text}").map_err(io_err);
+                return writeln!(out, "{}", crate::logger::escape_json(&text)).map_err(io_err);
             }
             if list.is_empty() {
                 return writeln!(
@@ -77,7 +77,7 @@ pub fn run(cmd: ProfilesCommand, out: Out) -> Result<()> {
                 writeln!(
                     out,
                     "{}\tlast used {}\t{}{}",
-                    p.role,
+                    crate::logger::escape(&p.role),
                     when(&p),
                     p.path.display(),
                     if notes.is_empty() {

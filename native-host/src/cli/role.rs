@@ -3,8 +3,10 @@
 use super::{io_err, runtime, Out};
 use crate::app::App;
 use crate::error::{Error, Result};
+use crate::logger::{escape, escape_json};
 use crate::store::config::{self, Group, Link, Risk, Role};
 use clap::{Args, Subcommand, ValueEnum};
+use std::io::Write;
 
 #[derive(Subcommand, Debug)]
 pub enum RoleCommand {
@@ -44,7 +46,7 @@ impl RiskArg {
 fn parse_link(s: &str) -> std::result::Result<Link, String> {
     let (name, destination) = s
         .split_once('=')
-        .ok_or_else(|| format!("'{s}' is not NAME=DESTINATION"))?;
+        .ok_or_else(|| format!("'{}' is not NAME=DESTINATION", escape(s)))?;
     Ok(Link {
         name: name.trim().to_owned(),
         destination: destination.trim().to_owned(),
@@ -164,11 +166,13 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
                 risk: a.risk.and_then(RiskArg::risk),
                 links: a.links,
             };
+            let text = config::check_role_text(&role);
             match config.roles.iter_mut().find(|r| r.id == role.id) {
                 Some(existing) => *existing = role,
                 None => config.roles.push(role),
             }
             config.validate().map_err(Error::InvalidParams)?;
+            text.map_err(|e| refused(&a.id, &e))?;
             config::save(app.config_path(), &config)?;
             writeln!(
                 out,
@@ -213,20 +217,27 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
                 role.links.retain(|l| l.name != link.name);
                 role.links.push(link);
             }
+            let text = config::check_role_text(role);
             config.validate().map_err(Error::InvalidParams)?;
+            text.map_err(|e| refused(&a.id, &e))?;
             config::save(app.config_path(), &config)?;
             writeln!(out, "Role '{}' updated.", a.id).map_err(io_err)
         }
         RoleCommand::List { json } => {
             let roles = app.list_roles()?;
+            // Roles of the user's own left out of the listing: said on stderr, apart from it.
+            for (id, why) in &app.effective_config()?.left_out {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "rolecall: role '{id}' is left out: {}; fix it with `rolecall role set {id}` or in {} (`rolecall doctor` lists every such role)",
+                    escape(why),
+                    app.config_path().display()
+                );
+            }
             if json {
-                writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&roles)
-                        .map_err(|e| Error::Internal(e.to_string()))?
-                )
-                .map_err(io_err)
+                let text = serde_json::to_string_pretty(&roles)
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                writeln!(out, "{}", escape_json(&text)).map_err(io_err)
             } else {
                 if roles.is_empty() {
                     writeln!(out, "No roles. Add one with `rolecall role add ID --account ACCOUNT --role-name NAME --gateway GATEWAY`.").map_err(io_err)?;
@@ -243,7 +254,7 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
                         out,
                         "{}	{}	{}	{}	via {} {}	{}{}{whose}",
                         r.id,
-                        r.label,
+                        escape(&r.label),
                         r.account_id,
                         r.role_name,
                         r.source,
@@ -292,6 +303,11 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
 pub fn run_group(cmd: GroupCommand, out: Out) -> Result<()> {
     let app = App::from_env();
     let GroupCommand::Set { name, risk } = cmd;
+    config::check_group(&name).map_err(|e| {
+        Error::InvalidParams(format!(
+            "The group name is refused: {e}. Nothing was changed."
+        ))
+    })?;
     let _lock = config::UpdateLock::acquire(app.config_path())?;
     let mut config = app.load_config()?;
     if !config
@@ -313,4 +329,11 @@ pub fn run_group(cmd: GroupCommand, out: Out) -> Result<()> {
     config.validate().map_err(Error::InvalidParams)?;
     config::save(app.config_path(), &config)?;
     writeln!(out, "Group '{name}' updated.").map_err(io_err)
+}
+
+/// A role's label, group or link refused: the field and the rule, never the text.
+fn refused(id: &str, why: &str) -> Error {
+    Error::InvalidParams(format!(
+        "Role '{id}' is refused: {why}. Nothing was changed."
+    ))
 }

@@ -52,7 +52,13 @@ pub fn run(cmd: SessionCommand, out: Out) -> Result<()> {
                     Renewable::Mfa => "next console needs a code",
                     Renewable::SsoLogin => "next console needs an Identity Center sign-in",
                 };
-                writeln!(out, "{}\t{}\t{when}\t{next}", r.id, r.label).map_err(io_err)?;
+                writeln!(
+                    out,
+                    "{}\t{}\t{when}\t{next}",
+                    r.id,
+                    crate::logger::escape(&r.label)
+                )
+                .map_err(io_err)?;
             }
             Ok(())
         }

@@ -3,6 +3,7 @@
 use super::{io_err, runtime, Out};
 use crate::app::{App, SsoRequest};
 use crate::error::{Error, Result};
+use crate::logger::{escape, escape_json};
 use crate::setup::sso_sync::{self, Change};
 use crate::store::config::{self, SsoSource};
 use clap::Subcommand;
@@ -97,7 +98,8 @@ pub fn run(cmd: SsoCommand, out: Out) -> Result<()> {
                     .iter()
                     .map(|(s, t, n)| serde_json::json!({"name": s.name, "start_url": s.start_url, "region": s.region, "token": t, "roles": n}))
                     .collect();
-                return writeln!(out, "{}", serde_json::Value::Array(v)).map_err(io_err);
+                let text = serde_json::Value::Array(v).to_string();
+                return writeln!(out, "{}", escape_json(&text)).map_err(io_err);
             }
             if rows.is_empty() {
                 writeln!(out, "No SSO sources. Add one with `rolecall sso add NAME --start-url URL --region REGION`.").map_err(io_err)?;
@@ -106,7 +108,9 @@ pub fn run(cmd: SsoCommand, out: Out) -> Result<()> {
                 writeln!(
                     out,
                     "{}\t{}\t{}\t{t}\t{n} roles",
-                    s.name, s.start_url, s.region
+                    s.name,
+                    escape(&s.start_url),
+                    s.region
                 )
                 .map_err(io_err)?;
             }
@@ -151,8 +155,8 @@ pub fn run(cmd: SsoCommand, out: Out) -> Result<()> {
                 writeln!(
                     out,
                     "Open {} and approve the code {} (it expires in {} minutes).",
-                    login.verification_uri_complete,
-                    login.user_code,
+                    escape(&login.verification_uri_complete),
+                    escape(&login.user_code),
                     (login.expires_at - time::OffsetDateTime::now_utc()).whole_minutes()
                 )
                 .map_err(io_err)?;
@@ -208,9 +212,12 @@ pub fn run(cmd: SsoCommand, out: Out) -> Result<()> {
                 match c {
                     Change::Add { id, label } => {
                         added += 1;
-                        writeln!(out, "+ {id}\t{label}").map_err(io_err)?;
+                        writeln!(out, "+ {id}\t{}", escape(label)).map_err(io_err)?;
                     }
                     Change::Keep { .. } => kept += 1,
+                    Change::Refused { id, why } => {
+                        writeln!(out, "! {id}\t{}", escape(why)).map_err(io_err)?;
+                    }
                     Change::Vanished { id, removed } => {
                         vanished += 1;
                         let what = if *removed {

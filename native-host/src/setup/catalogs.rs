@@ -247,6 +247,26 @@ pub fn store(app: &App, config: &Config, accepted: &CatalogRef, bytes: &[u8]) ->
     Ok(())
 }
 
+/// Catalogue roles that look like one of the user's own: the same label (ignoring case and
+/// spaces) under another id, which could lead a click to the wrong account. Flagged at
+/// `catalog add|update`, not refused (two teams may well both have a "Production").
+/// (catalogue role id, the user's role id) pairs.
+pub fn lookalikes(own: &Config, roles: &[Role]) -> Vec<(String, String)> {
+    let key = |r: &Role| {
+        r.label()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let mine: HashMap<String, &str> = own.roles.iter().map(|r| (key(r), r.id.as_str())).collect();
+    roles
+        .iter()
+        .filter(|r| own.role(&r.id).is_none())
+        .filter_map(|r| mine.get(&key(r)).map(|id| (r.id.clone(), (*id).to_owned())))
+        .collect()
+}
+
 /// Removes every copy of a catalogue (after the config no longer names it).
 pub fn remove_copies(config_dir: &Path, name: &str) {
     for f in catalog::stale_copies(config_dir, name, None) {
@@ -316,5 +336,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!(accepted.sha256, digest);
+    }
+
+    #[test]
+    fn a_catalogue_role_labelled_as_one_of_the_users_is_flagged() {
+        let mut own = Config::default();
+        let mut mine = role("mine-prod", "111111111111");
+        mine.label = Some("Production".into());
+        own.roles.push(mine);
+        own.roles.push(role("billing", "222222222222"));
+        let mut lookalike = role("their-prod", "999999999999");
+        lookalike.label = Some("  production ".into());
+        let mut by_id = role("x", "888888888888");
+        by_id.label = Some("Billing".into());
+        let mut other = role("their-dev", "777777777777");
+        other.label = Some("Development".into());
+        // The same id is a role the user's hides, not a lookalike.
+        let mut same_id = role("mine-prod", "666666666666");
+        same_id.label = Some("Production".into());
+        assert_eq!(
+            lookalikes(&own, &[lookalike, by_id, other, same_id]),
+            [
+                ("their-prod".to_owned(), "mine-prod".to_owned()),
+                ("x".to_owned(), "billing".to_owned())
+            ]
+        );
     }
 }

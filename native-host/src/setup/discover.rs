@@ -7,11 +7,12 @@
 //! role name, so it adds what is new and changes nothing the user set (label, colour, icon,
 //! region, …); only the group follows an account that moved to another unit, when grouping
 //! by unit. Accounts that are not active are skipped; roles of accounts no longer listed are
-//! reported, and removed only with `--prune`.
+//! reported, and removed only with `--prune`. An account or unit name that breaks the text
+//! rules (store/config `text`) is not taken as a label or group, and the plan says so.
 
-use crate::setup::sso_sync::role_id;
+use crate::setup::sso_sync::{name_if_fit, role_id};
 use crate::sources::gateway::organizations::OrgAccount;
-use crate::store::config::{Config, Role};
+use crate::store::config::{check_group, check_label, Config, Role};
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,11 @@ pub enum Change {
     Vanished {
         id: String,
         removed: bool,
+    },
+    /// A name from Organizations not taken for a role: why, in rolecall's words.
+    Refused {
+        id: String,
+        why: String,
     },
 }
 
@@ -88,15 +94,27 @@ pub fn plan(i: &Inputs<'_>) -> Plan {
                 && r.account_id == a.id
                 && r.role_name == i.role_name
         });
+        let unit = "the account's organisational unit";
         if let Some(r) = existing {
-            if i.group_by_ou && r.group != a.ou {
-                let was = std::mem::replace(&mut r.group, a.ou.clone());
+            let mut refused = Vec::new();
+            let ou =
+                a.ou.clone()
+                    .filter(|_| i.group_by_ou)
+                    .and_then(|g| name_if_fit(g, unit, "group", check_group, &mut refused));
+            if let Some(why) = refused.pop() {
+                changes.push(Change::Keep { id: r.id.clone() });
+                changes.push(Change::Refused {
+                    id: r.id.clone(),
+                    why,
+                });
+            } else if i.group_by_ou && r.group != ou {
+                let was = std::mem::replace(&mut r.group, ou.clone());
                 changes.push(Change::Update {
                     id: r.id.clone(),
                     changes: vec![format!(
                         "group: {} → {}",
                         was.as_deref().unwrap_or("(none)"),
-                        a.ou.as_deref().unwrap_or("(none)")
+                        ou.as_deref().unwrap_or("(none)")
                     )],
                 });
             } else {
@@ -106,8 +124,14 @@ pub fn plan(i: &Inputs<'_>) -> Plan {
         }
         let id = role_id(&a.name, &a.id, i.role_name, &taken);
         taken.insert(id.clone());
-        let group = if i.group_by_ou { a.ou.clone() } else { None };
-        let label = Some(a.name.clone()).filter(|n| !n.trim().is_empty());
+        let mut refused = Vec::new();
+        let group =
+            a.ou.clone()
+                .filter(|_| i.group_by_ou)
+                .and_then(|g| name_if_fit(g, unit, "group", check_group, &mut refused));
+        let label = Some(a.name.clone())
+            .filter(|n| !n.trim().is_empty())
+            .and_then(|n| name_if_fit(n, "the account's name", "label", check_label, &mut refused));
         config.roles.push(Role {
             id: id.clone(),
             account_id: a.id.clone(),
@@ -120,9 +144,13 @@ pub fn plan(i: &Inputs<'_>) -> Plan {
         changes.push(Change::Add {
             id: id.clone(),
             account_id: a.id.clone(),
-            label: label.unwrap_or(id),
+            label: label.unwrap_or_else(|| id.clone()),
             group,
         });
+        changes.extend(refused.into_iter().map(|why| Change::Refused {
+            id: id.clone(),
+            why,
+        }));
     }
     let vanished: Vec<String> = config
         .roles
@@ -273,5 +301,52 @@ mod tests {
         let p = plan(&inputs(&c, &[account("111111111111", "Acme", None)], false));
         assert_eq!(p.config.roles.len(), 1);
         assert_eq!(p.changes, [Change::Keep { id: "prod".into() }]);
+    }
+
+    #[test]
+    fn organizations_names_with_controls_or_over_length_are_not_taken_as_label_or_group() {
+        let deep = "Workloads / Payments and settlements / Production (EU and UK)";
+        let listed = [
+            account("111111111111", "Acme\u{202e}dorP", Some("Prod")),
+            account("222222222222", "Acme Dev", Some(&format!("{deep} / Team"))),
+        ];
+        let p = plan(&inputs(&config(), &listed, true));
+        p.config.validate().unwrap();
+        p.config.check_text().unwrap();
+        assert_eq!(p.config.roles[0].label, None);
+        assert_eq!(p.config.roles[0].group.as_deref(), Some("Prod"));
+        assert_eq!(p.config.roles[1].label.as_deref(), Some("Acme Dev"));
+        assert_eq!(p.config.roles[1].group, None);
+        let refused: Vec<&str> = p
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Refused { why, .. } => Some(why.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(refused.len(), 2, "{refused:?}");
+        assert!(
+            refused[0].starts_with("the account's name is not used as its label")
+                && refused[0].contains("U+202E")
+        );
+        assert!(
+            refused[1].starts_with("the account's organisational unit is not used as its group")
+        );
+        // An account that moves to a unit whose path breaks the rules keeps its group.
+        let moved = [
+            account("111111111111", "Acme Prod", Some("Prod")),
+            account("222222222222", "Acme Dev", Some("Dev\x1b[2K")),
+        ];
+        let again = plan(&inputs(&p.config, &moved, true));
+        assert_eq!(again.config.roles[1].group, None);
+        assert!(again
+            .changes
+            .iter()
+            .any(|c| matches!(c, Change::Refused { id, .. } if id == &p.config.roles[1].id)));
+        assert!(!again
+            .changes
+            .iter()
+            .any(|c| matches!(c, Change::Update { .. })));
     }
 }

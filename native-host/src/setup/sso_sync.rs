@@ -6,9 +6,12 @@
 //! `<account name> · <role name>`. Running it again matches roles by source, account and
 //! role name, so it adds what is new, never touches what the user changed (label, group,
 //! colour, icon, region), and removes roles that vanished only when asked (`--prune`).
+//! An account name that breaks the text rules (store/config `text`: too long, control or
+//! bidi characters) is not taken as a label or group; the role is added without it and the
+//! plan says so.
 
 use crate::sources::sso::Assignment;
-use crate::store::config::{is_valid_name, Config, Role};
+use crate::store::config::{check_group, check_label, is_valid_name, Config, Role};
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +28,30 @@ pub enum Change {
         id: String,
         removed: bool,
     },
+    /// A value from the portal not taken for a role (the role is added without it): why,
+    /// in rolecall's words (never the value).
+    Refused {
+        id: String,
+        why: String,
+    },
+}
+
+/// A name from AWS (`whose`: "the account's name") as a role's label or group (`what`), when
+/// it keeps the text rules; else `None`, and why in `refused`.
+pub(crate) fn name_if_fit(
+    value: String,
+    whose: &str,
+    what: &str,
+    check: fn(&str) -> Result<(), String>,
+    refused: &mut Vec<String>,
+) -> Option<String> {
+    match check(&value) {
+        Ok(()) => Some(value),
+        Err(e) => {
+            refused.push(format!("{whose} is not used as its {what}: {e}"));
+            None
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -100,17 +127,36 @@ pub fn plan(config: &Config, sso: &str, assignments: &[Assignment], prune: bool)
             }
             let id = role_id(&a.account_name, &a.account_id, role_name, &taken);
             taken.insert(id.clone());
-            let label = format!("{} · {role_name}", a.account_name);
+            let mut refused = Vec::new();
+            let label = name_if_fit(
+                format!("{} · {role_name}", a.account_name),
+                "the account's name",
+                "label",
+                check_label,
+                &mut refused,
+            );
+            let group = Some(a.account_name.clone())
+                .filter(|g| !g.is_empty())
+                .and_then(|g| {
+                    name_if_fit(g, "the account's name", "group", check_group, &mut refused)
+                });
             config.roles.push(Role {
                 id: id.clone(),
                 account_id: a.account_id.clone(),
                 role_name: role_name.clone(),
                 sso: Some(sso.to_owned()),
-                label: Some(label.clone()),
-                group: Some(a.account_name.clone()).filter(|g| !g.is_empty()),
+                label: label.clone(),
+                group,
                 ..Role::default()
             });
-            changes.push(Change::Add { id, label });
+            changes.push(Change::Add {
+                id: id.clone(),
+                label: label.unwrap_or_else(|| id.clone()),
+            });
+            changes.extend(refused.into_iter().map(|why| Change::Refused {
+                id: id.clone(),
+                why,
+            }));
         }
     }
     let vanished: Vec<String> = config
@@ -226,5 +272,43 @@ mod tests {
         assert_eq!(ids[2], "333333333333-admin");
         assert!(ids[3].len() <= 64 && is_valid_name(ids[3]), "{}", ids[3]);
         p.config.validate().unwrap();
+    }
+
+    #[test]
+    fn a_portal_account_name_with_controls_or_over_length_is_not_taken_as_label_or_group() {
+        let listed = [
+            assignment("111111111111", "Acme\x1b]0;pwned\x07", &["Admin"]),
+            assignment("222222222222", &"L".repeat(70), &["Admin"]),
+            assignment("333333333333", "Fine", &["Admin"]),
+        ];
+        let p = plan(&config(), "corp", &listed, false);
+        p.config.validate().unwrap();
+        p.config.check_text().unwrap();
+        let [hostile, long, fine] = &p.config.roles[..] else {
+            panic!("{:?}", p.config.roles)
+        };
+        assert_eq!(
+            (hostile.label.as_deref(), hostile.group.as_deref()),
+            (None, None)
+        );
+        // 70 characters make a label (with the role's name) but not a group.
+        assert!(long.label.is_some() && long.group.is_none());
+        assert_eq!(fine.label.as_deref(), Some("Fine · Admin"));
+        let refused: Vec<(&str, &str)> = p
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Refused { id, why } => Some((id.as_str(), why.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(refused.len(), 3, "{refused:?}");
+        assert_eq!(refused[0].0, hostile.id);
+        assert!(refused[0].1.contains("not used as its label") && refused[0].1.contains("U+001B"));
+        assert!(
+            refused[2].1.contains("group is 70 characters long"),
+            "{refused:?}"
+        );
+        assert!(p.changes.iter().all(|c| !format!("{c:?}").contains('\x1b')));
     }
 }
