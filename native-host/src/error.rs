@@ -141,6 +141,28 @@ pub enum Error {
     /// An isolated window could not be opened (`browser_not_found`, `browser_launch_failed`).
     #[error(transparent)]
     Browser(#[from] LaunchError),
+
+    /// An edit of the config (`role.update`, `gateway.update`, `settings.update`) refused
+    /// for one field: the field's name (when it is one the host may repeat), the link at
+    /// fault when it is one of `links`, and why, never the value given.
+    #[error("{message}")]
+    InvalidValue {
+        field: Option<String>,
+        index: Option<usize>,
+        message: String,
+    },
+
+    /// Another rolecall process held the config's update lock for longer than a change waits.
+    #[error("Another rolecall command has been changing the config {path} for over {seconds} s (lock {lock}); let it finish and try again. Nothing was changed.")]
+    ConfigBusy {
+        path: String,
+        lock: String,
+        seconds: u64,
+    },
+
+    /// An edit of a role that comes from a shared catalogue: read-only on this machine.
+    #[error("Role '{role}' comes from catalogue '{catalog}' and is read-only here: change it in the catalogue, or hide it with a role of your own of the same id (`rolecall role add {role} …`).")]
+    ReadOnlyRole { role: String, catalog: String },
 }
 
 /// JSON-RPC codes of our own kinds (outside the reserved -32768..-32000 range).
@@ -174,6 +196,9 @@ pub mod code {
     pub const STATE_UNWRITABLE: i64 = 1023;
     pub const ENDPOINT_REFUSED: i64 = 1024;
     pub const VERIFICATION_REFUSED: i64 = 1025;
+    pub const INVALID_VALUE: i64 = 1026;
+    pub const READ_ONLY_ROLE: i64 = 1027;
+    pub const CONFIG_BUSY: i64 = 1028;
 }
 
 impl Error {
@@ -203,6 +228,9 @@ impl Error {
             Error::StateUnwritable { .. } => "state_unwritable",
             Error::EndpointRefused { .. } => "endpoint_refused",
             Error::VerificationRefused { .. } => "verification_refused",
+            Error::InvalidValue { .. } => "invalid_value",
+            Error::ReadOnlyRole { .. } => "read_only_role",
+            Error::ConfigBusy { .. } => "config_busy",
             Error::Browser(e) => e.kind(),
         }
     }
@@ -232,6 +260,9 @@ impl Error {
             Error::StateUnwritable { .. } => code::STATE_UNWRITABLE,
             Error::EndpointRefused { .. } => code::ENDPOINT_REFUSED,
             Error::VerificationRefused { .. } => code::VERIFICATION_REFUSED,
+            Error::InvalidValue { .. } => code::INVALID_VALUE,
+            Error::ReadOnlyRole { .. } => code::READ_ONLY_ROLE,
+            Error::ConfigBusy { .. } => code::CONFIG_BUSY,
             Error::Browser(e) => match e.kind() {
                 "browser_not_found" => code::BROWSER_NOT_FOUND,
                 _ => code::BROWSER_LAUNCH_FAILED,
@@ -264,7 +295,9 @@ impl Error {
             Error::InvalidDestination { destination, .. } => {
                 json!({ "destination": destination })
             }
-            Error::ConfigInvalid { path, .. } | Error::StateUnwritable { path, .. } => {
+            Error::ConfigInvalid { path, .. }
+            | Error::StateUnwritable { path, .. }
+            | Error::ConfigBusy { path, .. } => {
                 json!({ "path": path })
             }
             Error::UnknownSso(sso)
@@ -273,6 +306,13 @@ impl Error {
             | Error::SsoLoginDenied(sso)
             | Error::VerificationRefused { sso, .. } => json!({ "sso": sso }),
             Error::EndpointRefused { variable, .. } => json!({ "variable": variable }),
+            Error::InvalidValue { field, index, .. } => match index {
+                Some(i) => json!({ "field": field, "index": i }),
+                None => json!({ "field": field }),
+            },
+            Error::ReadOnlyRole { role, catalog } => {
+                json!({ "field": "role", "role": role, "catalog": catalog })
+            }
             _ => Value::Null,
         };
         if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {

@@ -2,6 +2,7 @@
 //! with their live consoles, open a console (the click path), prepare likely clicks, forget
 //! cached sessions.
 
+pub mod edit;
 mod forget;
 pub mod listing;
 pub mod live;

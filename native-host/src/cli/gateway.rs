@@ -73,16 +73,21 @@ enum MfaModeArg {
 }
 
 impl MfaArgs {
-    fn apply(self, gateway: &mut Gateway) {
-        if let Some(m) = self.mfa_mode {
-            gateway.mfa_mode = Some(match m {
+    /// Through the options page's edit (store/config `GatewayEdit`): the same checks.
+    fn apply(self, gateway: &mut Gateway) -> Result<()> {
+        let edit = config::GatewayEdit {
+            mfa_mode: self.mfa_mode.map(|m| match m {
                 MfaModeArg::PerRole => MfaMode::PerRole,
                 MfaModeArg::Daily => MfaMode::Daily,
-            });
-        }
-        if self.mfa_session_hours.is_some() {
-            gateway.mfa_session_hours = self.mfa_session_hours;
-        }
+            }),
+            mfa_session_hours: self.mfa_session_hours.map(Some),
+        };
+        edit.apply(gateway).map_err(|e| {
+            Error::InvalidParams(format!(
+                "Gateway '{}' is refused: {e}. Nothing was changed.",
+                gateway.name
+            ))
+        })
     }
 }
 
@@ -118,7 +123,7 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             gateway.region = region.or(gateway.region);
             gateway.mfa_serial = mfa_serial.or(gateway.mfa_serial);
             gateway.session_name = session_name.or(gateway.session_name);
-            mfa.apply(&mut gateway);
+            mfa.apply(&mut gateway)?;
             config.gateways.retain(|g| g.name != name);
             config.gateways.push(gateway);
             // Check the whole config before touching the keyring, then store keys first:
@@ -210,7 +215,7 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             gateway.mfa_serial = mfa_serial.or(gateway.mfa_serial.take());
             gateway.region = region.or(gateway.region.take());
             gateway.session_name = session_name.or(gateway.session_name.take());
-            mfa.apply(gateway);
+            mfa.apply(gateway)?;
             config.validate().map_err(Error::InvalidParams)?;
             config::save(app.config_path(), &config)?;
             writeln!(out, "Gateway '{name}' updated; its keys were not touched.").map_err(io_err)

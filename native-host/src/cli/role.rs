@@ -191,35 +191,42 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
             Ok(())
         }
         RoleCommand::Set(a) => {
+            let a = *a;
             let _lock = config::UpdateLock::acquire(app.config_path())?;
             let mut config = app.load_config()?;
-            let role = config
-                .roles
-                .iter_mut()
-                .find(|r| r.id == a.id)
-                .ok_or_else(|| Error::UnknownRole(a.id.clone()))?;
-            for (field, value) in [
-                (&mut role.label, a.label),
-                (&mut role.group, a.group),
-                (&mut role.color, a.color),
-                (&mut role.icon, a.icon),
-                (&mut role.region, a.region),
-            ] {
-                if let Some(v) = value {
-                    *field = Some(v).filter(|v| !v.is_empty());
+            let Some(role) = config.role(&a.id) else {
+                return Err(match app.load_effective()?.catalog_of(&a.id) {
+                    Some(c) => Error::ReadOnlyRole {
+                        role: a.id,
+                        catalog: c.to_owned(),
+                    },
+                    None => Error::UnknownRole(a.id),
+                });
+            };
+            // `--link` adds or replaces by name, `--remove-link` removes: the edit holds the
+            // list they make.
+            let links = (!a.links.is_empty() || !a.remove_links.is_empty()).then(|| {
+                let mut links = role.links.clone();
+                links.retain(|l| !a.remove_links.contains(&l.name));
+                for link in a.links {
+                    links.retain(|l| l.name != link.name);
+                    links.push(link);
                 }
-            }
-            if let Some(r) = a.risk {
-                role.risk = r.risk();
-            }
-            role.links.retain(|l| !a.remove_links.contains(&l.name));
-            for link in a.links {
-                role.links.retain(|l| l.name != link.name);
-                role.links.push(link);
-            }
-            let text = config::check_role_text(role);
+                links
+            });
+            // The options page's edit (app/edit.rs), field by field under the same rules.
+            let edit = config::RoleEdit {
+                label: a.label.map(Some),
+                group: a.group.map(Some),
+                color: a.color.map(Some),
+                icon: a.icon.map(Some),
+                risk: a.risk.map(RiskArg::risk),
+                region: a.region.map(Some),
+                links,
+            };
+            edit.apply(&mut config, &a.id)
+                .map_err(|e| refused(&a.id, &e.to_string()))?;
             config.validate().map_err(Error::InvalidParams)?;
-            text.map_err(|e| refused(&a.id, &e))?;
             config::save(app.config_path(), &config)?;
             writeln!(out, "Role '{}' updated.", a.id).map_err(io_err)
         }

@@ -7,14 +7,20 @@
 //! Here: where the file is, loading, saving and the parsed copy a process keeps
 //! ([`ConfigCache`]). `schema` holds the types and their defaults, `validate` the rules,
 //! `text` the rules of what people read (labels, groups, link names: a role breaking them is
-//! left out where it would be shown, not a reason to refuse the file), `lock` the update
-//! lock.
+//! left out where it would be shown, not a reason to refuse the file), `edit` the edits the
+//! CLI and the options page make (field by field, the same rules), `lock` the update lock.
 
+mod edit;
 mod lock;
 mod schema;
 mod text;
 mod validate;
 
+pub use edit::{
+    check_color, check_icon, check_role_region, color_choices, default_region_of, Change,
+    FieldError, GatewayEdit, RoleEdit, SettingsEdit, GATEWAY_FIELDS, REGION_CHOICES,
+    RENEW_BEFORE_MINUTES, ROLE_FIELDS, SETTINGS_FIELDS,
+};
 pub use lock::UpdateLock;
 pub use schema::*;
 pub use text::{

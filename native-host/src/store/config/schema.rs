@@ -156,6 +156,10 @@ pub struct Settings {
     /// Whether the extension renews consoles that can be renewed without input. Default on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_renew: Option<bool>,
+    /// Whether the extension tells the user (a desktop notification) when a console in use
+    /// is about to end and needs them. Default on; off, the toolbar badge still says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<bool>,
 }
 
 impl Settings {
@@ -177,6 +181,10 @@ impl Settings {
 
     pub fn auto_renew(&self) -> bool {
         self.auto_renew.unwrap_or(true)
+    }
+
+    pub fn notifications(&self) -> bool {
+        self.notifications.unwrap_or(true)
     }
 }
 

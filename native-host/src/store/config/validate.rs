@@ -2,7 +2,7 @@
 //! regions, colours, links, durations, the sources roles name, and the catalogue
 //! subscriptions. Catalogue roles are checked with the same rules (store/catalog).
 
-use super::schema::{CatalogRef, Config, Source, COLORS, EXTRA_COLORS, ICONS, MFA_SESSION_HOURS};
+use super::schema::{CatalogRef, Config, Source, MFA_SESSION_HOURS};
 use crate::console::federation::SESSION_DURATION_RANGE;
 use crate::console::partition::Partition;
 use std::collections::HashSet;
@@ -59,7 +59,7 @@ impl Config {
             }
         }
         if let Some(m) = self.settings.renew_before_minutes {
-            if !(1..=60).contains(&m) {
+            if !super::edit::RENEW_BEFORE_MINUTES.contains(&m) {
                 return Err(format!(
                     "settings: renew_before_minutes {m} is outside 1..60"
                 ));
@@ -100,20 +100,10 @@ impl Config {
             check_role_name(&r.role_name).map_err(at)?;
             check_region(r.region(source.region())).map_err(at)?;
             if let Some(c) = &r.color {
-                if !COLORS.contains(&c.as_str()) && !EXTRA_COLORS.contains(&c.as_str()) {
-                    return Err(at(format!(
-                        "colour '{c}' is not a Firefox container colour ({})",
-                        COLORS.join(", ")
-                    )));
-                }
+                super::edit::check_color(c).map_err(at)?;
             }
             if let Some(i) = &r.icon {
-                if !ICONS.contains(&i.as_str()) {
-                    return Err(at(format!(
-                        "icon '{i}' is not a Firefox container icon ({})",
-                        ICONS.join(", ")
-                    )));
-                }
+                super::edit::check_icon(i).map_err(at)?;
             }
             if let Some(s) = &r.session_name {
                 check_session_name(s).map_err(at)?;
@@ -154,7 +144,7 @@ impl Config {
 
 /// A link's destination must pass the click path's check: a console path, or a console URL
 /// of the role's partition (checked as if no console override were set).
-fn check_link(destination: &str, region: &str) -> std::result::Result<(), String> {
+pub(super) fn check_link(destination: &str, region: &str) -> std::result::Result<(), String> {
     let target = crate::console::federation::SignInTarget::new(
         Partition::for_region(region),
         region,

@@ -1,0 +1,647 @@
+//! Edits of the config that the CLI (`role set`, `gateway set`) and the extension's options
+//! page (`role.update`, `gateway.update`, `settings.update`: app/edit.rs) both make, checked
+//! field by field so that a refusal names its field, with the same rules either way. `save`
+//! checks the whole config again (`validate`, `check_text`) before anything is written.
+//!
+//! These are all a request from the browser can change: a role's presentation, risk, region
+//! and links; a gateway's MFA mode and MFA session length; the extension's settings. Nothing
+//! that runs a command, names where a signed call goes or moves a secret (keys, MFA devices,
+//! gateway regions, sources, catalogue subscriptions, `browser_exe`) has an edit here.
+//!
+//! Messages repeat a value only when it is short and plain (a colour, an icon or a region
+//! name); text is described by its rule (text.rs), never repeated.
+
+use super::schema::{
+    Config, Gateway, Link, MfaMode, Risk, Role, Settings, COLORS, DEFAULT_REGION, EXTRA_COLORS,
+    ICONS, MFA_SESSION_HOURS,
+};
+use super::text::{check_group, check_label, check_link_name, check_text};
+use super::text::{MAX_LINKS, MAX_LINK_DESTINATION_CHARS};
+use crate::console::partition::{Partition, SUPPORTED_REGIONS};
+
+/// Why one field of an edit is refused: the field (`label`, `links`, `mfa_session_hours`…),
+/// the link at fault (0-based) for `links`, and the rule broken, as a fragment that follows
+/// "Role 'x' is refused: ".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub index: Option<usize>,
+    pub reason: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, reason: impl Into<String>) -> FieldError {
+        FieldError {
+            field,
+            index: None,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    /// The reason without a closing full stop: it is followed by ". Nothing was changed."
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.reason.trim_end_matches('.'))
+    }
+}
+
+/// `None`: leave the field as it is; `Some(None)`: back to its default (the field is
+/// removed from the file); `Some(Some(v))`: set it.
+pub type Change<T> = Option<Option<T>>;
+
+/// What an edit of a role may change.
+pub const ROLE_FIELDS: [&str; 7] = ["label", "group", "color", "icon", "risk", "region", "links"];
+/// What an edit of a gateway may change.
+pub const GATEWAY_FIELDS: [&str; 2] = ["mfa_mode", "mfa_session_hours"];
+/// What an edit of the settings may change (`[settings]`; the others, `browser_exe`,
+/// `issuer` and `timeout_seconds`, only by hand).
+pub const SETTINGS_FIELDS: [&str; 3] = ["renew_before_minutes", "auto_renew", "notifications"];
+
+/// How long before a console ends the extension renews it, minutes.
+pub const RENEW_BEFORE_MINUTES: std::ops::RangeInclusive<u32> = 1..=60;
+
+/// The colours a role may name: Firefox's container colours (the first eight every version
+/// accepts, then those of newer versions, which the extension maps for older ones).
+pub fn color_choices() -> impl Iterator<Item = &'static str> {
+    COLORS.into_iter().chain(EXTRA_COLORS)
+}
+
+/// The regions offered for a role of each partition (`console/partition.rs` accepts any name
+/// of the partition's shape, so a region newer than this list is still taken when typed).
+#[rustfmt::skip]
+pub const REGION_CHOICES: [(Partition, &[&str]); 3] = [
+    (Partition::Aws, &[
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1",
+        "mx-central-1", "sa-east-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1",
+        "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "af-south-1", "il-central-1",
+        "me-south-1", "me-central-1", "ap-south-1", "ap-south-2", "ap-east-1", "ap-east-2",
+        "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+        "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    ]),
+    (Partition::AwsUsGov, &["us-gov-west-1", "us-gov-east-1"]),
+    (Partition::AwsCn, &["cn-north-1", "cn-northwest-1"]),
+];
+
+/// A value as a message may repeat it: a short name of letters, digits and `-_.`.
+fn shown(value: &str) -> Option<&str> {
+    let ok = (1..=32).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    ok.then_some(value)
+}
+
+/// `what 'value'`, or `the what given (n characters)` when the value is not plain.
+fn named(what: &str, value: &str) -> String {
+    match shown(value) {
+        Some(v) => format!("{what} '{v}'"),
+        None => format!("the {what} given ({} characters)", value.chars().count()),
+    }
+}
+
+pub fn check_color(value: &str) -> Result<(), String> {
+    if color_choices().any(|c| c == value) {
+        return Ok(());
+    }
+    Err(format!(
+        "{} is not a Firefox container colour ({})",
+        named("colour", value),
+        COLORS.join(", ")
+    ))
+}
+
+pub fn check_icon(value: &str) -> Result<(), String> {
+    if ICONS.contains(&value) {
+        return Ok(());
+    }
+    Err(format!(
+        "{} is not a Firefox container icon ({})",
+        named("icon", value),
+        ICONS.join(", ")
+    ))
+}
+
+/// A region named in an edit: one of a supported partition, and of the role's own partition
+/// (`partition`): the partition is part of the role's ARN, so another one would be another
+/// role (`role add --replace` makes that one).
+pub fn check_role_region(value: &str, partition: Partition) -> Result<(), String> {
+    let Some(p) = Partition::of_region(value) else {
+        return Err(format!(
+            "{} is not an AWS region rolecall supports ({SUPPORTED_REGIONS})",
+            named("region", value)
+        ));
+    };
+    if p != partition {
+        return Err(format!(
+            "{} is in partition {}, and the role is in {} (its ARN names the partition): choose a region of {}, or add the role again for the other partition (`rolecall role add ID --replace …`)",
+            named("region", value),
+            p.id(),
+            partition.id(),
+            partition.id()
+        ));
+    }
+    Ok(())
+}
+
+/// An empty text is no value: the field goes back to its default (as `role set --label ''`).
+fn given(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.is_empty())
+}
+
+/// Every edit of a role the CLI and the options page make.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoleEdit {
+    pub label: Change<String>,
+    pub group: Change<String>,
+    pub color: Change<String>,
+    pub icon: Change<String>,
+    pub risk: Change<Risk>,
+    /// `Some(None)` or an empty name: the source's region.
+    pub region: Change<String>,
+    /// All the role's links (the list is replaced; `[]` removes them all).
+    pub links: Option<Vec<Link>>,
+}
+
+impl RoleEdit {
+    pub fn is_empty(&self) -> bool {
+        self == &RoleEdit::default()
+    }
+
+    /// Applies the edit to role `id`, checking each field it changes; refused, the config is
+    /// left as it was.
+    pub fn apply(self, config: &mut Config, id: &str) -> Result<(), FieldError> {
+        let Some(old) = config.role(id) else {
+            return Err(FieldError::new(
+                "role",
+                "no such role is in your config".to_owned(),
+            ));
+        };
+        let source_region = config
+            .source_of(old)
+            .and_then(|s| s.region())
+            .map(str::to_owned);
+        let mut role = old.clone();
+        if let Some(v) = self.label {
+            role.label = given(v);
+            if let Some(l) = &role.label {
+                check_label(l).map_err(|e| FieldError::new("label", e))?;
+            }
+        }
+        if let Some(v) = self.group {
+            role.group = given(v);
+            if let Some(g) = &role.group {
+                check_group(g).map_err(|e| FieldError::new("group", e))?;
+            }
+        }
+        if let Some(v) = self.color {
+            role.color = given(v);
+            if let Some(c) = &role.color {
+                check_color(c).map_err(|e| FieldError::new("color", e))?;
+            }
+        }
+        if let Some(v) = self.icon {
+            role.icon = given(v);
+            if let Some(i) = &role.icon {
+                check_icon(i).map_err(|e| FieldError::new("icon", e))?;
+            }
+        }
+        if let Some(v) = self.risk {
+            role.risk = v;
+        }
+        let partition = old.partition(source_region.as_deref());
+        if let Some(v) = self.region {
+            role.region = given(v);
+            let now = role.region(source_region.as_deref()).to_owned();
+            check_role_region(&now, partition).map_err(|e| FieldError::new("region", e))?;
+        }
+        let region = role.region(source_region.as_deref()).to_owned();
+        let links_given = self.links.is_some();
+        if let Some(links) = self.links {
+            role.links = links;
+        }
+        // The links are checked against the region the role ends with: a region edit alone
+        // is refused when a link of the role would leave its console.
+        let field = if links_given { "links" } else { "region" };
+        check_links(&role.links, &region).map_err(|(index, e)| FieldError {
+            field,
+            index: links_given.then_some(index).flatten(),
+            reason: e,
+        })?;
+        if let Some(slot) = config.roles.iter_mut().find(|r| r.id == id) {
+            *slot = role;
+        }
+        Ok(())
+    }
+}
+
+/// A role's links: how many, their names (each once) and destinations (text rules, then the
+/// click path's check on the role's console). Refused: the link at fault (when one is) and why.
+fn check_links(links: &[Link], region: &str) -> Result<(), (Option<usize>, String)> {
+    if links.len() > MAX_LINKS {
+        return Err((
+            None,
+            format!(
+                "it has {} links; a role has at most {MAX_LINKS}",
+                links.len()
+            ),
+        ));
+    }
+    let mut names = std::collections::HashSet::new();
+    for (i, l) in links.iter().enumerate() {
+        let fail = |e: String| (Some(i), e);
+        let link = match check_link_name(&l.name) {
+            Ok(()) => format!("link '{}'", l.name),
+            Err(e) => return Err(fail(format!("link {}: {e}", i + 1))),
+        };
+        if !names.insert(&l.name) {
+            return Err(fail(format!("{link} has the name of an earlier link")));
+        }
+        check_text("destination", &l.destination, MAX_LINK_DESTINATION_CHARS)
+            .map_err(|e| fail(format!("{link}: {e}")))?;
+        super::validate::check_link(&l.destination, region)
+            .map_err(|e| fail(format!("{link}: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Every edit of a gateway the options page makes (and `gateway set`'s MFA options).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GatewayEdit {
+    pub mfa_mode: Option<MfaMode>,
+    /// `Some(None)`: the default (12 h).
+    pub mfa_session_hours: Change<u32>,
+}
+
+impl GatewayEdit {
+    pub fn is_empty(&self) -> bool {
+        self == &GatewayEdit::default()
+    }
+
+    pub fn apply(self, gateway: &mut Gateway) -> Result<(), FieldError> {
+        if let Some(Some(h)) = self.mfa_session_hours {
+            if !MFA_SESSION_HOURS.contains(&h) {
+                return Err(FieldError::new(
+                    "mfa_session_hours",
+                    format!(
+                        "mfa_session_hours {h} is outside {}..{} (hours an MFA session lasts)",
+                        MFA_SESSION_HOURS.start(),
+                        MFA_SESSION_HOURS.end()
+                    ),
+                ));
+            }
+        }
+        if let Some(m) = self.mfa_mode {
+            gateway.mfa_mode = Some(m);
+        }
+        if let Some(h) = self.mfa_session_hours {
+            gateway.mfa_session_hours = h;
+        }
+        Ok(())
+    }
+}
+
+/// Every edit of `[settings]` the options page makes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SettingsEdit {
+    /// `Some(None)`: the default (10).
+    pub renew_before_minutes: Change<u32>,
+    pub auto_renew: Option<bool>,
+    pub notifications: Option<bool>,
+}
+
+impl SettingsEdit {
+    pub fn is_empty(&self) -> bool {
+        self == &SettingsEdit::default()
+    }
+
+    pub fn apply(self, settings: &mut Settings) -> Result<(), FieldError> {
+        if let Some(Some(m)) = self.renew_before_minutes {
+            if !RENEW_BEFORE_MINUTES.contains(&m) {
+                return Err(FieldError::new(
+                    "renew_before_minutes",
+                    format!(
+                        "renew_before_minutes {m} is outside {}..{} (minutes before a console ends)",
+                        RENEW_BEFORE_MINUTES.start(),
+                        RENEW_BEFORE_MINUTES.end()
+                    ),
+                ));
+            }
+        }
+        if let Some(m) = self.renew_before_minutes {
+            settings.renew_before_minutes = m;
+        }
+        if let Some(a) = self.auto_renew {
+            settings.auto_renew = Some(a);
+        }
+        if let Some(n) = self.notifications {
+            settings.notifications = Some(n);
+        }
+        Ok(())
+    }
+}
+
+/// The region a role's console opens in when it names none: its source's, else us-east-1.
+pub fn default_region_of(config: &Config, role: &Role) -> String {
+    config
+        .source_of(role)
+        .and_then(|s| s.region())
+        .unwrap_or(DEFAULT_REGION)
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    fn link(name: &str, destination: &str) -> Link {
+        Link {
+            name: name.into(),
+            destination: destination.into(),
+        }
+    }
+
+    /// Applies `edit` to a copy of the sample's role `id`: the refusal, or the role after.
+    fn apply(id: &str, edit: RoleEdit) -> Result<Role, FieldError> {
+        let mut c = sample();
+        let before = c.clone();
+        match edit.apply(&mut c, id) {
+            Ok(()) => {
+                c.validate().unwrap();
+                Ok(c.role(id).unwrap().clone())
+            }
+            Err(e) => {
+                assert_eq!(c, before, "a refused edit changes nothing");
+                Err(e)
+            }
+        }
+    }
+
+    #[test]
+    fn each_role_field_is_checked_and_a_refusal_names_it() {
+        let cases: Vec<(RoleEdit, &str, &str)> = vec![
+            (
+                RoleEdit {
+                    label: Some(Some("x".repeat(129))),
+                    ..RoleEdit::default()
+                },
+                "label",
+                "its label is 129 characters long; a label has at most 128",
+            ),
+            (
+                RoleEdit {
+                    label: Some(Some("Prod\x1b[2K".into())),
+                    ..RoleEdit::default()
+                },
+                "label",
+                "its label holds the control character U+001B",
+            ),
+            (
+                RoleEdit {
+                    group: Some(Some("\u{202e}G".into())),
+                    ..RoleEdit::default()
+                },
+                "group",
+                "its group holds the control character U+202E",
+            ),
+            (
+                RoleEdit {
+                    color: Some(Some("mauve".into())),
+                    ..RoleEdit::default()
+                },
+                "color",
+                "colour 'mauve' is not a Firefox container colour (blue,",
+            ),
+            (
+                RoleEdit {
+                    color: Some(Some("red'; rm -rf".into())),
+                    ..RoleEdit::default()
+                },
+                "color",
+                "the colour given (12 characters) is not",
+            ),
+            (
+                RoleEdit {
+                    icon: Some(Some("skull".into())),
+                    ..RoleEdit::default()
+                },
+                "icon",
+                "icon 'skull' is not a Firefox container icon",
+            ),
+            (
+                RoleEdit {
+                    region: Some(Some("mars-1".into())),
+                    ..RoleEdit::default()
+                },
+                "region",
+                "region 'mars-1' is not an AWS region rolecall supports",
+            ),
+            (
+                RoleEdit {
+                    region: Some(Some("cn-north-1".into())),
+                    ..RoleEdit::default()
+                },
+                "region",
+                "region 'cn-north-1' is in partition aws-cn, and the role is in aws",
+            ),
+            (
+                RoleEdit {
+                    links: Some(vec![link("Evil", "https://evil.example/")]),
+                    ..RoleEdit::default()
+                },
+                "links",
+                "link 'Evil': The destination https://evil.example/ is not a console page",
+            ),
+            (
+                RoleEdit {
+                    links: Some(vec![link("S3", "/s3"), link("S3", "/ec2")]),
+                    ..RoleEdit::default()
+                },
+                "links",
+                "link 'S3' has the name of an earlier link",
+            ),
+            (
+                RoleEdit {
+                    links: Some(
+                        (0..=MAX_LINKS)
+                            .map(|i| link(&format!("l{i}"), "/s3"))
+                            .collect(),
+                    ),
+                    ..RoleEdit::default()
+                },
+                "links",
+                "it has 33 links; a role has at most 32",
+            ),
+        ];
+        for (edit, field, reason) in cases {
+            let e = apply("prod-admin", edit).unwrap_err();
+            assert_eq!(e.field, field, "{e}");
+            assert!(e.reason.starts_with(reason), "{field}: {e}");
+        }
+        let e = apply(
+            "prod-admin",
+            RoleEdit {
+                links: Some(vec![link("S3", "/s3"), link("bell\x07", "/s3")]),
+                ..RoleEdit::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!((e.field, e.index), ("links", Some(1)));
+        assert!(e.reason.starts_with("link 2: its link name holds"), "{e}");
+    }
+
+    #[test]
+    fn an_edit_sets_clears_and_keeps_what_it_does_not_name() {
+        let r = apply(
+            "prod-admin",
+            RoleEdit {
+                label: Some(Some("Prod".into())),
+                group: Some(Some("Acme".into())),
+                icon: Some(Some("fence".into())),
+                risk: Some(Some(Risk::Production)),
+                region: Some(Some("eu-central-1".into())),
+                links: Some(vec![link(
+                    "Alarms",
+                    "https://eu-central-1.console.aws.amazon.com/cloudwatch/home",
+                )]),
+                ..RoleEdit::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(r.label.as_deref(), Some("Prod"));
+        assert_eq!(r.color.as_deref(), Some("red"), "not named: kept");
+        assert_eq!(
+            (r.group.as_deref(), r.icon.as_deref(), r.risk),
+            (Some("Acme"), Some("fence"), Some(Risk::Production))
+        );
+        assert_eq!(r.region.as_deref(), Some("eu-central-1"));
+        // Null and the empty text are the default, as `role set --label ''`.
+        let r = apply(
+            "prod-admin",
+            RoleEdit {
+                label: Some(Some(String::new())),
+                color: Some(None),
+                region: Some(Some(String::new())),
+                ..RoleEdit::default()
+            },
+        )
+        .unwrap();
+        assert_eq!((r.label, r.color, r.region), (None, None, None));
+        // A role of aws-us-gov takes that partition's regions only.
+        let gov = RoleEdit {
+            region: Some(Some("us-gov-east-1".into())),
+            ..RoleEdit::default()
+        };
+        assert_eq!(
+            apply("gov", gov).unwrap().region.as_deref(),
+            Some("us-gov-east-1")
+        );
+        assert!(apply("nope", RoleEdit::default()).is_err());
+    }
+
+    #[test]
+    fn a_region_edit_keeps_the_links_of_its_partitions_console() {
+        // Links name any regional console of the role's partition, and the region stays in
+        // the partition: the links the role has stay good.
+        let mut c = sample();
+        c.roles[0].links = vec![link(
+            "Alarms",
+            "https://eu-west-1.console.aws.amazon.com/cloudwatch/home",
+        )];
+        c.roles[1].links = vec![link(
+            "Home",
+            "https://console.amazonaws-us-gov.com/console/home",
+        )];
+        c.validate().unwrap();
+        for (id, region) in [("prod-admin", "ap-south-1"), ("gov", "us-gov-east-1")] {
+            let edit = RoleEdit {
+                region: Some(Some(region.into())),
+                ..RoleEdit::default()
+            };
+            edit.apply(&mut c, id).unwrap();
+            assert_eq!(c.role(id).unwrap().region.as_deref(), Some(region));
+            assert_eq!(c.role(id).unwrap().links.len(), 1);
+        }
+        c.validate().unwrap();
+        // A link to the other partition's console is refused with the link's index.
+        let e = RoleEdit {
+            links: Some(vec![
+                link("S3", "/s3"),
+                link("Home", "https://console.amazonaws-us-gov.com/console/home"),
+            ]),
+            ..RoleEdit::default()
+        }
+        .apply(&mut c, "prod-admin")
+        .unwrap_err();
+        assert_eq!((e.field, e.index), ("links", Some(1)), "{e}");
+    }
+
+    #[test]
+    fn gateway_and_settings_edits_keep_their_ranges() {
+        let mut g = sample().gateways[0].clone();
+        let e = GatewayEdit {
+            mfa_session_hours: Some(Some(37)),
+            mfa_mode: Some(MfaMode::Daily),
+        }
+        .apply(&mut g)
+        .unwrap_err();
+        assert_eq!(e.field, "mfa_session_hours");
+        assert!(e.reason.contains("37 is outside 1..36"), "{e}");
+        assert_eq!(
+            g,
+            sample().gateways[0],
+            "nothing changed, not even the mode"
+        );
+        GatewayEdit {
+            mfa_session_hours: Some(Some(36)),
+            mfa_mode: Some(MfaMode::Daily),
+        }
+        .apply(&mut g)
+        .unwrap();
+        assert_eq!((g.mfa_mode(), g.mfa_session_hours()), (MfaMode::Daily, 36));
+        GatewayEdit {
+            mfa_session_hours: Some(None),
+            ..GatewayEdit::default()
+        }
+        .apply(&mut g)
+        .unwrap();
+        assert_eq!(g.mfa_session_hours, None);
+
+        let mut s = Settings::default();
+        for bad in [0, 61] {
+            let e = SettingsEdit {
+                renew_before_minutes: Some(Some(bad)),
+                notifications: Some(false),
+                ..SettingsEdit::default()
+            }
+            .apply(&mut s)
+            .unwrap_err();
+            assert_eq!(e.field, "renew_before_minutes");
+            assert_eq!(s, Settings::default());
+        }
+        SettingsEdit {
+            renew_before_minutes: Some(Some(5)),
+            auto_renew: Some(false),
+            notifications: Some(false),
+        }
+        .apply(&mut s)
+        .unwrap();
+        assert_eq!(
+            (s.renew_before_minutes(), s.auto_renew(), s.notifications()),
+            (5, false, false)
+        );
+        assert!(Settings::default().notifications(), "on by default");
+    }
+
+    #[test]
+    fn the_region_choices_are_regions_of_their_partition() {
+        for (partition, regions) in REGION_CHOICES {
+            for r in regions {
+                assert_eq!(Partition::of_region(r), Some(partition), "{r}");
+            }
+        }
+        assert!(color_choices().all(|c| check_color(c).is_ok()));
+        assert_eq!(color_choices().count(), 12);
+    }
+}
