@@ -91,7 +91,7 @@ fn invalid(field: &str, message: String) -> Error {
     Error::InvalidValue {
         field: shown(field).map(str::to_owned),
         index: None,
-        message,
+        message: format!("{message} Nothing was changed."),
     }
 }
 
@@ -138,7 +138,7 @@ fn fields(
             None if fixed.contains(&key.as_str()) => {
                 return Err(invalid(
                     &key,
-                    format!("{method} cannot change '{key}': {why_fixed}. Nothing was changed."),
+                    format!("{method} cannot change '{key}': {why_fixed}."),
                 ))
             }
             None => {
@@ -149,7 +149,7 @@ fn fields(
                 return Err(invalid(
                     &key,
                     format!(
-                        "{method} has no field {named}; it changes: {}. Nothing was changed.",
+                        "{method} has no field {named}; it changes: {}.",
                         editable.join(", ")
                     ),
                 ));
@@ -213,7 +213,7 @@ fn links(v: Value) -> Result<Vec<Link>> {
         return Err(invalid(
             "links",
             format!(
-                "A role has at most {MAX_LINKS} links; {} were given. Nothing was changed.",
+                "A role has at most {MAX_LINKS} links; {} were given.",
                 items.len()
             ),
         ));
@@ -263,11 +263,12 @@ impl RoleUpdate {
                     edit.risk = Some(match v {
                         Value::Null => None,
                         Value::String(s) if s == Risk::Production.id() => Some(Risk::Production),
-                        _ => return Err(invalid(
-                            field,
-                            "'risk' must be \"production\", or null for none. Nothing was changed."
-                                .into(),
-                        )),
+                        _ => {
+                            return Err(invalid(
+                                field,
+                                "'risk' must be \"production\", or null for none.".into(),
+                            ))
+                        }
                     })
                 }
                 _ => edit.links = Some(links(v)?),
@@ -289,11 +290,12 @@ impl GatewayUpdate {
                     edit.mfa_mode = Some(match v.as_str() {
                         Some("per_role") => MfaMode::PerRole,
                         Some("daily") => MfaMode::Daily,
-                        _ => return Err(invalid(
-                            field,
-                            "'mfa_mode' must be \"per_role\" or \"daily\". Nothing was changed."
-                                .into(),
-                        )),
+                        _ => {
+                            return Err(invalid(
+                                field,
+                                "'mfa_mode' must be \"per_role\" or \"daily\".".into(),
+                            ))
+                        }
                     })
                 }
                 _ => edit.mfa_session_hours = Some(number(field, v)?),
