@@ -36,6 +36,10 @@ export async function fetchRoles({ quiet = false, cached = false } = {}) {
   const early = cached ? window.rolecallEarly : null;
   window.rolecallEarly = null;
   const reply = (await early?.catch(() => null)) ?? (await ask({ type: 'roles', prepare: !quiet, cached, since: state.stamp, text: true, head: quiet ? 0 : HEAD }));
+  // Everything this waits for is asked before the state changes: from setRoles to render the
+  // state is half new (no search results), and a key pressed between them (Enter) would act
+  // on it.
+  const granted = reply.ok && reply.consoles && reply.containers !== false && ext.permissions?.getAll ? await ext.permissions.getAll().catch(() => ({})) : null;
   state.loaded = true;
   if (!reply.ok) {
     status.textContent = '';
@@ -65,10 +69,7 @@ export async function fetchRoles({ quiet = false, cached = false } = {}) {
   state.mode = reply.mode ?? (state.containers ? 'container' : 'window');
   state.consoles = reply.consoles ?? null;
   applySso(reply.sso);
-  if (state.consoles && state.containers && ext.permissions?.getAll) {
-    const granted = await ext.permissions.getAll().catch(() => ({}));
-    state.missingOrigins = missingOrigins(state.consoles.cookieDomains, granted.origins);
-  }
+  if (granted) state.missingOrigins = missingOrigins(state.consoles.cookieDomains, granted.origins);
   if (!state.containers) {
     const notice = $('notice');
     notice.textContent = modeNotice(state.mode);
