@@ -44,7 +44,7 @@ async function load() {
 
 Object.assign(act, actions, { load });
 
-// Read while the roles are asked for: favourites and frecency (storage.sync), settings.
+// Read while the roles are asked for: favourites (storage.sync) and frecency (storage.local), settings.
 const prefsLoaded = loadPrefs(ext.storage).catch(() => ({ pins: [], frecency: {} }));
 const settingsLoaded = loadSettings(ext.storage.local).catch(() => DEFAULT_SETTINGS);
 
