@@ -297,6 +297,23 @@ test('with auto_renew off the user is told instead, and a click renews without a
   assert.deepEqual(w.windows, []);
 });
 
+test('with notifications off ([settings] notifications = false) none is sent; the badge still tells', async () => {
+  const w = await world({ settings: { renew_before_minutes: 10, auto_renew: true, notifications: false } });
+  await openRole(w, 'a');
+  w.host.setConsole('a', T0 + 60 * MIN, 'mfa');
+  w.clock.now = T0 + 50 * MIN;
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.settle();
+  assert.equal(w.notifications.size, 0);
+  assert.equal(w.badge.color, '#ffa436', 'amber: a console needs the user');
+  assert.equal(opens(w.host).length, 1, 'no renewal without the code');
+  // A click on a notification sent before the setting changed: a failure is not told either.
+  w.host.refuse['console.open'] = new RolecallError('access_denied', 'AWS refused', { data: { kind: 'access_denied' } });
+  await w.svc.lifecycle.notificationClicked(`${NOTIFICATION_PREFIX}a`);
+  assert.equal(w.notifications.size, 0);
+});
+
 test('Chromium isolated windows: told, not renewed unseen; Renew launches a new window of the role\'s browser', async () => {
   const w = await world({ containers: false });
   w.host.roles[0].window_open = true;

@@ -61,6 +61,8 @@ const NEXT_STEPS = {
   // IAM Identity Center: the host's sentence says what happened; the way out is a new code.
   sso_login_expired: 'Click the role again for a new code, and approve it within its time.',
   sso_login_denied: 'Click the role again to sign in with a new code.',
+  // The options page's edits (protocol 7): the host's sentence names the field and the rule.
+  config_busy: 'Wait for the other rolecall command to finish, then save again.',
 };
 
 const FALLBACK_MESSAGES = {
@@ -86,9 +88,11 @@ export function describeError(err) {
   const message = headline ?? (text || FALLBACK_MESSAGES[kind] || 'Something went wrong.');
   const out = { kind, message, next: nextStep(kind, data) };
   if (headline && text) out.details = text;
-  for (const field of ['gateway', 'mfa_serial', 'role', 'path', 'sso']) {
+  for (const field of ['gateway', 'mfa_serial', 'role', 'path', 'sso', 'field', 'catalog']) {
     if (typeof data[field] === 'string') (out.data ??= {})[field] = data[field];
   }
+  // Which link of a role's `links` an edit's refusal is about.
+  if (Number.isInteger(data.index) && data.index >= 0) (out.data ??= {}).index = data.index;
   return out;
 }
 

@@ -137,7 +137,8 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
       const t = now();
       const silentOk = mode === 'container';
       const p = planRenewals({ roles: list, inUse: used, record, now: t, settings, silentOk });
-      if (act) {
+      // The user turned notifications off ([settings] notifications = false): none is sent.
+      if (act && settings.notifications) {
         for (const { id, end } of p.notify) {
           await notify(list.find((r) => r.id === id), end).catch(() => {});
           record = noteNotified(record, id, end);
@@ -330,6 +331,7 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
         return;
       }
       if (e?.kind !== 'mfa_required') {
+        if (!settingsFrom(await host.info().catch(() => null)).notifications) return;
         await api.notifications?.create(`${NOTIFICATION_PREFIX}${id}`, {
           type: 'basic',
           iconUrl: api.runtime.getURL('icons/48.png'),

@@ -1,5 +1,6 @@
 import { containerStyle } from './colors.js';
 import { cachedRead } from './cached.js';
+import { createConfigEdits } from './config-edits.js';
 import { CONTAINERS_KEY, existingContainer, loadContainerMap, ownContainer, resolveContainer, rolesWithTabs, serialized } from './containers.js';
 import { RolecallError, describeError } from './errors.js';
 import { createLifecycle } from './lifecycle.js';
@@ -219,10 +220,13 @@ export function createService({ api, client, now, timers }) {
     },
   });
 
-  // Tells the extension's open pages (the popup) how the Identity Center sign-ins stand.
-  function broadcastSso() {
+  // Tells the extension's open pages (the popup) how the Identity Center sign-ins stand, and
+  // (the options page's Sign in) how one source's sign-in ended: `source` { sso, state, error }.
+  function broadcastSso(source) {
+    const msg = { type: 'sso', sso: ssoLogins.view(clock()) };
+    if (source) msg.source = source;
     Promise.resolve()
-      .then(() => api.runtime.sendMessage({ type: 'sso', sso: ssoLogins.view(clock()) }))
+      .then(() => api.runtime.sendMessage(msg))
       .catch(() => {}); // no page open
   }
 
@@ -234,7 +238,7 @@ export function createService({ api, client, now, timers }) {
       .then(
         async () => {
           const jobs = ssoLogins.approved(login);
-          broadcastSso();
+          broadcastSso({ sso: login.sso, state: 'signed_in' });
           await Promise.all(
             jobs.map(async ([role, job]) => {
               try {
@@ -246,9 +250,12 @@ export function createService({ api, client, now, timers }) {
             }),
           );
         },
-        (e) => ssoLogins.failed(login, describeError(e), clock()),
+        (e) => {
+          ssoLogins.failed(login, describeError(e), clock());
+          broadcastSso({ sso: login.sso, state: 'failed', error: describeError(e) });
+        },
       )
-      .finally(broadcastSso);
+      .finally(() => broadcastSso());
   }
 
   // A role of IAM Identity Center source `sso` needs a sign-in: start one (or join the one in
@@ -268,7 +275,7 @@ export function createService({ api, client, now, timers }) {
       login = ssoLogins.begin(sso, { userCode: String(reply.user_code ?? ''), expiresAt: Date.parse(reply.expires_at), url });
       waitForApproval(login);
     }
-    ssoLogins.join(sso, roleId, job);
+    if (roleId !== null) ssoLogins.join(sso, roleId, job); // null: the options page's Sign in
     // A second click while waiting shows the page again (the user may have closed it).
     const [current] = await api.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []);
     const props = tabCreateProps({ url: login.url, current, background });
@@ -555,7 +562,30 @@ export function createService({ api, client, now, timers }) {
     }
   }
 
-  const handlers = { roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget };
+  // The options page's Sign in of an Identity Center source: the popup's sign-in
+  // (`ssoSignIn`), with no console to open once it is approved.
+  async function ssoLogin({ sso }) {
+    if (typeof sso !== 'string' || sso === '') throw new RolecallError('invalid_params', 'No IAM Identity Center source was given.');
+    return ssoSignIn(null, sso, null);
+  }
+
+  // The options page's edits (protocol 7). Once one is saved, the listing the popup gets (and,
+  // for settings, host.info's) is asked again at once, and an open popup is told.
+  const edits = createConfigEdits({
+    client,
+    protocol: hostProtocol,
+    changed: async (method) => {
+      if (method === 'settings.update') await info({ fresh: true });
+      await listingJob?.catch(() => {}); // a listing asked before the edit
+      const list = await listRoles();
+      lifecycle.refresh({ roles: list }).catch(() => {});
+      Promise.resolve()
+        .then(() => api.runtime.sendMessage({ type: 'changed' }))
+        .catch(() => {}); // no page open
+    },
+  });
+
+  const handlers = { roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget, ssoLogin, ...edits };
 
   // Runtime-message entry point. Only this extension's own pages may ask: other extensions are
   // refused by id, and anything not loaded from our own origin (there are no content scripts)
@@ -574,5 +604,5 @@ export function createService({ api, client, now, timers }) {
     }
   }
 
-  return { handle, roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget, lifecycle };
+  return { handle, roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget, ssoLogin, ...edits, lifecycle };
 }
