@@ -140,26 +140,34 @@ export function gatewayEditor(gateway, { ask, onSaved }) {
   return box;
 }
 
+// What each source's Sign in last said: kept here, since the sources table is drawn again
+// when the roles change (the sign-in itself changes them).
+const ssoSaid = new Map();
+
+function ssoSay(name, text) {
+  ssoSaid.set(name, text);
+  const status = document.querySelector(`[data-sso-status="${CSS.escape(name)}"]`);
+  if (status) status.textContent = text;
+}
+
 // An Identity Center source's Sign in: the popup's sign-in through the background (the
 // verification page opens in a tab; the code is shown here until it is approved there).
 export function ssoSignIn(name, { ask }) {
   const button = el('button', { type: 'button', class: 'sign-in', dataset: { sso: name } }, 'Sign in');
-  const status = el('span', { class: 'status', 'aria-live': 'polite', dataset: { ssoStatus: name } });
+  const status = el('span', { class: 'status', 'aria-live': 'polite', dataset: { ssoStatus: name } }, ssoSaid.get(name) ?? '');
   button.addEventListener('click', async () => {
     button.disabled = true;
-    status.textContent = 'Starting the sign-in…';
+    ssoSay(name, 'Starting the sign-in…');
     const reply = await ask({ type: 'ssoLogin', sso: name });
     button.disabled = false;
-    status.textContent = reply.ok ? `Approve code ${reply.ssoLogin.userCode} in the tab that opened.` : reply.error.message;
+    ssoSay(name, reply.ok ? `Approve code ${reply.ssoLogin.userCode} in the tab that opened.` : reply.error.message);
   });
   return el('div', { class: 'sso-sign-in' }, button, ' ', status);
 }
 
 // How a sign-in started here ended (the background's `sso` message, `source`).
 export function ssoOutcome(source) {
-  const status = document.querySelector(`[data-sso-status="${CSS.escape(source.sso)}"]`);
-  if (!status) return;
-  status.textContent = source.state === 'signed_in' ? 'Signed in.' : `Not signed in: ${source.error?.message ?? 'the sign-in failed'}`;
+  ssoSay(source.sso, source.state === 'signed_in' ? 'Signed in.' : `Not signed in: ${source.error?.message ?? 'the sign-in failed'}`);
 }
 
 // ---------- a role ----------
@@ -192,8 +200,9 @@ function linkRow(link = { name: '', destination: '' }) {
 // after a change was saved; `onClose()` when it is cancelled.
 export function roleEditor(role, choices, { ask, onSaved, onClose }) {
   const values = roleFormValues(role);
-  const label = el('input', { type: 'text', name: 'label', value: values.label, placeholder: role.defaults?.label ?? role.id, maxlength: String(choices?.label ?? 128), spellcheck: 'false' });
-  const group = el('input', { type: 'text', name: 'group', value: values.group, placeholder: 'No group', maxlength: String(choices?.group ?? 64), spellcheck: 'false' });
+  // No maxlength: the host's rule (and its sentence, beside the field) is the one that counts.
+  const label = el('input', { type: 'text', name: 'label', value: values.label, placeholder: role.defaults?.label ?? role.id, spellcheck: 'false' });
+  const group = el('input', { type: 'text', name: 'group', value: values.group, placeholder: 'No group', spellcheck: 'false' });
   const color = select('color', colorOptions(choices, role), values.color);
   const icon = select('icon', iconOptions(choices, role), values.icon);
   const risk = el('input', { type: 'checkbox', name: 'risk', checked: values.risk });

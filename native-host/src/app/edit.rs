@@ -41,7 +41,7 @@ const ROLE_FIXED: [&str; 9] = [
 ];
 /// Fields of a gateway that hold or name its keys, its MFA device, where its signed calls go,
 /// or a command it runs.
-const GATEWAY_FIXED: [&str; 10] = [
+const GATEWAY_FIXED: [&str; 9] = [
     "name",
     "region",
     "mfa_serial",
@@ -51,7 +51,6 @@ const GATEWAY_FIXED: [&str; 10] = [
     "secret_access_key",
     "keys",
     "credential_process",
-    "roles",
 ];
 /// Settings only the file changes.
 const SETTINGS_FIXED: [&str; 3] = ["browser_exe", "issuer", "timeout_seconds"];
