@@ -104,7 +104,7 @@ fn target(method: &str, params: &mut Map<String, Value>, key: &str, what: &str) 
         Some(Value::String(s)) => Err(invalid(
             key,
             format!(
-                "{what} names are 1 to 64 letters, digits or - _ . @ +; the one given ({} characters) is not.",
+                "A {what} is named with 1 to 64 letters, digits or - _ . @ +; the name given ({} characters) is not.",
                 s.chars().count()
             ),
         )),
@@ -434,7 +434,10 @@ impl App {
                 (Some(r), _) => role_view(&own, r, None),
                 (None, Some(c)) => match effective.config.role(id) {
                     Some(r) => role_view(&effective.config, r, Some(c)),
-                    None => continue,
+                    None => {
+                        unknown.push(id.clone());
+                        continue;
+                    }
                 },
                 (None, None) => {
                     unknown.push(id.clone());

@@ -82,7 +82,7 @@ fn role_update_takes_only_its_fields_and_names_the_one_refused() {
         (
             json!({"role": "../x", "label": "x"}),
             "role",
-            "the one given (4 characters) is not",
+            "the name given (4 characters) is not",
         ),
     ] {
         let e = RoleUpdate::from_params(params(p.clone())).unwrap_err();
