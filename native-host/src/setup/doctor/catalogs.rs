@@ -46,10 +46,10 @@ pub fn roles_left_out(app: &App) -> Vec<Check> {
         out.push(check(
             status,
             format!(
-                "catalogue '{}': {} of its {} roles listed, {} left out",
+                "catalogue '{}': {} of its {} listed, {} left out",
                 r.name,
                 r.shown,
-                r.roles,
+                crate::words::count(r.roles, "role"),
                 r.unusable.len()
             ),
             None,

@@ -4,6 +4,7 @@
 use super::{check, Check, Status};
 use crate::app::App;
 use crate::store::config::Config;
+use crate::words::count;
 
 /// The config, and the keyring's state for it.
 pub fn config_and_keyring(app: &App) -> (Vec<Check>, Option<Config>, bool) {
@@ -22,10 +23,10 @@ pub fn config_and_keyring(app: &App) -> (Vec<Check>, Option<Config>, bool) {
             out.push(check(
                 Status::Ok,
                 format!(
-                    "config {} ({} gateways, {} roles)",
+                    "config {} ({}, {})",
                     path.display(),
-                    c.gateways.len(),
-                    c.roles.len()
+                    count(c.gateways.len(), "gateway"),
+                    count(c.roles.len(), "role")
                 ),
                 None,
             ));
@@ -41,32 +42,13 @@ pub fn config_and_keyring(app: &App) -> (Vec<Check>, Option<Config>, bool) {
         }
     };
 
-    let keyring_ok = match app.secrets().probe() {
-        Ok(()) => {
-            out.push(check(
-                Status::Ok,
-                format!(
-                    "OS keyring reachable (service '{}')",
-                    app.secrets().service()
-                ),
-                None,
-            ));
-            true
-        }
-        Err(e) => {
-            let reason = match e {
-                crate::error::Error::KeyringUnavailable(r) => r,
-                other => other.to_string(),
-            };
-            out.push(check(
-                Status::Fail,
-                format!("the OS keyring cannot be reached ({reason})"),
-                Some(keyring_fix().into()),
-            ));
-            false
-        }
-    };
-
+    // The keyring's own line comes after the gateways' key reads: a keyring that answers a
+    // probe but cannot read a gateway's keys (a locked item, a broken entry) is not
+    // "reachable" for rolecall's purpose.
+    let probe = app.secrets().probe();
+    let keyring_ok = probe.is_ok();
+    let mut key_checks = Vec::new();
+    let mut unreadable = None;
     if let Some(c) = &config {
         if c.gateways.is_empty() {
             out.push(check(
@@ -90,7 +72,7 @@ pub fn config_and_keyring(app: &App) -> (Vec<Check>, Option<Config>, bool) {
                 g.name
             ));
             if !keyring_ok {
-                out.push(check(
+                key_checks.push(check(
                     Status::Warn,
                     format!(
                         "gateway '{}' keys: not checked, the keyring is unreachable",
@@ -101,24 +83,57 @@ pub fn config_and_keyring(app: &App) -> (Vec<Check>, Option<Config>, bool) {
                 continue;
             }
             match app.secrets().has_gateway_keys(&g.name) {
-                Ok(true) => out.push(check(
+                Ok(true) => key_checks.push(check(
                     Status::Ok,
                     format!("gateway '{}' has keys in the keyring", g.name),
                     None,
                 )),
-                Ok(false) => out.push(check(
+                Ok(false) => key_checks.push(check(
                     Status::Fail,
                     format!("gateway '{}' has no keys in the keyring", g.name),
                     fix,
                 )),
-                Err(e) => out.push(check(
-                    Status::Fail,
-                    format!("gateway '{}' keys: {e}", g.name),
-                    Some(keyring_fix().into()),
-                )),
+                Err(e) => {
+                    unreadable.get_or_insert_with(|| e.to_string());
+                    key_checks.push(check(
+                        Status::Fail,
+                        format!("gateway '{}' keys: {e}", g.name),
+                        Some(keyring_fix().into()),
+                    ))
+                }
             }
         }
     }
+    out.push(match (probe, &unreadable) {
+        (Ok(()), None) => check(
+            Status::Ok,
+            format!(
+                "OS keyring reachable (service '{}')",
+                app.secrets().service()
+            ),
+            None,
+        ),
+        (Ok(()), Some(why)) => check(
+            Status::Fail,
+            format!(
+                "the OS keyring answers (service '{}') but cannot read the gateways' keys ({why})",
+                app.secrets().service()
+            ),
+            Some(keyring_fix().into()),
+        ),
+        (Err(e), _) => {
+            let reason = match e {
+                crate::error::Error::KeyringUnavailable(r) => r,
+                other => other.to_string(),
+            };
+            check(
+                Status::Fail,
+                format!("the OS keyring cannot be reached ({reason})"),
+                Some(keyring_fix().into()),
+            )
+        }
+    });
+    out.extend(key_checks);
     (out, config, keyring_ok)
 }
 
