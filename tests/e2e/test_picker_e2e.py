@@ -130,10 +130,24 @@ def test_a_popup_over_5000_roles_shows_rows_and_filters(ff, world):
     # An account id with dashes, a pasted role ARN, a typo.
     query(ff, "3000-0000-1234")
     wait_for(lambda: top_ids(ff, 2) == ["team-1234"], what="the account id with dashes")
+    # An account id that is a role's picks it (Enter opens it, below); six digits (an MFA code
+    # typed into the search box) pick nothing.
+    assert view(ff)["rows"][0]["selected"]
+    paste(ff, "3000 0000 1234")
+    wait_for(lambda: top_ids(ff, 2) == ["team-1234"] and view(ff)["rows"][0]["selected"], what="the account id with spaces, picked")
+    query(ff, "300000")
+    wait_for(lambda: view(ff)["rows"] and not [r for r in view(ff)["rows"] if r["selected"]], what="six digits to select nothing")
     paste(ff, "arn:aws:iam::300000000777:role/Admin")
     wait_for(lambda: top_ids(ff, 1) == ["team-0777"] and view(ff)["rows"][0]["selected"], what="the ARN's role, selected")
     query(ff, "acme prdo")
     wait_for(lambda: top_ids(ff, 1) == ["acme-prod"], what="acme prod despite the typo")
+    # A pasted account id, then Enter: its role opens.
+    n = len(logins(world, ":300000001234:"))
+    paste(ff, "300000001234")
+    wait_for(lambda: view(ff)["rows"] and view(ff)["rows"][0]["selected"], what="the pasted account's role, selected")
+    ff.type_keys("\n")
+    wait_for(lambda: logins(world, ":300000001234:")[n:], timeout=30, what="the pasted account's console")
+    reopen(ff)
     query(ff, "no such role anywhere")
     wait_for(lambda: view(ff)["status"].startswith("No role matches"), what="no match")
     ff.type_keys("\x1b")

@@ -302,7 +302,7 @@ export function createService({ api, client, now, timers }) {
   function showVerification(login, background) {
     return ssoLogins.showPage(login.sso, async (previous) => {
       const tab = previous ? await api.tabs.get(previous.id).catch(() => null) : null;
-      if (tab && isVerificationUrl(tab.url, login.checks)) {
+      if (tab && showsVerification(tab, login.checks)) {
         const props = {};
         if (previous.url !== login.url) props.url = login.url;
         if (!background) props.active = true;
@@ -323,7 +323,14 @@ export function createService({ api, client, now, timers }) {
   async function closeVerification(login) {
     const page = await ssoLogins.takePage(login.sso, login.url);
     const tab = page ? await api.tabs.get(page.id).catch(() => null) : null;
-    if (tab && isVerificationUrl(tab.url, login.checks)) await api.tabs.remove(tab.id);
+    if (tab && showsVerification(tab, login.checks)) await api.tabs.remove(tab.id);
+  }
+
+  // Whether a tab rolecall opened for a verification page still shows one of the source's
+  // pages (or is still loading the one it was given: Firefox says about:blank until then).
+  function showsVerification(tab, checks) {
+    if (isVerificationUrl(tab.url, checks) || isVerificationUrl(tab.pendingUrl, checks)) return true;
+    return tab.status === 'loading' && (!tab.url || tab.url === 'about:blank');
   }
 
   // The popup's list. `prepare` false (the options page) mints no tokens. `cached`: the last

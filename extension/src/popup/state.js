@@ -109,7 +109,7 @@ export function computeDisplay() {
     state.model = resultsModel(state.found.ranked);
   }
   if (state.found?.pick && !state.picked) {
-    // A pasted ARN or console URL picked its role: Enter opens it.
+    // A pasted ARN, console URL or account id picked its role: Enter opens it.
     state.selected = state.found.pick;
     state.picked = true;
   }
