@@ -233,7 +233,8 @@ def test_a_pinned_role_is_first_on_reopening(ff, world):
 def test_options_page_lists_sources_and_roles_and_turns_confirmation_off(ff, world):
     ff.open("options.html")
     sources = wait_for(lambda: ff.js("return [...document.querySelectorAll('#sources tbody tr')].map((tr) => [...tr.cells].map((c) => c.textContent))"), what="the sources table")
-    assert sources == [["corp", "gateway", "none", str(TOTAL), "2", "ready"]], sources
+    # Three consoles: acme-prod, acme-dev and the pasted account's team-1234.
+    assert sources == [["corp", "gateway", "none", str(TOTAL), "3", "ready"]], sources
     count = ff.js("return document.getElementById('roles-count').textContent")
     assert count == f"200 of {TOTAL} roles shown: filter to find the others.", count
     assert ff.js("return document.querySelectorAll('#roles-table tbody tr').length") == 200
@@ -249,6 +250,7 @@ def test_options_page_lists_sources_and_roles_and_turns_confirmation_off(ff, wor
 
     # Confirmation off: a production role opens on the first click.
     assert ff.js("return document.getElementById('confirm-production').checked")
+    ff.js("document.getElementById('confirm-production').scrollIntoView({ block: 'center' }); return true;")
     ff.click_element("#confirm-production")
     wait_for(lambda: ff.js("return (await browser.storage.local.get('settings')).settings?.confirmProduction") is False, what="the setting to be saved")
     try:
