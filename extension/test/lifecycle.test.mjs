@@ -551,3 +551,14 @@ test('a renewal never runs for a signed-out container, even when the host still 
   assert.equal(opens(w.host).length, 1, 'only the first open');
   assert.equal(w.badge.text, '1', 'counted as a console, not in use');
 });
+
+test('only the user signs a signed-out container in again: a silent renewal\'s console, even with a ticket taken after the sign-out, does not load', async () => {
+  const w = await world();
+  const { cookieStoreId } = await openRole(w, 'a');
+  assert.equal((await w.svc.handle({ type: 'signOut', role: 'a' }, me)).ok, true);
+  const fresh = w.svc.lifecycle.ticket('a'); // taken after the sign-out began (a renewal planned just before it)
+  await assert.rejects(w.svc.lifecycle.consoleOpening('a', cookieStoreId, fresh, { quiet: true }), (e) => e.kind === 'signed_out');
+  assert.deepEqual(Object.keys(w.api.storage.local.data[SIGNED_OUT_KEY]), [cookieStoreId], 'still signed out');
+  await w.svc.lifecycle.consoleOpening('a', cookieStoreId, fresh); // the user's click
+  assert.deepEqual(w.api.storage.local.data[SIGNED_OUT_KEY], {});
+});

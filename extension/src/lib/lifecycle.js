@@ -215,7 +215,7 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
   // Firefox: a new sign-in in a background tab of the role's container, landing where the
   // user last was in it; the tab closes once the console has loaded. The container's other
   // tabs carry on with the new session (one cookie jar).
-  async function renewInContainer(id, mfaCode, t) {
+  async function renewInContainer(id, mfaCode, t, quiet) {
     const domains = (await host.info())?.session_cookie_domains ?? [];
     const store = ownContainer(await loadContainerMap(local), id);
     const anchor = store ? renewalAnchor(await api.tabs.query({ cookieStoreId: store }), domains) : null;
@@ -224,7 +224,7 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
     if (mfaCode !== undefined) params.mfa_code = mfaCode;
     const result = await openForRenewal(params);
     const cookieStoreId = store ?? (await host.containerFor(id, result));
-    await consoleOpening(id, cookieStoreId, t);
+    await consoleOpening(id, cookieStoreId, t, { quiet });
     const props = { url: result.url, cookieStoreId, active: false };
     if (anchor) Object.assign(props, { windowId: anchor.windowId, index: anchor.index + 1 });
     try {
@@ -241,15 +241,17 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
   // A console is about to load in `store` for role `id` (an open, a renewal): unless the role
   // was signed out since `t` (its ticket) — then nothing loads, and the minted sign-in URL is
   // dropped — the container is signed in again: no longer signed out, and its cookies no
-  // longer removed as they come.
-  async function consoleOpening(id, store, t) {
-    if (t && signedOutSince(t)) {
+  // longer removed as they come. Only the user does that (a click, Renew): a silent renewal
+  // of a signed-out container loads nothing either.
+  async function consoleOpening(id, store, t, { quiet = false } = {}) {
+    const fenced = store ? Object.hasOwn(await signedOutNow(), store) : false;
+    if ((t && signedOutSince(t)) || (quiet && fenced)) {
       const label = (await host.role(id).catch(() => null))?.label ?? id;
       throw new RolecallError('signed_out', `${label} was signed out while its console was on its way: nothing was opened.`);
     }
     if (!store) return;
     guard.release(store);
-    if (Object.hasOwn(await signedOutNow(), store)) await changeSignedOut((r) => withoutSignedOut(r, store));
+    if (fenced) await changeSignedOut((r) => withoutSignedOut(r, store));
   }
 
   // The containers signed out and not opened since (cookieStoreId → when).
@@ -273,7 +275,7 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
       const oldEnd = effectiveEnd(role, await loadRecord());
       try {
         let result;
-        if (mode === 'container') result = await renewInContainer(id, mfaCode, t);
+        if (mode === 'container') result = await renewInContainer(id, mfaCode, t, quiet);
         else if (mode === 'isolated_window') {
           // A new window of the role's running browser: its other windows keep the session.
           const params = { role: id, open_in: 'isolated_window' };
@@ -304,11 +306,11 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
   // leaves the recent roles, so the next popup does not mint it new credentials at once.
   // Isolated windows and multi-session tabs live in cookie jars the extension cannot reach.
   async function signOut(id) {
+    // From here, an open or renewal of the role that began before loads nothing.
+    roleSignedOut.set(id, ++signOuts);
     const mode = await host.mode();
     const domains = (await host.info())?.session_cookie_domains ?? [];
     let cookies = { removed: 0, unreached: [] };
-    // From here, an open or renewal of the role that began before loads nothing.
-    roleSignedOut.set(id, ++signOuts);
     if (mode === 'container') {
       const map = await loadContainerMap(local);
       const store = ownContainer(map, id);
@@ -329,12 +331,12 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
   }
 
   async function signOutAll() {
+    // From here, no open or renewal that began before loads its console.
+    allSignedOut = ++signOuts;
     const mode = await host.mode();
     const domains = (await host.info())?.session_cookie_domains ?? [];
     let removed = 0;
     const unreached = new Set();
-    // From here, no open or renewal that began before loads its console.
-    allSignedOut = ++signOuts;
     const map = mode === 'container' ? await loadContainerMap(local) : {};
     // Every container rolecall made, also those of roles since removed from the config.
     const stores = [...new Set(Object.values(map))];
