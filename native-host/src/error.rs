@@ -47,11 +47,17 @@ pub enum Error {
     #[error("No gateway '{0}' is configured. Add it with `rolecall gateway add {0} --access-key-id <ID>`.")]
     UnknownGateway(String),
 
-    #[error("Enter the MFA code for gateway '{gateway}' to open '{role}'.")]
+    #[error("Enter the MFA code for gateway '{gateway}' to open '{role}'.{}", process_error.as_deref().map(|e| format!(" Its MFA command gave none: {e}.")).unwrap_or_default())]
     MfaRequired {
         gateway: String,
         role: String,
         serial: String,
+        /// Daily mode: how many hours the MFA session a code starts lasts (it covers every
+        /// role of the gateway); `None` in per-role mode.
+        daily_hours: Option<u32>,
+        /// Why the gateway's `mfa_process` gave no code (escaped and bounded; never the
+        /// code), when it was run.
+        process_error: Option<String>,
     },
 
     #[error(
@@ -248,9 +254,26 @@ impl Error {
                 json!({ "gateway": gateway })
             }
             Error::MfaRequired {
-                gateway, serial, ..
+                gateway,
+                serial,
+                daily_hours,
+                process_error,
+                ..
+            } => {
+                let mut d = json!({
+                    "gateway": gateway,
+                    "mfa_serial": serial,
+                    "mfa_mode": if daily_hours.is_some() { "daily" } else { "per_role" },
+                });
+                if let Some(h) = daily_hours {
+                    d["mfa_session_hours"] = json!(h);
+                }
+                if let Some(e) = process_error {
+                    d["mfa_process_error"] = json!(e);
+                }
+                d
             }
-            | Error::MfaInvalid { gateway, serial } => {
+            Error::MfaInvalid { gateway, serial } => {
                 json!({ "gateway": gateway, "mfa_serial": serial })
             }
             Error::AccessDenied { role_arn, .. } => json!({ "role_arn": role_arn }),
