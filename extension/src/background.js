@@ -1,5 +1,6 @@
 import { ext } from './lib/browser.js';
 import { HOST_NAME, NativeClient } from './lib/native-client.js';
+import { moveFrecency } from './lib/prefs.js';
 import { createService } from './lib/service.js';
 
 const client = new NativeClient({
@@ -26,3 +27,5 @@ ext.tabs.onCreated.addListener(() => lifecycle.tabsChanged());
 ext.tabs.onRemoved.addListener(() => lifecycle.tabsChanged());
 ext.runtime.onStartup.addListener(() => quietly(lifecycle.refresh()));
 ext.runtime.onInstalled.addListener(() => quietly(lifecycle.refresh()));
+// An install or update: frecency an earlier version kept in storage.sync moves to storage.local.
+ext.runtime.onInstalled.addListener(() => quietly(moveFrecency(ext.storage, Date.now())));

@@ -3,7 +3,7 @@
 // console.prepare.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createService } from '../src/lib/service.js';
+import { FIRST_SCREEN_KEY, createService } from '../src/lib/service.js';
 import { ALARM, NOTIFICATION_PREFIX, RECORD_KEY, SECOND_LOOK_MS } from '../src/lib/lifecycle.js';
 import { PENDING_KEY } from '../src/lib/pending.js';
 import { MIN_AGE_MS } from '../src/lib/schedule.js';
@@ -355,6 +355,31 @@ test('sign out: the container\'s session cookies, session.forget for the role, i
   assert.equal(w.badge.text, '');
   assert.deepEqual(w.api.storage.session.data[RECORD_KEY], {});
   assert.deepEqual(w.api.storage.local.data.recent, []);
+});
+
+test('a sign-out, of one role or of all, removes the popup\'s kept first screen; the next opening keeps its own', async () => {
+  const w = await world();
+  await openRole(w, 'a');
+  const kept = () => w.api.storage.local.data[FIRST_SCREEN_KEY];
+  const open = () => w.svc.handle({ type: 'roles', cached: true, text: true, head: 5 }, me);
+  await open();
+  await w.settle();
+  assert.ok(kept()?.value.items.length > 0, 'kept');
+  assert.equal((await w.svc.handle({ type: 'signOutAll' }, me)).ok, true);
+  await w.settle();
+  assert.equal(FIRST_SCREEN_KEY in w.api.storage.local.data, false, 'gone with "Sign out of all"');
+  // The popup's refresh after the sign-out (no first screen asked for) does not bring it back.
+  await w.svc.handle({ type: 'roles', text: true, since: null }, me);
+  await w.settle();
+  assert.equal(kept(), undefined);
+  const shown = await open();
+  await w.settle();
+  assert.deepEqual(kept(), { n: 5, value: shown.head }, 'the next opening keeps the one it shows');
+
+  await openRole(w, 'a');
+  assert.equal((await w.svc.handle({ type: 'signOut', role: 'a' }, me)).ok, true);
+  await w.settle();
+  assert.equal(kept(), undefined, 'gone with one role\'s sign-out too (session.forget)');
 });
 
 test('a cookie domain without permission is left and named', async () => {

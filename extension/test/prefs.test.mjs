@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FRECENCY_KEY, HALF_LIFE_MS, ITEM_BUDGET, LOCAL_ONLY_KEY, MAX_FRECENT, MAX_PINS, PINS_KEY, bump, loadPrefs, noteVisit, rankOf, recentIds, savePref, scoreAt, togglePin } from '../src/lib/prefs.js';
+import { FRECENCY_KEY, HALF_LIFE_MS, ITEM_BUDGET, LOCAL_ONLY_KEY, MAX_FRECENT, MAX_PINS, PINS_KEY, bump, loadPrefs, mergeFrecency, moveFrecency, noteVisit, rankOf, recentIds, savePref, scoreAt, togglePin } from '../src/lib/prefs.js';
 import { fakeStorage } from './fakes.mjs';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z');
@@ -29,7 +29,7 @@ test('recent: only known roles, without the pinned, at most n', () => {
   assert.deepEqual(recentIds({ frecency: f }, known('a', 'b'), T0, { exclude: ['a'] }), ['b']);
 });
 
-test('the frecency item stays inside storage.sync\'s per-item quota: the lowest scores go', () => {
+test('the frecency item stays inside its budget (storage.sync\'s per-item quota, from when it was synced): the lowest scores go', () => {
   let f = {};
   for (let i = 0; i < 200; i++) f = bump(f, `role-with-a-rather-long-id-number-${String(i).padStart(4, '0')}-${'x'.repeat(20)}`, T0 + i * 60_000);
   const size = FRECENCY_KEY.length + JSON.stringify(f).length;
@@ -54,30 +54,72 @@ test('rank: pinned roles above any frecency, in pin order', () => {
   assert.ok(rank.get('p1') > rank.get('p2') && rank.get('p2') > rank.get('often'));
 });
 
-test('stored in storage.sync when there is one, else storage.local; ids and numbers only', async () => {
+test('favourites in storage.sync when there is one, the frecency in storage.local only; ids and numbers only', async () => {
   const storage = { sync: fakeStorage(), local: fakeStorage() };
   await savePref(storage, PINS_KEY, ['a']);
   await noteVisit(storage, 'b', T0);
-  assert.deepEqual(Object.keys(storage.sync.data).sort(), [FRECENCY_KEY, PINS_KEY]);
-  assert.deepEqual(storage.local.data, {});
+  assert.deepEqual(storage.sync.data, { [PINS_KEY]: ['a'] });
+  assert.deepEqual(storage.local.data, { [FRECENCY_KEY]: { b: [1, Math.floor(T0 / 60_000)] } });
   assert.deepEqual(await loadPrefs(storage), { pins: ['a'], frecency: { b: [1, Math.floor(T0 / 60_000)] } });
+  // A frecency item found in sync (another machine's older version) is not read.
+  await storage.sync.set({ [FRECENCY_KEY]: { other: [5, Math.floor(T0 / 60_000)] } });
+  assert.deepEqual(Object.keys((await loadPrefs(storage)).frecency), ['b']);
 
   const noSync = { local: fakeStorage() };
   await savePref(noSync, PINS_KEY, ['x']);
-  assert.deepEqual((await loadPrefs(noSync)).pins, ['x']);
+  await noteVisit(noSync, 'y', T0);
+  assert.deepEqual(await loadPrefs(noSync), { pins: ['x'], frecency: { y: [1, Math.floor(T0 / 60_000)] } });
 });
 
-test('when storage.sync refuses a write, the preferences move to storage.local with what sync had', async () => {
+test('when storage.sync refuses a write, the favourites move to storage.local with what sync had', async () => {
   const sync = fakeStorage({ [PINS_KEY]: ['kept'] });
   sync.set = async () => {
     throw new Error('QUOTA_BYTES_PER_ITEM quota exceeded');
   };
   const storage = { sync, local: fakeStorage() };
   await noteVisit(storage, 'v', T0);
-  assert.equal(storage.local.data[LOCAL_ONLY_KEY], true);
-  assert.deepEqual(await loadPrefs(storage), { pins: ['kept'], frecency: { v: [1, Math.floor(T0 / 60_000)] } });
+  assert.equal(storage.local.data[LOCAL_ONLY_KEY], undefined, 'the frecency never tries sync');
   await savePref(storage, PINS_KEY, ['kept', 'new']);
-  assert.deepEqual((await loadPrefs(storage)).pins, ['kept', 'new'], 'later writes go to storage.local');
+  assert.equal(storage.local.data[LOCAL_ONLY_KEY], true);
+  assert.deepEqual(await loadPrefs(storage), { pins: ['kept', 'new'], frecency: { v: [1, Math.floor(T0 / 60_000)] } });
+  await savePref(storage, PINS_KEY, ['new']);
+  assert.deepEqual((await loadPrefs(storage)).pins, ['new'], 'later writes go to storage.local');
+  assert.deepEqual(sync.data, { [PINS_KEY]: ['kept'] });
+});
+
+test('an earlier version\'s frecency in storage.sync moves to storage.local once, merged, and leaves sync', async () => {
+  const minute = Math.floor(T0 / 60_000);
+  const storage = {
+    sync: fakeStorage({ [PINS_KEY]: ['p'], [FRECENCY_KEY]: { old: [4, minute - 60], both: [2, minute], junk: 'x' } }),
+    local: fakeStorage({ [FRECENCY_KEY]: { both: [1, minute], here: [1, minute] } }),
+  };
+  assert.equal(await moveFrecency(storage, T0), true);
+  assert.deepEqual(storage.sync.data, { [PINS_KEY]: ['p'] }, 'the favourites stay in sync; the history goes');
+  assert.deepEqual(storage.local.data[FRECENCY_KEY], { old: [4, minute - 60], both: [2, minute], here: [1, minute] }, 'each role\'s higher score');
+  assert.deepEqual((await loadPrefs(storage)).pins, ['p']);
+  // Once: nothing left to move, nothing changed.
+  const before = structuredClone(storage.local.data);
+  assert.equal(await moveFrecency(storage, T0 + 60_000), false);
+  assert.deepEqual(storage.local.data, before);
+  assert.equal(await moveFrecency({ local: fakeStorage() }, T0), false, 'no storage.sync: nothing to move');
+
+  // Preferences already moved to storage.local (sync refused a write): sync's copy is older
+  // than storage.local's and is only removed.
+  const moved = {
+    sync: fakeStorage({ [FRECENCY_KEY]: { stale: [9, minute] } }),
+    local: fakeStorage({ [LOCAL_ONLY_KEY]: true, [FRECENCY_KEY]: { now: [1, minute] } }),
+  };
+  assert.equal(await moveFrecency(moved, T0), true);
+  assert.deepEqual(moved.sync.data, {});
+  assert.deepEqual(moved.local.data[FRECENCY_KEY], { now: [1, minute] });
+});
+
+test('merged frecencies keep each role\'s higher score now and stay within the budget', () => {
+  const minute = Math.floor(T0 / 60_000);
+  // A week-old 3 (1.5 now) loses to a fresh 2.
+  assert.deepEqual(mergeFrecency({ a: [3, minute - 7 * 24 * 60] }, { a: [2, minute] }, T0), { a: [2, minute] });
+  const many = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`r${i}`, [1 + i / 100, minute]]));
+  assert.ok(Object.keys(mergeFrecency(many, { extra: [0.5, minute] }, T0)).length <= MAX_FRECENT);
 });
 
 test('junk in storage is ignored', async () => {

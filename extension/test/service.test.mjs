@@ -650,6 +650,70 @@ test('right after a restart, a popup gets the first screen kept from the last li
   assert.equal((await empty.handle({ type: 'roles', cached: true, text: true, head: 5 }, me)).preview, undefined);
 });
 
+test('the kept first screen goes when the host forgets the sessions; a role that left the listing goes from it', async () => {
+  const { api } = fakeApi();
+  let roles = Array.from({ length: 40 }, (_, i) => ({ ...ROLES[0], id: `r${i}`, label: `Role ${i}`, group: `G${i % 4}` }));
+  const client = fakeClient({ 'roles.list': () => ({ roles: structuredClone(roles) }), 'session.forget': { forgotten: 2 } });
+  const svc = createService({ api, client });
+  await api.storage.local.set({ pins: ['r1'] });
+  const kept = () => api.storage.local.data[FIRST_SCREEN_KEY];
+  const shown = await svc.handle({ type: 'roles', cached: true, text: true, head: 5 }, me);
+  await settle();
+  assert.deepEqual(kept(), { n: 5, value: shown.head });
+  assert.equal(kept().value.items[1].role.id, 'r1', 'the favourite');
+
+  // A fresh listing with every role of the first screen leaves it as it was.
+  roles = roles.map((r) => (r.id === 'r30' ? { ...r, label: 'Renamed' } : r));
+  await svc.handle({ type: 'roles', text: true }, me);
+  await settle();
+  assert.deepEqual(kept(), { n: 5, value: shown.head });
+
+  // The favourite leaves the config: the kept first screen is made again without it.
+  roles = roles.filter((r) => r.id !== 'r1');
+  await svc.handle({ type: 'roles', text: true }, me);
+  await settle();
+  assert.equal(kept().n, 5);
+  assert.equal(JSON.stringify(kept()).includes('"id":"r1"'), false, 'the role is gone from it');
+  assert.equal(kept().value.roles, 39);
+  assert.equal(kept().value.items[0].key, 'group:G0', 'no Favourites left');
+  const next = await svc.handle({ type: 'roles', cached: true, text: true, head: 5 }, me);
+  assert.deepEqual(kept().value, next.head, 'what the next popup is shown');
+
+  // The options page's "Forget cached sessions" (session.forget) while another role's leaving
+  // has the first screen made again (its read of the kept one held until the forget is done):
+  // gone, and not written again after.
+  const read = api.storage.local.get;
+  let release = null;
+  api.storage.local.get = async (key) => {
+    const got = await read(key);
+    if (key === FIRST_SCREEN_KEY && release === null) await new Promise((r) => (release = r));
+    return got;
+  };
+  roles = roles.filter((r) => r.id !== 'r0');
+  await svc.handle({ type: 'roles', text: true }, me);
+  await settle();
+  assert.ok(release, 'the kept first screen is being read');
+  assert.equal((await svc.handle({ type: 'forget' }, me)).ok, true);
+  assert.equal(kept(), undefined);
+  release();
+  await settle();
+  assert.equal(kept(), undefined, 'the first screen made meanwhile is not kept');
+  api.storage.local.get = read;
+  await svc.handle({ type: 'roles', text: true }, me);
+  await settle();
+  assert.equal(kept(), undefined, 'a refresh does not bring it back');
+  await svc.handle({ type: 'roles', cached: true, text: true, head: 5 }, me);
+  await settle();
+  assert.deepEqual(kept()?.n, 5, 'the next popup opening keeps the one it is shown');
+
+  // Junk kept (an older version's, a damaged profile) is left to be replaced, not read.
+  await api.storage.local.set({ [FIRST_SCREEN_KEY]: { n: 'x', value: { items: [{ kind: 'role' }] } } });
+  roles = roles.filter((r) => r.id !== 'r2');
+  await svc.handle({ type: 'roles', text: true }, me);
+  await settle();
+  assert.deepEqual(kept(), { n: 'x', value: { items: [{ kind: 'role' }] } });
+});
+
 test('where an open lands goes to the host as destination and region; links by name from the role', async () => {
   const { api } = fakeApi();
   const withLinks = [{ ...ROLES[0], links: [{ name: 'Buckets', destination: '/s3/buckets' }] }, ROLES[1]];
@@ -675,16 +739,17 @@ test('where an open lands goes to the host as destination and region; links by n
   assert.equal(opens().length, 5, 'nothing asked of the host for a landing it cannot have');
 });
 
-test('each open counts as a visit in the picker\'s frecency, in storage.sync', async () => {
+test('each open counts as a visit in the picker\'s frecency, in storage.local: nothing of it is synced', async () => {
   const { api } = fakeApi();
-  api.storage.sync = (await import('./fakes.mjs')).fakeStorage();
+  api.storage.sync = fakeStorage();
   const svc = createService({ api, client: fakeClient(), now: () => Date.parse('2026-12-01T00:00:00Z') });
   await svc.handle({ type: 'open', role: 'a' }, me);
   await svc.handle({ type: 'open', role: 'a' }, me);
   await svc.handle({ type: 'open', role: 'b', background: true }, me);
   await settle();
-  const f = api.storage.sync.data.frecency;
+  const f = api.storage.local.data.frecency;
   assert.deepEqual(Object.keys(f).sort(), ['a', 'b']);
   assert.ok(f.a[0] > f.b[0], 'opened twice');
-  assert.equal(JSON.stringify(api.storage.sync.data).includes('SECRET'), false);
+  assert.deepEqual(api.storage.sync.data, {}, 'no history in storage.sync');
+  assert.equal(JSON.stringify(api.storage.local.data).includes('SECRET'), false);
 });

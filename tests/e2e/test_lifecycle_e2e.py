@@ -375,10 +375,14 @@ def test_sign_out_clears_the_containers_cookies_and_credentials(ff, world):
 
 def test_sign_out_of_all(ff, world):
     reopen_popup(ff)
+    # The popup's first screen, kept in storage.local for an opening right after a restart.
+    first_screen = 'return (await browser.storage.local.get("firstScreen")).firstScreen ?? null'
+    wait_for(lambda: ff.js(first_screen), what="the popup's first screen to be kept")
     focus_popup(ff)
     ff.click_element("#sign-out-all")
     ff.click_element("#sign-out-all-confirm")
     wait_for(lambda: "Signed out of every role." in ff.js("return document.getElementById('message').textContent"), what="sign-out of all")
+    assert ff.js(first_screen) is None, "the kept first screen goes with the sign-out"
     wait_for(lambda: all(r["time"] is None and r["actions"] == [] for r in rows(ff).values()), what="no row to have a console", diagnose=lambda: rows(ff))
     assert ff.js("return document.getElementById('footer').hidden")
     wait_badge(ff, "", NORMAL, "no badge")

@@ -228,7 +228,7 @@ def test_gateway_removed_and_added_again_asks_for_a_code(rc, aws):
     roles = {x["id"]: x for x in h.call("roles.list")["result"]["roles"]}
     assert roles["r0"]["needs_code"] and roles["r1"]["needs_code"], roles
     assert h.close() == 0
-    assert "1 cached session(s) forgotten" in removed.stdout, removed.stdout
+    assert "1 cached session forgotten" in removed.stdout, removed.stdout
     # A new host finds nothing in the keyring either.
     h = rc.host()
     assert h.call("console.open", {"role": "r1"})["error"]["data"]["kind"] == "mfa_required"
@@ -267,7 +267,7 @@ def test_gateway_added_again_with_other_keys_does_not_use_cached_sessions(rc, aw
         assert [c["action"] for c in fresh] == ["GetSessionToken", "AssumeRole"], fresh
         assert fresh[0]["access_key_id"] == new_keys[0], "the new keys asked for the MFA session"
         assert h.close() == 0
-        assert "3 cached session(s) forgotten" in r.stdout, r.stdout  # 2 roles + MFA
+        assert "3 cached sessions forgotten" in r.stdout, r.stdout  # 2 roles + MFA
     finally:
         iam.delete_access_key(UserName="gateway", AccessKeyId=new["AccessKeyId"])
 

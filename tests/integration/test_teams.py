@@ -142,7 +142,7 @@ gateway = "team"
     r = rc.cli("catalog", "update", "c")
     assert r.returncode == 1
     assert second in r.stderr and f"--sha256 {second}" in r.stderr and "--accept" in r.stderr
-    assert "adds 1 role(s), changes 1" in r.stderr
+    assert "adds 1 role, changes 1" in r.stderr
     assert first in rc.config_text() and second not in rc.config_text()
     h = rc.host()
     assert roles_by_id(h)["shared-prod"]["label"] == "Shared production"
@@ -151,7 +151,7 @@ gateway = "team"
     assert r.returncode == 1 and "nothing was changed" in r.stderr
     r = rc.cli("catalog", "update", "c", "--sha256", second)
     assert r.returncode == 0, r.stderr
-    assert "adds 1 role(s), changes 1" in r.stdout
+    assert "adds 1 role, changes 1" in r.stdout
     roles = roles_by_id(h)
     assert roles["shared-prod"]["label"] == "Renamed" and "shared-new" in roles
     # A copy edited behind rolecall's back is not used: its digest is not the accepted one

@@ -1,12 +1,14 @@
 // The picker's favourites (pinned roles) and frecency (how often and how lately each role was
-// opened), in storage.sync where the browser has it (so they follow the user to their other
-// machines), else storage.local. Role ids and numbers only. storage.sync allows 8 KiB per item
-// and 100 KiB in all: each of the two items is kept under ITEM_BUDGET bytes, the frecency by
-// dropping its lowest scores, pins by refusing more.
+// opened). Favourites are the user's choices: in storage.sync where the browser has it (so
+// they follow the user to their other machines), else storage.local. Frecency is a history of
+// what was opened and when: in storage.local only, never synced (an install that had it in
+// storage.sync moves it here once: `moveFrecency`). Role ids and numbers only. storage.sync
+// allows 8 KiB per item and 100 KiB in all: each item is kept under ITEM_BUDGET bytes, the
+// frecency by dropping its lowest scores, pins by refusing more.
 export const PINS_KEY = 'pins';
 export const FRECENCY_KEY = 'frecency';
 // Set in storage.local once storage.sync refused a write (quota, sync turned off by policy):
-// the preferences live in storage.local from then on.
+// the favourites live in storage.local from then on.
 export const LOCAL_ONLY_KEY = 'prefsLocal';
 export const ITEM_BUDGET = 7800; // bytes of key + JSON, under storage.sync's 8192 per item
 export const MAX_PINS = 100;
@@ -83,37 +85,64 @@ function normalize(got) {
   return { pins: [...new Set(pins)], frecency };
 }
 
-// Where the preferences live: storage.sync, unless the browser has none or it refused a write.
-async function area(storage) {
-  if (!storage.sync) return storage.local;
-  const local = await storage.local.get(LOCAL_ONLY_KEY).catch(() => ({}));
-  return local?.[LOCAL_ONLY_KEY] ? storage.local : storage.sync;
-}
-
+// Favourites from storage.sync (unless the browser has none or it refused a write), frecency
+// from storage.local; both read at once.
 export async function loadPrefs(storage) {
-  const where = await area(storage);
-  try {
-    return normalize(await where.get([PINS_KEY, FRECENCY_KEY]));
-  } catch {
-    return normalize(await storage.local.get([PINS_KEY, FRECENCY_KEY]).catch(() => ({})));
-  }
+  const [local, sync] = await Promise.all([
+    storage.local.get([LOCAL_ONLY_KEY, PINS_KEY, FRECENCY_KEY]).catch(() => ({})),
+    storage.sync ? storage.sync.get(PINS_KEY).then((got) => got ?? {}, () => null) : null,
+  ]);
+  const pins = sync && !local?.[LOCAL_ONLY_KEY] ? sync : local;
+  return normalize({ [PINS_KEY]: pins?.[PINS_KEY], [FRECENCY_KEY]: local?.[FRECENCY_KEY] });
 }
 
-// Writes one item; when storage.sync refuses it, the preferences move to storage.local for good
-// (with what sync had), so nothing the user set is lost.
+// Writes one item: the frecency to storage.local; the favourites to storage.sync, and when it
+// refuses them, to storage.local for good (with what sync had), so nothing the user set is lost.
 export async function savePref(storage, key, value) {
-  const where = await area(storage);
+  if (key === FRECENCY_KEY || !storage.sync) {
+    await storage.local.set({ [key]: value });
+    return;
+  }
+  const local = await storage.local.get(LOCAL_ONLY_KEY).catch(() => ({}));
+  if (local?.[LOCAL_ONLY_KEY]) {
+    await storage.local.set({ [key]: value });
+    return;
+  }
   try {
-    await where.set({ [key]: value });
-  } catch (e) {
-    if (where === storage.local) throw e;
-    const had = normalize(await storage.sync.get([PINS_KEY, FRECENCY_KEY]).catch(() => ({})));
-    await storage.local.set({ [PINS_KEY]: had.pins, [FRECENCY_KEY]: had.frecency, [key]: value, [LOCAL_ONLY_KEY]: true });
+    await storage.sync.set({ [key]: value });
+  } catch {
+    const had = normalize(await storage.sync.get(PINS_KEY).catch(() => ({})));
+    await storage.local.set({ [PINS_KEY]: had.pins, [key]: value, [LOCAL_ONLY_KEY]: true });
   }
 }
 
 // A successful open: one more visit of `id`.
 export async function noteVisit(storage, id, now) {
-  const { frecency } = await loadPrefs(storage);
+  const got = await storage.local.get(FRECENCY_KEY);
+  const { frecency } = normalize(got);
   await savePref(storage, FRECENCY_KEY, bump(frecency, id, now));
+}
+
+// Two frecencies as one: each role's entry with the higher score now, trimmed to the budget.
+export function mergeFrecency(a, b, now) {
+  const merged = { ...a };
+  for (const [id, e] of Object.entries(b)) if (scoreAt(e, now) > scoreAt(merged[id], now)) merged[id] = e;
+  return trimFrecency(merged, now);
+}
+
+// Earlier versions kept the frecency in storage.sync: it moves to storage.local (merged with
+// what is there) and leaves sync. Where the preferences had already moved to storage.local
+// (`prefsLocal`), sync's copy is an old one and is only removed. Run when the extension is
+// installed or updated; true when there was something to move.
+export async function moveFrecency(storage, now) {
+  if (!storage.sync) return false;
+  const got = await storage.sync.get(FRECENCY_KEY);
+  if (!got || !(FRECENCY_KEY in got)) return false;
+  const local = await storage.local.get([LOCAL_ONLY_KEY, FRECENCY_KEY]);
+  if (!local?.[LOCAL_ONLY_KEY]) {
+    const merged = mergeFrecency(normalize(local).frecency, normalize(got).frecency, now);
+    await storage.local.set({ [FRECENCY_KEY]: merged });
+  }
+  await storage.sync.remove(FRECENCY_KEY);
+  return true;
 }

@@ -13,7 +13,8 @@ import { pickExistingTab, tabCreateProps } from './tabs.js';
 
 const MFA_CODE = /^\d{6}$/;
 
-// storage.local: the popup's last first screen (`keepFirstScreen`).
+// storage.local: the popup's last first screen (`keepFirstScreen`); gone at a sign-out
+// (`forgetFirstScreen`), made again without a role that left the listing (`dropLeftRoles`).
 export const FIRST_SCREEN_KEY = 'firstScreen';
 
 // Deep equality of plain JSON values (two role listings: a new one equal to the last keeps its
@@ -117,6 +118,7 @@ export function createService({ api, client, now, timers }) {
         if (!listing || (roles !== listing.roles && !sameJson(listing.roles, roles))) {
           listing = { stamp: `${epoch}.${++listings}`, roles };
           roleCache = new Map(roles.map((r) => [r.id, r]));
+          dropLeftRoles(listing).catch(() => {});
         }
         listing.etag = etag;
         return listing.roles;
@@ -348,11 +350,36 @@ export function createService({ api, client, now, timers }) {
   // in about half a second) draws it at once (`preview`), then the listing. Written when it
   // changes (a new listing, other favourites or recents); read only before the first listing.
   let firstScreenWritten = null;
+  let firstScreenForgets = 0; // sign-outs so far: a first screen made before one is not kept after it
   function keepFirstScreen(n, value) {
     const kept = JSON.stringify({ n, value });
     if (kept === firstScreenWritten) return;
     firstScreenWritten = kept;
     api.storage.local.set({ [FIRST_SCREEN_KEY]: { n, value } }).catch(() => {});
+  }
+
+  // A sign-out (of one role or all: whenever the host is told session.forget) removes the
+  // kept first screen (its Favourites and Recent say which roles were used); the next popup
+  // opening keeps the one it is shown.
+  async function forgetFirstScreen() {
+    firstScreenForgets++;
+    firstScreenWritten = null;
+    if (listing) listing.head = null;
+    await api.storage.local.remove(FIRST_SCREEN_KEY).catch(() => {});
+  }
+
+  // A fresh listing without a role of the kept first screen: the first screen is made again
+  // from this listing, so the role is not shown (nor kept) after the next start.
+  async function dropLeftRoles(current) {
+    const forgets = firstScreenForgets;
+    const got = await api.storage.local.get(FIRST_SCREEN_KEY).catch(() => ({}));
+    const kept = got?.[FIRST_SCREEN_KEY];
+    if (!Array.isArray(kept?.value?.items) || !Number.isInteger(kept.n) || kept.n <= 0) return;
+    const byId = (current.byId ??= new Map(current.roles.map((r) => [r.id, r])));
+    if (kept.value.items.every((item) => item?.kind !== 'role' || byId.has(item.role?.id))) return;
+    const prefs = await loadPrefs(api.storage).catch(() => ({ pins: [], frecency: {} }));
+    if (listing !== current || forgets !== firstScreenForgets) return; // a newer listing, or a sign-out, meanwhile
+    firstScreen(current, prefs, kept.n);
   }
 
   async function firstScreenKept(n, prepare) {
@@ -380,7 +407,7 @@ export function createService({ api, client, now, timers }) {
   }
 
   // A console opened: the badge and renewal record (lifecycle), and one more visit in the
-  // picker's frecency (storage.sync), one write at a time. Neither holds up the click.
+  // picker's frecency (storage.local), one write at a time. Neither holds up the click.
   const prefsInOrder = serialized();
   function wasOpened(id, result) {
     lifecycle.opened(id, result).catch(() => {});
@@ -500,12 +527,20 @@ export function createService({ api, client, now, timers }) {
   async function signOut({ role }) {
     checkRole(role);
     await needsLifecycle();
-    return lifecycle.signOut(role);
+    try {
+      return await lifecycle.signOut(role);
+    } finally {
+      await forgetFirstScreen();
+    }
   }
 
   async function signOutAll() {
     await needsLifecycle();
-    return lifecycle.signOutAll();
+    try {
+      return await lifecycle.signOutAll();
+    } finally {
+      await forgetFirstScreen();
+    }
   }
 
   async function hostInfoReply() {
@@ -513,7 +548,11 @@ export function createService({ api, client, now, timers }) {
   }
 
   async function forget() {
-    return client.request('session.forget');
+    try {
+      return await client.request('session.forget');
+    } finally {
+      await forgetFirstScreen();
+    }
   }
 
   const handlers = { roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget };

@@ -167,8 +167,9 @@ pub fn run(a: DiscoverArgs, out: Out) -> Result<(), CliError> {
     let inactive = plan.count(|c| matches!(c, Change::Inactive { .. }));
     let vanished = plan.count(|c| matches!(c, Change::Vanished { .. }));
     let summary = format!(
-        "{} accounts ({inactive} not active): {added} roles {}, {updated} {}, {kept} unchanged, {vanished} no longer listed",
-        accounts.len(),
+        "{} ({inactive} not active): {} {}, {updated} {}, {kept} unchanged, {vanished} no longer listed",
+        crate::words::count(accounts.len(), "account"),
+        crate::words::count(added, "role"),
         if a.dry_run { "to add" } else { "added" },
         if a.dry_run { "to update" } else { "updated" },
     );

@@ -402,7 +402,7 @@ fn forget_cached(app: &App, name: &str) -> Result<usize> {
 fn forgotten_note(n: usize) -> String {
     match n {
         0 => String::new(),
-        n => format!("; {n} cached session(s) forgotten"),
+        n => format!("; {} forgotten", crate::words::count(n, "cached session")),
     }
 }
 

@@ -239,16 +239,17 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
     let updated = count(|a| matches!(a, Action::Update(_)));
     let unchanged = count(|a| *a == Action::Unchanged);
     let summary = format!(
-        "{added} role(s) {}, {updated} {}, {unchanged} unchanged; {} profile(s) not imported.",
+        "{} {}, {updated} {}, {unchanged} unchanged; {} not imported.",
+        crate::words::count(added, "role"),
         if dry { "to add" } else { "added" },
         if dry { "to update" } else { "updated" },
-        plan.skipped.len()
+        crate::words::count(plan.skipped.len(), "profile")
     );
     if a.write_credential_process {
         w(
             &format!(
-                "{} profile(s) {} at `rolecall credential-process`.",
-                cp_profiles.len(),
+                "{} {} at `rolecall credential-process`.",
+                crate::words::count(cp_profiles.len(), "profile"),
                 if dry { "would point" } else { "point" }
             ),
             out,
@@ -318,7 +319,10 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
             // file, a running host's memory), so the gateway asks for a code again.
             let n = super::runtime()?.block_on(app.forget_gateway(gateway))?;
             w(
-                &format!("Forgot {n} cached session(s) of gateway '{gateway}'s old keys."),
+                &format!(
+                    "Forgot {} of gateway '{gateway}'s old keys.",
+                    crate::words::count(n, "cached session")
+                ),
                 out,
             )?;
         }

@@ -1,0 +1,102 @@
+// The popup's input: the keyboard map (in the search box or on the list: the arrows, Page
+// Up/Down, Home/End, Enter, Escape), typing in the search box (a keystroke's search and
+// drawing, measured for tests/bench/popup_bench.py), and the clicks on the list's rows and
+// their tools (the rows are drawn and dropped as the list scrolls, so the list listens for
+// all of them). Keys in a prompt, a panel, a "Details" toggle or a Copy button inside the list
+// are theirs.
+import { isDigitsOnly, moveSelection } from '../lib/roles.js';
+import { wantsBackground } from '../lib/tabs.js';
+import { activate, cancelConfirm, togglePanel, togglePinned } from './actions.js';
+import { refill, render } from './list.js';
+import { list, search$, status } from './page.js';
+import { computeDisplay, ensureParsed, state } from './state.js';
+
+const PAGE = 8;
+function onKey(e) {
+  if (e.target !== search$ && e.target !== list) return;
+  ensureParsed();
+  const move = { ArrowDown: 1, ArrowUp: -1, PageDown: PAGE, PageUp: -PAGE }[e.key];
+  if (move !== undefined) {
+    e.preventDefault();
+    const order = state.model.order();
+    if (Math.abs(move) === 1) state.selected = moveSelection(order, state.selected, move);
+    else if (order.length) {
+      const i = order.indexOf(state.selected);
+      state.selected = order[Math.max(0, Math.min(order.length - 1, (i === -1 ? 0 : i) + move))];
+    }
+    state.picked = true;
+    state.reveal = true;
+    render();
+  } else if ((e.key === 'Home' || e.key === 'End') && e.target === list && state.model.roleCount) {
+    e.preventDefault();
+    state.selected = state.model.roleAt(e.key === 'Home' ? 0 : state.model.roleCount - 1);
+    state.picked = true;
+    state.reveal = true;
+    render();
+  } else if (e.key === 'Enter') {
+    e.preventDefault();
+    if (state.selected) activate(state.selected, { background: wantsBackground(e), landing: state.found?.landing ?? null });
+    else if (isDigitsOnly(state.query)) status.textContent = 'Digits alone could be an MFA code: pick a role with ↓ or ↑, then press Enter.';
+  } else if (e.key === 'Escape' && state.confirming) {
+    e.preventDefault();
+    cancelConfirm();
+  } else if (e.key === 'Escape' && search$.value !== '') {
+    // Clear first; a second Escape closes the popup as usual.
+    e.preventDefault();
+    search$.value = '';
+    state.query = '';
+    refill();
+  }
+}
+
+function onInput() {
+  ensureParsed();
+  state.query = search$.value;
+  state.picked = false;
+  if (state.confirming) {
+    state.rows.delete(state.confirming);
+    state.confirming = null;
+  }
+  // For tests/bench/popup_bench.py: each keystroke's search and drawing.
+  const start = performance.now();
+  state.dirty = true;
+  computeDisplay();
+  const searched = performance.now();
+  render();
+  performance.measure('rolecall:search', { start, end: searched });
+  performance.measure('rolecall:draw', { start: searched });
+}
+
+// The role whose option was clicked, if any.
+function roleOf(e) {
+  const option = e.target.closest?.('[role="option"]');
+  return option && list.contains(option) ? option.dataset.role : null;
+}
+
+function onClick(e) {
+  ensureParsed();
+  const tool = e.target.closest?.('button[data-tool]');
+  if (tool && list.contains(tool)) {
+    const roleId = tool.closest('[data-item]').dataset.item;
+    if (tool.dataset.tool === 'pin') togglePinned(roleId);
+    else togglePanel(roleId, tool.dataset.tool);
+    return;
+  }
+  const id = roleOf(e);
+  if (id) activate(id, { background: wantsBackground(e), landing: state.found?.landing ?? null });
+}
+
+export function listenForInput() {
+  list.addEventListener('mousedown', (e) => {
+    if (e.button === 1 && roleOf(e)) e.preventDefault(); // no autoscroll on middle click
+  });
+  list.addEventListener('click', onClick);
+  list.addEventListener('auxclick', (e) => {
+    ensureParsed();
+    const id = roleOf(e);
+    if (id && e.button === 1) activate(id, { background: true, landing: state.found?.landing ?? null });
+  });
+  search$.addEventListener('input', onInput);
+  search$.addEventListener('keydown', onKey);
+  list.addEventListener('keydown', onKey);
+}
