@@ -221,6 +221,8 @@ struct CompactRole<'a> {
     #[serde(skip_serializing_if = "is_false")]
     mfa: bool,
     mfa_mode: &'a str,
+    #[serde(skip_serializing_if = "is_false")]
+    mfa_process: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     session: Option<CompactSession>,
     #[serde(skip_serializing_if = "is_false")]
@@ -277,6 +279,7 @@ impl<'a> From<&'a RoleView> for CompactRole<'a> {
             links,
             mfa,
             mfa_mode,
+            mfa_process,
             session,
             needs_code,
             needs_login,
@@ -302,6 +305,7 @@ impl<'a> From<&'a RoleView> for CompactRole<'a> {
             links,
             mfa: *mfa,
             mfa_mode,
+            mfa_process: *mfa_process,
             session: session.as_ref().map(|s| {
                 let SessionView {
                     console_expires_at,
@@ -374,6 +378,7 @@ mod tests {
             },
             mfa: filled,
             mfa_mode: "daily",
+            mfa_process: filled,
             session: Some(SessionView {
                 console_expires_at: t,
                 credentials_expire_at: filled.then_some(t),

@@ -35,12 +35,6 @@ impl<'a> MfaCode<'a> {
     }
 }
 
-impl<'a> From<Option<&'a str>> for MfaCode<'a> {
-    fn from(code: Option<&'a str>) -> Self {
-        MfaCode::from_request(code)
-    }
-}
-
 /// New temporary credentials for a role.
 #[derive(Debug, Clone)]
 pub struct Fresh {
@@ -76,10 +70,9 @@ impl Sources {
         http: &SharedHttpClient,
         role: &Role,
         source: Source<'_>,
-        mfa_code: impl Into<MfaCode<'_>>,
+        mfa_code: MfaCode<'_>,
         timeout: std::time::Duration,
     ) -> Result<Fresh> {
-        let mfa_code = mfa_code.into();
         match source {
             Source::Gateway(g) => {
                 self.gateway
