@@ -459,3 +459,36 @@ def test_import_mfa_mode_per_role_and_existing_gateways_keep_their_mode(rc, aws,
     assert "= legacy (unchanged)" in r.stdout and "MFA per role" in r.stdout, r.stdout
     assert "mfa_mode" not in config.read_text()
     assert gateways(rc, env)["legacy"]["mfa_mode"] == "per_role"
+
+
+def test_red_is_for_production_roles_only(rc, aws):
+    """Issue 26, point 6: `color` in roles.list is what the container must be: red for a
+    production role (its own risk or its group's) whatever colour it names, never red for any
+    other; the CLI refuses red without production risk."""
+    rc.add_gateway()
+    r = rc.cli("role", "add", "dev", "--account", "111111111111", "--role-name", "Dev", "--gateway", "corp", "--color", "red")
+    assert r.returncode == 1 and "Red is kept for production roles" in r.stderr, r.stderr
+    assert "dev" not in rc.config_text()
+    rc.add_role("dev", "111111111111", "Dev", "corp", "--color", "blue")
+    r = rc.cli("role", "set", "dev", "--color", "red")
+    assert r.returncode == 1 and "--risk production" in r.stderr, r.stderr
+    rc.add_role("prod", "222222222222", "Admin", "corp", "--risk", "production", "--color", "red")
+    r = rc.cli("role", "set", "prod", "--color", "green")
+    assert r.returncode == 0 and "stays red while it is a production role" in r.stdout, r.stdout
+    # A group's production risk counts too, for the CLI and for the colour.
+    rc.add_role("grouped", "333333333333", "Admin", "corp", "--group", "Payments")
+    assert rc.cli("group", "set", "Payments", "--risk", "production").returncode == 0
+    assert rc.cli("role", "set", "grouped", "--color", "red").returncode == 0
+    # A red role that is not production (an older config, a hand edit): its account's colour.
+    config = rc.config_dir / "config.toml"
+    config.write_text(config.read_text().replace('color = "blue"', 'color = "red"'))
+    h = rc.host()
+    roles = {x["id"]: x for x in h.call("roles.list")["result"]["roles"]}
+    assert {i: (x["color"], x["risk"]) for i, x in roles.items()} == {
+        "dev": ("turquoise", None),  # 111111111111's own colour
+        "prod": ("red", "production"),
+        "grouped": ("red", "production"),
+    }
+    opened = h.call("console.open", {"role": "dev"})["result"]
+    assert opened["container"]["color"] == "turquoise"
+    assert h.close() == 0

@@ -84,7 +84,7 @@ pub struct MfaProcessArgs {
     /// Stop running the gateway's MFA command: opens ask for the code again.
     #[arg(long)]
     no_mfa_process: bool,
-    /// How long the MFA command may take, 1 to 120 seconds (default 30: a YubiKey waits
+    /// How long the MFA command may take, 1 to 40 seconds (default 30: a YubiKey waits
     /// for a touch, a password manager may ask to be unlocked).
     #[arg(long, value_name = "SECONDS")]
     mfa_process_timeout: Option<u32>,

@@ -232,7 +232,7 @@ pub struct Gateway {
     /// never through the protocol (sources/gateway/mfa_process.rs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_process: Option<Vec<String>>,
-    /// How long `mfa_process` may take, seconds (1..=120, default 30).
+    /// How long `mfa_process` may take, seconds (1..=40, default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_process_timeout_seconds: Option<u32>,
 }
@@ -266,11 +266,13 @@ impl Gateway {
     }
 }
 
-/// How long an `mfa_process` may take by default: a YubiKey waits for a touch (ykman gives
-/// up after about 15 s) and a password manager may ask to be unlocked first; 30 s covers
-/// both, and the popup says it is waiting meanwhile.
+/// How long an `mfa_process` may take by default: a YubiKey with touch required waits some
+/// seconds for the user to find and touch it, and a password manager may ask to be unlocked
+/// first; 30 s covers both without leaving a broken command hanging for long.
 pub const DEFAULT_MFA_PROCESS_TIMEOUT_SECONDS: u32 = 30;
-pub const MFA_PROCESS_TIMEOUT_SECONDS: std::ops::RangeInclusive<u32> = 1..=120;
+/// At most 40 s: with STS and the sign-in call after it (10 s each at most) an open still
+/// answers within the minute the extension waits for `console.open`.
+pub const MFA_PROCESS_TIMEOUT_SECONDS: std::ops::RangeInclusive<u32> = 1..=40;
 /// At most this many words in an `mfa_process`, each at most this long.
 pub const MFA_PROCESS_MAX_ARGS: usize = 64;
 pub const MFA_PROCESS_MAX_ARG_LEN: usize = 1024;

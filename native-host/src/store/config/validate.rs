@@ -44,7 +44,7 @@ impl Config {
             if let Some(t) = g.mfa_process_timeout_seconds {
                 if !MFA_PROCESS_TIMEOUT_SECONDS.contains(&t) {
                     return Err(format!(
-                        "gateway '{}': mfa_process_timeout_seconds {t} is outside 1..120",
+                        "gateway '{}': mfa_process_timeout_seconds {t} is outside 1..40",
                         g.name
                     ));
                 }
