@@ -137,6 +137,21 @@ def test_dry_run_changes_nothing(rc, aws, tmp_path):
     assert gateways(rc, env)["corp"]["keys"] == "MISSING"
 
 
+def test_move_keys_without_a_keyring_moves_nothing_and_says_so(rc, aws, tmp_path):
+    """Issue 27: with no keyring reachable, `import --move-keys` listed every key as moved
+    and then failed. Now it says nothing was moved, changes nothing and exits non-zero."""
+    home = aws_home(tmp_path, aws)
+    env = dict(env_for(rc, home), DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent")
+    env.pop("DISPLAY", None)
+    before = {p: p.read_bytes() for p in (home / ".aws").iterdir()}
+    r = rc.cli("import", "aws-config", "--move-keys", env=env)
+    assert r.returncode == 1, r.stdout
+    assert "moved" not in r.stdout.replace("nothing was moved", ""), r.stdout
+    assert "nothing was moved or imported" in r.stderr and "unchanged" in r.stderr, r.stderr
+    assert {p: p.read_bytes() for p in (home / ".aws").iterdir()} == before
+    assert not (rc.config_dir / "config.toml").exists()
+
+
 def test_move_keys_puts_them_in_the_keyring_and_takes_them_out_of_the_file(rc, aws, tmp_path):
     home = aws_home(tmp_path, aws)
     env = env_for(rc, home)

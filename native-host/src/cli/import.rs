@@ -90,6 +90,16 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
     .map_err(ImportError::Invalid)?;
 
     let dry = a.dry_run;
+    // Moving keys with no keyring would list every key as moved and then fail: say so
+    // first, before anything is shown as done.
+    if let (Some(problem), true, false) = (&keyring_problem, a.move_keys, dry) {
+        if !plan.key_moves.is_empty() {
+            return Err(ImportError::KeyringForMove {
+                reason: problem.clone(),
+            }
+            .into());
+        }
+    }
     let cp_profiles = if a.write_credential_process {
         let exe = std::env::current_exe()
             .and_then(std::fs::canonicalize)
