@@ -763,7 +763,7 @@ def test_chromium_click_launches_an_isolated_window_per_role(chromium, world):
         assert stat.S_IMODE((profiles / role).stat().st_mode) == 0o700
 
     label = {"a": "Prod admin", "b": "Sandbox dev"}
-    theme = {"a": 0xFFFF613D - 2**32, "b": 0xFF37ADFF - 2**32}  # red, blue as signed ARGB
+    theme = {"a": 0xFFFF4BDA - 2**32, "b": 0xFF37ADFF - 2**32}  # pink, blue as signed ARGB
     browsers = {}
     try:
         for role in ("a", "b"):
