@@ -273,7 +273,7 @@ test('an invalid host colour falls back to the account colour', async () => {
   const svc = createService({ api, client });
   await svc.handle({ type: 'open', role: 'a' }, me);
   const c = api.contextualIdentities.all.get(created[0].cookieStoreId);
-  assert.deepEqual([c.color, c.icon], ['red', 'briefcase']);
+  assert.deepEqual([c.color, c.icon], ['orange', 'briefcase']);
 });
 
 test('the MFA code goes to the host as mfa_code; malformed codes never do', async () => {

@@ -55,7 +55,7 @@ def world():
         env = rolecall_env(aws, tmp, "e2e")
         config_dir, data_dir = env["ROLECALL_CONFIG_DIR"], env["ROLECALL_DATA_DIR"]
         key_id, secret = aws.gateway_keys
-        for gateway, extra in (("corp", []), ("daily", ["--mfa-serial", MFA_SERIAL]), ("secure", ["--mfa-serial", MFA_SERIAL])):
+        for gateway, extra in (("corp", []), ("daily", ["--mfa-serial", MFA_SERIAL]), ("secure", ["--mfa-serial", MFA_SERIAL, "--mfa-mode", "per-role"])):
             r = cli(env, "gateway", "add", gateway, "--access-key-id", key_id, *extra, input=secret + "\n")
             assert r.returncode == 0, r.stderr
         r = cli(env, "gateway", "set", "daily", "--mfa-mode", "daily")
