@@ -47,11 +47,17 @@ pub enum Error {
     #[error("No gateway '{0}' is configured. Add it with `rolecall gateway add {0} --access-key-id <ID>`.")]
     UnknownGateway(String),
 
-    #[error("Enter the MFA code for gateway '{gateway}' to open '{role}'.")]
+    #[error("Enter the MFA code for gateway '{gateway}' to open '{role}'.{}", process_failed(process_error.as_deref()))]
     MfaRequired {
         gateway: String,
         role: String,
         serial: String,
+        /// Daily mode: how many hours the MFA session a code starts lasts (it covers every
+        /// role of the gateway); `None` in per-role mode.
+        daily_hours: Option<u32>,
+        /// Why the gateway's `mfa_process` gave no code (escaped and bounded; never the
+        /// code), when it was run.
+        process_error: Option<String>,
     },
 
     #[error(
@@ -279,9 +285,26 @@ impl Error {
                 json!({ "gateway": gateway })
             }
             Error::MfaRequired {
-                gateway, serial, ..
+                gateway,
+                serial,
+                daily_hours,
+                process_error,
+                ..
+            } => {
+                let mut d = json!({
+                    "gateway": gateway,
+                    "mfa_serial": serial,
+                    "mfa_mode": if daily_hours.is_some() { "daily" } else { "per_role" },
+                });
+                if let Some(h) = daily_hours {
+                    d["mfa_session_hours"] = json!(h);
+                }
+                if let Some(e) = process_error {
+                    d["mfa_process_error"] = json!(e);
+                }
+                d
             }
-            | Error::MfaInvalid { gateway, serial } => {
+            Error::MfaInvalid { gateway, serial } => {
                 json!({ "gateway": gateway, "mfa_serial": serial })
             }
             Error::AccessDenied { role_arn, .. } => json!({ "role_arn": role_arn }),
@@ -323,6 +346,54 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `mfa_required`'s second sentence, when the gateway's MFA command ran and gave no code.
+fn process_failed(why: Option<&str>) -> String {
+    match why {
+        None => String::new(),
+        Some(w) if w.ends_with(['.', '!', '?']) => format!(" Its MFA command gave none: {w}"),
+        Some(w) => format!(" Its MFA command gave none: {w}."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mfa_required_says_the_mode_and_why_the_command_gave_no_code() {
+        let e = Error::MfaRequired {
+            gateway: "corp".into(),
+            role: "prod".into(),
+            serial: "arn:aws:iam::123456789012:mfa/ana".into(),
+            daily_hours: Some(10),
+            process_error: Some("it exited with status 1: No YubiKey detected!".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "Enter the MFA code for gateway 'corp' to open 'prod'. Its MFA command gave none: it exited with status 1: No YubiKey detected!"
+        );
+        assert_eq!(
+            e.data(),
+            json!({"kind": "mfa_required", "gateway": "corp", "mfa_serial": "arn:aws:iam::123456789012:mfa/ana", "mfa_mode": "daily", "mfa_session_hours": 10, "mfa_process_error": "it exited with status 1: No YubiKey detected!"})
+        );
+        let e = Error::MfaRequired {
+            gateway: "corp".into(),
+            role: "prod".into(),
+            serial: String::new(),
+            daily_hours: None,
+            process_error: None,
+        };
+        assert_eq!(
+            e.to_string(),
+            "Enter the MFA code for gateway 'corp' to open 'prod'."
+        );
+        assert_eq!(
+            e.data(),
+            json!({"kind": "mfa_required", "gateway": "corp", "mfa_serial": "", "mfa_mode": "per_role"})
+        );
+    }
+}
 
 /// Why no HTTPS client could be built: the trusted roots cannot be read.
 #[derive(Debug, Clone, thiserror::Error)]

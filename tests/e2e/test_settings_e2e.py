@@ -2,9 +2,10 @@
 through the real host (protocol 7) in a real headless Firefox ESR, with real pointer clicks and
 key presses: a role's label (which the popup then shows), a gateway's MFA mode and daily-code
 hours, the extension's settings in [settings], the host's refusal beside the field it names
-(a label too long, a link off the console, hours out of range), a catalogue role read-only,
-an Identity Center source's Sign in (the test stack's Identity Center fake, approved in its
-page), Copy on the Get-started commands, and an older host: the fields read-only with a note.
+(a label too long, red for a role that is not production, a link off the console, hours out
+of range), a catalogue role read-only, an Identity Center source's Sign in (the test stack's
+Identity Center fake, approved in its page), Copy on the Get-started commands, and an older
+host: the fields read-only with a note.
 
 Cases run in file order and share one browser."""
 
@@ -47,7 +48,7 @@ def world():
         setup(
             env,
             [
-                (["gateway", "add", "corp", "--access-key-id", key_id, "--mfa-serial", MFA_SERIAL], secret + "\n"),
+                (["gateway", "add", "corp", "--access-key-id", key_id, "--mfa-serial", MFA_SERIAL, "--mfa-mode", "per-role"], secret + "\n"),
                 (["role", "add", "a", "--account", "111111111111", "--role-name", "Admin", "--gateway", "corp", "--label", "Prod admin", "--group", "Acme"], None),
                 (["role", "add", "b", "--account", "222222222222", "--role-name", "Developer", "--gateway", "corp", "--label", "Sandbox dev"], None),
                 (["sso", "add", "acme", "--start-url", "https://acme.awsapps.com/start", "--region", "eu-west-1"], None),
@@ -141,6 +142,22 @@ def test_a_bad_label_or_link_is_refused_beside_its_field_and_changes_nothing(ff,
     assert world["config"].read_text() == before
     click(ff, "form.role-editor button.cancel")
     wait_for(lambda: ff.js("return !document.querySelector('form.role-editor')"), what="the editor to close")
+
+
+def test_red_for_a_role_that_is_not_production_is_refused_beside_the_colour(ff, world):
+    before = world["config"].read_text()
+    open_options(ff)
+    open_editor(ff, "b")
+    # A real choice in the select: open it, type the colour's name, Enter.
+    click(ff, "#edit-color")
+    ff.type_keys("red\n")
+    wait_for(lambda: ff.js("return document.getElementById('edit-color').value") == "red", what="red chosen")
+    click(ff, "form.role-editor button.save")
+    error = wait_for(lambda: field_error(ff, "form.role-editor", "color"), what="the colour's refusal")
+    assert "red is kept for production roles, and this role is not one" in error, error
+    assert ff.js("return document.getElementById('edit-color').getAttribute('aria-invalid')") == "true"
+    assert world["config"].read_text() == before
+    click(ff, "form.role-editor button.cancel")
 
 
 def test_a_catalogue_role_is_read_only(ff):

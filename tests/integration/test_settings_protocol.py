@@ -120,6 +120,7 @@ ROLE_REFUSALS = [
     ({"color": "mauve"}, "color", None, "colour 'mauve' is not a Firefox container colour (blue, turquoise"),
     ({"color": HOSTILE}, "color", None, f"the colour given ({len(HOSTILE)} characters) is not a Firefox container colour"),
     ({"icon": "skull"}, "icon", None, "icon 'skull' is not a Firefox container icon"),
+    ({"color": "red"}, "color", None, "red is kept for production roles, and this role is not one"),
     ({"risk": "high"}, "risk", None, "'risk' must be \"production\""),
     ({"region": "mars-1"}, "region", None, "region 'mars-1' is not an AWS region rolecall supports"),
     ({"region": "cn-north-1"}, "region", None, "region 'cn-north-1' is in partition aws-cn, and the role is in aws"),
@@ -162,6 +163,7 @@ def test_the_cli_and_the_options_page_refuse_with_the_same_rules(rc):
     h = rc.host()
     for flag, value, params in [
         ("--color", "mauve", {"color": "mauve"}),
+        ("--color", "red", {"color": "red"}),
         ("--label", "x" * 129, {"label": "x" * 129}),
         ("--region", "cn-north-1", {"region": "cn-north-1"}),
         ("--link", "Evil=https://evil.example/", {"links": [{"name": "Evil", "destination": "https://evil.example/"}]}),

@@ -1,7 +1,7 @@
 import { containerStyle } from './colors.js';
 import { cachedRead } from './cached.js';
 import { createConfigEdits } from './config-edits.js';
-import { CONTAINERS_KEY, existingContainer, loadContainerMap, ownContainer, resolveContainer, rolesWithTabs, serialized } from './containers.js';
+import { CONTAINERS_KEY, applyRestyles, existingContainer, loadContainerMap, ownContainer, resolveContainer, restyles, rolesWithTabs, serialized } from './containers.js';
 import { RolecallError, describeError } from './errors.js';
 import { createLifecycle } from './lifecycle.js';
 import { nameCounts, uniqueContainerName } from './naming.js';
@@ -120,6 +120,7 @@ export function createService({ api, client, now, timers }) {
           listing = { stamp: `${epoch}.${++listings}`, roles };
           roleCache = new Map(roles.map((r) => [r.id, r]));
           dropLeftRoles(listing).catch(() => {});
+          restyleContainers(roles).catch(() => {});
         }
         listing.etag = etag;
         return listing.roles;
@@ -130,10 +131,21 @@ export function createService({ api, client, now, timers }) {
     return listingJob;
   }
 
+  // Roles whose container has a tab and was not signed out since (the popup's "open" mark).
   async function openTabs() {
     if (!containers) return [];
     const map = await loadContainerMap(api.storage.local);
-    return rolesWithTabs(map, await api.tabs.query({}));
+    return rolesWithTabs(map, await api.tabs.query({}), await lifecycle.signedOutStores());
+  }
+
+  // A listing whose colour (or icon) for a role differs from its container's: the container
+  // changes at once (a role marked production turns red now, not at its next open). Firefox.
+  async function restyleContainers(roles) {
+    if (!containers) return;
+    const map = await containerMapNow();
+    if (Object.keys(map).length === 0) return;
+    const changes = restyles(roles, map, (await api.contextualIdentities.query({})) ?? [], (r) => containerStyle(r, r.account_id));
+    if (changes.length) await inOrder(() => applyRestyles(api.contextualIdentities, changes));
   }
 
   // host.info, asked once and again each time the popup opens (the settings may change).
@@ -237,6 +249,7 @@ export function createService({ api, client, now, timers }) {
       .request('sso.wait', { sso: login.sso })
       .then(
         async () => {
+          await closeVerification(login).catch(() => {});
           const jobs = ssoLogins.approved(login);
           broadcastSso({ sso: login.sso, state: 'signed_in' });
           await Promise.all(
@@ -264,25 +277,67 @@ export function createService({ api, client, now, timers }) {
   // Answers at once with the code the popup shows; the wait goes on here, so closing the popup
   // loses nothing.
   async function ssoSignIn(roleId, sso, job, { background = false } = {}) {
-    let login = ssoLogins.waiting(sso, clock());
-    if (!login) {
-      const reply = await client.request('sso.login', { sso });
-      const url = reply?.verification_uri_complete;
-      const host = await info().catch(() => ({}));
-      if (!isVerificationUrl(url, { startUrl: reply?.start_url, oidcLoopback: oidcIsLoopback(host) })) {
-        throw new RolecallError('extension_error', `The verification page the host named for '${sso}' is not an AWS sign-in page: rolecall does not open it.`);
-      }
-      login = ssoLogins.begin(sso, { userCode: String(reply.user_code ?? ''), expiresAt: Date.parse(reply.expires_at), url });
+    // Two clicks before the host answered the first sso.login share one sign-in.
+    const login = ssoLogins.waiting(sso, clock()) ?? (await ssoLogins.start(sso, () => ssoLogins.waiting(sso, clock()) ?? beginSsoLogin(sso)));
+    if (roleId !== null) ssoLogins.join(sso, roleId, job); // null: the options page's Sign in
+    // The wait begins once a role has joined (or the options page asked): its outcome is theirs.
+    if (!login.waited) {
+      login.waited = true;
       waitForApproval(login);
     }
-    if (roleId !== null) ssoLogins.join(sso, roleId, job); // null: the options page's Sign in
-    // A second click while waiting shows the page again (the user may have closed it).
-    const [current] = await api.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []);
-    const props = tabCreateProps({ url: login.url, current, background });
-    if (containers && !current?.incognito) props.cookieStoreId = 'firefox-default';
-    await openSignIn((p) => api.tabs.create(p), props, 'the Identity Center page');
+    await showVerification(login, background);
     broadcastSso();
     return { ssoLogin: { sso, userCode: login.userCode, expiresAt: login.expiresAt } };
+  }
+
+  async function beginSsoLogin(sso) {
+    const reply = await client.request('sso.login', { sso });
+    const url = reply?.verification_uri_complete;
+    const host = await info().catch(() => ({}));
+    const checks = { startUrl: reply?.start_url ?? null, oidcLoopback: oidcIsLoopback(host) };
+    if (!isVerificationUrl(url, checks)) {
+      throw new RolecallError('extension_error', `The verification page the host named for '${sso}' is not an AWS sign-in page: rolecall does not open it.`);
+    }
+    return ssoLogins.begin(sso, { userCode: String(reply.user_code ?? ''), expiresAt: Date.parse(reply.expires_at), url, checks });
+  }
+
+  // At most one verification tab per source. The tab already showing this sign-in's page is
+  // brought forward (a second click, of this role or another of the source; the user may have
+  // lost it among their tabs); a tab left by an earlier sign-in of the source (denied, expired)
+  // shows the new page; otherwise (none, closed, or taken elsewhere by the user) a normal tab
+  // opens.
+  function showVerification(login, background) {
+    return ssoLogins.showPage(login.sso, async (previous) => {
+      const tab = previous ? await api.tabs.get(previous.id).catch(() => null) : null;
+      if (tab && showsVerification(tab, login.checks)) {
+        const props = {};
+        if (previous.url !== login.url) props.url = login.url;
+        if (!background) props.active = true;
+        if (Object.keys(props).length) await openSignIn((p) => api.tabs.update(tab.id, p), props, 'the Identity Center page');
+        if (!background) await api.windows?.update(tab.windowId, { focused: true }).catch(() => {});
+        return { id: tab.id, url: login.url };
+      }
+      const [current] = await api.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []);
+      const props = tabCreateProps({ url: login.url, current, background });
+      if (containers && !current?.incognito) props.cookieStoreId = 'firefox-default';
+      const created = await openSignIn((p) => api.tabs.create(p), props, 'the Identity Center page');
+      return { id: created.id, url: login.url };
+    });
+  }
+
+  // Approved: the verification tab has done its work and closes (the console opens in the
+  // role's container, which that tab is not in), unless the user took it elsewhere meanwhile.
+  async function closeVerification(login) {
+    const page = await ssoLogins.takePage(login.sso, login.url);
+    const tab = page ? await api.tabs.get(page.id).catch(() => null) : null;
+    if (tab && showsVerification(tab, login.checks)) await api.tabs.remove(tab.id);
+  }
+
+  // Whether a tab rolecall opened for a verification page still shows one of the source's
+  // pages (or is still loading the one it was given: Firefox says about:blank until then).
+  function showsVerification(tab, checks) {
+    if (isVerificationUrl(tab.url, checks) || isVerificationUrl(tab.pendingUrl, checks)) return true;
+    return tab.status === 'loading' && (!tab.url || tab.url === 'about:blank');
   }
 
   // The popup's list. `prepare` false (the options page) mints no tokens. `cached`: the last
@@ -421,9 +476,10 @@ export function createService({ api, client, now, timers }) {
     prefsInOrder(() => noteVisit(api.storage, id, clock())).catch(() => {});
   }
 
+  // A signed-out container's tabs have no console: a click opens a new one instead.
   async function focusExisting(roleId) {
     const store = ownContainer(await containerMapNow(), roleId);
-    if (!store) return null;
+    if (!store || Object.hasOwn(await lifecycle.signedOutStores(), store)) return null;
     const tab = pickExistingTab(await api.tabs.query({ cookieStoreId: store }));
     if (!tab) return null;
     await api.tabs.update(tab.id, { active: true });
@@ -457,6 +513,9 @@ export function createService({ api, client, now, timers }) {
 
   async function openOnce({ role, mfaCode, background = false, landing }) {
     checkRole(role, mfaCode);
+    // Taken as the click arrives: a sign-out of the role after it (while the host mints the
+    // console) means its console does not load.
+    const ticket = containers ? lifecycle.ticket(role) : null;
     ssoLogins.clear(role); // a sign-in that failed earlier is old news once the role is clicked
     const where = await landingParams(role, landing);
     const settings = await settingsNow();
@@ -496,6 +555,7 @@ export function createService({ api, client, now, timers }) {
     const known = await early.get().catch(() => null);
     let tab = null;
     if (known) {
+      await lifecycle.consoleOpening(role, known, ticket);
       // A container the user deleted fails here; it is then made again below.
       tab = await api.tabs.create(tabCreateProps({ url: result.url, cookieStoreId: known, current, background })).catch(() => null);
     }
@@ -503,6 +563,7 @@ export function createService({ api, client, now, timers }) {
     if (tab) opened = { cookieStoreId: known, created: false, name: await alignKnown(role, settings, result) };
     else {
       opened = await containerFor(role, result);
+      await lifecycle.consoleOpening(role, opened.cookieStoreId, ticket);
       tab = await openSignIn((p) => api.tabs.create(p), tabCreateProps({ url: result.url, cookieStoreId: opened.cookieStoreId, current, background }));
     }
     wasOpened(role, result);

@@ -11,7 +11,7 @@ import { refill, render, renderFooter, showProblem } from './list.js';
 import { ask, reload } from './listing.js';
 import { $, list, renewParam, say, search$ } from './page.js';
 import { dropPanel } from './rows.js';
-import { labelOf, state } from './state.js';
+import { canSignOutAll, labelOf, state } from './state.js';
 
 const session = ext.storage.session;
 
@@ -199,9 +199,10 @@ export async function signOut(roleId) {
 
 // "Sign out of all" is asked twice: the footer's first button asks, its second signs out.
 export function askSignOutAll() {
+  if (!canSignOutAll()) return; // nothing left to sign out of (the footer hides)
   state.confirmingAll = true;
   renderFooter();
-  $('sign-out-all-confirm').focus();
+  $('sign-out-all-confirm')?.focus();
 }
 
 export function cancelSignOutAll() {

@@ -4,6 +4,7 @@
 use super::open::check_mfa_code;
 use super::{source_of, App};
 use crate::error::Result;
+use crate::sources::MfaCode;
 use std::sync::Arc;
 
 /// A role's temporary credentials, for the AWS CLI and shells. `Debug` shows no secret.
@@ -41,7 +42,14 @@ impl App {
         let _guard = lock.lock().await;
         self.prewarm_http();
         let (session, cached) = self
-            .session(&role, source, mfa_code, timeout, min_left, true)
+            .session(
+                &role,
+                source,
+                MfaCode::from_request(mfa_code),
+                timeout,
+                min_left,
+                true,
+            )
             .await?;
         let expires = session.credentials.expiration;
         let id = role.id.clone();

@@ -41,12 +41,13 @@ const ROLE_FIXED: [&str; 9] = [
 ];
 /// Fields of a gateway that hold or name its keys, its MFA device, where its signed calls go,
 /// or a command it runs.
-const GATEWAY_FIXED: [&str; 9] = [
+const GATEWAY_FIXED: [&str; 10] = [
     "name",
     "region",
     "mfa_serial",
     "session_name",
     "mfa_process",
+    "mfa_process_timeout_seconds",
     "access_key_id",
     "secret_access_key",
     "keys",

@@ -7,6 +7,7 @@ use super::{source_of, App, Minted};
 use crate::console::federation::{self, SignInTarget};
 use crate::console::partition::{validate_region, Partition};
 use crate::error::{Error, Result};
+use crate::sources::MfaCode;
 use crate::store::config::{Role, Source};
 use serde::Serialize;
 use std::sync::Arc;
@@ -124,7 +125,13 @@ impl App {
             None => {
                 self.prewarm_http();
                 let m = self
-                    .mint(&role, source, &target, req.mfa_code.as_deref(), timeout)
+                    .mint(
+                        &role,
+                        source,
+                        &target,
+                        MfaCode::from_request(req.mfa_code.as_deref()),
+                        timeout,
+                    )
                     .await?;
                 (m, false)
             }
@@ -164,7 +171,7 @@ impl App {
         role: &Role,
         source: Source<'_>,
         target: &SignInTarget,
-        mfa_code: Option<&str>,
+        mfa_code: MfaCode<'_>,
         timeout: std::time::Duration,
     ) -> Result<Minted> {
         let mut use_cache = true;

@@ -4,6 +4,7 @@
 use super::prepared::Prepared;
 use super::{requested_name, source_of, App};
 use crate::error::{Error, Result};
+use crate::sources::MfaCode;
 use std::sync::Arc;
 
 /// `console.prepare` takes at most this many roles per call.
@@ -74,7 +75,15 @@ impl App {
         }
         self.prewarm_http();
         match self
-            .mint(&role, source, &target, None, config.settings.timeout())
+            // Absent: a gateway's MFA command is never run for a role nobody clicked (it may
+            // wait for a key's touch); such a role is simply not prepared.
+            .mint(
+                &role,
+                source,
+                &target,
+                MfaCode::Absent,
+                config.settings.timeout(),
+            )
             .await
         {
             Ok(m) => {

@@ -34,6 +34,9 @@ pub struct RoleView {
     pub mfa: bool,
     /// `per_role` or `daily`: how the gateway spends MFA codes.
     pub mfa_mode: &'static str,
+    /// Whether the gateway gets codes from its MFA command (`mfa_process`): an open that
+    /// needs a code runs it (maybe waiting for a key's touch) before it asks (protocol 7).
+    pub mfa_process: bool,
     /// The role's live console, or null.
     pub session: Option<SessionView>,
     /// Whether the role's next open needs an MFA code (no cached credentials, no live daily
@@ -100,6 +103,7 @@ impl App {
                     links: r.links.clone(),
                     mfa: g.is_some_and(|g| g.mfa_serial.is_some()),
                     mfa_mode: g.map(Gateway::mfa_mode).unwrap_or_default().id(),
+                    mfa_process: g.is_some_and(|g| g.mfa_process().is_some()),
                     session: live::session_view(role_state, live, now),
                     needs_code: next == live::Renewable::Mfa,
                     needs_login: next == live::Renewable::SsoLogin,

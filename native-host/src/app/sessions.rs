@@ -4,6 +4,7 @@
 use super::App;
 use crate::credentials::CachedSession;
 use crate::error::{Error, Result};
+use crate::sources::MfaCode;
 use crate::store::config::{Role, Source};
 use crate::sync::blocking;
 use std::sync::Arc;
@@ -17,7 +18,7 @@ impl App {
         self: &Arc<Self>,
         role: &Role,
         source: Source<'_>,
-        mfa_code: Option<&str>,
+        mfa_code: MfaCode<'_>,
         timeout: std::time::Duration,
         margin: time::Duration,
         use_cache: bool,

@@ -34,6 +34,12 @@ pub struct AwsConfigArgs {
     /// so the AWS CLI keeps working from the keyring. With --dry-run, shows the diff.
     #[arg(long)]
     write_credential_process: bool,
+    /// How new gateways with an MFA device spend codes: daily (the default: one code a
+    /// day opens every role of the gateway, consoles renewed silently) or per-role (a code
+    /// for each role's 12-hour console). Gateways already configured keep their mode
+    /// (`rolecall gateway set NAME --mfa-mode …` changes it).
+    #[arg(long, value_enum, value_name = "MODE")]
+    mfa_mode: Option<super::gateway::MfaModeArg>,
 }
 
 pub fn run(cmd: ImportCommand, out: Out) -> Result<(), CliError> {
@@ -77,6 +83,9 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
         credentials_path: &credentials_display,
         existing: &existing,
         keyring_gateways: &in_keyring,
+        new_gateway_mfa_mode: a
+            .mfa_mode
+            .map_or(crate::store::config::MfaMode::Daily, |m| m.mode()),
     })
     .map_err(ImportError::Invalid)?;
 
@@ -171,8 +180,12 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
                 }
             }
         };
+        let mfa = match (plan.config.gateway(&g.name), g.mfa_mode) {
+            (Some(gw), Some(_)) => format!("; MFA {}", super::gateway::mode_words(gw)),
+            _ => String::new(),
+        };
         w(
-            &format!("  {}  — {keys}", line(&g.name, &g.action, dry)),
+            &format!("  {}  — {keys}{mfa}", line(&g.name, &g.action, dry)),
             out,
         )?;
     }
@@ -194,8 +207,24 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
         w("Roles:", out)?;
     }
     for r in &plan.roles {
+        let group = plan
+            .config
+            .role(&r.id)
+            .and_then(|x| x.group.as_deref())
+            .map(|g| format!(", group {g}"))
+            .unwrap_or_default();
         w(
-            &format!("  {}  {} via {}", line(&r.id, &r.action, dry), r.arn, r.via),
+            &format!(
+                "  {}  {} via {}{group}{}",
+                line(&r.id, &r.action, dry),
+                r.arn,
+                r.via,
+                if r.production {
+                    ", production (its name says prod: a red container, a click confirms; `rolecall role set ID --risk none` undoes it)"
+                } else {
+                    ""
+                }
+            ),
             out,
         )?;
     }
@@ -264,6 +293,9 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
                 out,
             )?;
         }
+        if a.move_keys && !a.write_credential_process && !plan.key_moves.is_empty() {
+            w(MOVE_KEYS_HINT, out)?;
+        }
         return Ok(());
     }
 
@@ -312,7 +344,7 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
                 file.display(),
                 backup.display(),
                 if a.move_keys && !a.write_credential_process {
-                    " The AWS CLI can no longer use the moved keys from the file (--write-credential-process points its profiles at rolecall)."
+                    " The AWS CLI can no longer use the moved keys from the file."
                 } else {
                     ""
                 }
@@ -320,8 +352,15 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
             out,
         )?;
     }
+    if a.move_keys && !a.write_credential_process && !applied.stored.is_empty() {
+        w(MOVE_KEYS_HINT, out)?;
+    }
     Ok(())
 }
+
+/// After `--move-keys` alone the AWS CLI's role profiles have no keys to assume their roles
+/// with: `--write-credential-process` points them at rolecall, which has the keys.
+const MOVE_KEYS_HINT: &str = "The AWS CLI reads keys from ~/.aws/credentials: once they move, its profiles of these roles need `credential_process`. Run `rolecall import aws-config --write-credential-process` (add --dry-run to see the diff first) to point them at `rolecall credential-process`, which uses the keyring.";
 
 /// A reason may quote a value continued over lines: keep each profile to one line.
 fn one_line(s: &str) -> String {

@@ -75,7 +75,8 @@ pub struct AddArgs {
     label: Option<String>,
     #[arg(long)]
     group: Option<String>,
-    /// Firefox container colour (blue, turquoise, green, yellow, orange, red, pink, purple).
+    /// Firefox container colour (blue, turquoise, green, yellow, orange, pink, purple; red
+    /// is production's: a production role is always red, and only it).
     #[arg(long)]
     color: Option<String>,
     /// Firefox container icon (briefcase, fingerprint, dollar, cart, circle, …).
@@ -92,7 +93,7 @@ pub struct AddArgs {
     /// 3600 when the role allows less).
     #[arg(long)]
     duration_seconds: Option<u32>,
-    /// `production`: marked in the popup, red by default, confirmed before it opens.
+    /// `production`: marked in the popup, a red container, confirmed before it opens.
     #[arg(long, value_enum)]
     risk: Option<RiskArg>,
     /// A named console page, NAME=DESTINATION (repeatable), e.g. Buckets=/s3/buckets
@@ -157,7 +158,7 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
                 region: a.region,
                 label: a.label,
                 group: a.group,
-                color: a.color,
+                color: a.color.clone(),
                 icon: a.icon,
                 external_id: a.external_id,
                 session_name: a.session_name,
@@ -173,10 +174,11 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
             }
             config.validate().map_err(Error::InvalidParams)?;
             text.map_err(|e| refused(&a.id, &e))?;
+            let note = colour_note(&config, &a.id, a.color.as_deref())?;
             config::save(app.config_path(), &config)?;
             writeln!(
                 out,
-                "Role '{}' saved in {}.",
+                "Role '{}' saved in {}.{note}",
                 a.id,
                 app.config_path().display()
             )
@@ -218,7 +220,7 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
             let edit = config::RoleEdit {
                 label: a.label.map(Some),
                 group: a.group.map(Some),
-                color: a.color.map(Some),
+                color: a.color.clone().map(Some),
                 icon: a.icon.map(Some),
                 risk: a.risk.map(RiskArg::risk),
                 region: a.region.map(Some),
@@ -227,8 +229,9 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
             edit.apply(&mut config, &a.id)
                 .map_err(|e| refused(&a.id, &e.to_string()))?;
             config.validate().map_err(Error::InvalidParams)?;
+            let note = colour_note(&config, &a.id, a.color.as_deref())?;
             config::save(app.config_path(), &config)?;
-            writeln!(out, "Role '{}' updated.", a.id).map_err(io_err)
+            writeln!(out, "Role '{}' updated.{note}", a.id).map_err(io_err)
         }
         RoleCommand::List { json } => {
             let roles = app.list_roles()?;
@@ -336,6 +339,34 @@ pub fn run_group(cmd: GroupCommand, out: Out) -> Result<()> {
     config.validate().map_err(Error::InvalidParams)?;
     config::save(app.config_path(), &config)?;
     writeln!(out, "Group '{name}' updated.").map_err(io_err)
+}
+
+/// Red is production's colour alone (store/config `Role::color_with`): `--color red` on a
+/// role that is not production (its own risk or its group's) is refused, and another colour
+/// on a production role is kept but said to be unused while the role is production.
+fn colour_note(config: &config::Config, id: &str, given: Option<&str>) -> Result<String> {
+    let Some(role) = config.role(id) else {
+        return Ok(String::new());
+    };
+    let production = role.risk_in(config) == Some(Risk::Production);
+    // The rule is the options page's too (store/config `check_red`).
+    if let Some(c) = given {
+        config::check_red(c, production).map_err(|e| {
+            let mut e = e.chars();
+            let first = e.next().map(|c| c.to_ascii_uppercase());
+            Error::InvalidParams(format!(
+                "{}{} (role '{id}'). Nothing was changed.",
+                first.unwrap_or_default(),
+                e.as_str()
+            ))
+        })?;
+    }
+    match given {
+        Some(c) if !c.is_empty() && c != config::PRODUCTION_COLOR && production => Ok(format!(
+            " Its container stays red while it is a production role; {c} applies if it no longer is."
+        )),
+        _ => Ok(String::new()),
+    }
 }
 
 /// A role's label, group or link refused: the field and the rule, never the text.

@@ -19,7 +19,9 @@ use std::sync::Arc;
 /// 6: `roles.list` takes `compact` and `if_none_match`, says `etag` (and `unchanged`).
 /// 7: the options page's edits: `config.read`, `role.update`, `gateway.update`,
 ///    `settings.update` (kinds `invalid_value`, `read_only_role`, `config_busy`);
-///    `host.info`'s settings say `notifications`.
+///    `host.info`'s settings say `notifications`; one MFA code a day and MFA commands:
+///    `mfa_required` says `mfa_mode`, `mfa_session_hours`, `mfa_process_error`, `roles.list`
+///    says `mfa_process` and `session.mfa_session_expires_at`.
 pub const PROTOCOL_VERSION: u32 = 7;
 
 pub const METHODS: [&str; 11] = [

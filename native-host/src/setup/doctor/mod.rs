@@ -4,8 +4,8 @@
 //!
 //! This module holds the report types ([`Check`], [`Status`]) and the runner ([`run`]); each
 //! group of checks lives in its own file: `manifests` (browser registration), `keyring`
-//! (the config, the keyring and the gateways' keys), `catalogs` (roles left out of
-//! listings), `windows` (isolated windows), `network` (STS, the clock, the keys, sign-in)
+//! (the config, the keyring and the gateways' keys), `mfa` (the gateways' MFA commands),
+//! `catalogs` (roles left out of listings), `windows` (isolated windows), `network` (STS, the clock, the keys, sign-in)
 //! and `identity_center` (SSO tokens and portals). The endpoint overrides' lines are
 //! `setup/endpoints.rs`.
 
@@ -13,6 +13,7 @@ mod catalogs;
 mod identity_center;
 mod keyring;
 mod manifests;
+mod mfa;
 mod network;
 mod windows;
 
@@ -26,6 +27,7 @@ pub use catalogs::roles_left_out;
 pub use identity_center::identity_center;
 pub use keyring::config_and_keyring;
 pub use manifests::manifests;
+pub use mfa::mfa_processes;
 pub use network::{network, parse_http_date};
 pub use windows::isolated_windows;
 
@@ -66,13 +68,29 @@ fn check(status: Status, message: impl Into<String>, fix: Option<String>) -> Che
     }
 }
 
+/// What a doctor run may do beyond reading.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Run the gateways' MFA commands (they may wait for a key's touch).
+    pub run_mfa_process: bool,
+}
+
 /// Every check, in order.
-pub async fn run(app: &App, os: Os, bases: &Bases, binary: &Path) -> Vec<Check> {
+pub async fn run(app: &App, os: Os, bases: &Bases, binary: &Path, options: Options) -> Vec<Check> {
     let mut all = manifests(os, bases, binary);
     let (checks, config, keyring_ok) = config_and_keyring(app);
     all.extend(checks);
-    all.extend(roles_left_out(app));
     let config = config.unwrap_or_default();
+    let run_mfa = options.run_mfa_process;
+    all.extend(
+        crate::sync::blocking({
+            let config = config.clone();
+            move || Ok(mfa_processes(&config, run_mfa))
+        })
+        .await
+        .unwrap_or_default(),
+    );
+    all.extend(roles_left_out(app));
     all.extend(isolated_windows(&config));
     all.extend(endpoints::checks(&overrides::process_env));
     all.extend(network(app, &config, keyring_ok).await);

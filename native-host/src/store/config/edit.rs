@@ -13,7 +13,7 @@
 
 use super::schema::{
     Config, Gateway, Link, MfaMode, Risk, Role, Settings, COLORS, DEFAULT_REGION, EXTRA_COLORS,
-    ICONS, MFA_SESSION_HOURS,
+    ICONS, MFA_SESSION_HOURS, PRODUCTION_COLOR,
 };
 use super::text::{check_group, check_label, check_link_name, check_text};
 use super::text::{MAX_LINKS, MAX_LINK_DESTINATION_CHARS};
@@ -122,6 +122,22 @@ pub fn check_icon(value: &str) -> Result<(), String> {
     ))
 }
 
+/// Red is production's colour: a role may be given red only while it is a production role
+/// (its own risk or its group's). `role add`, `role set` and the options page alike.
+pub fn check_red(color: &str, production: bool) -> Result<(), String> {
+    if color != PRODUCTION_COLOR || production {
+        return Ok(());
+    }
+    let others: Vec<&str> = COLORS
+        .into_iter()
+        .filter(|c| *c != PRODUCTION_COLOR)
+        .collect();
+    Err(format!(
+        "red is kept for production roles, and this role is not one: mark it production first (`--risk production`, or the options page's Production box; a whole group with `rolecall group set GROUP --risk production`), or pick another colour ({})",
+        others.join(", ")
+    ))
+}
+
 /// A region named in an edit: one of a supported partition, and of the role's own partition
 /// (`partition`): the partition is part of the role's ARN, so another one would be another
 /// role (`role add --replace` makes that one).
@@ -194,6 +210,7 @@ impl RoleEdit {
                 check_group(g).map_err(|e| FieldError::new("group", e))?;
             }
         }
+        let color_given = matches!(&self.color, Some(Some(c)) if !c.is_empty());
         if let Some(v) = self.color {
             role.color = given(v);
             if let Some(c) = &role.color {
@@ -208,6 +225,11 @@ impl RoleEdit {
         }
         if let Some(v) = self.risk {
             role.risk = v;
+        }
+        // Red given: the role must be a production role once the edit is made.
+        if let Some(c) = role.color.as_deref().filter(|_| color_given) {
+            check_red(c, role.risk_in(config) == Some(Risk::Production))
+                .map_err(|e| FieldError::new("color", e))?;
         }
         let partition = old.partition(source_region.as_deref());
         if let Some(v) = self.region {
@@ -575,6 +597,42 @@ mod tests {
         .apply(&mut c, "prod-admin")
         .unwrap_err();
         assert_eq!((e.field, e.index), ("links", Some(1)), "{e}");
+    }
+
+    #[test]
+    fn red_is_given_only_to_production_roles() {
+        let red = |risk| RoleEdit {
+            color: Some(Some(PRODUCTION_COLOR.into())),
+            risk,
+            ..RoleEdit::default()
+        };
+        let e = apply("gov", red(None)).unwrap_err();
+        assert_eq!(e.field, "color");
+        assert!(e.reason.starts_with("red is kept for production roles"), "{e}");
+        // Marked production in the same edit, or through its group: red is its colour.
+        assert_eq!(
+            apply("gov", red(Some(Some(Risk::Production))))
+                .unwrap()
+                .color
+                .as_deref(),
+            Some("red")
+        );
+        let mut c = sample();
+        c.roles[1].group = Some("Payments".into());
+        c.groups.push(super::super::Group {
+            name: "Payments".into(),
+            risk: Some(Risk::Production),
+        });
+        red(None).apply(&mut c, "gov").unwrap();
+        // A red role left as it is (an older config) is not refused for another field.
+        let mut c = sample();
+        c.roles[1].color = Some("red".into());
+        RoleEdit {
+            label: Some(Some("Gov".into())),
+            ..RoleEdit::default()
+        }
+        .apply(&mut c, "gov")
+        .unwrap();
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //! regions, colours, links, durations, the sources roles name, and the catalogue
 //! subscriptions. Catalogue roles are checked with the same rules (store/catalog).
 
-use super::schema::{CatalogRef, Config, Source, MFA_SESSION_HOURS};
+use super::schema::{
+    CatalogRef, Config, Source, MFA_PROCESS_MAX_ARGS, MFA_PROCESS_MAX_ARG_LEN,
+    MFA_PROCESS_TIMEOUT_SECONDS, MFA_SESSION_HOURS,
+};
 use crate::console::federation::SESSION_DURATION_RANGE;
 use crate::console::partition::Partition;
 use std::collections::HashSet;
@@ -31,6 +34,17 @@ impl Config {
                 if !MFA_SESSION_HOURS.contains(&h) {
                     return Err(format!(
                         "gateway '{}': mfa_session_hours {h} is outside 1..36",
+                        g.name
+                    ));
+                }
+            }
+            if let Some(p) = &g.mfa_process {
+                check_mfa_process(p).map_err(|e| format!("gateway '{}': {e}", g.name))?;
+            }
+            if let Some(t) = g.mfa_process_timeout_seconds {
+                if !MFA_PROCESS_TIMEOUT_SECONDS.contains(&t) {
+                    return Err(format!(
+                        "gateway '{}': mfa_process_timeout_seconds {t} is outside 1..40",
                         g.name
                     ));
                 }
@@ -140,6 +154,40 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// An `mfa_process`: a program and its arguments, run without a shell. Words are bounded and
+/// hold no control character (a NUL cannot reach an exec, and the others have no place in
+/// a command a person reads in `gateway list`).
+pub fn check_mfa_process(argv: &[String]) -> std::result::Result<(), String> {
+    let Some(program) = argv.first() else {
+        return Err("mfa_process is empty; give the program and its arguments, e.g. [\"ykman\", \"oath\", \"accounts\", \"code\", \"-s\", \"NAME\"]".into());
+    };
+    if program.trim().is_empty() {
+        return Err("mfa_process names no program (its first word is empty)".into());
+    }
+    if argv.len() > MFA_PROCESS_MAX_ARGS {
+        return Err(format!(
+            "mfa_process has {} words; at most {MFA_PROCESS_MAX_ARGS}",
+            argv.len()
+        ));
+    }
+    for (i, a) in argv.iter().enumerate() {
+        if a.len() > MFA_PROCESS_MAX_ARG_LEN {
+            return Err(format!(
+                "mfa_process word {} is {} bytes long; at most {MFA_PROCESS_MAX_ARG_LEN}",
+                i + 1,
+                a.len()
+            ));
+        }
+        if a.chars().any(char::is_control) {
+            return Err(format!(
+                "mfa_process word {} holds a control character",
+                i + 1
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A link's destination must pass the click path's check: a console path, or a console URL
