@@ -87,11 +87,14 @@ def test_role_update_saves_the_fields_given_and_the_listing_shows_it_at_once(rc)
     page = ok(h.call("roles.list", {"compact": True, "if_none_match": before}))
     assert page.get("unchanged") is not True and page["etag"] != before
     prod = next(r for r in page["roles"] if r["id"] == "prod")
-    assert (prod["label"], prod["group"], prod["color"], prod["icon"], prod["risk"], prod["region"]) == ("Prod EU", "Platform", "green", "fence", "production", "eu-central-1")
+    # A production role's container is red whatever colour it names (green applies if it no
+    # longer is one).
+    assert (prod["label"], prod["group"], prod["color"], prod["icon"], prod["risk"], prod["region"]) == ("Prod EU", "Platform", "red", "fence", "production", "eu-central-1")
     assert [l["name"] for l in prod["links"]] == ["Buckets", "Alarms"]
     # The file holds them; what was not given is as it was.
     config = rc.config_text()
-    assert 'label = "Prod EU"' in config and 'account_id = "111111111111"' in config and 'role_name = "Admin"' in config
+    assert 'label = "Prod EU"' in config and 'color = "green"' in config
+    assert 'account_id = "111111111111"' in config and 'role_name = "Admin"' in config
     # Null and "" go back to the default; the rest stays.
     got = ok(h.call("role.update", {"role": "prod", "label": "", "color": None, "links": [], "risk": None}))
     assert got["role"]["label"] is None and got["role"]["group"] == "Platform"

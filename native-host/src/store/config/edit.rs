@@ -608,7 +608,10 @@ mod tests {
         };
         let e = apply("gov", red(None)).unwrap_err();
         assert_eq!(e.field, "color");
-        assert!(e.reason.starts_with("red is kept for production roles"), "{e}");
+        assert!(
+            e.reason.starts_with("red is kept for production roles"),
+            "{e}"
+        );
         // Marked production in the same edit, or through its group: red is its colour.
         assert_eq!(
             apply("gov", red(Some(Some(Risk::Production))))
