@@ -25,7 +25,7 @@ Next:
      Otherwise store your gateway IAM user's keys (the secret is prompted for) and add roles:
        $rc gateway add corp --access-key-id AKIA… [--mfa-serial arn:aws:iam::…:mfa/you]
        $rc role add prod-admin --account 111111111111 --role-name Admin --gateway corp
-  2. Load the extension (see README.md, "Load the extension") and click a role.
+  2. Load the extension (see docs/INSTALL.md, "Load the extension") and click a role.
   Check every link at any time:    $rc doctor
   Try it from the terminal first:  $rc login prod-admin
 NEXT

@@ -1,5 +1,5 @@
 """The release archive packaging/release.sh builds (tests/package.sh archive): its checksums
-match, it holds exactly what README says, and it unpacks to a binary that works."""
+match, it holds exactly what docs/INSTALL.md says, and it unpacks to a binary that works."""
 
 import hashlib
 import io
