@@ -49,6 +49,13 @@ if [ "${1:-}" = --next-steps ]; then
   exit 0
 fi
 
+# Rust and Node.js new enough (Cargo.toml's rust-version, extension/package.json's engines),
+# checked before anything is built: when one is missing or too old, this stops within
+# seconds and says how to get it.
+# shellcheck source=tests/preflight.sh
+source tests/preflight.sh
+check_toolchain
+
 echo "Building rolecall (release)…"
 cargo build --release --locked -p rolecall
 mkdir -p "$bindir"
@@ -59,8 +66,6 @@ echo "Installed $bindir/rolecall"
 # says so and succeeds: run `rolecall install --browser NAME` once a browser is there.
 "$bindir/rolecall" install --browser all
 
-if command -v node >/dev/null 2>&1 && [ -f extension/build.mjs ]; then
-  node extension/build.mjs
-fi
+node extension/build.mjs
 
 next_steps

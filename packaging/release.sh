@@ -22,8 +22,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 
-# cargo-deb is pinned like every other tool of the build (tests/fuzz.sh pins cargo-fuzz).
+# cargo-deb is pinned like every other tool of the build (tests/fuzz.sh pins cargo-fuzz), and
+# installed under the project (target/tools), never into ~/.cargo/bin.
 CARGO_DEB_VERSION=3.8.0
+TOOLS=$REPO/target/tools
+export PATH="$TOOLS/bin:$PATH"
 
 deb=false
 target=""
@@ -42,8 +45,10 @@ done
 
 install_cargo_deb() {
   if ! cargo deb --version 2>/dev/null | grep -qF " $CARGO_DEB_VERSION"; then
-    echo "installing cargo-deb $CARGO_DEB_VERSION"
-    cargo install --quiet --locked cargo-deb --version "$CARGO_DEB_VERSION"
+    # A debug build of the tool: well under half the compile time of a release one; it only
+    # lays out files (dpkg-deb below packs the final .deb).
+    echo "installing cargo-deb $CARGO_DEB_VERSION into $TOOLS (cargo install --debug from crates.io; about a minute, once per checkout)"
+    cargo install --quiet --locked --debug --root "$TOOLS" cargo-deb --version "$CARGO_DEB_VERSION"
   fi
 }
 if $install_tools; then install_cargo_deb; exit 0; fi

@@ -35,6 +35,16 @@ CONTENTS = {
 }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def built():
+    """These tests check what packaging/release.sh built: run alone, they say so first rather
+    than fail on a missing file."""
+    assert (DIST / "SHA256SUMS").is_file(), (
+        f"no release artefacts in {DIST}: build them first, or run the whole stage: "
+        "bash tests/run package (or: bash tests/package.sh archive)"
+    )
+
+
 def sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
