@@ -552,8 +552,15 @@ def test_options_page_asks_to_upgrade_an_older_host(ff):
     try:
         ff.manifest_path.write_text(json.dumps(dict(manifest, path=str(old_host))))
         stop_hosts(ff, binary())
-        ff.open("options.html")
-        text = wait_for(lambda: ff.js(notice), what="the upgrade notice")
+        # The first request after the current host went away may fail while the extension
+        # reconnects (under load, the retry can meet the dying host too): reload until the old
+        # host has answered, as a user would.
+        def old_host_notice():
+            ff.open("options.html")
+            wait_for(lambda: ff.js("return !document.querySelector('#host-info').textContent.includes('Asking')"), what="an answer")
+            return ff.js(notice)
+
+        text = wait_for(old_host_notice, timeout=40, interval=0.5, what="the upgrade notice", diagnose=lambda: ff.js("return document.querySelector('#host-info').textContent"))
         assert text.startswith("Upgrade the rolecall host"), text
         assert "rolecall 0.0.9 speaks protocol 2; this extension needs protocol 5 or later" in text
         assert "git pull && ./setup.sh" in text and "sudo apt install ./rolecall_" in text

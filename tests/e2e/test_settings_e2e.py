@@ -290,8 +290,13 @@ def test_an_older_host_shows_the_settings_read_only_with_a_note(ff):
     try:
         ff.manifest_path.write_text(json.dumps(dict(manifest, path=str(old_host))))
         stop_hosts(ff, binary())
-        ff.open("options.html")
-        note = wait_for(lambda: ff.js("const n = document.getElementById('settings-note'); return n.hidden ? null : n.textContent"), what="the note beside the settings")
+        # Reload until the old host has answered (the first request may meet the dying host).
+        def old_host_note():
+            ff.open("options.html")
+            wait_for(lambda: ff.js("return !document.querySelector('#host-info').textContent.includes('Asking')"), what="an answer")
+            return ff.js("const n = document.getElementById('settings-note'); return n.hidden ? null : n.textContent")
+
+        note = wait_for(old_host_note, timeout=40, interval=0.5, what="the note beside the settings", diagnose=lambda: ff.js("return document.querySelector('#host-info').textContent"))
         assert "Read-only: changing these here needs rolecall host protocol 7, and this host speaks 6" in note, note
         assert "git pull && ./setup.sh" in note
         # The settings the host follows are shown, not editable; no role has an Edit button.
