@@ -593,6 +593,22 @@ test('a popup gets the last listing at once (stale), then the current one only w
   assert.deepEqual(changed.roles.map((r) => r.id), ['a', 'b', 'c']);
 });
 
+test('the text keeps the MFA mode and session length of the roles that ask a code, and the first screen names the gateways that need one', async () => {
+  const { api } = fakeApi();
+  const listed = [
+    { ...ROLES[0], id: 'open', source_name: 'lab', mfa: false, mfa_mode: 'per_role', mfa_session_hours: 12 },
+    { ...ROLES[0], id: 'd1', source_name: 'corp', mfa: true, mfa_mode: 'daily', mfa_session_hours: 9, needs_code: true },
+    { ...ROLES[0], id: 'd2', source_name: 'corp', mfa: true, mfa_mode: 'daily', mfa_session_hours: 9, needs_code: true },
+  ];
+  const client = fakeClient({ 'roles.list': () => ({ roles: structuredClone(listed) }) });
+  const svc = createService({ api, client });
+  const r = await svc.handle({ type: 'roles', cached: true, text: true, head: 5 }, me);
+  const parsed = JSON.parse(r.rolesText);
+  assert.equal('mfa_mode' in parsed[0] || 'mfa_session_hours' in parsed[0], false, 'no code asked: not sent');
+  assert.deepEqual([parsed[1].mfa_mode, parsed[1].mfa_session_hours], ['daily', 9]);
+  assert.deepEqual(r.head.codes, [{ gateway: 'corp', roles: 2, hours: 9 }], 'of every role, for the line above the list');
+});
+
 test('the popup\'s first screen comes with the text: the first items of its sections, and how many there are', async () => {
   const { api } = fakeApi();
   const many = Array.from({ length: 40 }, (_, i) => ({ ...ROLES[0], id: `r${i}`, label: `Role ${i}`, group: `G${i % 4}`, mfa: false }));

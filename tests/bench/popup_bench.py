@@ -93,7 +93,7 @@ document.getElementById('search').addEventListener('input', (e) => {
   const draw = last('rolecall:draw');
   requestAnimationFrame(() => window.__keys.push({ key: e.data, drawn: drawn - start, frame: performance.now() - start, search, draw,
     waited: inputAt - start, handler: handled - inputAt, layout: drawn - handled,
-    rows: document.querySelectorAll('#roles > li.item').length }));
+    rows: document.querySelectorAll('#roles .item').length }));
 });
 return true;
 """
@@ -103,13 +103,13 @@ const m = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
 const index = performance.getEntriesByName('rolecall:index')[0]?.duration ?? null;
 return { rows: m('rolecall:first-rows'), paint: m('rolecall:first-paint'), index,
   preview: m('rolecall:preview'), start: m('rolecall:early-start'), reply: m('rolecall:early-reply'), modules: m('rolecall:modules'), parsed: m('rolecall:roles'),
-  drawn: document.querySelectorAll('#roles > li.item').length,
-  setsize: Number(document.querySelector('#roles [role="option"]')?.getAttribute('aria-setsize') ?? 0) };
+  drawn: document.querySelectorAll('#roles .item').length,
+  setsize: document.querySelector('#roles .item') ? Number(document.getElementById('roles').getAttribute('aria-rowcount')) : 0 };
 """
 
 
 class Bench:
-    def __init__(self, aws, tmp, n):
+    def __init__(self, aws, tmp, n, extension):
         tmp = Path(tmp)
         self.n = n
         self.env = rolecall_env(aws, tmp, "popup-bench")
@@ -125,7 +125,7 @@ class Bench:
         wrapper = tmp / "gated-host"
         wrapper.write_text(f'#!/bin/sh\nwhile [ ! -e "{self.gate}" ]; do sleep 0.02; done\nexec "{binary()}" "$@"\n')
         wrapper.chmod(0o755)
-        self.ff = Firefox(self.env, REPO / "extension" / "dist" / "firefox", str(wrapper))
+        self.ff = Firefox(self.env, extension, str(wrapper))
 
     def close(self):
         self.ff.stop()
@@ -175,7 +175,7 @@ class Bench:
             actions += [{"type": "keyDown", "value": ch}, {"type": "keyUp", "value": ch}, {"type": "pause", "duration": KEY_GAP_MS}]
         ff.cmd("input.performActions", {"context": ff.context, "actions": [{"type": "key", "id": "keyboard", "actions": actions}]})
         keys = wait_for(lambda: (lambda k: k if len(k) == len(text) else None)(ff.js("return window.__keys")), timeout=30, what="every key's timing")
-        top = ff.js("return [...document.querySelectorAll('#roles [role=\"option\"]')].slice(0, 1).map((o) => o.dataset.role)")
+        top = ff.js("return [...document.querySelectorAll('#roles .role')].slice(0, 1).map((o) => o.dataset.role)")
         return keys, top
 
 
@@ -186,6 +186,7 @@ def main():
     p.add_argument("--restarts", type=int, default=5, help="openings right after an extension restart (default 5)")
     p.add_argument("--quick", action="store_true", help="smoke test: 2,000 roles, counts only, no timing")
     p.add_argument("--out", default=str(REPO / "target" / "bench" / "popup.md"))
+    p.add_argument("--extension", default=str(REPO / "extension" / "dist" / "firefox"), help="the built extension to measure (an A/B run measures two builds)")
     args = p.parse_args()
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
         sys.exit("no D-Bus session: run this through tests/bench/run")
@@ -193,7 +194,7 @@ def main():
     rounds = 1 if args.quick else args.rounds
     load_before = os.getloadavg()
     with AwsStack() as aws, tempfile.TemporaryDirectory(prefix="rolecall-popup-bench-") as tmp:
-        bench = Bench(aws, tmp, n)
+        bench = Bench(aws, tmp, n, Path(args.extension))
         try:
             cold = bench.open_popup()
             bench.settle(cold)

@@ -5,7 +5,7 @@ import { RolecallError, describeError } from './errors.js';
 import { createLifecycle } from './lifecycle.js';
 import { nameCounts, uniqueContainerName } from './naming.js';
 import { openParams } from './landing.js';
-import { sectionItems } from './display.js';
+import { codeGateways, sectionItems } from './display.js';
 import { loadPrefs, noteVisit, recentIds } from './prefs.js';
 import { SETTINGS_KEY, loadSettings } from './settings.js';
 import { createSsoLogins, isVerificationUrl, oidcIsLoopback } from './sso.js';
@@ -36,12 +36,14 @@ export function sameJson(a, b) {
 
 // JSON.stringify's replacer for role listings sent to the popup as text: no null, false or
 // empty list (it reads a missing field as none), nor what it does not use (`source`,
-// `mfa_mode`, `shadows_catalog`; `gateway` / `sso` when `source_name` says it): half the text
-// of 10,000 roles, and half the parsing.
-const UNUSED = new Set(['source', 'mfa_mode', 'shadows_catalog']);
+// `shadows_catalog`; `gateway` / `sso` when `source_name` says it; the MFA mode and session
+// length of a role that asks no code): half the text of 10,000 roles, and half the parsing.
+const UNUSED = new Set(['source', 'shadows_catalog']);
+const MFA_ONLY = new Set(['mfa_mode', 'mfa_session_hours']);
 function compact(key, value) {
   if (Array.isArray(this)) return value;
   if (UNUSED.has(key) || ((key === 'gateway' || key === 'sso') && this.source_name !== undefined)) return undefined;
+  if (MFA_ONLY.has(key) && !this.mfa) return undefined;
   return value === null || value === false || (Array.isArray(value) && value.length === 0) ? undefined : value;
 }
 
@@ -339,7 +341,9 @@ export function createService({ api, client, now, timers }) {
       const items = sectionItems(current.roles, byId, prefs.pins, recent);
       const titles = items.reduce((sum, item) => sum + (item.kind === 'title'), 0);
       const first = items.slice(0, n).map((item) => (item.kind === 'role' ? { ...item, role: JSON.parse(JSON.stringify(item.role, compact)) } : item));
-      current.head = { key, value: { items: first, titles, roles: items.length - titles } };
+      // The gateways that need the day's code (the line above the list), of every role.
+      current.codes ??= codeGateways(current.roles);
+      current.head = { key, value: { items: first, titles, roles: items.length - titles, codes: current.codes } };
       keepFirstScreen(n, current.head.value);
     }
     return current.head.value;
