@@ -9,6 +9,7 @@ const client = new NativeClient({
 });
 const service = createService({ api: ext, client });
 const { lifecycle } = service;
+service.warm();
 
 // Registered at top level so the event page / service worker wakes for them. sendResponse
 // plus `return true` works in both browsers (Chromium ignores a returned promise).

@@ -133,7 +133,8 @@ test('a protocol-6 host: compact pages, and a listing it still has is not sent a
   const listed = () => client.calls.filter((c) => c.method === 'roles.list').map((c) => c.params);
   const first = await svc.handle({ type: 'roles' }, me);
   assert.deepEqual(first.roles.map((r) => r.id), ['r0', 'r1', 'r2', 'r3', 'r4']);
-  assert.deepEqual(listed(), [{ compact: true }, { compact: true, cursor: '2' }, { compact: true, cursor: '4' }]);
+  // The background's first listing asks a small first page (a popup may draw it meanwhile).
+  assert.deepEqual(listed(), [{ compact: true, limit: 100 }, { compact: true, cursor: '2' }, { compact: true, cursor: '4' }]);
 
   const again = await svc.handle({ type: 'roles', since: first.stamp }, me);
   assert.equal(again.unchanged, true);
@@ -148,6 +149,54 @@ test('a protocol-6 host: compact pages, and a listing it still has is not sent a
   assert.deepEqual(listed().slice(4), [{ compact: true, if_none_match: 'e1' }, { compact: true, cursor: '2' }, { compact: true, cursor: '4' }]);
   await svc.handle({ type: 'roles' }, me);
   assert.deepEqual(listed().at(-1), { compact: true, if_none_match: 'e2' }, 'the new listing\'s etag is the one asked with');
+});
+
+test('a popup opened while the first listing comes in draws its first page, then every role', async () => {
+  const { api } = fakeApi();
+  const many = Array.from({ length: 250 }, (_, i) => ({ ...ROLES[0], id: `r${i}`, label: `Role ${i}`, group: `G${i % 3}`, mfa: true, mfa_mode: 'daily', needs_code: true, source_name: 'corp' }));
+  let open;
+  const gate = new Promise((resolve) => (open = resolve));
+  const client = fakeClient({
+    'host.info': { protocol: 6, settings: { renew_before_minutes: 10 } },
+    'roles.list': async (params) => {
+      const offset = params?.cursor ? Number(params.cursor) : 0;
+      if (offset > 0) await gate; // the rest of the listing, still on its way
+      const end = offset + (params?.limit ?? 5000);
+      return { roles: structuredClone(many.slice(offset, end)), next_cursor: end < many.length ? String(end) : null, etag: 'e1' };
+    },
+  });
+  const svc = createService({ api, client });
+  const early = await svc.handle({ type: 'roles', cached: true, text: true, head: 8 }, me);
+  assert.equal(early.preview, true);
+  assert.equal('rolesText' in early || 'roles' in early, false, 'no roles yet: only the first screen');
+  const byId = new Map(many.slice(0, 100).map((r) => [r.id, r]));
+  assert.deepEqual(early.head.items.map((x) => x.key), sectionItems(many.slice(0, 100), byId, [], []).slice(0, 8).map((x) => x.key), 'the first page\'s first screen');
+  assert.deepEqual([early.head.titles, early.head.roles], [3, 100]);
+  assert.equal(early.head.items[1].role.mfa_mode, 'daily', 'compact, as the text would be');
+  assert.deepEqual(early.head.codes, [{ gateway: 'corp', roles: 100, hours: null }]);
+  assert.equal(early.consoles.renewBeforeMinutes, 10, 'the live consoles it knows of');
+  // Not kept: only a whole listing's first screen is.
+  assert.equal((await api.storage.local.get('firstScreen')).firstScreen, undefined);
+  // The popup asks for the listing once these rows are painted: every role, once it is in.
+  const whole = svc.handle({ type: 'roles', prepare: false, text: true }, me);
+  open();
+  const full = await whole;
+  assert.equal(JSON.parse(full.rolesText).length, 250);
+  const pages = client.calls.filter((c) => c.method === 'roles.list').map((c) => c.params);
+  assert.deepEqual(pages, [{ compact: true, limit: 100 }, { compact: true, cursor: '100' }], 'one listing, paged');
+  // Later openings get the whole listing at once.
+  const later = await svc.handle({ type: 'roles', cached: true, text: true, head: 8 }, me);
+  assert.equal(later.preview, undefined);
+  assert.equal(JSON.parse(later.rolesText).length, 250);
+});
+
+test('an older host (protocol 4) gets no limit on its first listing', async () => {
+  const { api } = fakeApi();
+  const client = fakeClient({ 'host.info': { protocol: 4 }, 'roles.list': () => ({ roles: ROLES }) });
+  const svc = createService({ api, client });
+  const r = await svc.handle({ type: 'roles', cached: true, text: true, head: 8 }, me);
+  assert.equal(r.preview, undefined);
+  assert.deepEqual(client.calls.filter((c) => c.method === 'roles.list').map((c) => c.params), [undefined]);
 });
 
 test('an older host answers every role at once: no cursor is sent', async () => {

@@ -43,7 +43,7 @@ test('a role without a console has no pill; the pill says whether the user has t
 
 test('a console renewed by itself past its end says until when, not the hour it counts down', () => {
   const settings = { renewBeforeMs: 10 * MIN, autoRenew: true };
-  const daily = (inMin, untilMin, renewable = 'silent') => ({ id: 'd', session: { console_expires_at: new Date(T0 + inMin * MIN).toISOString(), renewable, renewable_until: untilMin === null ? null : new Date(T0 + untilMin * MIN).toISOString() } });
+  const daily = (inMin, untilMin, renewable = 'silent') => ({ id: 'd', session: { console_expires_at: new Date(T0 + inMin * MIN).toISOString(), renewable, mfa_session_expires_at: untilMin === null ? null : new Date(T0 + untilMin * MIN).toISOString() } });
   const at = (min) => clockTime(T0 + min * MIN, 'en-GB');
   // An hour's console under a 12-hour daily MFA session.
   assert.deepEqual(consolePill(daily(58, 11 * 60 + 55), T0, settings, 'en-GB'), { text: `until ${at(11 * 60 + 55)}`, state: 'live', end: T0 + 58 * MIN, until: T0 + (11 * 60 + 55) * MIN });
@@ -51,11 +51,11 @@ test('a console renewed by itself past its end says until when, not the hour it 
   // Not renewed by itself: auto_renew off, or the next console needs a code.
   assert.equal(consolePill(daily(58, 11 * 60), T0, { ...settings, autoRenew: false }).text, '58m left');
   assert.equal(consolePill(daily(58, 11 * 60, 'mfa'), T0, settings).text, '58m left');
-  // Nothing past the console's own end (cached credentials that end with it), or no end known.
+  // Nothing past the console's own end, or no end known (no daily session, an older host).
   assert.equal(consolePill(daily(58, 50), T0, settings).text, '58m left');
   assert.equal(consolePill(daily(58, null), T0, settings).text, '58m left');
-  assert.equal(consolePill({ id: 'x', session: { console_expires_at: new Date(T0 + 58 * MIN).toISOString(), renewable: 'silent', renewable_until: 'soon' } }, T0, settings).text, '58m left', 'a field that is no time is ignored');
-  assert.equal(renewableUntil({ session: { renewable_until: '2026-12-01T12:00:00Z' } }), Date.parse('2026-12-01T12:00:00Z'));
+  assert.equal(consolePill({ id: 'x', session: { console_expires_at: new Date(T0 + 58 * MIN).toISOString(), renewable: 'silent', mfa_session_expires_at: 'soon' } }, T0, settings).text, '58m left', 'a field that is no time is ignored');
+  assert.equal(renewableUntil({ session: { mfa_session_expires_at: '2026-12-01T12:00:00Z' } }), Date.parse('2026-12-01T12:00:00Z'));
   assert.equal(renewableUntil({ session: null }), null);
   // Ended is ended, whatever comes next.
   assert.equal(consolePill(daily(-1, 600), T0, settings).state, 'expired');

@@ -81,15 +81,9 @@ def test_daily_mode_one_code_opens_three_roles_with_one_hour_consoles(rc, aws):
 def test_daily_mode_session_length_is_the_gateways(rc, aws):
     daily_setup(rc, hours=2)
     h = rc.host()
-    opened = h.call("console.open", {"role": "r0", "mfa_code": "123456"})["result"]
+    assert "result" in h.call("console.open", {"role": "r0", "mfa_code": "123456"})
     [gst] = [c for c in aws.stats()["sts_calls"] if c["action"] == "GetSessionToken"]
     assert gst["duration_seconds"] == "7200"
-    # roles.list says until when the gateway's roles renew with no code: the MFA session's
-    # two hours (less the 5 minutes renewals need left), past the console's one hour.
-    session = {r["id"]: r for r in h.call("roles.list")["result"]["roles"]}["r0"]["session"]
-    assert session["renewable"] == "silent", session
-    assert 113 < minutes_from_now(session["renewable_until"]) <= 115, session
-    assert minutes_from_now(opened["console_expires_at"]) <= 60
     assert h.close() == 0
     r = rc.cli("gateway", "set", "corp", "--mfa-session-hours", "37")
     assert r.returncode != 0 and "1..36" in r.stderr, r.stderr
@@ -159,13 +153,10 @@ def test_roles_list_session_before_open_after_open_across_restart_and_after_forg
     opened = h.call("console.open", {"role": "prod", "mfa_code": "123456"})["result"]
     roles = {r["id"]: r for r in h.call("roles.list")["result"]["roles"]}
     s = roles["prod"]["session"]
-    # Per-role MFA: renewed with no code while the cached credentials have 5 minutes left.
-    renewable_until = dt.datetime.fromisoformat(opened["credentials_expire_at"].replace("Z", "+00:00")) - dt.timedelta(minutes=5)
     assert s == {
         "console_expires_at": opened["console_expires_at"],
         "credentials_expire_at": opened["credentials_expire_at"],
         "renewable": "silent",
-        "renewable_until": renewable_until.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }, (s, opened)
     assert roles["dev"]["session"] is None
     assert roles["prod"]["needs_code"] is False and roles["dev"]["needs_code"] is True

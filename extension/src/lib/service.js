@@ -6,7 +6,7 @@ import { createLifecycle } from './lifecycle.js';
 import { nameCounts, uniqueContainerName } from './naming.js';
 import { openParams } from './landing.js';
 import { codeGateways, sectionItems } from './display.js';
-import { loadPrefs, noteVisit, recentIds } from './prefs.js';
+import { FRECENCY_KEY, LOCAL_ONLY_KEY, PINS_KEY, loadPrefs, noteVisit, recentIds } from './prefs.js';
 import { SETTINGS_KEY, loadSettings } from './settings.js';
 import { createSsoLogins, isVerificationUrl, oidcIsLoopback } from './sso.js';
 import { pickExistingTab, tabCreateProps } from './tabs.js';
@@ -45,6 +45,28 @@ function compact(key, value) {
   if (UNUSED.has(key) || ((key === 'gateway' || key === 'sso') && this.source_name !== undefined)) return undefined;
   if (MFA_ONLY.has(key) && !this.mfa) return undefined;
   return value === null || value === false || (Array.isArray(value) && value.length === 0) ? undefined : value;
+}
+
+// The favourites and frecency (storage.sync and storage.local), read once and kept until
+// storage says one of them changed, as cached.js keeps the settings: the popup's first screen
+// is made from them on every opening. Without storage.onChanged (tests' fakes), read each time.
+function keptPrefs(api) {
+  const events = api.storage.onChanged;
+  let kept = null;
+  events?.addListener((changes) => {
+    if (PINS_KEY in changes || FRECENCY_KEY in changes || LOCAL_ONLY_KEY in changes) kept = null;
+  });
+  return () => {
+    if (!events) return loadPrefs(api.storage);
+    if (kept === null) {
+      const read = loadPrefs(api.storage);
+      kept = read;
+      read.catch(() => {
+        if (kept === read) kept = null;
+      });
+    }
+    return kept;
+  };
 }
 
 // A promise started now and read later: its rejection is not reported as unhandled when
@@ -87,6 +109,7 @@ export function createService({ api, client, now, timers }) {
   // Read on every click: kept in memory, read again when storage changes.
   const settingsNow = cachedRead(api, SETTINGS_KEY, loadSettings);
   const containerMapNow = cachedRead(api, CONTAINERS_KEY, loadContainerMap);
+  const prefsNow = keptPrefs(api);
 
   // A host (protocol 5) answers as many roles as fit in one message and says where the
   // rest start (`next_cursor`); an older host answers them all at once. When the config
@@ -94,14 +117,19 @@ export function createService({ api, client, now, timers }) {
   // A host of protocol 6 sends compact roles (no null, false or empty fields: 2.8 instead
   // of 4.4 MB at 10,000 roles) and names the listing (`etag`): while its roles are those
   // the background has, it answers `unchanged` instead of sending them again.
-  async function fetchListing(previous) {
-    const compact = (await hostProtocol().catch(() => 1)) >= 6 ? { compact: true } : null;
+  // `onFirstPage`: the background's first listing asks a small first page (`limit`) and hands
+  // it over while the rest comes (see firstPagePreview).
+  async function fetchListing(previous, onFirstPage) {
+    const protocol = await hostProtocol().catch(() => 1);
+    const compact = protocol >= 6 ? { compact: true } : null;
+    const small = onFirstPage && protocol >= 5 ? { limit: FIRST_PAGE } : null;
     for (let attempt = 0; ; attempt++) {
       try {
         const match = compact && previous?.etag ? { if_none_match: previous.etag } : null;
-        const first = await client.request('roles.list', compact ? { ...compact, ...match } : undefined);
+        const first = await client.request('roles.list', compact || small ? { ...compact, ...match, ...small } : undefined);
         if (first.unchanged === true && match) return { roles: previous.roles, etag: first.etag };
         let { roles, next_cursor: cursor } = first;
+        if (small && typeof cursor === 'string') onFirstPage(roles);
         while (typeof cursor === 'string') {
           const page = await client.request('roles.list', { ...compact, cursor });
           roles = roles.concat(page.roles ?? []);
@@ -114,8 +142,22 @@ export function createService({ api, client, now, timers }) {
     }
   }
 
+  // The first listing's first page, while the rest of it is being listed: a promise of its
+  // roles (null once the whole listing is in, or failed).
+  const FIRST_PAGE = 100;
+  let firstPage = null;
+
   function listRoles() {
-    listingJob ??= fetchListing(listing)
+    if (listingJob) return listingJob;
+    let onFirstPage = null;
+    let done = () => {};
+    if (listing === null && firstPage === null) {
+      firstPage = new Promise((resolve) => {
+        onFirstPage = resolve;
+        done = () => resolve(null);
+      });
+    }
+    listingJob = fetchListing(listing, onFirstPage)
       .then(({ roles, etag }) => {
         if (!listing || (roles !== listing.roles && !sameJson(listing.roles, roles))) {
           listing = { stamp: `${epoch}.${++listings}`, roles };
@@ -127,14 +169,20 @@ export function createService({ api, client, now, timers }) {
       })
       .finally(() => {
         listingJob = null;
+        done();
+        if (listing === null) firstPage = null; // failed: the next try asks a first page again
       });
     return listingJob;
   }
 
-  async function openTabs() {
+  // The roles whose container has a tab. The last answer is kept: a popup answered from the
+  // last listing (`cached`) gets it at once, and the current one with the fresh listing.
+  let lastOpen = null;
+  async function openTabs({ cached = false } = {}) {
     if (!containers) return [];
-    const map = await loadContainerMap(api.storage.local);
-    return rolesWithTabs(map, await api.tabs.query({}));
+    if (cached && lastOpen) return lastOpen;
+    const [map, tabs] = await Promise.all([containerMapNow(), api.tabs.query({})]);
+    return (lastOpen = rolesWithTabs(map, tabs));
   }
 
   // host.info, asked once and again each time the popup opens (the settings may change).
@@ -280,6 +328,18 @@ export function createService({ api, client, now, timers }) {
     return { ssoLogin: { sso, userCode: login.userCode, expiresAt: login.expiresAt } };
   }
 
+  // What the popup needs to show live consoles (host protocol 3), or null.
+  function consolesOf(host, mode) {
+    if ((host?.protocol ?? 1) < 3) return null;
+    const s = host.settings ?? {};
+    return {
+      renewBeforeMinutes: s.renew_before_minutes ?? 10,
+      autoRenew: s.auto_renew !== false,
+      cookieDomains: host.session_cookie_domains ?? [],
+      renew: mode === 'container' || mode === 'isolated_window',
+    };
+  }
+
   // The popup's list. `prepare` false (the options page) mints no tokens. `cached`: the last
   // listing and host info, if there are any, at once (`stale: true`), without asking the host:
   // the popup draws them, then asks again for the current ones. `since`: the stamp of the
@@ -288,31 +348,25 @@ export function createService({ api, client, now, timers }) {
   // Firefox copies 10,000 role objects between pages far more slowly than one string.
   // `head`: with the text, the first `head` items of the list's sections (`head`, below).
   // Before the first listing is in, a `cached` ask with `head` gets the first screen kept from
-  // the last one (`preview: true`, no roles) when there is one.
+  // the last one (`preview: true`, no roles) when there is one, else the first screen of the
+  // listing's first page once that is in.
   async function roles({ prepare = true, cached = false, since = null, text = false, head = 0 } = {}) {
-    const prefs = head ? loadPrefs(api.storage).catch(() => ({ pins: [], frecency: {} })) : null;
+    const prefs = head ? prefsNow().catch(() => ({ pins: [], frecency: {} })) : null;
     const settings = await settingsNow();
     if (cached && text && head && listing === null) {
-      const early = await firstScreenKept(head, prepare);
+      const early = (await firstScreenKept(head, prepare)) ?? (await firstPagePreview(head, prepare, settings));
       if (early) return early;
     }
     const stale = cached && listing !== null && lastInfo !== null;
     // host.info first: the listing asks for the protocol and gets this same answer.
     const asked = stale ? lastInfo : info({ fresh: true });
     const listed = stale ? listing.roles : listRoles();
-    const [host, list, open, mode] = await Promise.all([asked, listed, openTabs(), openMode(settings)]);
+    const [host, list, open, mode] = await Promise.all([asked, listed, openTabs({ cached: stale }), openMode(settings)]);
     const stamp = listing?.roles === list ? listing.stamp : null;
     // Chromium: the roles whose isolated window is running (the host sees their browser).
     const running = containers ? open : list.filter((r) => r.window_open).map((r) => r.id);
-    let consoles = null;
-    if ((host.protocol ?? 1) >= 3) {
-      const s = host.settings ?? {};
-      consoles = {
-        renewBeforeMinutes: s.renew_before_minutes ?? 10,
-        autoRenew: s.auto_renew !== false,
-        cookieDomains: host.session_cookie_domains ?? [],
-        renew: mode === 'container' || mode === 'isolated_window',
-      };
+    const consoles = consolesOf(host, mode);
+    if (consoles) {
       // Not waited for: the list shows now; tokens and the badge follow (the badge from the
       // fresh listing only).
       if (prepare) lifecycle.prepare(list).catch(() => {});
@@ -390,13 +444,7 @@ export function createService({ api, client, now, timers }) {
     const got = await api.storage.local.get(FIRST_SCREEN_KEY).catch(() => ({}));
     const kept = got?.[FIRST_SCREEN_KEY];
     if (kept?.n !== n || !Array.isArray(kept.value?.items) || listing !== null) return null;
-    // The listing (and, for a popup that prepares, the likely clicks' tokens) is under way;
-    // the popup asks for it once these rows are painted.
-    listRoles()
-      .then(async (list) => {
-        if (prepare && (await hostProtocol()) >= 3) await lifecycle.prepare(list);
-      })
-      .catch(() => {});
+    listThenPrepare(prepare);
     return {
       open: await openTabs().catch(() => []),
       containers,
@@ -407,6 +455,42 @@ export function createService({ api, client, now, timers }) {
       stale: true,
       preview: true,
       head: kept.value,
+    };
+  }
+
+  // The listing (and, for a popup that prepares, the likely clicks' tokens) is under way; the
+  // popup asks for it once the preview's rows are painted.
+  function listThenPrepare(prepare) {
+    listRoles()
+      .then(async (list) => {
+        if (prepare && (await hostProtocol()) >= 3) await lifecycle.prepare(list);
+      })
+      .catch(() => {});
+  }
+
+  // A new profile's first popup (or the first after a sign-out and a restart: nothing kept)
+  // while the background's first listing comes in: the first screen of its first page, drawn
+  // as a preview (the first page is the config's first roles: the groups further down may
+  // get more rows once every role is in), with the live consoles it knows of.
+  async function firstPagePreview(n, prepare, settings) {
+    const page = await Promise.race([listRoles().then(() => null, () => null), firstPage]);
+    if (!page || listing !== null) return null;
+    listThenPrepare(prepare);
+    const [prefs, open, mode] = await Promise.all([prefsNow().catch(() => ({ pins: [], frecency: {} })), openTabs().catch(() => []), openMode(settings)]);
+    const byId = new Map(page.map((r) => [r.id, r]));
+    const items = sectionItems(page, byId, prefs.pins, recentIds(prefs, byId, clock(), { exclude: prefs.pins }));
+    const titles = items.reduce((sum, item) => sum + (item.kind === 'title'), 0);
+    const first = items.slice(0, n).map((item) => (item.kind === 'role' ? { ...item, role: JSON.parse(JSON.stringify(item.role, compact)) } : item));
+    return {
+      open,
+      containers,
+      mode,
+      consoles: consolesOf(lastInfo, mode),
+      sso: ssoLogins.view(clock()),
+      stamp: null,
+      stale: true,
+      preview: true,
+      head: { items: first, titles, roles: items.length - titles, codes: codeGateways(page) },
     };
   }
 
@@ -559,6 +643,15 @@ export function createService({ api, client, now, timers }) {
     }
   }
 
+  // Reads the settings, the container map and the favourites once as the background starts,
+  // so the storage areas are open and the first popup's answer does not wait for them (their
+  // first read takes 100-250 ms while the browser starts).
+  function warm() {
+    settingsNow().catch(() => {});
+    containerMapNow().catch(() => {});
+    prefsNow().catch(() => {});
+  }
+
   const handlers = { roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget };
 
   // Runtime-message entry point. Only this extension's own pages may ask: other extensions are
@@ -578,5 +671,5 @@ export function createService({ api, client, now, timers }) {
     }
   }
 
-  return { handle, roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget, lifecycle };
+  return { handle, roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget, lifecycle, warm };
 }

@@ -34,11 +34,11 @@ export function timeLeftText(end, now) {
   return h ? `${h}h ${m}m left` : `${m}m left`;
 }
 
-// Until when the role's consoles are renewed with no input (roles.list
-// `session.renewable_until`: the end of the day's MFA session, or of the cached credentials),
-// or null when the host does not say (older hosts) or there is no such end.
+// Until when the role's consoles are renewed with no input: the end of its daily gateway's MFA
+// session (roles.list `session.mfa_session_expires_at`, protocol 7: an hour's console is
+// minted again under it until then), or null (no such session, or an older host).
 export function renewableUntil(role) {
-  const until = Date.parse(role?.session?.renewable_until ?? '');
+  const until = Date.parse(role?.session?.mfa_session_expires_at ?? '');
   return Number.isFinite(until) ? until : null;
 }
 

@@ -26,20 +26,22 @@ const HEAD = 32; // the first screen's items: more than the popup shows (popup-e
 
 // Asks for the roles and shows them. `quiet` (a change the background announced, or after an
 // action) keeps the current list on screen meanwhile and prepares no tokens. `cached`: the
-// background's last listing at once, then the current one.
-export async function fetchRoles({ quiet = false, cached = false } = {}) {
+// background's last listing at once, then the current one. `head`: the background makes (and
+// keeps) the list's first screen too.
+export async function fetchRoles({ quiet = false, cached = false, head = !quiet } = {}) {
   ensureParsed();
   problem.hidden = true;
   if (!quiet) status.textContent = 'Loading roles…';
   // Tokens are prepared when the popup opens, not on every later refresh.
   // The first answer was asked for by popup-early.js while these modules loaded.
   const early = cached ? window.rolecallEarly : null;
-  window.rolecallEarly = null;
-  const reply = (await early?.catch(() => null)) ?? (await ask({ type: 'roles', prepare: !quiet, cached, since: state.stamp, text: true, head: quiet ? 0 : HEAD }));
+  const grants = cached ? window.rolecallGrants : null; // asked beside it
+  window.rolecallEarly = window.rolecallGrants = null;
+  const reply = (await early?.catch(() => null)) ?? (await ask({ type: 'roles', prepare: !quiet, cached, since: state.stamp, text: true, head: head ? HEAD : 0 }));
   // Everything this waits for is asked before the state changes: from setRoles to render the
   // state is half new (no search results), and a key pressed between them (Enter) would act
   // on it.
-  const granted = reply.ok && reply.consoles && reply.containers !== false && ext.permissions?.getAll ? await ext.permissions.getAll().catch(() => ({})) : null;
+  const granted = reply.ok && reply.consoles && reply.containers !== false && ext.permissions?.getAll ? ((await grants) ?? (await ext.permissions.getAll().catch(() => ({})))) : null;
   state.loaded = true;
   if (!reply.ok) {
     status.textContent = '';
@@ -78,7 +80,8 @@ export async function fetchRoles({ quiet = false, cached = false } = {}) {
   render();
   if (preview) {
     // Not when idle: the browser is busy starting, and the listing is being made meanwhile.
-    state.preview = new Promise((done) => requestAnimationFrame(() => setTimeout(() => fetchRoles({ quiet: true }).then(done), 0)));
+    // With its first screen, so the background keeps it for the next start.
+    state.preview = new Promise((done) => requestAnimationFrame(() => setTimeout(() => fetchRoles({ quiet: true, head: true }).then(done), 0)));
     state.preview.then(indexWhenIdle);
   } else if (reply.stale) {
     // The listing as it is now, once these rows are painted and the browser is idle (listing

@@ -245,11 +245,6 @@ struct CompactSession {
     )]
     credentials_expire_at: Option<time::OffsetDateTime>,
     renewable: Renewable,
-    #[serde(
-        with = "time::serde::rfc3339::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    renewable_until: Option<time::OffsetDateTime>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
@@ -307,13 +302,11 @@ impl<'a> From<&'a RoleView> for CompactRole<'a> {
                     console_expires_at,
                     credentials_expire_at,
                     renewable,
-                    renewable_until,
                 } = s;
                 CompactSession {
                     console_expires_at: *console_expires_at,
                     credentials_expire_at: *credentials_expire_at,
                     renewable: *renewable,
-                    renewable_until: *renewable_until,
                 }
             }),
             needs_code: *needs_code,
@@ -378,7 +371,6 @@ mod tests {
                 console_expires_at: t,
                 credentials_expire_at: filled.then_some(t),
                 renewable: Renewable::Mfa,
-                renewable_until: filled.then_some(t),
             }),
             needs_code: filled,
             needs_login: filled,

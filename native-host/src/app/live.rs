@@ -49,10 +49,6 @@ pub struct SessionView {
     #[serde(with = "time::serde::rfc3339::option")]
     pub credentials_expire_at: Option<OffsetDateTime>,
     pub renewable: Renewable,
-    /// Until when a new console can still be minted with no input, when that has an end (see
-    /// `renewable_until`); `None` when it cannot now, or nothing ends it.
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub renewable_until: Option<OffsetDateTime>,
 }
 
 /// How the next console of a role would be minted, from what rolecall knows without the
@@ -88,31 +84,6 @@ pub fn renewable(
     }
 }
 
-/// Until when the role's next console can be minted with no input: the later of its cached
-/// credentials' end and, by its source, the daily MFA session's or the IAM Identity Center
-/// token's, each less the freshness margin the click path asks of them. `None` when it cannot
-/// be now, or when nothing ends it (a gateway without MFA, a token that refreshes itself):
-/// the popup then shows the console's own time left instead of "until 18:40".
-pub fn renewable_until(
-    role: Option<&RoleState>,
-    source: SourceLive<'_>,
-    now: OffsetDateTime,
-) -> Option<OffsetDateTime> {
-    let fresh_until =
-        |t: Option<OffsetDateTime>| t.map(|t| t - FRESHNESS_MARGIN).filter(|t| *t > now);
-    let credentials = fresh_until(role.and_then(|r| r.credentials_expire_at));
-    let source_until = match source {
-        SourceLive::Gateway(g, _) if g.mfa_serial.is_none() => return None,
-        SourceLive::Gateway(g, state) if g.uses_daily_mfa() => {
-            fresh_until(state.and_then(|s| s.mfa_session_expires_at))
-        }
-        SourceLive::Gateway(..) | SourceLive::Missing => None,
-        SourceLive::Sso(state) if state.is_some_and(|s| s.refreshable) => return None,
-        SourceLive::Sso(state) => fresh_until(state.and_then(|s| s.token_expires_at)),
-    };
-    credentials.max(source_until)
-}
-
 /// The role's live console, or `None` when rolecall made none (or forgot it).
 pub fn session_view(
     role: Option<&RoleState>,
@@ -125,7 +96,6 @@ pub fn session_view(
         console_expires_at,
         credentials_expire_at: r.credentials_expire_at.filter(|t| *t > now),
         renewable: renewable(role, source, now),
-        renewable_until: renewable_until(role, source, now),
     })
 }
 
@@ -201,47 +171,6 @@ mod tests {
         assert_eq!(renew(&per_role, Some(&live)), Renewable::Mfa);
         let none = gateway(false, MfaMode::Daily);
         assert_eq!(renew(&none, None), Renewable::Silent);
-    }
-
-    #[test]
-    fn silent_renewals_end_with_the_daily_session_or_the_credentials_or_never() {
-        let at = |m: i64| now() + time::Duration::minutes(m);
-        let margin = |m: i64| Some(at(m) - FRESHNESS_MARGIN);
-        let daily = gateway(true, MfaMode::Daily);
-        let session = GatewayState {
-            mfa_session_expires_at: Some(at(600)),
-        };
-        // A console of an hour under a 10-hour MFA session: renewed until the session ends.
-        let r = role(60, Some(60));
-        let until =
-            |g, st, r: &RoleState| renewable_until(Some(r), SourceLive::Gateway(g, st), now());
-        assert_eq!(until(&daily, Some(&session), &r), margin(600));
-        let v = session_view(Some(&r), SourceLive::Gateway(&daily, Some(&session)), now()).unwrap();
-        assert_eq!(
-            (v.renewable, v.renewable_until),
-            (Renewable::Silent, margin(600))
-        );
-        // No session: only the cached credentials; none fresh: no silent renewal at all.
-        assert_eq!(until(&daily, None, &r), margin(60));
-        assert_eq!(until(&daily, None, &role(60, Some(4))), None);
-        // Per-role MFA: the cached credentials alone, whatever the gateway's state says.
-        let per_role = gateway(true, MfaMode::PerRole);
-        assert_eq!(
-            until(&per_role, Some(&session), &role(30, Some(720))),
-            margin(720)
-        );
-        // No MFA: nothing ends it.
-        assert_eq!(until(&gateway(false, MfaMode::PerRole), None, &r), None);
-        // IAM Identity Center: the token's end, or none while it refreshes itself.
-        let token = |refreshable| SsoState {
-            token_expires_at: Some(at(480)),
-            refreshable,
-        };
-        let sso = |st: &SsoState| {
-            renewable_until(Some(&role(60, Some(60))), SourceLive::Sso(Some(st)), now())
-        };
-        assert_eq!(sso(&token(false)), margin(480));
-        assert_eq!(sso(&token(true)), None);
     }
 
     #[test]
