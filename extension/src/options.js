@@ -1,6 +1,6 @@
 import { ext } from './lib/browser.js';
-import { hostUpgradeNotice } from './lib/compat.js';
-import { el, errorBlock } from './lib/dom.js';
+import { featureNote, hostUpgradeNotice, protocolOf, supports } from './lib/compat.js';
+import { copyButton, el, errorBlock, richText } from './lib/dom.js';
 import { RolecallError, describeError } from './lib/errors.js';
 import { PLACEHOLDERS, nameCounts, sharedNames, uniqueContainerName, unknownPlaceholders } from './lib/naming.js';
 import { MAX_SESSIONS, optInUrl } from './lib/multisession.js';
@@ -8,6 +8,7 @@ import { overrideLines } from './lib/overrides.js';
 import { roleRows, sourceRows } from './lib/overview.js';
 import { buildIndex, search } from './lib/search.js';
 import { loadSettings, saveSettings } from './lib/settings.js';
+import { gatewayEditor, roleEditor, setupSettings, ssoOutcome, ssoSignIn } from './options-edit.js';
 
 const $ = (id) => document.getElementById(id);
 const storage = ext.storage.local;
@@ -85,19 +86,48 @@ function updatePreview() {
   return true;
 }
 
-// The read-only overview: sources, and the roles (the first ROWS_SHOWN that match the filter;
-// with thousands of roles, the filter finds the others).
+// The overview: sources, and the roles (the first ROWS_SHOWN that match the filter; with
+// thousands of roles, the filter finds the others). From a host of protocol 7 (`editing`),
+// with the editors: a gateway's MFA fields, a role's editor, the Sign in of a source.
 const ROWS_SHOWN = 200;
 let overview = { index: null, roles: [] };
+let host = null; // host.info's answer
+let editing = false; // the host edits the config (protocol 7)
+let config = null; // config.read's answer (no roles)
+let editor = null; // { id, row }: the role editor open, kept across redraws
 
 function cell(text, cls) {
   return el('td', cls ? { class: cls } : {}, text);
 }
 
+// What a source's row offers: a gateway's MFA fields (protocol 7), an Identity Center
+// source's Sign in (sso.login: protocol 4).
+function sourceChange(s) {
+  if (s.type === 'gateway' && editing && s.gateway) {
+    return gatewayEditor(s.gateway, {
+      ask,
+      onSaved: (g) => {
+        config.gateways = config.gateways.map((x) => (x.name === g.name ? g : x));
+        refreshOverview();
+      },
+    });
+  }
+  if (s.type === 'sso' && protocolOf(host) >= 4) return ssoSignIn(s.name, { ask });
+  return null;
+}
+
 function showSources(roles) {
   $('sources').tBodies[0].replaceChildren(
-    ...sourceRows(roles, Date.now()).map((s) => el('tr', { dataset: { source: s.name } }, cell(s.name), cell(s.kind), cell(s.mfa), cell(String(s.roles)), cell(String(s.live)), cell(s.state))),
+    ...sourceRows(roles, Date.now(), config).map((s) =>
+      el('tr', { dataset: { source: s.name, kind: s.type } }, cell(s.name), cell(s.kind), cell(s.mfa), cell(String(s.roles)), cell(String(s.live)), cell(s.state), el('td', { class: 'change' }, sourceChange(s))),
+    ),
   );
+}
+
+function roleChange(r) {
+  if (!editing) return null;
+  if (r.catalog) return el('span', { class: 'help' }, `Read-only: from catalogue ${r.catalog}`);
+  return el('button', { type: 'button', class: 'edit', dataset: { edit: r.id }, 'aria-label': `Edit ${r.label}`, onclick: () => openEditor(r.id) }, 'Edit');
 }
 
 function showRoles() {
@@ -105,7 +135,7 @@ function showRoles() {
   const matching = q.trim() ? search(overview.index, q).results.map((r) => r.role) : overview.roles;
   const rows = roleRows(matching.slice(0, ROWS_SHOWN), Date.now());
   $('roles-table').tBodies[0].replaceChildren(
-    ...rows.map((r) =>
+    ...rows.flatMap((r) => [
       el(
         'tr',
         { dataset: { role: r.id } },
@@ -117,11 +147,79 @@ function showRoles() {
         cell(r.risk, r.risk ? 'risk' : null),
         cell(r.mfa),
         cell(r.state),
+        el('td', { class: 'change' }, roleChange(r)),
       ),
-    ),
+      // The open editor stays under its role, with what was typed, when the list is drawn again.
+      editor?.id === r.id ? editor.row : null,
+    ]).filter(Boolean),
   );
   const n = matching.length;
   $('roles-count').textContent = n > ROWS_SHOWN ? `${ROWS_SHOWN} of ${n} roles shown: filter to find the others.` : `${n} ${n === 1 ? 'role' : 'roles'}.`;
+}
+
+function closeEditor() {
+  editor?.row.remove();
+  editor = null;
+}
+
+// The editor of one role, under its row: its fields as the config holds them (config.read).
+async function openEditor(id) {
+  closeEditor();
+  $('roles-status').textContent = '';
+  const reply = await ask({ type: 'config', roles: [id] });
+  const role = reply.ok ? reply.config.roles.find((r) => r.id === id) : null;
+  if (!role) {
+    $('roles-status').replaceChildren(reply.ok ? `Role '${id}' is no longer in the config: reopen this page.` : errorBlock(reply.error));
+    return;
+  }
+  if (!role.editable) {
+    $('roles-status').textContent = `Role '${id}' comes from catalogue ${role.catalog} and is read-only here: change it in the catalogue.`;
+    return;
+  }
+  const form = roleEditor(role, reply.config.choices, {
+    ask,
+    onClose: closeEditor,
+    onSaved: async (saved) => {
+      closeEditor();
+      $('roles-status').textContent = `Role '${saved.label ?? saved.id}' saved.`;
+      await refreshOverview();
+    },
+  });
+  editor = { id, row: el('tr', { class: 'editor-row', dataset: { editor: id } }, el('td', { colspan: '9' }, form)) };
+  showRoles();
+  form.querySelector('input, select')?.focus();
+}
+
+// The roles again (after an edit, a sign-in): the background's listing, refreshed by then.
+async function refreshOverview() {
+  const roles = await ask({ type: 'roles', prepare: false });
+  if (!roles.ok) return;
+  overview = { index: buildIndex(roles.roles), roles: roles.roles };
+  allRoles = roles.roles.length ? roles.roles : allRoles;
+  showSources(roles.roles);
+  showRoles();
+}
+
+// A host too old to edit the config: each editable part says so, with how to upgrade.
+function showFeatureNotes(info) {
+  const note = featureNote(info.host, 'editing');
+  for (const id of ['settings-note', 'sources-note', 'roles-note']) {
+    const box = $(id);
+    box.hidden = !note;
+    if (!note) continue;
+    box.replaceChildren(
+      el('p', {}, ...richText(note.text)),
+      el('ul', {}, note.steps.map((s) => el('li', {}, `${s.how} (${s.note}): `, el('code', {}, s.command)))),
+    );
+  }
+}
+
+// The Get-started commands, each with a Copy button.
+function addCopyButtons() {
+  for (const pre of document.querySelectorAll('#first-run pre')) {
+    const code = pre.querySelector('code');
+    pre.after(copyButton(code.textContent, code));
+  }
 }
 
 async function save(changes) {
@@ -131,6 +229,13 @@ async function save(changes) {
 }
 
 async function init() {
+  addCopyButtons();
+  // How an Identity Center sign-in started here ended (the background tells every page).
+  ext.runtime.onMessage.addListener((msg) => {
+    if (msg?.type !== 'sso' || !msg.source) return;
+    ssoOutcome(msg.source);
+    if (msg.source.state === 'signed_in') refreshOverview();
+  });
   $('placeholders').replaceChildren(...PLACEHOLDERS.flatMap((p, i) => [i ? ' ' : '', el('code', {}, `{${p}}`)]));
   const settings = await loadSettings(storage);
   for (const radio of document.querySelectorAll('input[name="clickBehavior"]')) {
@@ -160,6 +265,18 @@ async function init() {
   // Both at once; the page shows them together, so the preview names the user's first real
   // role (when the host can list them) from the moment the host info is shown.
   const [info, roles] = await Promise.all([ask({ type: 'info' }), ask({ type: 'roles', prepare: false })]);
+  host = info.ok ? info.host : null;
+  editing = info.ok && supports(info.host, 'editing');
+  if (editing) {
+    const got = await ask({ type: 'config' });
+    if (got.ok) config = got.config;
+    else {
+      editing = false;
+      $('settings-note').replaceChildren(errorBlock(got.error));
+      $('settings-note').hidden = false;
+    }
+  }
+  setupSettings({ settings: config?.settings ?? host?.settings, editable: editing, ask });
   if (roles.ok && roles.roles.length) {
     sampleRole = roles.roles[0];
     allRoles = roles.roles;
@@ -175,6 +292,7 @@ async function init() {
   }
   showHostInfo(info);
   showUpgradeNotice(info);
+  if (info.ok && !supports(info.host, 'editing')) showFeatureNotes(info);
   if (info.ok && !info.containers) {
     for (const node of document.querySelectorAll('.containers-only')) node.hidden = true;
     for (const node of document.querySelectorAll('.chromium-only')) node.hidden = false;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONTAINERS_KEY, ownContainer, resolveContainer, rolesWithTabs, serialized } from '../src/lib/containers.js';
+import { CONTAINERS_KEY, SIGNED_OUT_KEY, applyRestyles, loadSignedOut, ownContainer, resolveContainer, restyles, rolesWithTabs, serialized, withSignedOut, withoutSignedOut } from '../src/lib/containers.js';
 import { fakeIdentities, fakeStorage } from './fakes.mjs';
 
 const want = { name: 'Prod admin', color: 'red', icon: 'briefcase' };
@@ -127,4 +127,55 @@ test('rolesWithTabs marks roles whose container has a tab', () => {
   const tabs = [{ cookieStoreId: 'firefox-default' }, { cookieStoreId: 'firefox-container-2' }, { cookieStoreId: 'firefox-container-3' }, {}];
   assert.deepEqual(rolesWithTabs(map, tabs), ['b', 'c']);
   assert.deepEqual(rolesWithTabs({}, tabs), []);
+});
+
+// Issue 26, point 2: a signed-out container's tab is no live console.
+test('rolesWithTabs leaves out containers signed out since their console opened', () => {
+  const map = { a: 'firefox-container-1', b: 'firefox-container-2' };
+  const tabs = [{ cookieStoreId: 'firefox-container-1' }, { cookieStoreId: 'firefox-container-2' }];
+  assert.deepEqual(rolesWithTabs(map, tabs, { 'firefox-container-1': 5 }), ['b']);
+  assert.deepEqual(rolesWithTabs(map, tabs, {}), ['a', 'b']);
+});
+
+test('the signed-out record: containers added at a sign-out, one taken out by a new console, only containers the map names', async () => {
+  const map = { a: 'firefox-container-1', b: 'firefox-container-2' };
+  let r = withSignedOut({ 'firefox-container-9': 1 }, ['firefox-container-1', 'firefox-container-2'], 7, map);
+  assert.deepEqual(r, { 'firefox-container-1': 7, 'firefox-container-2': 7 }, 'a container no role has any more is dropped');
+  r = withoutSignedOut(r, 'firefox-container-1');
+  assert.deepEqual(r, { 'firefox-container-2': 7 });
+  assert.equal(withoutSignedOut(r, 'firefox-container-1'), r, 'unchanged when not there');
+  assert.deepEqual(await loadSignedOut(fakeStorage({ [SIGNED_OUT_KEY]: { x: 3, y: 'no', z: null } })), { x: 3 }, 'what is not a time is dropped');
+  assert.deepEqual(await loadSignedOut(fakeStorage({ [SIGNED_OUT_KEY]: ['x'] })), {});
+  assert.deepEqual(await loadSignedOut(fakeStorage()), {});
+});
+
+// Issue 26, point 6: production is safe by colour.
+test('a listing whose colour for a role differs from its container\'s recolours the container in place', async () => {
+  const identities = fakeIdentities({ refuse: ['cyan'] });
+  const storage = fakeStorage();
+  const a = await resolveContainer({ identities, storage, roleId: 'a', want: { name: 'A', color: 'blue', icon: 'briefcase' } });
+  const b = await resolveContainer({ identities, storage, roleId: 'b', want: { name: 'B', color: 'green', icon: 'fence' } });
+  const c = await resolveContainer({ identities, storage, roleId: 'c', want: { name: 'C', color: 'turquoise', icon: 'fence' } });
+  const map = storage.data[CONTAINERS_KEY];
+  const roles = [
+    { id: 'a', color: 'red', icon: 'briefcase' }, // marked production: red now
+    { id: 'b', color: 'green', icon: 'fence' }, // as it is
+    { id: 'c', color: 'cyan', icon: 'fence' }, // an older Firefox keeps turquoise for cyan
+    { id: 'd', color: 'red', icon: 'fence' }, // no container yet
+  ];
+  const style = (r) => ({ color: r.color, icon: r.icon });
+  const changes = restyles(roles, map, await identities.query({}), style);
+  assert.deepEqual(changes, [{ roleId: 'a', cookieStoreId: a.cookieStoreId, changes: { color: 'red' } }]);
+  assert.equal(await applyRestyles(identities, changes), 1);
+  assert.equal(identities.all.get(a.cookieStoreId).color, 'red');
+  assert.equal(identities.all.get(a.cookieStoreId).name, 'A', 'only its colour');
+  assert.deepEqual(restyles(roles, map, await identities.query({}), style), [], 'nothing more to change');
+  // A new colour an older Firefox refuses: its older name.
+  const cyan = restyles([{ id: 'b', color: 'cyan', icon: 'fence' }], map, await identities.query({}), style);
+  assert.equal(await applyRestyles(identities, cyan), 1);
+  assert.equal(identities.all.get(b.cookieStoreId).color, 'turquoise');
+  assert.ok(c);
+  // A container the user deleted meanwhile is no error.
+  await identities.remove(a.cookieStoreId);
+  assert.equal(await applyRestyles(identities, [{ roleId: 'a', cookieStoreId: a.cookieStoreId, changes: { color: 'blue' } }]), 0);
 });

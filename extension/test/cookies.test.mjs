@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AWS_ORIGINS, isSessionCookieDomain, missingOrigins, originFor, removeSessionCookies } from '../src/lib/cookies.js';
+import { AWS_ORIGINS, GUARD_MS, createCookieGuard, isSessionCookieDomain, missingOrigins, originFor, removeSessionCookies } from '../src/lib/cookies.js';
+import { fakeEvent, fakeTimers } from './fakes.mjs';
 
 const DOMAINS = ['aws.amazon.com', 'amazonaws-us-gov.com', 'amazonaws.cn', '127.0.0.1'];
 
@@ -56,4 +57,38 @@ test('only the container\'s cookies of the session domains go; a domain without 
   const again = await removeSessionCookies({ cookies, permissions }, 'firefox-container-1', DOMAINS);
   assert.equal(again.unreached.length, 0);
   assert.deepEqual(cookies.removed.at(-1), { url: 'http://127.0.0.1/', name: 'fake_console_session', storeId: 'firefox-container-1', firstPartyDomain: '' });
+});
+
+// Issue 26, point 2: a tab still signing in when its container was signed out.
+test('the cookie guard removes session cookies set in a guarded container, until released or GUARD_MS later', async () => {
+  const removed = [];
+  const cookies = { onChanged: fakeEvent(), remove: async (d) => (removed.push(d), d) };
+  const timers = fakeTimers();
+  const guard = createCookieGuard({ cookies }, { timers });
+  const set = (storeId, domain = '127.0.0.1', extra = {}) => cookies.onChanged.fire({ removed: false, cause: 'explicit', cookie: { name: 'fake_console_session', domain, path: '/', secure: false, storeId, ...extra } });
+  assert.equal(cookies.onChanged.listeners.size, 0, 'nothing heard while nothing is guarded');
+  guard.guard(['firefox-container-1', 'firefox-container-2'], DOMAINS);
+  assert.equal(cookies.onChanged.listeners.size, 1);
+  assert.deepEqual(timers.pending(), [GUARD_MS, GUARD_MS]);
+  set('firefox-container-1', '127.0.0.1', { firstPartyDomain: '', partitionKey: { topLevelSite: 'http://127.0.0.1' } });
+  set('firefox-container-3'); // not signed out
+  set('firefox-container-1', 'example.com'); // not a console's
+  cookies.onChanged.fire({ removed: true, cause: 'explicit', cookie: { name: 'x', domain: '127.0.0.1', path: '/', storeId: 'firefox-container-1' } });
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(removed, [{ url: 'http://127.0.0.1/', name: 'fake_console_session', storeId: 'firefox-container-1', firstPartyDomain: '', partitionKey: { topLevelSite: 'http://127.0.0.1' } }]);
+  assert.equal(guard.removed, 1);
+  // rolecall opens a console in container 2: its cookie stays.
+  guard.release('firefox-container-2');
+  set('firefox-container-2');
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(removed.length, 1);
+  assert.equal(guard.guarding('firefox-container-2'), false);
+  assert.equal(guard.guarding('firefox-container-1'), true);
+  timers.fire();
+  assert.equal(guard.guarding('firefox-container-1'), false);
+  assert.equal(cookies.onChanged.listeners.size, 0, 'the listener goes with the last guarded container');
+  guard.guard(['firefox-container-1'], DOMAINS);
+  guard.release('firefox-container-1');
+  assert.equal(guard.listening(), false);
+  createCookieGuard({ cookies: {} }).guard(['x'], DOMAINS); // no cookies.onChanged (Chromium): nothing to do
 });

@@ -4,7 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FIRST_SCREEN_KEY, createService } from '../src/lib/service.js';
-import { ALARM, NOTIFICATION_PREFIX, RECORD_KEY, SECOND_LOOK_MS } from '../src/lib/lifecycle.js';
+import { ALARM, NOTIFICATION_PREFIX, RECORD_KEY, SECOND_LOOK_MS, renewalNotice } from '../src/lib/lifecycle.js';
+import { SIGNED_OUT_KEY } from '../src/lib/containers.js';
+import { GUARD_MS } from '../src/lib/cookies.js';
+import { consolePill } from '../src/lib/timeleft.js';
 import { PENDING_KEY } from '../src/lib/pending.js';
 import { MIN_AGE_MS } from '../src/lib/schedule.js';
 import { RolecallError } from '../src/lib/errors.js';
@@ -91,6 +94,7 @@ function fakeBrowser({ containers = true, load = 'console' } = {}) {
     cookies: {
       getAll: async ({ domain, storeId }) => [{ name: 'aws-creds', domain: `.signin.${domain}`, path: '/', secure: true, storeId }],
       remove: async (d) => (removedCookies.push(d), d),
+      onChanged: fakeEvent(),
     },
     permissions: { contains: async () => true },
   };
@@ -233,7 +237,12 @@ test('a console that needs a code: a notification, once; its click brings up the
   await w.settle();
   assert.equal(opens(w.host).length, 1, 'no renewal without the code');
   assert.deepEqual([...w.notifications.keys()], [`${NOTIFICATION_PREFIX}a`]);
-  assert.equal(w.notifications.get(`${NOTIFICATION_PREFIX}a`).message, 'Prod admin: console ends in 10 min — Renew');
+  assert.deepEqual(w.notifications.get(`${NOTIFICATION_PREFIX}a`), {
+    type: 'basic',
+    iconUrl: 'moz-extension://uuid/icons/48.png',
+    title: 'MFA code to renew Prod admin',
+    message: 'Prod admin: 10m left on its console. Renewing it needs an MFA code: click to enter it.',
+  });
   assert.equal(w.badge.color, '#ffa436');
 
   w.host.refuse['console.open'] = new RolecallError('mfa_required', 'Enter the MFA code', { data: { kind: 'mfa_required', gateway: 'secure' } });
@@ -258,7 +267,7 @@ test('a console that needs an Identity Center sign-in says so; its click opens t
   await w.svc.lifecycle.alarm({ name: ALARM });
   await w.settle();
   assert.equal(opens(w.host).length, 1, 'no renewal without a sign-in');
-  assert.equal(w.notifications.get(`${NOTIFICATION_PREFIX}a`).message, 'Prod admin: console ends in 10 min — Sign in to renew');
+  assert.equal(w.notifications.get(`${NOTIFICATION_PREFIX}a`).message, 'Prod admin: 10m left on its console. Renewing it needs an IAM Identity Center sign-in: click to start it.');
 
   let approve;
   w.host.extra['sso.login'] = () => ({ verification_uri_complete: 'https://device.sso.eu-west-1.amazonaws.com/?user_code=WXYZ-BCDF', user_code: 'WXYZ-BCDF', expires_at: iso(w.clock.now + 10 * MIN) });
@@ -291,10 +300,27 @@ test('with auto_renew off the user is told instead, and a click renews without a
   await w.svc.lifecycle.alarm({ name: ALARM });
   await w.settle();
   assert.equal(opens(w.host).length, 1);
-  assert.equal(w.notifications.get(`${NOTIFICATION_PREFIX}a`).message, 'Prod admin: console ends in 9 min — Renew');
+  assert.equal(w.notifications.get(`${NOTIFICATION_PREFIX}a`).message, 'Prod admin: 9m left on its console. Click to renew it.');
   await w.svc.lifecycle.notificationClicked(`${NOTIFICATION_PREFIX}a`);
   assert.equal(opens(w.host).length, 2);
   assert.deepEqual(w.windows, []);
+});
+
+test('with notifications off ([settings] notifications = false) none is sent; the badge still tells', async () => {
+  const w = await world({ settings: { renew_before_minutes: 10, auto_renew: true, notifications: false } });
+  await openRole(w, 'a');
+  w.host.setConsole('a', T0 + 60 * MIN, 'mfa');
+  w.clock.now = T0 + 50 * MIN;
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.settle();
+  assert.equal(w.notifications.size, 0);
+  assert.equal(w.badge.color, '#ffa436', 'amber: a console needs the user');
+  assert.equal(opens(w.host).length, 1, 'no renewal without the code');
+  // A click on a notification sent before the setting changed: a failure is not told either.
+  w.host.refuse['console.open'] = new RolecallError('access_denied', 'AWS refused', { data: { kind: 'access_denied' } });
+  await w.svc.lifecycle.notificationClicked(`${NOTIFICATION_PREFIX}a`);
+  assert.equal(w.notifications.size, 0);
 });
 
 test('Chromium isolated windows: told, not renewed unseen; Renew launches a new window of the role\'s browser', async () => {
@@ -427,4 +453,129 @@ test('a sign-out during a renewal waits for it, so the renewal cannot sign the r
   assert.equal((await out).ok, true);
   assert.ok(w.removedCookies.length > 0 && w.removedCookies.every((c) => c.storeId === cookieStoreId));
   assert.equal(w.host.roles[0].session, null, 'forgotten after the renewal, not before');
+});
+
+// Issue 26, point 9: the notification names the role, says what renewing takes, and counts the
+// minutes as the row's pill does (one function for both: timeleft.js's timeLeftText).
+test('a renewal notice: the label, what renewing needs, and the row\'s own minutes', () => {
+  const end = T0 + 5 * MIN;
+  const role = (renewable, extra = {}) => ({ id: 'm', label: 'MFA admin', session: { console_expires_at: iso(end), renewable }, ...extra });
+  const pill = (now) => consolePill(role('mfa'), now, { renewBeforeMs: 10 * MIN, autoRenew: true }).text;
+  for (const left of [5 * MIN, 5 * MIN - 1, 4 * MIN + 1, 59_000, 1]) {
+    const now = end - left;
+    const { message } = renewalNotice(role('mfa'), end, now);
+    assert.ok(message.startsWith(`MFA admin: ${pill(now)} on its console.`), `${left} ms left: ${message} / ${pill(now)}`);
+  }
+  assert.equal(renewalNotice(role('mfa'), end, end - 5 * MIN + 1).message, 'MFA admin: 4m left on its console. Renewing it needs an MFA code: click to enter it.', 'rounded down as the row: never "5 min"');
+  assert.deepEqual(renewalNotice(role('mfa'), end, end + 1), { title: 'MFA code to renew MFA admin', message: 'MFA admin: its console has ended. Renewing it needs an MFA code: click to enter it.' });
+  assert.equal(renewalNotice(role('sso_login'), end, end - MIN).title, 'Sign in to renew MFA admin');
+  assert.equal(renewalNotice(role('silent'), end, end - MIN).message, 'MFA admin: 1m left on its console. Click to renew it.');
+  assert.equal(renewalNotice(role(undefined, { needs_code: true }), end, end - MIN).title, 'MFA code to renew MFA admin', 'an older host: needs_code says it');
+  assert.equal(renewalNotice({ id: 'x', session: {} }, end, end - MIN).title, 'Renew x', 'no label: the id');
+});
+
+// Issue 26, point 2: "Sign out of all" must end every console, every time.
+test('a silent renewal that comes due as the user signs out of all does not sign the role in again', async () => {
+  const w = await world({ load: 'none' });
+  const { cookieStoreId } = await openRole(w, 'a');
+  w.clock.now = T0 + 50 * MIN; // due
+  // The renewal's console.open is slow to answer: the sign-out starts while it is minted.
+  const request = w.host.request;
+  let mint;
+  w.host.request = async (method, params) => {
+    if (method === 'console.open' && !mint) await new Promise((r) => (mint = r));
+    return request(method, params);
+  };
+  const alarm = w.svc.lifecycle.alarm({ name: ALARM });
+  await w.settle();
+  assert.ok(mint, 'the renewal asked the host');
+  const out = w.svc.handle({ type: 'signOutAll' }, me);
+  await w.settle();
+  mint();
+  assert.equal((await out).ok, true);
+  await alarm;
+  await w.settle();
+  assert.equal(w.tabs.log.created.length, 1, 'the minted console was never loaded (only the first open\'s tab)');
+  assert.deepEqual(w.api.storage.local.data[SIGNED_OUT_KEY], { [cookieStoreId]: T0 + 50 * MIN });
+  assert.deepEqual(w.api.storage.session.data[RECORD_KEY] ?? {}, {}, 'no failed renewal recorded for it');
+  const list = await w.svc.handle({ type: 'roles' }, me);
+  assert.deepEqual(list.open, [], 'its tab is no live console');
+});
+
+test('an open in flight when the role is signed out loads nothing; the next open does, and the row is open again', async () => {
+  const w = await world();
+  const first = await openRole(w, 'a');
+  const request = w.host.request;
+  let mint;
+  w.host.request = async (method, params) => {
+    if (method === 'console.open' && !mint) await new Promise((r) => (mint = r));
+    return request(method, params);
+  };
+  const opening = w.svc.handle({ type: 'open', role: 'a' }, me);
+  await w.settle();
+  assert.equal((await w.svc.handle({ type: 'signOut', role: 'a' }, me)).ok, true);
+  mint();
+  const r = await opening;
+  assert.deepEqual([r.ok, r.error.kind, r.error.message], [false, 'signed_out', 'Prod admin was signed out while its console was on its way: nothing was opened.']);
+  assert.equal(w.tabs.log.created.length, 1);
+  assert.deepEqual((await w.svc.handle({ type: 'roles' }, me)).open, [], 'a tab of a signed-out container is not open');
+  // Focus mode does not switch to the signed-out tab: it opens a new console.
+  await w.api.storage.local.set({ settings: { clickBehavior: 'focus' } });
+  await w.settle();
+  const again = await w.svc.handle({ type: 'open', role: 'a' }, me);
+  assert.equal(again.ok, true);
+  assert.equal(again.focused, undefined);
+  assert.equal(again.cookieStoreId, first.cookieStoreId, 'in the same container');
+  assert.deepEqual(w.api.storage.local.data[SIGNED_OUT_KEY], {}, 'signed in again');
+  assert.deepEqual((await w.svc.handle({ type: 'roles' }, me)).open, ['a']);
+});
+
+test('cookies a tab still signing in sets after the sign-out are removed as they come, in that container only, for a while', async () => {
+  const w = await world();
+  const a = await openRole(w, 'a');
+  w.host.roles[1].needs_code = false;
+  const m = await openRole(w, 'm');
+  assert.equal((await w.svc.handle({ type: 'signOut', role: 'a' }, me)).ok, true);
+  const onChanged = w.api.cookies.onChanged;
+  assert.equal(onChanged.listeners.size, 1, 'listening while a container is guarded');
+  const before = w.removedCookies.length;
+  const cookie = (storeId, domain = '.signin.aws.amazon.com') => ({ name: 'aws-creds', domain, path: '/', secure: true, storeId });
+  onChanged.fire({ removed: false, cookie: cookie(a.cookieStoreId), cause: 'explicit' });
+  onChanged.fire({ removed: false, cookie: cookie(m.cookieStoreId), cause: 'explicit' });
+  onChanged.fire({ removed: false, cookie: cookie(a.cookieStoreId, '.example.com'), cause: 'explicit' });
+  onChanged.fire({ removed: true, cookie: cookie(a.cookieStoreId), cause: 'explicit' });
+  await w.settle();
+  assert.deepEqual(w.removedCookies.slice(before), [{ url: 'https://signin.aws.amazon.com/', name: 'aws-creds', storeId: a.cookieStoreId }]);
+  // A new open of the role: its console's cookie stays.
+  await openRole(w, 'a');
+  assert.equal(onChanged.listeners.size, 0, 'nothing guarded any more');
+  // Signed out again: guarded for GUARD_MS, then the listener goes.
+  await w.svc.handle({ type: 'signOutAll' }, me);
+  assert.equal(onChanged.listeners.size, 1);
+  assert.ok(w.timers.pending().includes(GUARD_MS));
+  w.timers.fire();
+  assert.equal(onChanged.listeners.size, 0);
+});
+
+test('a renewal never runs for a signed-out container, even when the host still has a console for it', async () => {
+  const w = await world();
+  await openRole(w, 'a');
+  assert.equal((await w.svc.handle({ type: 'signOut', role: 'a' }, me)).ok, true);
+  w.host.setConsole('a', T0 + 60 * MIN); // e.g. opened from another browser meanwhile
+  w.clock.now = T0 + 55 * MIN;
+  await w.svc.lifecycle.alarm({ name: ALARM });
+  await w.settle();
+  assert.equal(opens(w.host).length, 1, 'only the first open');
+  assert.equal(w.badge.text, '1', 'counted as a console, not in use');
+});
+
+test('only the user signs a signed-out container in again: a silent renewal\'s console, even with a ticket taken after the sign-out, does not load', async () => {
+  const w = await world();
+  const { cookieStoreId } = await openRole(w, 'a');
+  assert.equal((await w.svc.handle({ type: 'signOut', role: 'a' }, me)).ok, true);
+  const fresh = w.svc.lifecycle.ticket('a'); // taken after the sign-out began (a renewal planned just before it)
+  await assert.rejects(w.svc.lifecycle.consoleOpening('a', cookieStoreId, fresh, { quiet: true }), (e) => e.kind === 'signed_out');
+  assert.deepEqual(Object.keys(w.api.storage.local.data[SIGNED_OUT_KEY]), [cookieStoreId], 'still signed out');
+  await w.svc.lifecycle.consoleOpening('a', cookieStoreId, fresh); // the user's click
+  assert.deepEqual(w.api.storage.local.data[SIGNED_OUT_KEY], {});
 });

@@ -22,9 +22,29 @@ test('each role: group, source, risk, MFA mode and live state', () => {
 
 test('each source once: kind, MFA mode, roles, live consoles, what it needs', () => {
   assert.deepEqual(sourceRows(ROLES, T0), [
-    { kind: 'gateway', name: 'corp', mfa: 'daily', roles: 2, live: 1, state: 'next open asks for a code' },
-    { kind: 'IAM Identity Center', name: 'acme', mfa: '—', roles: 1, live: 0, state: 'needs sign-in' },
-    { kind: 'gateway', name: 'lab', mfa: 'none', roles: 1, live: 0, state: 'ready' },
+    { kind: 'gateway', type: 'gateway', name: 'corp', mfa: 'daily', roles: 2, live: 1, state: 'next open asks for a code', gateway: null },
+    { kind: 'IAM Identity Center', type: 'sso', name: 'acme', mfa: '—', roles: 1, live: 0, state: 'needs sign-in', gateway: null },
+    { kind: 'gateway', type: 'gateway', name: 'lab', mfa: 'none', roles: 1, live: 0, state: 'ready', gateway: null },
   ]);
   assert.deepEqual(sourceRows([], T0), []);
+});
+
+test('with config.read (protocol 7): every configured source, and each gateway\'s editable MFA fields', () => {
+  const config = {
+    gateways: [
+      { name: 'corp', mfa: true, mfa_mode: 'per_role', mfa_session_hours: 12, roles: 2 },
+      { name: 'spare', mfa: false, mfa_mode: 'daily', mfa_session_hours: 8, roles: 0 },
+    ],
+    sso: [{ name: 'acme', start_url: 'https://acme.awsapps.com/start', region: 'eu-west-1', roles: 1 }, { name: 'new', start_url: 'https://new.awsapps.com/start', region: 'us-east-1', roles: 0 }],
+  };
+  const rows = sourceRows(ROLES, T0, config);
+  assert.deepEqual(rows.map((r) => [r.type, r.name, r.mfa, r.roles, r.state]), [
+    ['gateway', 'corp', 'per role', 2, 'next open asks for a code'], // the config's mode, just saved, wins over the listing's
+    ['sso', 'acme', '—', 1, 'needs sign-in'],
+    ['gateway', 'lab', 'none', 1, 'ready'], // a catalogue's gateway name the config does not hold
+    ['gateway', 'spare', 'none', 0, 'no roles yet'], // no MFA device: no mode to speak of
+    ['sso', 'new', '—', 0, 'no roles yet'],
+  ]);
+  assert.equal(rows[0].gateway, config.gateways[0]);
+  assert.equal(rows[2].gateway, null);
 });

@@ -44,9 +44,25 @@ function run({ roles, inUse, until, record = {}, silentOk = true, s = settings, 
 }
 
 test('settings come from host.info, with the defaults for anything odd', () => {
-  assert.deepEqual(settingsFrom({ settings: { renew_before_minutes: 14, auto_renew: false } }), { renewBeforeMs: 14 * MIN, autoRenew: false });
-  assert.deepEqual(settingsFrom({}), { renewBeforeMs: 10 * MIN, autoRenew: true });
-  assert.deepEqual(settingsFrom({ settings: { renew_before_minutes: 0 } }), { renewBeforeMs: 10 * MIN, autoRenew: true });
+  assert.deepEqual(settingsFrom({ settings: { renew_before_minutes: 14, auto_renew: false } }), { renewBeforeMs: 14 * MIN, autoRenew: false, notifications: true });
+  assert.deepEqual(settingsFrom({}), { renewBeforeMs: 10 * MIN, autoRenew: true, notifications: true });
+  assert.deepEqual(settingsFrom({ settings: { renew_before_minutes: 0 } }), { renewBeforeMs: 10 * MIN, autoRenew: true, notifications: true });
+  assert.equal(settingsFrom({ settings: { notifications: false } }).notifications, false);
+  assert.equal(settingsFrom({ settings: { notifications: 'no' } }).notifications, true, 'only false turns them off');
+});
+
+test('with notifications off nothing is planned as one; renewals go on, and no wake-up loops', () => {
+  const quiet = settingsFrom({ settings: { renew_before_minutes: 10, auto_renew: true, notifications: false } });
+  // A console that needs a code, and a silent one whose renewals keep failing.
+  const roles = [role('mfa', T0 + 60 * MIN, 'mfa'), role('silent', T0 + 60 * MIN)];
+  let record = {};
+  for (let i = 0; i < TELL_AFTER_FAILURES; i++) record = noteFailed(record, 'silent', T0 - 30 * MIN);
+  const told = planRenewals({ roles, inUse: new Set(['mfa', 'silent']), record, now: T0 + 51 * MIN, settings, silentOk: true });
+  assert.deepEqual(told.notify.map((n) => n.id), ['mfa', 'silent']);
+  const plan = planRenewals({ roles, inUse: new Set(['mfa', 'silent']), record, now: T0 + 51 * MIN, settings: quiet, silentOk: true });
+  assert.deepEqual(plan.notify, []);
+  assert.deepEqual(plan.renew, ['silent']);
+  assert.equal(plan.nextAt, T0 + 60 * MIN, 'the next look is when the consoles end, not now');
 });
 
 test('a console in use is renewed renew_before_minutes before its end, once, and again for the next console', () => {

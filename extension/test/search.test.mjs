@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildIndex, fuzzyMatch, highlight, narrows, queryTerms, search, setRank, warmUp } from '../src/lib/search.js';
+import { ENVIRONMENTS, buildIndex, fuzzyMatch, highlight, narrows, queryTerms, search, setRank, warmUp } from '../src/lib/search.js';
 
 const ROLES = [
   { id: 'prod-admin', label: 'Acme prod', account_id: '111122223333', role_name: 'Admin', group: 'Acme', region: 'eu-west-1', source_name: 'corp' },
@@ -168,4 +168,83 @@ test('warming the search up keeps no word and changes no answer', () => {
   assert.equal(idx.words.size, 0);
   assert.deepEqual(answer(search(idx, 'team 1')), before);
   warmUp(buildIndex([])); // nothing to warm
+});
+
+// Issue 26, point 7: search that finds what people paste, and ranks whole words first.
+test('a pasted account id picks its role, with or without dashes or spaces; the first of several', () => {
+  for (const q of ['123123123123', '1231-2312-3123', '1231 2312 3123', ' 1231-2312 3123 ']) assert.equal(search(index, q).pick, 'reprod', JSON.stringify(q));
+  assert.equal(search(index, '1111-2222-3333').pick, 'prod-admin', 'two roles of the account: the first listed');
+  assert.equal(search(index, '1111-2222-3333').pick, ids('1111-2222-3333')[0]);
+  const ranked = buildIndex(ROLES, new Map([['prod-ro', 3]]));
+  assert.equal(search(ranked, '111122223333').pick, 'prod-ro', 'the first as ranked (the most opened)');
+  // Anything else of digits picks nothing (it may be an MFA code typed into the search box).
+  for (const q of ['123456', '11112222333', '1111222233334', '999999999999', '2222 3333', '111122223333 admin']) assert.equal(search(index, q).pick, null, JSON.stringify(q));
+});
+
+const FRAUD = [
+  { id: 'fraud-sandbox', label: 'Fraud sandbox 24 Developer', account_id: '210000000001', role_name: 'Developer', group: 'Fraud' },
+  { id: 'fraud-dev', label: 'Fraud dev 24 Developer', account_id: '210000000002', role_name: 'Developer', group: 'Fraud' },
+  { id: 'fraud-prod', label: 'Fraud prod 24 Developer', account_id: '210000000003', role_name: 'Developer', group: 'Fraud' },
+];
+
+test('whole words outrank prefixes of other words: "fraud 24 dev" puts "Fraud dev 24 Developer" first', () => {
+  assert.deepEqual(ids('fraud 24 dev', buildIndex(FRAUD)), ['fraud-dev', 'fraud-sandbox', 'fraud-prod']);
+  // Also when the other is listed first and opened more.
+  const frecent = buildIndex(FRAUD, new Map([['fraud-sandbox', 9], ['fraud-prod', 5]]));
+  assert.deepEqual(ids('fraud 24 dev', frecent), ['fraud-dev', 'fraud-sandbox', 'fraud-prod']);
+  assert.deepEqual(ids('dev', frecent)[0], 'fraud-dev', 'one word too');
+  assert.deepEqual(ids('fraud prod', frecent)[0], 'fraud-prod');
+});
+
+const PAYMENTS = [
+  { id: 'pay-dev', label: 'Payments dev', account_id: '310000000001', role_name: 'ProductOwner', group: 'Payments' },
+  { id: 'pay-sandbox', label: 'Payments sandbox', account_id: '310000000002', role_name: 'Provisioner', group: 'Payments' },
+  { id: 'pay-prod', label: 'Payments production', account_id: '310000000003', role_name: 'ReadOnly', group: 'Payments' },
+  { id: 'pay-prd', label: 'Payments prd', account_id: '310000000004', role_name: 'Admin', group: 'Payments' },
+  { id: 'pay-stg', label: 'Payments stg', account_id: '310000000005', role_name: 'Admin', group: 'Payments' },
+];
+
+test('a typo\'d word and an exact environment word: "pamyents prod" puts the prod roles first', () => {
+  const frecent = buildIndex(PAYMENTS, new Map([['pay-dev', 9], ['pay-sandbox', 8]]));
+  const got = ids('pamyents prod', frecent);
+  assert.deepEqual(got.slice(0, 2), ['pay-prod', 'pay-prd'], 'production and prd are prod');
+  assert.deepEqual(new Set(got.slice(2)), new Set(['pay-dev', 'pay-sandbox']), 'ProductOwner, Provisioner: prod only as a prefix or a typo');
+  assert.equal(search(frecent, 'pamyents prod').results[0].tier, 'fuzzy');
+  assert.deepEqual(ids('payments prod', frecent).slice(0, 2), ['pay-prod', 'pay-prd']);
+});
+
+test('an environment word finds its synonyms as whole words, after its own matches', () => {
+  const idx = buildIndex(PAYMENTS);
+  assert.deepEqual(ids('production', idx).slice(0, 2), ['pay-prod', 'pay-prd']);
+  assert.deepEqual(search(idx, 'production').results.map((r) => r.tier), ['word', 'substring', 'fuzzy'], 'the word itself, its synonym, then ProductOwner (one letter off)');
+  assert.deepEqual(ids('staging', idx), ['pay-stg']);
+  assert.deepEqual(ids('payments stage', idx), ['pay-stg']);
+  assert.deepEqual(ids('prd', idx)[0], 'pay-prd');
+  const envs = ENVIRONMENTS.flat();
+  for (const w of ['prod', 'production', 'prd', 'dev', 'development', 'test', 'qa', 'stage', 'staging', 'sandbox', 'uat']) assert.ok(envs.includes(w), w);
+  assert.equal(new Set(envs).size, envs.length, 'each word in one environment');
+});
+
+test('random typing among environment words and their synonyms answers as a fresh search', () => {
+  const envRoles = Array.from({ length: 120 }, (_, i) => ({
+    id: `e${i}`,
+    label: `Team ${i % 9} ${['prod', 'prd', 'production', 'stg', 'staging', 'stage', 'test', 'tst', 'dev', 'development', 'sbx', 'sandbox'][i % 12]}`,
+    account_id: String(400000000000 + i),
+    role_name: i % 4 ? 'ProductOwner' : 'Tester',
+    group: `G${i % 5}`,
+  }));
+  let seed = 11;
+  const rand = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+  const words = ['prod', 'production', 'prd', 'stage', 'staging', 'stg', 'test', 'testing', 'tst', 'dev', 'sandbox', 'team', '3'];
+  const idx = buildIndex(envRoles);
+  let prev = null;
+  for (let step = 0; step < 300; step++) {
+    const w = words[rand(words.length)];
+    let q = rand(3) ? `${words[rand(words.length)]} ` : '';
+    for (const ch of w) {
+      q += ch;
+      prev = search(idx, q, prev);
+      assert.deepEqual(answer(prev), answer(search(buildIndex(envRoles), q)), JSON.stringify(q));
+    }
+  }
 });

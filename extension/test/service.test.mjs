@@ -35,6 +35,8 @@ function fakeClient(answers = {}) {
 function fakeApi({ containers = true, settings } = {}) {
   const tabs = [{ id: 1, index: 3, windowId: 9, active: true, cookieStoreId: 'firefox-default' }];
   const created = [];
+  const updated = [];
+  const removed = [];
   const windows = [];
   const api = {
     runtime: { id: 'rolecall@rolecall.dev', getURL: (p) => `moz-extension://uuid/${p}` },
@@ -50,7 +52,20 @@ function fakeApi({ containers = true, settings } = {}) {
         return tab;
       },
       async update(id, props) {
-        for (const t of tabs) t.active = t.id === id ? props.active : false;
+        const { active, ...rest } = props;
+        if (active !== undefined) for (const t of tabs) t.active = t.id === id ? active : false;
+        Object.assign(tabs.find((t) => t.id === id) ?? {}, rest);
+        updated.push({ id, ...props });
+      },
+      async get(id) {
+        const tab = tabs.find((t) => t.id === id);
+        if (!tab) throw new Error(`Invalid tab ID: ${id}`);
+        return { ...tab };
+      },
+      async remove(id) {
+        const i = tabs.findIndex((t) => t.id === id);
+        if (i >= 0) tabs.splice(i, 1);
+        removed.push(id);
       },
     },
     windows: {
@@ -62,7 +77,7 @@ function fakeApi({ containers = true, settings } = {}) {
     },
   };
   if (containers) api.contextualIdentities = fakeIdentities();
-  return { api, tabs, created, windows };
+  return { api, tabs, created, updated, removed, windows };
 }
 
 const me = { id: 'rolecall@rolecall.dev', url: 'moz-extension://uuid/popup.html' };
@@ -307,7 +322,7 @@ test('an invalid host colour falls back to the account colour', async () => {
   const svc = createService({ api, client });
   await svc.handle({ type: 'open', role: 'a' }, me);
   const c = api.contextualIdentities.all.get(created[0].cookieStoreId);
-  assert.deepEqual([c.color, c.icon], ['red', 'briefcase']);
+  assert.deepEqual([c.color, c.icon], ['orange', 'briefcase']);
 });
 
 test('the MFA code goes to the host as mfa_code; malformed codes never do', async () => {
@@ -475,19 +490,23 @@ test('a remembered container the user deleted is made again when the tab cannot 
 const SSO_ROLE = { id: 's', label: 'Acme SSO admin', account_id: '444444444444', role_name: 'AdministratorAccess', group: null, color: 'red', icon: 'briefcase', region: 'eu-west-1', gateway: null, sso: 'acme', source: 'sso', source_name: 'acme', partition: 'aws', mfa: false, needs_login: true };
 const PAGE = 'https://device.sso.eu-west-1.amazonaws.com/?user_code=ABCD-EFGH';
 
-function ssoWorld({ waitAnswer } = {}) {
-  const { api, created } = fakeApi();
+function ssoWorld({ waitAnswer, roles = [...ROLES, SSO_ROLE] } = {}) {
+  const { api, created, updated, removed, tabs } = fakeApi();
   const sent = [];
   api.runtime.sendMessage = async (m) => sent.push(structuredClone(m));
-  const state = { signedIn: false, approve: null, deny: null };
+  const state = { signedIn: false, approve: null, deny: null, logins: 0 };
   const client = fakeClient({
-    'roles.list': () => ({ roles: structuredClone([...ROLES, SSO_ROLE]) }),
+    'roles.list': () => ({ roles: structuredClone(roles) }),
     'console.open': (p) => {
-      if (p.role === 's' && !state.signedIn) throw new RolecallError('sso_login_required', 'Sign in to IAM Identity Center \'acme\' to open \'s\'.', { data: { kind: 'sso_login_required', sso: 'acme' } });
-      const role = [...ROLES, SSO_ROLE].find((r) => r.id === p.role);
+      const role = roles.find((r) => r.id === p.role);
+      if (role.sso && !state.signedIn) throw new RolecallError('sso_login_required', `Sign in to IAM Identity Center 'acme' to open '${role.id}'.`, { data: { kind: 'sso_login_required', sso: 'acme' } });
       return { url: SIGNIN, role: role.id, account_id: role.account_id, container: { name: role.label, color: role.color, icon: role.icon } };
     },
-    'sso.login': () => ({ verification_uri_complete: PAGE, user_code: 'ABCD-EFGH', expires_at: new Date(Date.now() + 600_000).toISOString() }),
+    'sso.login': () => {
+      state.logins++;
+      const code = state.logins === 1 ? 'ABCD-EFGH' : `ABCD-EFG${state.logins}`;
+      return { verification_uri_complete: PAGE.replace('ABCD-EFGH', code), user_code: code, expires_at: new Date(Date.now() + 600_000).toISOString() };
+    },
     'sso.wait':
       waitAnswer ??
       (() =>
@@ -500,7 +519,7 @@ function ssoWorld({ waitAnswer } = {}) {
         })),
   });
   const svc = createService({ api, client });
-  return { api, created, sent, state, client, svc };
+  return { api, created, updated, removed, tabs, sent, state, client, svc };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 10));
@@ -522,14 +541,16 @@ test('an SSO click without a token: sso.login, the page in a normal tab, the cod
   const listed = await w.svc.handle({ type: 'roles' }, me);
   assert.deepEqual(listed.sso.map((v) => [v.role, v.state, v.userCode]), [['s', 'waiting', 'ABCD-EFGH']]);
 
-  // A second click while waiting starts no new sign-in (that would change the code): it shows the page again.
+  // A second click while waiting starts no new sign-in (that would change the code), nor a
+  // second verification tab.
   const again = await w.svc.handle({ type: 'open', role: 's', background: true }, me);
   assert.equal(again.ssoLogin.userCode, 'ABCD-EFGH');
   assert.equal(w.client.calls.filter((c) => c.method === 'sso.login').length, 1);
-  assert.equal(w.created.length, 2);
+  assert.equal(w.created.length, 1);
 
   w.state.approve();
   await settle();
+  assert.deepEqual(w.removed, [100], 'the verification tab closes once approved');
   const consoleTab = w.created.at(-1);
   assert.equal(consoleTab.url, SIGNIN);
   const c = w.api.contextualIdentities.all.get(consoleTab.cookieStoreId);
@@ -817,4 +838,70 @@ test('each open counts as a visit in the picker\'s frecency, in storage.local: n
   assert.ok(f.a[0] > f.b[0], 'opened twice');
   assert.deepEqual(api.storage.sync.data, {}, 'no history in storage.sync');
   assert.equal(JSON.stringify(api.storage.local.data).includes('SECRET'), false);
+});
+
+// Issue 26, point 9: an Identity Center approval leaves at most one verification tab.
+const SSO_RO = { ...SSO_ROLE, id: 's2', label: 'Acme SSO read-only', role_name: 'ReadOnly' };
+
+test('two roles of one source clicked at once: one sign-in, one verification tab, brought forward on a second click; closed once approved', async () => {
+  const w = ssoWorld({ roles: [...ROLES, SSO_ROLE, SSO_RO] });
+  // Both clicks arrive before the host has answered sso.login.
+  const [one, two] = await Promise.all([w.svc.handle({ type: 'open', role: 's' }, me), w.svc.handle({ type: 'open', role: 's2' }, me)]);
+  assert.equal(one.ssoLogin.userCode, two.ssoLogin.userCode);
+  assert.equal(w.client.calls.filter((c) => c.method === 'sso.login').length, 1);
+  assert.deepEqual(w.created.map((t) => t.url), [PAGE]);
+  // The user went to another tab; a click brings the verification tab forward.
+  w.tabs[0].active = true;
+  w.tabs[1].active = false;
+  await w.svc.handle({ type: 'open', role: 's2' }, me);
+  assert.deepEqual(w.created.map((t) => t.url), [PAGE], 'no second tab');
+  assert.deepEqual(w.updated.at(-1), { id: 100, active: true });
+  w.state.approve();
+  await settle();
+  assert.deepEqual(w.removed, [100]);
+  assert.deepEqual(w.created.slice(1).map((t) => t.url), [SIGNIN, SIGNIN], 'both consoles');
+  assert.equal(w.tabs.some((t) => t.url === PAGE), false);
+});
+
+test('a verification tab the user took elsewhere is left open; a sign-in after a denied one shows its page in the tab left', async () => {
+  const w = ssoWorld();
+  await w.svc.handle({ type: 'open', role: 's' }, me);
+  w.state.deny();
+  await settle();
+  assert.deepEqual(w.removed, [], 'a denied page stays, saying so');
+  await w.svc.handle({ type: 'open', role: 's' }, me);
+  const second = PAGE.replace('ABCD-EFGH', 'ABCD-EFG2');
+  assert.deepEqual(w.created.map((t) => t.url), [PAGE], 'the same tab');
+  assert.deepEqual(w.updated.at(-1), { id: 100, url: second, active: true });
+  // The user navigated the tab away: it is theirs now; approving leaves it, and the next
+  // sign-in opens its own tab.
+  await w.api.tabs.update(100, { url: 'https://example.org/' });
+  w.state.approve();
+  await settle();
+  assert.deepEqual(w.removed, []);
+  assert.equal(w.tabs.find((t) => t.id === 100).url, 'https://example.org/');
+});
+
+// Issue 26, point 6: a role marked production after its container exists turns red at once.
+test('a listing with another colour for a role recolours its existing container, without an open', async () => {
+  const roles = structuredClone(ROLES);
+  roles[0].color = 'blue';
+  const client = fakeClient({
+    'roles.list': () => ({ roles: structuredClone(roles) }),
+    'console.open': () => ({ url: SIGNIN, role: 'a', account_id: roles[0].account_id, container: { name: roles[0].label, color: roles[0].color, icon: roles[0].icon } }),
+  });
+  const { api } = fakeApi();
+  const svc = createService({ api, client });
+  const opened = await svc.handle({ type: 'open', role: 'a' }, me);
+  const color = () => api.contextualIdentities.all.get(opened.cookieStoreId).color;
+  assert.equal(color(), 'blue');
+  Object.assign(roles[0], { color: 'red', risk: 'production' });
+  await svc.handle({ type: 'roles' }, me);
+  await settle();
+  assert.equal(color(), 'red');
+  assert.equal(client.calls.filter((c) => c.method === 'console.open').length, 1, 'no open needed');
+  const updates = api.contextualIdentities.calls.update;
+  await svc.handle({ type: 'roles' }, me); // the same listing: nothing to change
+  await settle();
+  assert.equal(api.contextualIdentities.calls.update, updates);
 });

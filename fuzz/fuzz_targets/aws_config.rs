@@ -46,6 +46,7 @@ fn run_plan(
         credentials_path: "~/.aws/credentials",
         existing,
         keyring_gateways: keyring,
+        new_gateway_mfa_mode: rolecall::store::config::MfaMode::Daily,
     };
     match plan::plan(&inputs) {
         Ok(p) => p,

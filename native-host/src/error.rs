@@ -47,11 +47,17 @@ pub enum Error {
     #[error("No gateway '{0}' is configured. Add it with `rolecall gateway add {0} --access-key-id <ID>`.")]
     UnknownGateway(String),
 
-    #[error("Enter the MFA code for gateway '{gateway}' to open '{role}'.")]
+    #[error("Enter the MFA code for gateway '{gateway}' to open '{role}'.{}", process_failed(process_error.as_deref()))]
     MfaRequired {
         gateway: String,
         role: String,
         serial: String,
+        /// Daily mode: how many hours the MFA session a code starts lasts (it covers every
+        /// role of the gateway); `None` in per-role mode.
+        daily_hours: Option<u32>,
+        /// Why the gateway's `mfa_process` gave no code (escaped and bounded; never the
+        /// code), when it was run.
+        process_error: Option<String>,
     },
 
     #[error(
@@ -141,6 +147,28 @@ pub enum Error {
     /// An isolated window could not be opened (`browser_not_found`, `browser_launch_failed`).
     #[error(transparent)]
     Browser(#[from] LaunchError),
+
+    /// An edit of the config (`role.update`, `gateway.update`, `settings.update`) refused
+    /// for one field: the field's name (when it is one the host may repeat), the link at
+    /// fault when it is one of `links`, and why, never the value given.
+    #[error("{message}")]
+    InvalidValue {
+        field: Option<String>,
+        index: Option<usize>,
+        message: String,
+    },
+
+    /// Another rolecall process held the config's update lock for longer than a change waits.
+    #[error("Another rolecall command has been changing the config {path} for over {seconds} s (lock {lock}); let it finish and try again. Nothing was changed.")]
+    ConfigBusy {
+        path: String,
+        lock: String,
+        seconds: u64,
+    },
+
+    /// An edit of a role that comes from a shared catalogue: read-only on this machine.
+    #[error("Role '{role}' comes from catalogue '{catalog}' and is read-only here: change it in the catalogue, or hide it with a role of your own of the same id (`rolecall role add {role} …`).")]
+    ReadOnlyRole { role: String, catalog: String },
 }
 
 /// JSON-RPC codes of our own kinds (outside the reserved -32768..-32000 range).
@@ -174,6 +202,9 @@ pub mod code {
     pub const STATE_UNWRITABLE: i64 = 1023;
     pub const ENDPOINT_REFUSED: i64 = 1024;
     pub const VERIFICATION_REFUSED: i64 = 1025;
+    pub const INVALID_VALUE: i64 = 1026;
+    pub const READ_ONLY_ROLE: i64 = 1027;
+    pub const CONFIG_BUSY: i64 = 1028;
 }
 
 impl Error {
@@ -203,6 +234,9 @@ impl Error {
             Error::StateUnwritable { .. } => "state_unwritable",
             Error::EndpointRefused { .. } => "endpoint_refused",
             Error::VerificationRefused { .. } => "verification_refused",
+            Error::InvalidValue { .. } => "invalid_value",
+            Error::ReadOnlyRole { .. } => "read_only_role",
+            Error::ConfigBusy { .. } => "config_busy",
             Error::Browser(e) => e.kind(),
         }
     }
@@ -232,6 +266,9 @@ impl Error {
             Error::StateUnwritable { .. } => code::STATE_UNWRITABLE,
             Error::EndpointRefused { .. } => code::ENDPOINT_REFUSED,
             Error::VerificationRefused { .. } => code::VERIFICATION_REFUSED,
+            Error::InvalidValue { .. } => code::INVALID_VALUE,
+            Error::ReadOnlyRole { .. } => code::READ_ONLY_ROLE,
+            Error::ConfigBusy { .. } => code::CONFIG_BUSY,
             Error::Browser(e) => match e.kind() {
                 "browser_not_found" => code::BROWSER_NOT_FOUND,
                 _ => code::BROWSER_LAUNCH_FAILED,
@@ -248,9 +285,26 @@ impl Error {
                 json!({ "gateway": gateway })
             }
             Error::MfaRequired {
-                gateway, serial, ..
+                gateway,
+                serial,
+                daily_hours,
+                process_error,
+                ..
+            } => {
+                let mut d = json!({
+                    "gateway": gateway,
+                    "mfa_serial": serial,
+                    "mfa_mode": if daily_hours.is_some() { "daily" } else { "per_role" },
+                });
+                if let Some(h) = daily_hours {
+                    d["mfa_session_hours"] = json!(h);
+                }
+                if let Some(e) = process_error {
+                    d["mfa_process_error"] = json!(e);
+                }
+                d
             }
-            | Error::MfaInvalid { gateway, serial } => {
+            Error::MfaInvalid { gateway, serial } => {
                 json!({ "gateway": gateway, "mfa_serial": serial })
             }
             Error::AccessDenied { role_arn, .. } => json!({ "role_arn": role_arn }),
@@ -264,7 +318,9 @@ impl Error {
             Error::InvalidDestination { destination, .. } => {
                 json!({ "destination": destination })
             }
-            Error::ConfigInvalid { path, .. } | Error::StateUnwritable { path, .. } => {
+            Error::ConfigInvalid { path, .. }
+            | Error::StateUnwritable { path, .. }
+            | Error::ConfigBusy { path, .. } => {
                 json!({ "path": path })
             }
             Error::UnknownSso(sso)
@@ -273,6 +329,13 @@ impl Error {
             | Error::SsoLoginDenied(sso)
             | Error::VerificationRefused { sso, .. } => json!({ "sso": sso }),
             Error::EndpointRefused { variable, .. } => json!({ "variable": variable }),
+            Error::InvalidValue { field, index, .. } => match index {
+                Some(i) => json!({ "field": field, "index": i }),
+                None => json!({ "field": field }),
+            },
+            Error::ReadOnlyRole { role, catalog } => {
+                json!({ "field": "role", "role": role, "catalog": catalog })
+            }
             _ => Value::Null,
         };
         if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
@@ -283,6 +346,54 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `mfa_required`'s second sentence, when the gateway's MFA command ran and gave no code.
+fn process_failed(why: Option<&str>) -> String {
+    match why {
+        None => String::new(),
+        Some(w) if w.ends_with(['.', '!', '?']) => format!(" Its MFA command gave none: {w}"),
+        Some(w) => format!(" Its MFA command gave none: {w}."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mfa_required_says_the_mode_and_why_the_command_gave_no_code() {
+        let e = Error::MfaRequired {
+            gateway: "corp".into(),
+            role: "prod".into(),
+            serial: "arn:aws:iam::123456789012:mfa/ana".into(),
+            daily_hours: Some(10),
+            process_error: Some("it exited with status 1: No YubiKey detected!".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "Enter the MFA code for gateway 'corp' to open 'prod'. Its MFA command gave none: it exited with status 1: No YubiKey detected!"
+        );
+        assert_eq!(
+            e.data(),
+            json!({"kind": "mfa_required", "gateway": "corp", "mfa_serial": "arn:aws:iam::123456789012:mfa/ana", "mfa_mode": "daily", "mfa_session_hours": 10, "mfa_process_error": "it exited with status 1: No YubiKey detected!"})
+        );
+        let e = Error::MfaRequired {
+            gateway: "corp".into(),
+            role: "prod".into(),
+            serial: String::new(),
+            daily_hours: None,
+            process_error: None,
+        };
+        assert_eq!(
+            e.to_string(),
+            "Enter the MFA code for gateway 'corp' to open 'prod'."
+        );
+        assert_eq!(
+            e.data(),
+            json!({"kind": "mfa_required", "gateway": "corp", "mfa_serial": "", "mfa_mode": "per_role"})
+        );
+    }
+}
 
 /// Why no HTTPS client could be built: the trusted roots cannot be read.
 #[derive(Debug, Clone, thiserror::Error)]

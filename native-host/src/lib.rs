@@ -3,7 +3,7 @@
 //!
 //! Layers, lowest first; a module imports only from its own layer or below (docs/DESIGN.md):
 //! - `error`: the one error type, importing nothing of ours;
-//! - `credentials`, `logger`, `sync`: key types, logging, keyed locks;
+//! - `credentials`, `logger`, `sync`, `words`: key types, logging, keyed locks, counted nouns;
 //! - `console`: from temporary credentials to a sign-in URL (partitions, TLS, federation);
 //! - `store`: config, keyring, state file, private files;
 //! - `sources`: where temporary credentials come from (gateway IAM users);
@@ -24,6 +24,7 @@ pub mod setup;
 pub mod sources;
 pub mod store;
 pub mod sync;
+pub mod words;
 
 /// The Firefox add-on id; the only extension Firefox manifests allow.
 pub const FIREFOX_ADDON_ID: &str = "rolecall@rolecall.dev";

@@ -10,6 +10,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("credentials", 1),
     ("logger", 1),
     ("sync", 1),
+    ("words", 1),
     ("console", 2),
     ("store", 3),
     ("sources", 4),

@@ -104,7 +104,9 @@ const index = performance.getEntriesByName('rolecall:index')[0]?.duration ?? nul
 return { rows: m('rolecall:first-rows'), paint: m('rolecall:first-paint'), index,
   preview: m('rolecall:preview'), start: m('rolecall:early-start'), reply: m('rolecall:early-reply'), modules: m('rolecall:modules'), parsed: m('rolecall:roles'),
   drawn: document.querySelectorAll('#roles .item').length,
-  setsize: document.querySelector('#roles .item') ? Number(document.getElementById('roles').getAttribute('aria-rowcount')) : 0 };
+  // How many roles the list holds: the grid's row count (a listbox's set size before issue 26,
+  // so an A/B run can measure an older build too).
+  setsize: document.querySelector('#roles .item') ? Number(document.getElementById('roles').getAttribute('aria-rowcount') ?? document.querySelector('#roles [aria-setsize]')?.getAttribute('aria-setsize') ?? 0) : 0 };
 """
 
 

@@ -37,7 +37,7 @@ MFA_SERIAL = "arn:aws:iam::999999999999:mfa/gateway"
 
 # id, account, role name, gateway, options
 ROLES = [
-    ("a", "111111111111", "Admin", "corp", {"label": "Prod admin", "group": "Acme", "color": "red", "icon": "briefcase", "region": "eu-west-1"}),
+    ("a", "111111111111", "Admin", "corp", {"label": "Prod admin", "group": "Acme", "color": "pink", "icon": "briefcase", "region": "eu-west-1"}),
     ("b", "222222222222", "Developer", "corp", {"label": "Sandbox dev", "color": "blue", "icon": "fence"}),
     ("mfa", "444444444444", "MfaAdmin", "secure", {"label": "MFA admin", "group": "Acme"}),
     ("denied", "333333333333", "DeniedRole", "corp", {"label": "Denied role"}),
@@ -56,7 +56,7 @@ def world():
         env = rolecall_env(aws, tmp, "e2e")
         config_dir = env["ROLECALL_CONFIG_DIR"]
         key_id, secret = aws.gateway_keys
-        for gateway, extra in (("corp", []), ("secure", ["--mfa-serial", MFA_SERIAL])):
+        for gateway, extra in (("corp", []), ("secure", ["--mfa-serial", MFA_SERIAL, "--mfa-mode", "per-role"])):
             r = cli(env, "gateway", "add", gateway, "--access-key-id", key_id, *extra, input=secret + "\n")
             assert r.returncode == 0, r.stderr
         for role_id, account, name, gateway, opts in ROLES:
@@ -150,7 +150,7 @@ def test_popup_lists_configured_roles_grouped(ff):
     a = got[0]
     assert a["label"] == "Prod admin"
     assert a["meta"] == "111111111111 · Admin"
-    assert "c-red" in a["dot"]
+    assert "c-pink" in a["dot"]
     assert "c-blue" in got[2]["dot"]
     assert ff.js("return document.activeElement.id") == "search", "the search box has focus on open"
 
@@ -196,7 +196,7 @@ def test_two_roles_open_side_by_side_in_two_containers(ff, world):
 
     assert tab_a["store"] != tab_b["store"], "two roles, two containers"
     assert "firefox-default" not in (tab_a["store"], tab_b["store"])
-    assert container(ff, tab_a["store"]) == {"name": "Prod admin", "color": "red", "icon": "briefcase"}
+    assert container(ff, tab_a["store"]) == {"name": "Prod admin", "color": "pink", "icon": "briefcase"}
     assert container(ff, tab_b["store"]) == {"name": "Sandbox dev", "color": "blue", "icon": "fence"}
     assert "region=eu-west-1" in tab_a["url"]
 
@@ -470,7 +470,7 @@ def test_roles_named_alike_get_containers_of_their_own_and_the_users_is_never_ta
         assert store["a"] != store["b"], "two roles, two containers"
         assert not {c["id"] for c in users} & set(store.values()), "the user's container was not taken"
         assert [c for c in our_containers(ff) if c["name"] == "Work"] == users, "nor changed"
-        assert container(ff, store["a"]) == {"name": "Work (a)", "color": "red", "icon": "briefcase"}
+        assert container(ff, store["a"]) == {"name": "Work (a)", "color": "pink", "icon": "briefcase"}
         assert container(ff, store["b"]) == {"name": "Work (b)", "color": "blue", "icon": "fence"}
     finally:
         ff.js("await browser.storage.local.remove('settings'); return true;")
@@ -765,7 +765,7 @@ def test_chromium_click_launches_an_isolated_window_per_role(chromium, world):
         assert stat.S_IMODE((profiles / role).stat().st_mode) == 0o700
 
     label = {"a": "Prod admin", "b": "Sandbox dev"}
-    theme = {"a": 0xFFFF613D - 2**32, "b": 0xFF37ADFF - 2**32}  # red, blue as signed ARGB
+    theme = {"a": 0xFFFF4BDA - 2**32, "b": 0xFF37ADFF - 2**32}  # pink, blue as signed ARGB
     browsers = {}
     try:
         for role in ("a", "b"):

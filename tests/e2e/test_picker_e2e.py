@@ -131,10 +131,24 @@ def test_a_popup_over_5000_roles_shows_rows_and_filters(ff, world):
     # An account id with dashes, a pasted role ARN, a typo.
     query(ff, "3000-0000-1234")
     wait_for(lambda: top_ids(ff, 2) == ["team-1234"], what="the account id with dashes")
+    # An account id that is a role's picks it (Enter opens it, below); six digits (an MFA code
+    # typed into the search box) pick nothing.
+    assert view(ff)["rows"][0]["selected"]
+    paste(ff, "3000 0000 1234")
+    wait_for(lambda: top_ids(ff, 2) == ["team-1234"] and view(ff)["rows"][0]["selected"], what="the account id with spaces, picked")
+    query(ff, "300000")
+    wait_for(lambda: view(ff)["rows"] and not [r for r in view(ff)["rows"] if r["selected"]], what="six digits to select nothing")
     paste(ff, "arn:aws:iam::300000000777:role/Admin")
     wait_for(lambda: top_ids(ff, 1) == ["team-0777"] and view(ff)["rows"][0]["selected"], what="the ARN's role, selected")
     query(ff, "acme prdo")
     wait_for(lambda: top_ids(ff, 1) == ["acme-prod"], what="acme prod despite the typo")
+    # A pasted account id, then Enter: its role opens.
+    n = len(logins(world, ":300000001234:"))
+    paste(ff, "300000001234")
+    wait_for(lambda: view(ff)["rows"] and view(ff)["rows"][0]["selected"], what="the pasted account's role, selected")
+    ff.type_keys("\n")
+    wait_for(lambda: logins(world, ":300000001234:")[n:], timeout=30, what="the pasted account's console")
+    reopen(ff)
     query(ff, "no such role anywhere")
     wait_for(lambda: view(ff)["status"].startswith("No role matches"), what="no match")
     ff.type_keys("\x1b")
@@ -219,14 +233,16 @@ def test_a_pinned_role_is_first_on_reopening(ff, world):
 
 def test_options_page_lists_sources_and_roles_and_turns_confirmation_off(ff, world):
     ff.open("options.html")
-    sources = wait_for(lambda: ff.js("return [...document.querySelectorAll('#sources tbody tr')].map((tr) => [...tr.cells].map((c) => c.textContent))"), what="the sources table")
-    assert sources == [["corp", "gateway", "none", str(TOTAL), "2", "ready"]], sources
+    # The overview's columns (the last one holds the gateway's editors: test_settings_e2e.py).
+    sources = wait_for(lambda: ff.js("return [...document.querySelectorAll('#sources tbody tr')].map((tr) => [...tr.cells].slice(0, 6).map((c) => c.textContent))"), what="the sources table")
+    # Three consoles: acme-prod, acme-dev and the pasted account's team-1234.
+    assert sources == [["corp", "gateway", "none", str(TOTAL), "3", "ready"]], sources
     count = ff.js("return document.getElementById('roles-count').textContent")
     assert count == f"200 of {TOTAL} roles shown: filter to find the others.", count
     assert ff.js("return document.querySelectorAll('#roles-table tbody tr').length") == 200
     assert ff.js("return document.getElementById('first-run').hidden"), "no first-run guidance with roles"
     ff.js("const f = document.getElementById('roles-filter'); f.value = 'acme'; f.dispatchEvent(new Event('input')); return true;")
-    rows = wait_for(lambda: (lambda r: r if len(r) == 2 else None)(ff.js("return [...document.querySelectorAll('#roles-table tbody tr')].map((tr) => ({ role: tr.dataset.role, cells: [...tr.cells].map((c) => c.textContent) }))")), what="the filtered roles")
+    rows = wait_for(lambda: (lambda r: r if len(r) == 2 else None)(ff.js("return [...document.querySelectorAll('#roles-table tbody tr')].map((tr) => ({ role: tr.dataset.role, cells: [...tr.cells].slice(0, 8).map((c) => c.textContent) }))")), what="the filtered roles")
     prod = next(r for r in rows if r["role"] == "acme-prod")["cells"]
     assert prod[1:] == ["111111111111", "Admin", "Acme", "corp (gateway)", "production", "none", prod[7]] and prod[7].endswith("left"), prod
     # The naming pattern says when names are shared (each then gets its id).
@@ -236,6 +252,7 @@ def test_options_page_lists_sources_and_roles_and_turns_confirmation_off(ff, wor
 
     # Confirmation off: a production role opens on the first click.
     assert ff.js("return document.getElementById('confirm-production').checked")
+    ff.js("document.getElementById('confirm-production').scrollIntoView({ block: 'center' }); return true;")
     ff.click_element("#confirm-production")
     wait_for(lambda: ff.js("return (await browser.storage.local.get('settings')).settings?.confirmProduction") is False, what="the setting to be saved")
     try:

@@ -49,6 +49,7 @@ ROLES = [
     ("ending", "444444444444", "Admin", "secure", f"Ending role {LONG}", "Secure", []),
     ("coded", "555555555555", "Admin", "daily", f"Daily role {LONG}", "Daily", []),
     ("coded2", "555555555556", "Admin", "daily", "Daily two", "Daily", []),
+    ("cmd", "777777777777", "Admin", "tool", "Command role", "Secure", []),
 ]
 
 CATALOGUE = f"""\
@@ -74,7 +75,10 @@ def world():
         key_id, secret = aws.gateway_keys
         steps = [
             (["gateway", "add", "corp", "--access-key-id", key_id], secret + "\n"),
-            (["gateway", "add", "secure", "--access-key-id", key_id, "--mfa-serial", MFA_SERIAL], secret + "\n"),
+            (["gateway", "add", "secure", "--access-key-id", key_id, "--mfa-serial", MFA_SERIAL, "--mfa-mode", "per-role"], secret + "\n"),
+            # A gateway whose MFA command fails: the prompt says why.
+            (["gateway", "add", "tool", "--access-key-id", key_id, "--mfa-serial", MFA_SERIAL, "--mfa-mode", "per-role"], secret + "\n"),
+            (["gateway", "set", "tool", "--mfa-process", "--", "/bin/false"], None),
             (["gateway", "add", "daily", "--access-key-id", key_id, "--mfa-serial", MFA_SERIAL], secret + "\n"),
             (["gateway", "set", "daily", "--mfa-mode", "daily", "--mfa-session-hours", "10"], None),
         ]
@@ -212,8 +216,13 @@ def test_a_gateway_that_needs_the_days_code_is_named_once_and_its_rows_are_not_r
     ff.activate()
     ff.js("document.querySelector('[data-role=\"coded\"]').dispatchEvent(new MouseEvent('click', { bubbles: true, ctrlKey: true })); return true;")
     covers = wait_for(lambda: ff.js("return document.querySelector('form.mfa .covers')?.textContent ?? null"), what="the MFA prompt")
-    m = re.fullmatch(r"One code covers every role of gateway daily until (\d{1,2}):(\d\d)(\s[AP]M)?\.", covers)
+    m = re.fullmatch(r"One code covers every role of gateway daily until (\d{1,2}):(\d\d)(?:\s([AP]M))?\.", covers)
     assert m, covers
+    # The gateway's 10 hours (mfa_required says them; a host before protocol 7 does not: 12).
+    hours = 10 if host_protocol(world) >= 7 else 12
+    shown = (int(m[1]) % 12 + (12 if m[3] == "PM" else 0) if m[3] else int(m[1])) * 60 + int(m[2])
+    want = dt.datetime.now() + dt.timedelta(hours=hours)
+    assert (shown - (want.hour * 60 + want.minute)) % 1440 in (0, 1, 1439), (covers, want)
     assert ff.js("return document.getElementById('mfa-code').getAttribute('aria-describedby')") == "mfa-covers mfa-hint"
     ff.type_keys("123456\n")
     # Given, the line goes; the gateway's consoles renew by themselves until the session ends.
@@ -225,6 +234,17 @@ def test_a_gateway_that_needs_the_days_code_is_named_once_and_its_rows_are_not_r
     else:
         assert pill in ("59m left", "1h 0m left"), f"a host that does not say when the day's session ends: {pill}"
     assert "needs code" not in labels(ff)["coded2"]["badges"]
+
+
+def test_the_prompt_says_why_the_gateways_mfa_command_gave_no_code(ff, world):
+    reopen(ff)
+    ff.activate()
+    ff.js("document.querySelector('[data-role=\"cmd\"]').dispatchEvent(new MouseEvent('click', { bubbles: true, ctrlKey: true })); return true;")
+    why = wait_for(lambda: ff.js("return document.querySelector('form.mfa .process-error')?.textContent ?? null"), timeout=30, what="the prompt after the MFA command failed")
+    assert why.startswith("The MFA command gave no code: "), why
+    assert ff.js("return document.querySelector('form.mfa .covers').textContent") == "The code covers this role only: gateway tool asks for one per role."
+    ff.type_keys("\x1b")
+    wait_for(lambda: ff.js("return document.querySelectorAll('form.mfa').length") == 0, what="Escape to close the prompt")
 
 
 def test_the_selected_rows_shortcuts_pin_renew_and_sign_out(ff, world):

@@ -23,6 +23,7 @@ from stack import AwsStack, rolecall_env, setup  # noqa: E402
 
 DIST = REPO / "extension" / "dist"
 SSO_ARN = "arn:aws:sts::444444444444:assumed-role/AWSReservedSSO_AdministratorAccess_"
+SSO_RO_ARN = "arn:aws:sts::444444444444:assumed-role/AWSReservedSSO_ReadOnly_"
 GATEWAY_ARN = "arn:aws:sts::111111111111:assumed-role/Admin/"
 
 
@@ -36,6 +37,7 @@ def world():
             (["role", "add", "gw", "--account", "111111111111", "--role-name", "Admin", "--gateway", "corp", "--label", "Gateway admin"], None),
             (["sso", "add", "acme", "--start-url", "https://acme.awsapps.com/start", "--region", "eu-west-1"], None),
             (["role", "add", "acme-admin", "--account", "444444444444", "--role-name", "AdministratorAccess", "--sso", "acme", "--label", "Acme SSO admin"], None),
+            (["role", "add", "acme-ro", "--account", "444444444444", "--role-name", "ReadOnly", "--sso", "acme", "--label", "Acme SSO read-only"], None),
         ]
         setup(env, steps)
         yield {"aws": aws, "env": env}
@@ -71,7 +73,7 @@ def wait_row(ff, role_id, check, what):
 
 def reopen(ff):
     ff.open("popup.html")
-    wait_for(lambda: len(rows(ff)) == 2, what="both roles in the popup")
+    wait_for(lambda: len(rows(ff)) == 3, what="the roles in the popup")
 
 
 def click(ff, role_id):
@@ -103,11 +105,19 @@ def test_gateway_and_sso_roles_side_by_side_in_the_popup(ff):
 
 
 def test_an_sso_click_opens_the_verification_page_and_approving_it_opens_the_console(ff, world):
+    """Issue 26, point 9: two roles of one source clicked, and one of them again, make one
+    sign-in and one verification tab, which closes once the sign-in is approved."""
     reopen(ff)
     click(ff, "acme-admin")
+    click(ff, "acme-ro")
     [page] = wait_for(lambda: verification_tabs(ff, world), what="the verification page's tab")
     assert page["store"] == "firefox-default", "a normal tab, not the role's container"
     row = wait_row(ff, "acme-admin", lambda r: (r["extra"] or "").startswith("Approve code"), "the code in the popup's row")
+    assert wait_row(ff, "acme-ro", lambda r: (r["extra"] or "").startswith("Approve code"), "the code on the other row")["extra"] == row["extra"]
+    click(ff, "acme-admin")  # again: the same tab comes forward
+    wait_for(lambda: next((t["active"] for t in ff.js(TABS_JS) if t["id"] == page["id"]), False), what="the verification tab to come forward")
+    assert [t["id"] for t in verification_tabs(ff, world)] == [page["id"]], "one verification tab"
+    assert len(world["aws"].stats()["sso"]["devices"]) == 1, "one sign-in"
     ctx = context_of(ff, page["url"])
     wait_for(lambda: ff.js("return document.readyState === 'complete' && document.getElementById('code')?.textContent", context=ctx), what="the verification page")
     code = ff.js("return document.getElementById('code').textContent", context=ctx)
@@ -118,14 +128,20 @@ def test_an_sso_click_opens_the_verification_page_and_approving_it_opens_the_con
     assert code not in stored
 
     # The user approves in that tab: a real click on the fake's Approve button (a form POST).
+    # The tab has done its work: it closes, and both roles' consoles open.
     ff.click_element("#approve", context=ctx)
-    wait_for(lambda: ff.js("return document.getElementById('done')?.textContent ?? ''", context=ctx).startswith("Request approved"), what="the approval page")
     [tab] = wait_for(lambda: console_tabs(ff, SSO_ARN), timeout=30, what="the SSO role's console")
+    wait_for(lambda: console_tabs(ff, SSO_RO_ARN), timeout=30, what="the other SSO role's console")
+    wait_for(lambda: not verification_tabs(ff, world), what="the verification tab to close")
+    assert not [t for t in ff.js(TABS_JS) if t["url"].startswith(world["aws"].urls["sso"])], "no page of the sign-in left"
     assert tab["store"] not in ("firefox-default", page["store"])
     name = ff.js(f"return (await browser.contextualIdentities.get({json.dumps(tab['store'])})).name")
     assert name == "Acme SSO admin", "the role's own container"
     # The popup, open all along, is back to normal: no code, and the sign-in pill gone.
     wait_row(ff, "acme-admin", lambda r: r["extra"] is None and "needs sign-in" not in r["pills"], "the row to leave the sign-in")
+    wait_row(ff, "acme-ro", lambda r: r["extra"] is None and "needs sign-in" not in r["pills"], "the other row to leave the sign-in")
+    for t in console_tabs(ff, SSO_RO_ARN):  # the next case compares two consoles
+        ff.js(f"await browser.tabs.remove({t['id']}); return true;")
 
 
 def test_sso_and_gateway_consoles_in_two_containers_with_two_identities(ff, world):
@@ -168,6 +184,16 @@ def test_a_denied_sign_in_is_shown_as_an_error_and_opens_nothing(ff, world):
     assert "The IAM Identity Center sign-in for 'acme' was denied." in row["extra"], row
     assert "Click the role again" in row["extra"], row
     assert len(console_tabs(ff, SSO_ARN)) == consoles, "no console opened"
+    # Clicked again: a new code, shown in the tab the denied one left (still one tab).
+    click(ff, "acme-admin")
+    row = wait_row(ff, "acme-admin", lambda r: (r["extra"] or "").startswith("Approve code") and r["extra"].split()[2] != code, "another new code")
+    new_code = row["extra"].split()[2]
+    wait_for(lambda: [t["id"] for t in verification_tabs(ff, world) if t["url"].endswith(f"user_code={new_code}")] == [page["id"]], what="the new code's page in the same tab")
+    assert len(verification_tabs(ff, world)) == 1
+    ctx = context_of(ff, page["url"].replace(code, new_code))
+    wait_for(lambda: ff.js("return document.readyState === 'complete' && Boolean(document.getElementById('deny'))", context=ctx), what="the new verification page")
+    ff.click_element("#deny", context=ctx)  # no sign-in left waiting for the next case
+    wait_row(ff, "acme-admin", lambda r: r["kind"] == "sso_login_denied", "the second denial")
 
 
 def test_a_hostile_verification_page_is_refused_and_no_tab_opens(ff, world):

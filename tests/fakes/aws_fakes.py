@@ -38,8 +38,9 @@ broker access to the AWS console"):
 * IAM Identity Center (OIDC and portal): tests/fakes/identity_center.py, served here so its
   role credentials are real moto credentials the sign-in fake accepts.
 * `GET <signin origin>/_fake/stats`: counters and records as JSON; `POST /_fake/reset`.
-  `POST /_fake/delay {"sts": ms, "signin": ms}` sets a delay per service (the command-line
-  `--delay-ms` sets both).
+  `POST /_fake/delay {"sts": ms, "signin": ms, "login": ms}` sets a delay per service (the
+  command-line `--delay-ms` sets the first two; `login` holds a browser's `Action=login`
+  request, as a tab still signing in).
 * `POST /_fake/fault` with `{"sts": MODE, "signin": MODE}` makes the next requests fail the
   ways real networks and services do, until reset (tests of rolecall's error paths):
   STS `hang` (no answer), `500` (InternalFailure), `garbage` (200 with a body that is not
@@ -78,6 +79,7 @@ class State:
         with getattr(self, "lock", threading.Lock()):
             self.delay = self.base_delay  # STS
             self.signin_delay = self.base_delay
+            self.login_delay = 0.0  # Action=login: a browser tab still signing in
             self.sts_requests = {}
             self.sts_calls = []
             # AccessKeyId -> {secret, token, arn, expiration (epoch s), chained}
@@ -442,6 +444,8 @@ def make_signin(state):
                         state.delay = body["sts"] / 1000.0
                     if "signin" in body:
                         state.signin_delay = body["signin"] / 1000.0
+                    if "login" in body:
+                        state.login_delay = body["login"] / 1000.0
                 return self.send(200, "{}", "application/json")
             if self.path == "/_fake/end-sessions":
                 ended = 0
@@ -535,6 +539,8 @@ def make_signin(state):
             self.send(200, json.dumps({"SigninToken": token}), "application/json")
 
         def login(self, q):
+            if state.login_delay:
+                time.sleep(state.login_delay)
             token = q.get("SigninToken", "")
             with state.lock:
                 info = state.tokens.get(token)

@@ -46,11 +46,15 @@ class Rolecall:
         self.outputs.append(r.stdout + r.stderr)
         return r
 
-    def add_gateway(self, name="corp", keys=None, mfa=False, region="us-east-1"):
+    def add_gateway(self, name="corp", keys=None, mfa=False, region="us-east-1", mfa_mode="per-role"):
+        """`mfa_mode`: what `--mfa-mode` says with `mfa` (per-role, which most tests are
+        about; None leaves it out: a new gateway is then daily)."""
         key_id, secret = keys or self.aws.gateway_keys
         args = ["gateway", "add", name, "--access-key-id", key_id, "--region", region]
         if mfa:
             args += ["--mfa-serial", MFA_SERIAL]
+            if mfa_mode:
+                args += ["--mfa-mode", mfa_mode]
         r = self.cli(*args, input=secret + "\n")
         assert r.returncode == 0, r.stderr
 

@@ -38,7 +38,7 @@ def query(url):
 
 def test_open_returns_a_working_sign_in_url(rc, aws):
     rc.add_gateway()
-    rc.add_role("prod", "111111111111", "Admin", "corp", "--label", "Production", "--color", "red", "--region", "eu-west-1")
+    rc.add_role("prod", "111111111111", "Admin", "corp", "--label", "Production", "--risk", "production", "--region", "eu-west-1")
     h = rc.host()
     r = h.call("console.open", {"role": "prod"})
     res = r["result"]
@@ -135,7 +135,7 @@ def test_mfa_required_then_given_then_rejected(rc, aws):
     r = h.call("console.open", {"role": "prod"})
     err = r["error"]
     assert err["code"] == 1002
-    assert err["data"] == {"kind": "mfa_required", "gateway": "corp", "mfa_serial": MFA_SERIAL}
+    assert err["data"] == {"kind": "mfa_required", "gateway": "corp", "mfa_serial": MFA_SERIAL, "mfa_mode": "per_role"}
     assert "MFA" in err["message"]
     assert aws.stats()["sts_requests"] == {}  # asked before any STS call
 

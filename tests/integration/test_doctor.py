@@ -277,3 +277,34 @@ def test_each_sso_source_is_checked(rc, setup, aws):
     r = doctor(rc, dict(env, AWS_ENDPOINT_URL_SSO="http://127.0.0.1:9"))
     assert r.returncode == 1
     assert "SSO source 'acme': portal http://127.0.0.1:9" in "\n".join(lines(r, "FAIL"))
+
+
+LOCKED_KEYRING_DOCTOR = r"""
+set -e
+printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+printf '%s' "$SECRET" | "$ROLECALL_BIN" gateway add corp --access-key-id "$KEY_ID" >/dev/null
+dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+  org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
+"$ROLECALL_BIN" doctor
+"""
+
+
+def test_a_locked_keyring_is_not_called_reachable_above_a_failing_key_check(rc, aws, tmp_path):
+    """Issue 27: a locked keyring answers the probe (a search finds nothing either way), so
+    doctor said "OS keyring reachable" right above "gateway 'corp' keys: … locked". The
+    keyring's line now waits for the key reads, in a D-Bus session of its own."""
+    import subprocess
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = dict(rc.env, HOME=str(home), ROLECALL_BIN=binary(), KEY_ID=aws.gateway_keys[0], SECRET=aws.gateway_keys[1])
+    env.pop("DISPLAY", None)
+    r = subprocess.run(
+        ["dbus-run-session", "--", "sh", "-c", LOCKED_KEYRING_DOCTOR], env=env, capture_output=True, text=True, timeout=60
+    )
+    rc.outputs.append(r.stdout + r.stderr)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "keyring reachable" not in r.stdout, r.stdout
+    fail = "\n".join(lines(r, "FAIL"))
+    assert "answers (service" in fail and "cannot read the gateways' keys" in fail and "locked" in fail, r.stdout
+    assert "config " in r.stdout and "(1 gateway, 0 roles)" in r.stdout, r.stdout

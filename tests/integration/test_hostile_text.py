@@ -208,7 +208,7 @@ def test_no_terminal_escape_from_config_catalogue_or_aws_files_reaches_the_termi
     listed = {r["account_id"]: r for r in json.loads(run(rc, "role", "list", "--json")[1])}
     hostile_id = listed["777777777777"]["id"]
     assert f"! {hostile_id}\tthe account's name is not used as its label: its label holds the control character U+001B" in out, out
-    assert listed["777777777777"]["label"] == hostile_id and listed["777777777777"]["group"] is None
+    assert listed["777777777777"]["label"] == hostile_id and listed["777777777777"]["group"] == "acme"  # the source: the name cannot be a group
     assert listed["787878787878"]["label"] == "Fine · Admin"
 
 

@@ -125,6 +125,9 @@ def test_dry_run_changes_nothing(rc, aws, tmp_path):
         assert "dry run" in r.stdout and "+ prod-admin" in r.stdout
         if extra:
             assert "would move" in r.stdout
+            # Keys out of ~/.aws/credentials leave the AWS CLI's profiles without any: the
+            # dry run says what keeps them working.
+            assert "--write-credential-process" in r.stdout and "credential_process" in r.stdout
     after = {p: p.read_bytes() for p in (home / ".aws").iterdir()}
     assert after == before
     assert not rc.config_dir.exists()
@@ -134,6 +137,21 @@ def test_dry_run_changes_nothing(rc, aws, tmp_path):
     assert gateways(rc, env)["corp"]["keys"] == "MISSING"
 
 
+def test_move_keys_without_a_keyring_moves_nothing_and_says_so(rc, aws, tmp_path):
+    """Issue 27: with no keyring reachable, `import --move-keys` listed every key as moved
+    and then failed. Now it says nothing was moved, changes nothing and exits non-zero."""
+    home = aws_home(tmp_path, aws)
+    env = dict(env_for(rc, home), DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent")
+    env.pop("DISPLAY", None)
+    before = {p: p.read_bytes() for p in (home / ".aws").iterdir()}
+    r = rc.cli("import", "aws-config", "--move-keys", env=env)
+    assert r.returncode == 1, r.stdout
+    assert "moved" not in r.stdout.replace("nothing was moved", ""), r.stdout
+    assert "nothing was moved or imported" in r.stderr and "unchanged" in r.stderr, r.stderr
+    assert {p: p.read_bytes() for p in (home / ".aws").iterdir()} == before
+    assert not (rc.config_dir / "config.toml").exists()
+
+
 def test_move_keys_puts_them_in_the_keyring_and_takes_them_out_of_the_file(rc, aws, tmp_path):
     home = aws_home(tmp_path, aws)
     env = env_for(rc, home)
@@ -141,6 +159,8 @@ def test_move_keys_puts_them_in_the_keyring_and_takes_them_out_of_the_file(rc, a
     original = creds.read_bytes()
     r = rc.cli("import", "aws-config", "--move-keys", env=env)
     assert r.returncode == 0, r.stderr
+    # The last word is what keeps the AWS CLI working now that its keys are gone.
+    assert "rolecall import aws-config --write-credential-process" in r.stdout.strip().splitlines()[-1]
 
     gws = gateways(rc, env)
     assert gws["corp"]["keys"] == "in keyring" and gws["legacy"]["keys"] == "in keyring"
@@ -202,7 +222,7 @@ def test_import_replacing_a_gateways_keys_forgets_what_the_old_keys_made(rc, aws
         [call] = aws.stats()["sts_calls"][calls:]
         assert call["access_key_id"] == new["AccessKeyId"], call
         assert h.close() == 0
-        assert "replacing different keys" in r.stdout and "Forgot 1 cached session(s)" in r.stdout, r.stdout
+        assert "replacing different keys" in r.stdout and "Forgot 1 cached session " in r.stdout, r.stdout
     finally:
         iam.delete_access_key(UserName="gateway", AccessKeyId=new["AccessKeyId"])
 
@@ -214,7 +234,7 @@ def test_importing_twice_updates_in_place_and_keeps_rolecall_fields(rc, aws, tmp
     r = rc.cli(
         "role", "add", "prod-admin", "--account", "111111111111", "--role-name", "Admin",
         "--gateway", "corp", "--region", "eu-west-1", "--label", "Production", "--color", "red",
-        "--group", "Acme", "--replace", env=env,
+        "--risk", "production", "--group", "Acme", "--replace", env=env,
     )
     assert r.returncode == 0, r.stderr
     # The AWS profile changes its region; rolecall's own fields must survive the re-import.
@@ -373,5 +393,117 @@ def test_legacy_and_session_sso_profiles_become_sources_and_roles_once(rc, aws, 
     config = rc.config_text()
     assert config.count("[[sso]]") == 2
     again = rc.cli("import", "aws-config", env=env)
-    assert "0 role(s) added, 0 updated, 3 unchanged" in again.stdout, again.stdout
+    assert "0 roles added, 0 updated, 3 unchanged" in again.stdout, again.stdout
     assert rc.config_text() == config
+
+
+def test_new_mfa_gateways_are_daily_production_is_marked_and_roles_are_grouped(rc, aws, tmp_path):
+    """Issue 26, points 4, 6 and 8 on import: a new gateway with an MFA device spends one code
+    a day (written out; `--mfa-mode per-role` keeps a code per role), a profile whose name has
+    the word prod is production and red, and roles are grouped by their gateway or SSO
+    source, never one per account; the dry run says all of it."""
+    home = aws_home(tmp_path, aws)
+    env = env_for(rc, home)
+    r = rc.cli("import", "aws-config", "--dry-run", env=env)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    legacy = next(l for l in lines if l.strip().startswith("+ legacy"))
+    assert "MFA daily: one code opens every role of the gateway for 12 h" in legacy, legacy
+    corp = next(l for l in lines if l.strip().startswith("+ corp"))
+    assert "MFA" not in corp, corp  # no device, no mode
+    prod = next(l for l in lines if l.strip().startswith("+ prod-admin"))
+    assert "group corp" in prod and "production" in prod, prod
+    staging = next(l for l in lines if l.strip().startswith("+ staging-ro"))
+    assert "group corp" in staging and "production" not in staging, staging
+    assert "group acme" in next(l for l in lines if l.strip().startswith("+ sso-dev"))
+    assert not rc.config_dir.exists()
+
+    r = rc.cli("import", "aws-config", "--move-keys", env=env)
+    assert r.returncode == 0, r.stderr
+    assert 'mfa_mode = "daily"' in rc.config_text()
+    gws = gateways(rc, env)
+    assert gws["legacy"]["mfa_mode"] == "daily" and gws["legacy"]["mfa_session_hours"] == 12
+    got = roles(rc, env)
+    assert {i: r["group"] for i, r in got.items()} == {
+        "prod-admin": "corp",
+        "staging-ro": "corp",
+        "audit": "legacy",
+        "billing": "legacy",
+        "sso-dev": "acme",
+    }
+    assert {i for i, r in got.items() if r["risk"] == "production"} == {"prod-admin"}
+    assert got["prod-admin"]["color"] == "red"
+    assert all(r["color"] != "red" for i, r in got.items() if i != "prod-admin")
+    # The daily mode reaches the host: the first open's prompt says what a code covers.
+    h = rc.host(env)
+    err = h.call("console.open", {"role": "audit"})["error"]
+    assert err["data"]["kind"] == "mfa_required" and err["data"]["mfa_mode"] == "daily", err
+    assert err["data"]["mfa_session_hours"] == 12
+    assert h.close() == 0
+
+    # The user's own group and risk survive the next import; nothing else changes.
+    for args in (["audit", "--group", "Auditing"], ["prod-admin", "--risk", "none"]):
+        assert rc.cli("role", "set", *args, env=env).returncode == 0
+    r = rc.cli("import", "aws-config", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "= audit (unchanged)" in r.stdout and "= prod-admin (unchanged)" in r.stdout, r.stdout
+    got = roles(rc, env)
+    assert got["audit"]["group"] == "Auditing" and got["prod-admin"]["risk"] is None
+    assert got["prod-admin"]["color"] != "red"
+
+
+def test_import_mfa_mode_per_role_and_existing_gateways_keep_their_mode(rc, aws, tmp_path):
+    home = aws_home(tmp_path, aws)
+    env = env_for(rc, home)
+    r = rc.cli("import", "aws-config", "--mfa-mode", "per-role", "--dry-run", env=env)
+    assert r.returncode == 0, r.stderr
+    legacy = next(l for l in r.stdout.splitlines() if l.strip().startswith("+ legacy"))
+    assert "MFA per role" in legacy, legacy
+    r = rc.cli("import", "aws-config", "--mfa-mode", "per-role", env=env)
+    assert r.returncode == 0, r.stderr
+    assert gateways(rc, env)["legacy"]["mfa_mode"] == "per_role"
+    assert 'mfa_mode = "per_role"' in rc.config_text()
+
+    # A gateway configured before daily became the default (no mfa_mode written) is
+    # neither changed nor given one by an import: it stays per role.
+    config = rc.config_dir / "config.toml"
+    config.write_text(config.read_text().replace('mfa_mode = "per_role"\n', ""))
+    assert "mfa_mode" not in config.read_text()
+    r = rc.cli("import", "aws-config", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "= legacy (unchanged)" in r.stdout and "MFA per role" in r.stdout, r.stdout
+    assert "mfa_mode" not in config.read_text()
+    assert gateways(rc, env)["legacy"]["mfa_mode"] == "per_role"
+
+
+def test_red_is_for_production_roles_only(rc, aws):
+    """Issue 26, point 6: `color` in roles.list is what the container must be: red for a
+    production role (its own risk or its group's) whatever colour it names, never red for any
+    other; the CLI refuses red without production risk."""
+    rc.add_gateway()
+    r = rc.cli("role", "add", "dev", "--account", "111111111111", "--role-name", "Dev", "--gateway", "corp", "--color", "red")
+    assert r.returncode == 1 and "Red is kept for production roles" in r.stderr, r.stderr
+    assert "dev" not in rc.config_text()
+    rc.add_role("dev", "111111111111", "Dev", "corp", "--color", "blue")
+    r = rc.cli("role", "set", "dev", "--color", "red")
+    assert r.returncode == 1 and "--risk production" in r.stderr, r.stderr
+    rc.add_role("prod", "222222222222", "Admin", "corp", "--risk", "production", "--color", "red")
+    r = rc.cli("role", "set", "prod", "--color", "green")
+    assert r.returncode == 0 and "stays red while it is a production role" in r.stdout, r.stdout
+    # A group's production risk counts too, for the CLI and for the colour.
+    rc.add_role("grouped", "333333333333", "Admin", "corp", "--group", "Payments")
+    assert rc.cli("group", "set", "Payments", "--risk", "production").returncode == 0
+    assert rc.cli("role", "set", "grouped", "--color", "red").returncode == 0
+    # A red role that is not production (an older config, a hand edit): its account's colour.
+    config = rc.config_dir / "config.toml"
+    config.write_text(config.read_text().replace('color = "blue"', 'color = "red"'))
+    h = rc.host()
+    roles = {x["id"]: x for x in h.call("roles.list")["result"]["roles"]}
+    assert {i: (x["color"], x["risk"]) for i, x in roles.items()} == {
+        "dev": ("turquoise", None),  # 111111111111's own colour
+        "prod": ("red", "production"),
+        "grouped": ("red", "production"),
+    }
+    opened = h.call("console.open", {"role": "dev"})["result"]
+    assert opened["container"]["color"] == "turquoise"
+    assert h.close() == 0

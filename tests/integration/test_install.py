@@ -88,7 +88,10 @@ def test_all_installs_where_browsers_are_set_up_and_says_what_it_skipped(rc, hom
 def test_a_fresh_machine_with_no_browser_is_not_an_error(rc, home):
     r = run(rc, home, "--browser", "all")
     assert r.returncode == 0, r.stderr
-    assert "nothing was installed" in r.stdout
+    assert "No browser was found for this user, so nothing was installed" in r.stdout
+    # What was looked for, and where: each browser and the folder it would have.
+    for browser, folder in [("Firefox", ".mozilla"), ("Chromium", ".config/chromium"), ("Chrome", "google-chrome")]:
+        assert f"{browser} in " in r.stdout and folder in r.stdout, r.stdout
     assert tree(home) == []
 
 

@@ -69,7 +69,7 @@ def setup(rc, tmp_path, **extra_env):
         **extra_env,
     )
     rc.add_gateway()
-    rc.add_role("prod", "111111111111", "Admin", "corp", "--label", "Production admin", "--color", "red")
+    rc.add_role("prod", "111111111111", "Admin", "corp", "--label", "Production admin", "--risk", "production")
     rc.add_role("dev", "222222222222", "Developer", "corp", "--label", "Sandbox")
     return record, data
 

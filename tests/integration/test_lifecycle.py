@@ -270,15 +270,15 @@ def test_prepared_tokens_are_in_no_log_reply_or_file(rc, aws):
 def test_host_info_reports_the_settings_the_extension_follows(rc, aws):
     h = rc.host()
     info = h.call("host.info")["result"]
-    assert info["protocol"] == 6
-    assert info["settings"] == {"renew_before_minutes": 10, "auto_renew": True}
+    assert info["protocol"] == 7
+    assert info["settings"] == {"renew_before_minutes": 10, "auto_renew": True, "notifications": True}
     assert "aws.amazon.com" in info["session_cookie_domains"]
     assert "127.0.0.1" in info["session_cookie_domains"]  # the test stack's overrides
     assert h.close() == 0
     rc.config_dir.mkdir(parents=True, exist_ok=True)
-    (rc.config_dir / "config.toml").write_text("[settings]\nrenew_before_minutes = 14\nauto_renew = false\n")
+    (rc.config_dir / "config.toml").write_text("[settings]\nrenew_before_minutes = 14\nauto_renew = false\nnotifications = false\n")
     h = rc.host()
-    assert h.call("host.info")["result"]["settings"] == {"renew_before_minutes": 14, "auto_renew": False}
+    assert h.call("host.info")["result"]["settings"] == {"renew_before_minutes": 14, "auto_renew": False, "notifications": False}
     assert h.close() == 0
     (rc.config_dir / "config.toml").write_text("[settings]\nrenew_before_minutes = 0\n")
     h = rc.host()

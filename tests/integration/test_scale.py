@@ -74,7 +74,8 @@ def test_production_roles_and_groups_are_marked_and_red_by_default(rc, aws):
     h = rc.host()
     roles = {r["id"]: r for r in h.call("roles.list")["result"]["roles"]}
     assert roles["prod"]["risk"] == "production" and roles["prod"]["color"] == "red"
-    assert roles["prod-blue"]["risk"] == "production" and roles["prod-blue"]["color"] == "blue"
+    # Red whatever colour it names: red means production (issue 26).
+    assert roles["prod-blue"]["risk"] == "production" and roles["prod-blue"]["color"] == "red"
     assert roles["billing"]["risk"] == "production", "from its group"
     assert roles["dev"]["risk"] is None
     opened = h.call("console.open", {"role": "billing"})["result"]

@@ -234,7 +234,7 @@ def test_sync_pages_through_accounts_and_roles_backs_off_when_throttled_and_is_i
     cfg.write_text(cfg.read_text().replace('label = "Team 3 · Admin"', 'label = "Mine"'))
     aws.sso("config", {"accounts": ACCOUNTS[:6], "throttle_every": 0})
     r = rc.cli("sso", "sync", "acme")
-    assert "0 roles added, 12 unchanged, 2 no longer listed" in r.stdout, r.stdout
+    assert "0 roles added, 0 updated, 12 unchanged, 2 no longer listed" in r.stdout, r.stdout
     assert 'label = "Mine"' in rc.config_text()
     r = rc.cli("sso", "sync", "acme", "--prune")
     assert "removed" in r.stdout

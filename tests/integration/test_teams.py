@@ -91,7 +91,9 @@ def test_a_file_catalogue_is_listed_mapped_read_only_and_opens(rc, aws, tmp_path
     assert set(roles) == {"mine", "shared-dev", "shared-prod"}
     prod = roles["shared-prod"]
     assert prod["catalog"] == "platform" and prod["gateway"] == "corp"
-    assert (prod["label"], prod["group"], prod["color"]) == ("Shared production", "Platform", "red")
+    # The catalogue names red for a role it does not mark production: red is production's
+    # alone, so the container gets the account's colour.
+    assert (prod["label"], prod["group"], prod["color"]) == ("Shared production", "Platform", "turquoise")
     assert roles["mine"]["catalog"] is None and roles["mine"]["shadows_catalog"] is None
     mine_dev = roles["shared-dev"]
     assert (mine_dev["catalog"], mine_dev["shadows_catalog"]) == (None, "platform")
@@ -140,7 +142,7 @@ gateway = "team"
     r = rc.cli("catalog", "update", "c")
     assert r.returncode == 1
     assert second in r.stderr and f"--sha256 {second}" in r.stderr and "--accept" in r.stderr
-    assert "adds 1 role(s), changes 1" in r.stderr
+    assert "adds 1 role, changes 1" in r.stderr
     assert first in rc.config_text() and second not in rc.config_text()
     h = rc.host()
     assert roles_by_id(h)["shared-prod"]["label"] == "Shared production"
@@ -149,7 +151,7 @@ gateway = "team"
     assert r.returncode == 1 and "nothing was changed" in r.stderr
     r = rc.cli("catalog", "update", "c", "--sha256", second)
     assert r.returncode == 0, r.stderr
-    assert "adds 1 role(s), changes 1" in r.stdout
+    assert "adds 1 role, changes 1" in r.stdout
     roles = roles_by_id(h)
     assert roles["shared-prod"]["label"] == "Renamed" and "shared-new" in roles
     # A copy edited behind rolecall's back is not used: its digest is not the accepted one
@@ -322,6 +324,7 @@ def test_a_catalogue_of_5000_roles(rc, tmp_path):
 # ---------------------------------------------------------------- discovery
 
 OUS = ("Engineering", "Finance", "Sandbox")
+PROD_ACCOUNT = "Payments prod"  # "prod" is a word of it: discovered as production
 MANAGEMENT = "123456789012"  # moto's default account: the gateway users' and the org's
 ORG_POLICY = {
     "Version": "2012-10-17",
@@ -334,15 +337,16 @@ ORG_POLICY = {
 
 @pytest.fixture(scope="module")
 def org(aws):
-    """An AWS Organization in moto: 50 member accounts in 3 OUs (one of them closed), a
-    user that may list it, and a role in the management account that may."""
+    """An AWS Organization in moto: 50 member accounts in 3 OUs (one of them closed; one,
+    PROD_ACCOUNT, named as production), a user that may list it, and a role in the
+    management account that may."""
     o = aws.admin("organizations")
     o.create_organization(FeatureSet="ALL")
     root = o.list_roots()["Roots"][0]["Id"]
     ous = {n: o.create_organizational_unit(ParentId=root, Name=n)["OrganizationalUnit"]["Id"] for n in OUS}
     members = {}
     for i in range(50):
-        name = f"Team {i:02d}"
+        name = PROD_ACCOUNT if i == 7 else f"Team {i:02d}"
         acct = o.create_account(AccountName=name, Email=f"team{i}@example.com")["CreateAccountStatus"]["AccountId"]
         ou = OUS[i % 3]
         o.move_account(AccountId=acct, SourceParentId=root, DestinationParentId=ous[ou])
@@ -400,7 +404,8 @@ def test_discovery_lists_every_page_groups_by_ou_and_reruns_in_place(rc, org):
         assert (role["label"], role["group"], role["gateway"]) == (name, ou, "org")
         assert role["role_name"] == "OrganizationAccountAccessRole"
     assert by_account[MANAGEMENT]["label"] == org["management_name"]
-    assert "group" not in by_account[MANAGEMENT]  # directly under the root
+    # Directly under the root: grouped by its name, not left to one group per account id.
+    assert by_account[MANAGEMENT]["group"] == org["management_name"]
     assert roles_by_id(rc.host())[by_account[next(iter(active))]["id"]]["group"] in OUS
 
     # The user relabels and recolours one role; an account moves to another unit.
@@ -435,6 +440,76 @@ def test_discovery_lists_every_page_groups_by_ou_and_reruns_in_place(rc, org):
         assert org["reader_keys"][1] not in text
 
 
+def test_discovery_groups_by_account_name_and_marks_production_by_its_words(rc, org):
+    """Issue 26, points 6 and 8: without --group-by each role is grouped by its account's
+    name (never left to the popup's one group per account id), and an account whose name
+    has the word prod is production (red, confirmed) from the dry run on; the user's own
+    group and risk survive the next run."""
+    rc.add_gateway("org", keys=org["reader_keys"])
+    active = {a: v for a, v in org["members"].items() if a != org["closed"]}
+    prod_acct = next(a for a, (n, _) in active.items() if n == PROD_ACCOUNT)
+    r = discover(rc, "--dry-run")
+    assert r.returncode == 0, r.stderr
+    prod_line = next(l for l in r.stdout.splitlines() if f"\t{prod_acct}\t" in l)
+    assert prod_line.startswith("+ ") and "\tproduction (" in prod_line, prod_line
+    assert sum("production (" in l for l in r.stdout.splitlines()) == 1, r.stdout
+    r = discover(rc)
+    assert r.returncode == 0, r.stderr
+    by_account = {x["account_id"]: x for x in config_roles(rc).values()}
+    for acct, (name, _) in active.items():
+        assert by_account[acct]["group"] == name
+    assert by_account[prod_acct]["risk"] == "production"
+    assert all("risk" not in x for a, x in by_account.items() if a != prod_acct)
+    listed = roles_by_id(rc.host())
+    prod_id = by_account[prod_acct]["id"]
+    assert listed[prod_id]["color"] == "red" and listed[prod_id]["risk"] == "production"
+    assert all(x["color"] != "red" for i, x in listed.items() if i != prod_id)
+    # The user's own group and risk stay.
+    other_id = by_account[sorted(a for a in active if a != prod_acct)[0]]["id"]
+    assert rc.cli("role", "set", other_id, "--group", "Mine").returncode == 0
+    assert rc.cli("role", "set", prod_id, "--risk", "none").returncode == 0
+    before = rc.config_text()
+    r = discover(rc)
+    assert r.returncode == 0 and "0 roles added, 0 updated, 50 unchanged" in r.stdout, r.stdout
+    assert rc.config_text() == before
+
+
+def test_sso_sync_groups_by_account_name_and_marks_production(rc, aws):
+    """Issue 26, points 6 and 8, for IAM Identity Center: the portal's account names group
+    the roles and mark production; a name that cannot be a group falls back to the source."""
+    from test_sso import sign_in
+
+    rc.add_sso()
+    h = rc.host()
+    assert sign_in(h, aws)["result"]["authorized"]
+    assert h.close() == 0
+    aws.sso(
+        "config",
+        {
+            "accounts": [
+                {"account_id": "710000000001", "account_name": "acme-prd", "roles": ["Admin", "ReadOnly"]},
+                {"account_id": "710000000002", "account_name": "Acme preprod", "roles": ["Admin"]},
+                {"account_id": "710000000003", "account_name": "x" * 70, "roles": ["Admin"]},
+            ]
+        },
+    )
+    r = rc.cli("sso", "sync", "acme", "--dry-run")
+    assert r.returncode == 0, r.stderr
+    marked = [l.split("\t")[0] for l in r.stdout.splitlines() if "production (" in l]
+    assert marked == ["+ acme-prd-admin", "+ acme-prd-readonly"], r.stdout
+    r = rc.cli("sso", "sync", "acme")
+    assert r.returncode == 0, r.stderr
+    listed = roles_by_id(rc.host())
+    assert sorted((x["account_id"], x["role_name"], x["group"], x["risk"]) for x in listed.values()) == [
+        ("710000000001", "Admin", "acme-prd", "production"),
+        ("710000000001", "ReadOnly", "acme-prd", "production"),
+        ("710000000002", "Admin", "Acme preprod", None),
+        # 70 characters cannot be a group: the source's name instead.
+        ("710000000003", "Admin", "acme", None),
+    ]
+    assert {i for i, x in listed.items() if x["color"] == "red"} == {"acme-prd-admin", "acme-prd-readonly"}
+
+
 def test_discovery_through_a_role_in_the_management_account(rc, aws, org):
     # The stack's gateway user may assume roles but not list the organization.
     rc.add_gateway("corp")
@@ -450,7 +525,9 @@ def test_discovery_through_a_role_in_the_management_account(rc, aws, org):
     assert assumed[0]["duration_seconds"] == "900"
     roles = config_roles(rc)
     assert all(x["gateway"] == "corp" for x in roles.values())
-    assert sorted(x["group"] for x in roles.values() if "group" in x) == sorted(ou for a, (n, ou) in org["members"].items() if a != org["closed"])
+    assert sorted(x["group"] for x in roles.values() if x["account_id"] != MANAGEMENT) == sorted(
+        ou for a, (n, ou) in org["members"].items() if a != org["closed"]
+    )
     r = discover(rc, "--via-role", "not-an-arn", gateway="corp")
     assert r.returncode == 1 and "not an IAM role ARN" in r.stderr
 

@@ -173,9 +173,9 @@ class AwsStack:
         """Ends console sessions now (of one assumed-role ARN, or all); returns how many."""
         return self._control("end-sessions", {"arn": arn} if arn else {})["ended"]
 
-    def delay(self, sts=None, signin=None):
-        """Milliseconds added to each STS / getSigninToken request, until reset."""
-        body = {k: v for k, v in (("sts", sts), ("signin", signin)) if v is not None}
+    def delay(self, sts=None, signin=None, login=None):
+        """Milliseconds added to each STS / getSigninToken / Action=login request, until reset."""
+        body = {k: v for k, v in (("sts", sts), ("signin", signin), ("login", login)) if v is not None}
         self._control("delay", body)
 
     def sso(self, what, body=None):

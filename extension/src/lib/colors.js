@@ -10,15 +10,19 @@ export const ICONS = [
 ];
 export const DEFAULT_ICON = 'briefcase';
 
-// FNV-1a (32 bit) over the account id onto the eight base colours: the same function as the
-// host's `default_color`, so a role shows the same colour whichever side picked it.
+// FNV-1a (32 bit) over the account id onto the eight base colours, never red (production's
+// alone: an account hashed onto red gets one of the seven others from the hash's higher
+// bits): the same function as the host's `default_color`, so a role shows the same colour
+// whichever side picked it.
+const NOT_RED = BASE_COLORS.filter((c) => c !== 'red');
 export function accountColor(accountId) {
   let h = 0x811c9dc5;
   for (const b of new TextEncoder().encode(String(accountId ?? ''))) {
     h ^= b;
     h = Math.imul(h, 0x01000193) >>> 0;
   }
-  return BASE_COLORS[h % BASE_COLORS.length];
+  const c = BASE_COLORS[h % BASE_COLORS.length];
+  return c === 'red' ? NOT_RED[Math.floor(h / BASE_COLORS.length) % NOT_RED.length] : c;
 }
 
 export function isColor(name) {

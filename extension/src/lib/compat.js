@@ -10,6 +10,13 @@
 // lists the same roles, in more bytes.
 export const EXPECTED_PROTOCOL = 5;
 
+// Features of a later protocol than EXPECTED_PROTOCOL, each with the protocol it needs. An
+// older host still works for everything else; where a feature is shown, the page says what
+// it lacks (`featureNote`) instead of the upgrade notice above. 7: the options page edits the
+// config (config.read, role.update, gateway.update, settings.update; service.js asks them
+// through config-edits.js).
+export const FEATURE_PROTOCOL = Object.freeze({ editing: 7 });
+
 // How to upgrade the host, for each way of installing it (README, "Install").
 export const UPGRADE_STEPS = [
   {
@@ -29,11 +36,32 @@ export const UPGRADE_STEPS = [
   },
 ];
 
+// The protocol host.info reports; a host that reports none (or garbage) speaks 1.
+export function protocolOf(host) {
+  return Number.isInteger(host?.protocol) ? host.protocol : 1;
+}
+
+export function supports(host, feature) {
+  return protocolOf(host) >= (FEATURE_PROTOCOL[feature] ?? Infinity);
+}
+
+// What to say beside a feature this host is too old for: { text, steps } (how to upgrade), or
+// null when it has it.
+export function featureNote(host, feature) {
+  if (supports(host, feature)) return null;
+  const needed = FEATURE_PROTOCOL[feature];
+  const what = { editing: 'Changing these here' }[feature] ?? 'This';
+  return {
+    text: `Read-only: ${what.toLowerCase()} needs rolecall host protocol ${needed}, and this host speaks ${protocolOf(host)}. Upgrade the host the way you installed it, or make the change with \`rolecall\` in a terminal.`,
+    steps: UPGRADE_STEPS,
+  };
+}
+
 // host: host.info's result. Returns null when the host speaks `expected` or a later protocol,
 // else { title, text, steps }. A host that reports no protocol is taken to speak 1, as
 // service.js does.
 export function hostUpgradeNotice(host, expected = EXPECTED_PROTOCOL) {
-  const protocol = Number.isInteger(host?.protocol) ? host.protocol : 1;
+  const protocol = protocolOf(host);
   if (protocol >= expected) return null;
   const version = typeof host?.version === 'string' && host.version ? `rolecall ${host.version}` : 'The rolecall host';
   return {

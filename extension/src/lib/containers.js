@@ -99,8 +99,81 @@ export function serialized() {
   };
 }
 
-// Role ids whose remembered container has at least one open tab.
-export function rolesWithTabs(map, tabs) {
+// Role ids whose remembered container has at least one open tab and was not signed out
+// since rolecall last opened a console in it (`signedOut`: cookieStoreId → when, below): a
+// signed-out container's tabs are on the sign-in page, or will be at their next request.
+export function rolesWithTabs(map, tabs, signedOut = {}) {
   const stores = new Set(tabs.map((t) => t.cookieStoreId).filter(Boolean));
-  return Object.keys(map).filter((roleId) => stores.has(ownContainer(map, roleId)));
+  return Object.keys(map).filter((roleId) => {
+    const store = ownContainer(map, roleId);
+    return stores.has(store) && !Object.hasOwn(signedOut, store);
+  });
+}
+
+// The containers signed out (storage.local, cookieStoreId → the sign-out's time): a sign-out
+// adds its containers, a console that rolecall opens (or renews on the user's demand) in one
+// takes it out again. Their tabs are not live consoles: no "open" mark, no badge count, no
+// silent renewal, no focus mode. Nothing but container ids and times.
+export const SIGNED_OUT_KEY = 'signedOut';
+
+export async function loadSignedOut(storage) {
+  const got = (await storage.get(SIGNED_OUT_KEY))?.[SIGNED_OUT_KEY];
+  if (!got || typeof got !== 'object' || Array.isArray(got)) return {};
+  return Object.fromEntries(Object.entries(got).filter(([, at]) => Number.isFinite(at)));
+}
+
+// `record` with `stores` signed out at `at`, only containers the map still names (the record
+// stays as small as the map).
+export function withSignedOut(record, stores, at, map) {
+  const known = new Set(Object.values(map));
+  const next = Object.fromEntries(Object.entries(record).filter(([store]) => known.has(store)));
+  for (const store of stores) if (store) next[store] = at;
+  return next;
+}
+
+export function withoutSignedOut(record, store) {
+  if (!Object.hasOwn(record, store)) return record;
+  const { [store]: _gone, ...rest } = record;
+  return rest;
+}
+
+// The roles whose remembered container differs from how the listing says it should look
+// (colour, icon): [{ roleId, cookieStoreId, changes }]. A role marked production after its
+// container was made turns red at the next listing, not only at its next open. `styleOf(role)`
+// → { color, icon }; `identities`: contextualIdentities.query's answer.
+export function restyles(roles, map, identities, styleOf) {
+  const byStore = new Map(identities.map((c) => [c.cookieStoreId, c]));
+  const out = [];
+  for (const role of roles) {
+    const store = ownContainer(map, role.id);
+    const identity = store && byStore.get(store);
+    if (!identity) continue;
+    const want = styleOf(role);
+    const changes = {};
+    for (const field of ['color', 'icon']) if (want[field] && identity[field] !== want[field] && identity[field] !== legacyColor(want[field])) changes[field] = want[field];
+    if (Object.keys(changes).length) out.push({ roleId: role.id, cookieStoreId: store, changes });
+  }
+  return out;
+}
+
+// Applies `restyles`: each container updated in place (its tabs stay), an older Firefox's
+// name for a new colour when it refuses that one. Best effort; returns how many changed.
+export async function applyRestyles(identities, changes) {
+  let n = 0;
+  for (const { cookieStoreId, changes: c } of changes) {
+    try {
+      await identities.update(cookieStoreId, c);
+      n++;
+    } catch {
+      if (c.color && legacyColor(c.color) !== c.color) {
+        try {
+          await identities.update(cookieStoreId, { ...c, color: legacyColor(c.color) });
+          n++;
+        } catch {
+          // the container went away meanwhile
+        }
+      }
+    }
+  }
+  return n;
 }

@@ -63,3 +63,73 @@ export async function removeSessionCookies({ cookies, permissions }, storeId, do
   }
   return { removed, unreached };
 }
+
+function removalOf(c) {
+  const target = { url: cookieUrl(c), name: c.name, storeId: c.storeId };
+  if (c.firstPartyDomain !== undefined) target.firstPartyDomain = c.firstPartyDomain;
+  if (c.partitionKey) target.partitionKey = c.partitionKey;
+  return target;
+}
+
+// How long a signed-out container's new console cookies are removed as they come: a tab that
+// was still signing in at the sign-out (its sign-in page's answer sets the cookie after the
+// removal) has done so well within this.
+export const GUARD_MS = 30_000;
+
+// Keeps console sign-in cookies out of containers just signed out: while a container is
+// guarded, any session cookie (of `domains`) set in it is removed at once. The listener is on
+// cookies.onChanged only while something is guarded (it hears every cookie of the browser).
+// `release(store)`: rolecall opens a console there now, whose cookie must stay.
+export function createCookieGuard({ cookies }, { timers = globalThis, guardMs = GUARD_MS } = {}) {
+  const guarded = new Map(); // cookieStoreId → { domains, timer }
+  let removed = 0;
+  const listener = ({ removed: gone, cookie } = {}) => {
+    if (gone || !cookie) return;
+    const g = guarded.get(cookie.storeId);
+    if (!g || !isSessionCookieDomain(cookie.domain, g.domains)) return;
+    cookies
+      .remove(removalOf(cookie))
+      .then((r) => {
+        if (r) removed++;
+      })
+      .catch(() => {});
+  };
+  let on = false;
+  function stopIfIdle() {
+    if (guarded.size === 0 && on) {
+      cookies.onChanged?.removeListener(listener);
+      on = false;
+    }
+  }
+  return {
+    guard(stores, domains) {
+      if (!cookies?.onChanged) return;
+      for (const store of stores) {
+        const was = guarded.get(store);
+        if (was) timers.clearTimeout(was.timer);
+        const timer = timers.setTimeout(() => {
+          if (guarded.get(store)?.timer !== timer) return;
+          guarded.delete(store);
+          stopIfIdle();
+        }, guardMs);
+        guarded.set(store, { domains: [...domains], timer });
+      }
+      if (guarded.size && !on) {
+        cookies.onChanged.addListener(listener);
+        on = true;
+      }
+    },
+    release(store) {
+      const g = guarded.get(store);
+      if (!g) return;
+      timers.clearTimeout(g.timer);
+      guarded.delete(store);
+      stopIfIdle();
+    },
+    guarding: (store) => guarded.has(store),
+    listening: () => on,
+    get removed() {
+      return removed;
+    },
+  };
+}

@@ -24,22 +24,26 @@ export function richText(text) {
     .filter((part) => part !== '');
 }
 
-// The host's full message, folded: it is for a bug report or a search, not for reading first.
-// Copy needs no permission (a click is a user gesture); where the clipboard refuses, the text
-// is selected so the keyboard can copy it.
-function details(text) {
-  const body = el('p', { class: 'details-text' }, text);
+// A Copy button for `text`. Copy needs no permission (a click is a user gesture); where the
+// clipboard refuses, `select` (a node) is selected so the keyboard can copy it.
+export function copyButton(text, select) {
   const copy = el('button', { type: 'button', class: 'copy' }, 'Copy');
   copy.addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText(text);
       copy.textContent = 'Copied';
     } catch {
-      getSelection()?.selectAllChildren(body);
+      getSelection()?.selectAllChildren(select);
       copy.textContent = 'Selected: copy with the keyboard';
     }
   });
-  return el('details', {}, el('summary', {}, 'Details'), body, copy);
+  return copy;
+}
+
+// The host's full message, folded: it is for a bug report or a search, not for reading first.
+function details(text) {
+  const body = el('p', { class: 'details-text' }, text);
+  return el('details', {}, el('summary', {}, 'Details'), body, copyButton(text, body));
 }
 
 // One block: the headline, the next step, and the details when there are any.

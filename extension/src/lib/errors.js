@@ -3,7 +3,7 @@
 // whole message as details.
 
 // Kinds the extension itself produces (the host's kinds are in docs/PROTOCOL.md).
-export const CLIENT_KINDS = ['host_missing', 'host_forbidden', 'host_disconnected', 'timeout', 'extension_error'];
+export const CLIENT_KINDS = ['host_missing', 'host_forbidden', 'host_disconnected', 'timeout', 'extension_error', 'signed_out'];
 
 export class RolecallError extends Error {
   constructor(kind, message, { code, data } = {}) {
@@ -61,6 +61,10 @@ const NEXT_STEPS = {
   // IAM Identity Center: the host's sentence says what happened; the way out is a new code.
   sso_login_expired: 'Click the role again for a new code, and approve it within its time.',
   sso_login_denied: 'Click the role again to sign in with a new code.',
+  // A sign-out came while the console was on its way; the role itself is fine.
+  signed_out: 'Click the role again to open a new console.',
+  // The options page's edits (protocol 7): the host's sentence names the field and the rule.
+  config_busy: 'Wait for the other rolecall command to finish, then save again.',
 };
 
 const FALLBACK_MESSAGES = {
@@ -86,9 +90,14 @@ export function describeError(err) {
   const message = headline ?? (text || FALLBACK_MESSAGES[kind] || 'Something went wrong.');
   const out = { kind, message, next: nextStep(kind, data) };
   if (headline && text) out.details = text;
-  for (const field of ['gateway', 'mfa_serial', 'role', 'path', 'sso']) {
+  // mfa_required (protocol 7) also says the gateway's mode, how long a daily code lasts, and
+  // why its MFA command gave no code: the prompt shows them.
+  for (const field of ['gateway', 'mfa_serial', 'role', 'path', 'sso', 'field', 'catalog', 'mfa_mode', 'mfa_process_error']) {
     if (typeof data[field] === 'string') (out.data ??= {})[field] = data[field];
   }
+  if (Number.isInteger(data.mfa_session_hours) && data.mfa_session_hours > 0) (out.data ??= {}).mfa_session_hours = data.mfa_session_hours;
+  // Which link of a role's `links` an edit's refusal is about.
+  if (Number.isInteger(data.index) && data.index >= 0) (out.data ??= {}).index = data.index;
   return out;
 }
 

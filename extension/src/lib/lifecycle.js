@@ -5,8 +5,8 @@
 // Nothing here stores or logs a sign-in URL: it goes from the host's reply to tabs.create.
 import { BADGE_COLORS, badgeFor } from './badge.js';
 import { loadAndClose, renewalAnchor, showsSignIn } from './console-tabs.js';
-import { loadContainerMap, ownContainer, rolesWithTabs, serialized } from './containers.js';
-import { removeSessionCookies } from './cookies.js';
+import { SIGNED_OUT_KEY, loadContainerMap, loadSignedOut, ownContainer, rolesWithTabs, serialized, withSignedOut, withoutSignedOut } from './containers.js';
+import { createCookieGuard, removeSessionCookies } from './cookies.js';
 import { RolecallError } from './errors.js';
 import { savePending } from './pending.js';
 import { forgetRecent, loadRecent, noteOpened, prepareCandidates } from './recent.js';
@@ -21,6 +21,7 @@ import {
   pruneRecord,
   settingsFrom,
 } from './schedule.js';
+import { timeLeftText } from './timeleft.js';
 
 export const ALARM = 'rolecall-consoles';
 export const RECORD_KEY = 'renewals';
@@ -31,6 +32,18 @@ export const NOTIFICATION_PREFIX = 'renew:';
 export const SECOND_LOOK_MS = 10_000;
 export const RETRY_LOOK_MS = 5 * 60_000;
 
+// What a notification about a console that ends says: the role's label, its time left as the
+// popup's row counts it (timeleft.js), and what renewing it takes.
+export function renewalNotice(role, end, now) {
+  const label = role?.label ?? role?.id ?? 'A role';
+  const left = timeLeftText(end, now);
+  const state = left === 'expired' ? `${label}: its console has ended.` : `${label}: ${left} on its console.`;
+  const renewable = role?.session?.renewable;
+  if (renewable === 'sso_login') return { title: `Sign in to renew ${label}`, message: `${state} Renewing it needs an IAM Identity Center sign-in: click to start it.` };
+  if (renewable === 'mfa' || (renewable !== 'silent' && role?.needs_code)) return { title: `MFA code to renew ${label}`, message: `${state} Renewing it needs an MFA code: click to enter it.` };
+  return { title: `Renew ${label}`, message: `${state} Click to renew it.` };
+}
+
 // `host`: the service's view of the host: info() (host.info, cached), mode() (how a click
 // opens), listRoles(), role(id), containerFor(id, result) (the role's container, made if needed),
 // ssoSignIn(id, sso, job) (an Identity Center sign-in, then `job`).
@@ -39,6 +52,27 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
   const local = api.storage.local;
   const inOrder = serialized();
   const renewing = new Map(); // role id → its renewal in flight
+  const guard = createCookieGuard(api, { timers });
+  // The signed-out containers (containers.js), kept in memory after the first read; written
+  // one change at a time.
+  let signedOutKept = null;
+  const signedOutInOrder = serialized();
+  const signedOutNow = () => (signedOutKept ??= loadSignedOut(local).catch(() => ({})));
+  const changeSignedOut = (change) =>
+    signedOutInOrder(async () => {
+      const next = change(await signedOutNow());
+      signedOutKept = Promise.resolve(next);
+      await local.set({ [SIGNED_OUT_KEY]: next });
+      return next;
+    });
+  // Sign-outs so far, and the number of the last one of each role and of all: an open or a
+  // renewal takes a ticket when it begins, and does not load the console it minted when its
+  // role was signed out meanwhile (the sign-out has already cleared the container).
+  let signOuts = 0;
+  let allSignedOut = 0;
+  const roleSignedOut = new Map();
+  const ticket = (id) => ({ id, n: signOuts });
+  const signedOutSince = (t) => allSignedOut > t.n || (roleSignedOut.get(t.id) ?? 0) > t.n;
 
   async function enabled() {
     return ((await host.info())?.protocol ?? 1) >= 3;
@@ -70,7 +104,7 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
   async function inUse(roles, mode) {
     if (mode === 'container') {
       const map = await loadContainerMap(local);
-      return new Set(rolesWithTabs(map, await api.tabs.query({})));
+      return new Set(rolesWithTabs(map, await api.tabs.query({}), await signedOutNow()));
     }
     if (mode === 'isolated_window') return new Set(roles.filter((r) => r.window_open).map((r) => r.id));
     return new Set(); // multi-session tabs: which tab is whose is unknown
@@ -93,16 +127,9 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
 
   async function notify(role, end) {
     if (!api.notifications) return;
-    const left = end - now();
-    const when = left > 0 ? `console ends in ${Math.max(1, Math.ceil(left / 60_000))} min` : 'console has ended';
-    await api.notifications.create(`${NOTIFICATION_PREFIX}${role.id}`, {
-      type: 'basic',
-      iconUrl: api.runtime.getURL('icons/48.png'),
-      title: 'rolecall',
-      // An IAM Identity Center role whose token is gone needs a sign-in, which says so (as the
-      // row's `needs sign-in`); the click starts it.
-      message: `${role.label ?? role.id}: ${when} — ${role.session?.renewable === 'sso_login' ? 'Sign in to renew' : 'Renew'}`,
-    });
+    // A renewal that needs a code or an Identity Center sign-in says so; the click asks for it.
+    const { title, message } = renewalNotice(role, end, now());
+    await api.notifications.create(`${NOTIFICATION_PREFIX}${role.id}`, { type: 'basic', iconUrl: api.runtime.getURL('icons/48.png'), title, message });
   }
 
   const clearNotification = (id) => api.notifications?.clear(`${NOTIFICATION_PREFIX}${id}`).catch(() => {});
@@ -137,7 +164,8 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
       const t = now();
       const silentOk = mode === 'container';
       const p = planRenewals({ roles: list, inUse: used, record, now: t, settings, silentOk });
-      if (act) {
+      // The user turned notifications off ([settings] notifications = false): none is sent.
+      if (act && settings.notifications) {
         for (const { id, end } of p.notify) {
           await notify(list.find((r) => r.id === id), end).catch(() => {});
           record = noteNotified(record, id, end);
@@ -159,10 +187,11 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
   }
 
   // The user's tabs that show the sign-in page (the console had ended) are reloaded once,
-  // now and once more a little later.
-  async function reloadSignedOut(store) {
+  // now and once more a little later (not after a sign-out of the role meanwhile).
+  async function reloadSignedOut(store, t) {
     const reloaded = new Set();
     const look = async () => {
+      if (signedOutSince(t)) return;
       for (const tab of await api.tabs.query({ cookieStoreId: store })) {
         if (reloaded.has(tab.id) || !showsSignIn(tab)) continue;
         reloaded.add(tab.id);
@@ -187,7 +216,7 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
   // Firefox: a new sign-in in a background tab of the role's container, landing where the
   // user last was in it; the tab closes once the console has loaded. The container's other
   // tabs carry on with the new session (one cookie jar).
-  async function renewInContainer(id, mfaCode) {
+  async function renewInContainer(id, mfaCode, t, quiet) {
     const domains = (await host.info())?.session_cookie_domains ?? [];
     const store = ownContainer(await loadContainerMap(local), id);
     const anchor = store ? renewalAnchor(await api.tabs.query({ cookieStoreId: store }), domains) : null;
@@ -196,6 +225,7 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
     if (mfaCode !== undefined) params.mfa_code = mfaCode;
     const result = await openForRenewal(params);
     const cookieStoreId = store ?? (await host.containerFor(id, result));
+    await consoleOpening(id, cookieStoreId, t, { quiet });
     const props = { url: result.url, cookieStoreId, active: false };
     if (anchor) Object.assign(props, { windowId: anchor.windowId, index: anchor.index + 1 });
     try {
@@ -205,22 +235,48 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
       err.mintedEnd = Date.parse(result.console_expires_at); // the host counts it; the tabs do not have it
       throw err;
     }
-    await reloadSignedOut(cookieStoreId);
+    await reloadSignedOut(cookieStoreId, t);
     return result;
   }
+
+  // A console is about to load in `store` for role `id` (an open, a renewal): unless the role
+  // was signed out since `t` (its ticket) — then nothing loads, and the minted sign-in URL is
+  // dropped — the container is signed in again: no longer signed out, and its cookies no
+  // longer removed as they come. Only the user does that (a click, Renew): a silent renewal
+  // of a signed-out container loads nothing either.
+  async function consoleOpening(id, store, t, { quiet = false } = {}) {
+    const fenced = store ? Object.hasOwn(await signedOutNow(), store) : false;
+    if ((t && signedOutSince(t)) || (quiet && fenced)) {
+      const label = (await host.role(id).catch(() => null))?.label ?? id;
+      throw new RolecallError('signed_out', `${label} was signed out while its console was on its way: nothing was opened.`);
+    }
+    if (!store) return;
+    guard.release(store);
+    if (fenced) await changeSignedOut((r) => withoutSignedOut(r, store));
+  }
+
+  // The containers signed out and not opened since (cookieStoreId → when).
+  const signedOutStores = () => signedOutNow();
 
   // Renews a role's console now: silently when due (`quiet`), or on the user's demand (the
   // popup's Renew, a notification's click, with a code when one was asked for).
   function renew(id, { mfaCode, quiet = false } = {}) {
     if (renewing.has(id)) return renewing.get(id);
+    const t = ticket(id);
     const job = (async () => {
       const mode = await host.mode();
+      if (quiet && mode === 'container') {
+        // A signed-out container has no console to keep: it is renewed on the user's demand
+        // only (planRenewals sees no tab of it in use; this catches a plan made before).
+        const store = ownContainer(await loadContainerMap(local), id);
+        if (store && Object.hasOwn(await signedOutNow(), store)) return { renewed: false };
+      }
       const role = (await host.listRoles()).find((r) => r.id === id);
       if (!role) throw new RolecallError('unknown_role', `No role '${id}' is configured.`);
       const oldEnd = effectiveEnd(role, await loadRecord());
       try {
         let result;
-        if (mode === 'container') result = await renewInContainer(id, mfaCode);
+        if (mode === 'container') result = await renewInContainer(id, mfaCode, t, quiet);
         else if (mode === 'isolated_window') {
           // A new window of the role's running browser: its other windows keep the session.
           const params = { role: id, open_in: 'isolated_window' };
@@ -233,7 +289,8 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
         return { renewed: true, consoleExpiresAt: result.console_expires_at ?? null };
       } catch (e) {
         const minted = Number.isFinite(e?.mintedEnd) ? { hostEnd: e.mintedEnd, realEnd: oldEnd } : null;
-        if (quiet || minted) await changeRecord((r) => noteFailed(r, id, now(), minted));
+        // (A sign-out meanwhile is no failure: the role has no console to renew any more.)
+        if ((quiet || minted) && e?.kind !== 'signed_out') await changeRecord((r) => noteFailed(r, id, now(), minted));
         throw e;
       } finally {
         renewing.delete(id);
@@ -250,15 +307,21 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
   // leaves the recent roles, so the next popup does not mint it new credentials at once.
   // Isolated windows and multi-session tabs live in cookie jars the extension cannot reach.
   async function signOut(id) {
-    // A renewal under way would sign the role in again right after: let it finish first.
-    await renewing.get(id)?.catch(() => {});
+    // From here, an open or renewal of the role that began before loads nothing.
+    roleSignedOut.set(id, ++signOuts);
     const mode = await host.mode();
     const domains = (await host.info())?.session_cookie_domains ?? [];
     let cookies = { removed: 0, unreached: [] };
     if (mode === 'container') {
-      const store = ownContainer(await loadContainerMap(local), id);
-      if (store) cookies = await removeSessionCookies(api, store, domains);
-    }
+      const map = await loadContainerMap(local);
+      const store = ownContainer(map, id);
+      if (store) {
+        await fence([store], domains, map);
+        // A renewal under way has loaded its console already or loads none: let it end first.
+        await renewing.get(id)?.catch(() => {});
+        cookies = await removeSessionCookies(api, store, domains);
+      }
+    } else await renewing.get(id)?.catch(() => {});
     await client.request('session.forget', { role: id });
     await forgetRecent(local, id);
     await changeRecord((r) => forgetRole(r, id));
@@ -269,14 +332,19 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
   }
 
   async function signOutAll() {
-    await Promise.all([...renewing.values()].map((job) => job.catch(() => {})));
+    // From here, no open or renewal that began before loads its console.
+    allSignedOut = ++signOuts;
     const mode = await host.mode();
     const domains = (await host.info())?.session_cookie_domains ?? [];
     let removed = 0;
     const unreached = new Set();
+    const map = mode === 'container' ? await loadContainerMap(local) : {};
+    // Every container rolecall made, also those of roles since removed from the config.
+    const stores = [...new Set(Object.values(map))];
+    await fence(stores, domains, map);
+    await Promise.all([...renewing.values()].map((job) => job.catch(() => {})));
     if (mode === 'container') {
-      // Every container rolecall made, also those of roles since removed from the config.
-      for (const store of new Set(Object.values(await loadContainerMap(local)))) {
+      for (const store of stores) {
         const got = await removeSessionCookies(api, store, domains);
         removed += got.removed;
         for (const d of got.unreached) unreached.add(d);
@@ -290,6 +358,15 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
     await refresh({ act: false }).catch(() => {});
     broadcast();
     return { mode, removed, unreached: [...unreached] };
+  }
+
+  // Marks containers signed out (no "open" mark, no silent renewal until rolecall opens a
+  // console there again) and removes the console cookies set in them for a while: those of a
+  // tab that was still signing in when its cookies were cleared.
+  async function fence(stores, domains, map) {
+    if (stores.length === 0) return;
+    guard.guard(stores, domains);
+    await changeSignedOut((r) => withSignedOut(r, stores, now(), map));
   }
 
   // A successful open from the popup: the role becomes recent, and its new console is known
@@ -330,6 +407,7 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
         return;
       }
       if (e?.kind !== 'mfa_required') {
+        if (!settingsFrom(await host.info().catch(() => null)).notifications) return;
         await api.notifications?.create(`${NOTIFICATION_PREFIX}${id}`, {
           type: 'basic',
           iconUrl: api.runtime.getURL('icons/48.png'),
@@ -363,5 +441,5 @@ export function createLifecycle({ api, client, host, now = () => Date.now(), tim
     tabTimer = timers.setTimeout(() => refresh({ fromHost: false, act: false }).catch(() => {}), 500);
   }
 
-  return { refresh, renew, signOut, signOutAll, opened, prepare, notificationClicked, alarm, tabsChanged };
+  return { refresh, renew, signOut, signOutAll, opened, prepare, notificationClicked, alarm, tabsChanged, ticket, consoleOpening, signedOutStores };
 }

@@ -1,6 +1,7 @@
-// The options page's read-only overview of the config: every role with its group, source,
-// risk, MFA mode and live state, and every source (gateways, IAM Identity Center) with its
-// roles and state, from roles.list alone. Pure.
+// The options page's overview of the config: every role with its group, source, risk, MFA
+// mode and live state, and every source (gateways, IAM Identity Center) with its roles and
+// state, from roles.list (and, from a host of protocol 7, config.read's sources and their
+// editable MFA fields). Pure.
 import { consoleEnd, timeLeftText } from './timeleft.js';
 
 // A role's state in a few words: its console's time left, or what its next open needs.
@@ -38,8 +39,10 @@ export function roleRows(roles, now) {
 }
 
 // One row per source, in the order their first role comes: its kind, MFA mode, how many roles
-// use it, how many of those have a live console, and what its next open needs.
-export function sourceRows(roles, now) {
+// use it, how many of those have a live console, and what its next open needs. With `config`
+// (config.read, host protocol 7): every configured source, also those without roles yet, and
+// for a gateway its editable MFA fields (`gateway`).
+export function sourceRows(roles, now, config = null) {
   const by = new Map();
   for (const r of roles) {
     const { kind, name } = sourceOf(r);
@@ -51,12 +54,24 @@ export function sourceRows(roles, now) {
     if (kind === 'gateway' && r.mfa) s.mfa = r.mfa_mode === 'daily' ? 'daily' : 'per role';
     if (r.needs_login || r.needs_code) s.needs = true;
   }
-  return [...by.values()].map((s) => ({
-    kind: s.kind === 'sso' ? 'IAM Identity Center' : 'gateway',
-    name: s.name,
-    mfa: s.mfa,
-    roles: s.roles,
-    live: s.live,
-    state: s.kind === 'sso' ? (s.needs ? 'needs sign-in' : 'signed in') : s.needs ? 'next open asks for a code' : 'ready',
-  }));
+  const gateways = new Map((config?.gateways ?? []).map((g) => [g.name, g]));
+  for (const [kind, list] of [['gateway', config?.gateways], ['sso', config?.sso]]) {
+    for (const { name } of list ?? []) {
+      if (!by.has(`${kind}:${name}`)) by.set(`${kind}:${name}`, { kind, name, roles: 0, live: 0, mfa: kind === 'sso' ? '—' : 'none', needs: false, none: true });
+    }
+  }
+  return [...by.values()].map((s) => {
+    const gateway = s.kind === 'gateway' ? gateways.get(s.name) ?? null : null;
+    const mfa = gateway ? (gateway.mfa ? (gateway.mfa_mode === 'daily' ? 'daily' : 'per role') : 'none') : s.mfa;
+    return {
+      kind: s.kind === 'sso' ? 'IAM Identity Center' : 'gateway',
+      type: s.kind,
+      name: s.name,
+      mfa,
+      roles: s.roles,
+      live: s.live,
+      state: s.none ? 'no roles yet' : s.kind === 'sso' ? (s.needs ? 'needs sign-in' : 'signed in') : s.needs ? 'next open asks for a code' : 'ready',
+      gateway,
+    };
+  });
 }

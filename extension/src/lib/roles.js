@@ -44,8 +44,10 @@ export function isDigitsOnly(query) {
 
 // The row Enter opens. A digits-only query may be an MFA code typed into the search box (the
 // prompt lost focus when the popup closed), and it matches account ids: Enter then opens
-// nothing until the user picks a row with the arrow keys or the mouse (`picked`). Any other
-// query keeps the usual rule: the selected row if still shown, else the first.
+// nothing until the user picks a row with the arrow keys or the mouse (`picked`), or the
+// query is a whole 12-digit account id of a role (search.js picks that role: an MFA code has
+// 6 digits). Any other query keeps the usual rule: the selected row if still shown, else the
+// first.
 export function selectionFor(order, currentId, query, picked) {
   if (isDigitsOnly(query) && !picked) return null;
   return keepSelection(order, currentId);

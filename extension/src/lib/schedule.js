@@ -23,10 +23,12 @@ export function retryDelay(failures) {
 //   failures, retryAt         failed renewals of the current console and when to try again
 //   stale:       { hostEnd, realEnd }  a renewal minted a console (the host now says it ends
 //                at hostEnd) that never loaded: the role's tabs still have the old one
+// host.info's settings (config.toml [settings]); `notifications` (protocol 7) off: nothing is
+// planned as a notification, the badge still tells.
 export function settingsFrom(info) {
   const s = info?.settings ?? {};
   const minutes = Number.isInteger(s.renew_before_minutes) && s.renew_before_minutes > 0 ? s.renew_before_minutes : 10;
-  return { renewBeforeMs: minutes * MINUTE, autoRenew: s.auto_renew !== false };
+  return { renewBeforeMs: minutes * MINUTE, autoRenew: s.auto_renew !== false, notifications: s.notifications !== false };
 }
 
 // `inUse`: role ids whose console is in use (Firefox: its container has a tab; isolated
@@ -59,7 +61,8 @@ export function planRenewals({ roles, inUse, record = {}, now, settings, silentO
     }
     const silent = silentOk && settings.autoRenew && role.session.renewable === 'silent';
     if (silent) renew.push(role.id);
-    if ((!silent || (r.failures ?? 0) >= TELL_AFTER_FAILURES) && r.notifiedFor !== end) notify.push({ id: role.id, end });
+    const tell = settings.notifications !== false && (!silent || (r.failures ?? 0) >= TELL_AFTER_FAILURES);
+    if (tell && r.notifiedFor !== end) notify.push({ id: role.id, end });
   }
   return { renew, notify, nextAt: wake.length ? Math.min(...wake) : null };
 }

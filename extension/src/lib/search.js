@@ -10,7 +10,12 @@
 //
 // Ranking: a pasted role ARN or console URL picks its roles first; then exact, prefix,
 // word-prefix, substring, then typo-tolerant subsequence ("prdo" finds "prod"); within one,
-// by field (label, id, account id, account name, role name, region, source) and base order.
+// by field (label, id, account id, account name, role name, region, source), then by how
+// many of the query's words the role has as whole words ("dev" in "Fraud dev 24", not only
+// as the start of "Developer"; an environment word counts for its synonyms too: "prod" is
+// whole in "Payments production"), then base order. In a query of several words, an
+// environment word (prod, dev, staging…) the role has whole comes before all of that. A pasted account id (12 digits, with or
+// without dashes or spaces) that is a role's account picks the first such role.
 import { parseArn, parseConsoleUrl, roleMatchesArn, splitService } from './landing.js';
 import { isDigitsOnly } from './roles.js';
 
@@ -25,6 +30,31 @@ const FUZZY_FIELD = [true, true, false, true, true, false, true]; // not account
 const SEP = '\n';
 
 const text = (v) => (v == null ? '' : String(v));
+
+// Environment words and the words that mean the same environment: a query's environment word
+// is whole in a role that has any of them as a word, and finds a role that has only another
+// of them ("production" finds "Payments prd"), ranked after the word's own word-start matches.
+export const ENVIRONMENTS = [
+  ['prod', 'production', 'prd'],
+  ['preprod', 'pre-prod'],
+  ['nonprod', 'non-prod'],
+  ['dev', 'development'],
+  ['test', 'testing', 'tst'],
+  ['qa'],
+  ['uat'],
+  ['sit'],
+  ['stage', 'staging', 'stg'],
+  ['sandbox', 'sbx'],
+  ['perf', 'performance'],
+  ['demo'],
+];
+const SYNONYMS = new Map(ENVIRONMENTS.flatMap((group) => group.map((w) => [w, group.filter((o) => o !== w)])));
+
+// What matching one query word needs: the word, its typo masks (or null: no typo tolerated),
+// the other words of its environment (or null), made once per query.
+function termSpec(term, fuzzy = true) {
+  return { term, masks: fuzzy && typoTolerant(term) ? termMasks(term) : null, synonyms: SYNONYMS.get(term) ?? null };
+}
 
 function fieldValues(role) {
   return [
@@ -146,29 +176,65 @@ function wordStart(raw, lower, pos) {
 // none: a query over 10,000 roles allocates nothing per role.
 const code = (tier, field) => tier * FIELD_COUNT + field;
 
+// Whether a word ends at `k` (the character before it is the word's last): the field's end,
+// a non-alphanumeric, a letter-digit change, or a lower-to-upper change in the original text.
+function wordEnd(raw, lower, k) {
+  const c = lower.charCodeAt(k);
+  if (!isAlnum(c)) return true; // also the separator and the end of the string (NaN)
+  const p = lower.charCodeAt(k - 1);
+  if (isDigit(p) !== isDigit(c)) return true;
+  const rp = raw.charCodeAt(k - 1);
+  const rc = raw.charCodeAt(k);
+  return rp >= 97 && rp <= 122 && rc >= 65 && rc <= 90;
+}
+
 // The best match of `term` (no separator in it) in a role, from one scan of its occurrences:
 // each lies in one field, at the field's start (EXACT if it is the whole field, else PREFIX),
-// at a word start (WORD) or elsewhere (SUBSTRING).
+// at a word start (WORD) or elsewhere (SUBSTRING); with WHOLE when one of them is a whole
+// word (never for a single character).
 function substringMatch(index, entry, term) {
   const { lower, raw } = entry;
   const bounds = index.bounds;
   const base = entry.i * STRIDE;
   const m = term.length;
   let best = -1;
+  let whole = 0;
   let f = 0;
   for (let pos = lower.indexOf(term); pos !== -1; pos = lower.indexOf(term, pos + 1)) {
     while (bounds[base + f + 1] <= pos) f++;
     const start = bounds[base + f];
     const end = bounds[base + f + 1] - 1;
     if (pos + m > end) continue; // (cannot happen without a separator in the term)
-    const tier = pos === start ? (pos + m === end ? EXACT : PREFIX) : wordStart(raw, lower, pos) ? WORD : SUBSTRING;
+    const atWord = pos === start || wordStart(raw, lower, pos);
+    const tier = pos === start ? (pos + m === end ? EXACT : PREFIX) : atWord ? WORD : SUBSTRING;
+    if (m > 1 && atWord && !whole && wordEnd(raw, lower, pos + m)) whole = WHOLE;
     const c = code(tier, f);
     if (best === -1 || c < best) {
       best = c;
-      if (tier === EXACT) break; // later fields rank lower
+      if (tier === EXACT && (whole || m === 1)) break; // later fields rank lower
     }
   }
-  return best;
+  return best === -1 ? -1 : best | whole;
+}
+
+// An environment word's synonyms, each as a whole word: the first field one is in, ranked as
+// a substring (the query's own word at a word start comes first), with WHOLE; or -1.
+function synonymMatch(index, entry, synonyms) {
+  const { lower, raw } = entry;
+  const bounds = index.bounds;
+  const base = entry.i * STRIDE;
+  let best = -1;
+  for (const syn of synonyms) {
+    let f = 0;
+    for (let pos = lower.indexOf(syn); pos !== -1; pos = lower.indexOf(syn, pos + 1)) {
+      while (bounds[base + f + 1] <= pos) f++;
+      if (!(pos === bounds[base + f] || wordStart(raw, lower, pos)) || !wordEnd(raw, lower, pos + syn.length)) continue;
+      const c = code(SUBSTRING, f);
+      if (best === -1 || c < best) best = c;
+      break; // later occurrences are in this field or later ones
+    }
+  }
+  return best === -1 ? -1 : best | WHOLE;
 }
 
 // Typo-tolerant subsequence: `term`'s characters in order in `s` from `from` to `to` (other
@@ -238,11 +304,16 @@ export function queryTerms(query) {
   return q.split(/\s+/).map(normalizeTerm).filter(Boolean);
 }
 
-// The best match of one term in a role, or -1.
-function termMatch(index, entry, term, masks) {
-  const m = substringMatch(index, entry, term);
-  if (m !== -1 || !masks) return m;
-  const f = fuzzyField(index, entry, term, masks);
+// The best match of one term (a termSpec) in a role, or -1; WHOLE set when the term is a
+// whole word of the role (or one of its environment's words is).
+function termMatch(index, entry, spec) {
+  const m = substringMatch(index, entry, spec.term);
+  if (spec.synonyms && !(m !== -1 && m & WHOLE)) {
+    const s = synonymMatch(index, entry, spec.synonyms);
+    if (s !== -1) return m === -1 ? s : m | WHOLE;
+  }
+  if (m !== -1 || !spec.masks) return m;
+  const f = fuzzyField(index, entry, spec.term, spec.masks);
   return f === -1 ? -1 : code(FUZZY, f);
 }
 
@@ -250,23 +321,24 @@ function termMatch(index, entry, term, masks) {
 // the matches in order: by code (a counting sort), in base order within one.
 function bucketed(entries, matchOf) {
   const n = entries.length;
-  const codes = new Int8Array(n);
-  const starts = new Int32Array(CODES + 1);
+  const keys = new Int16Array(n);
+  const starts = new Int32Array(KEYS + 1);
   for (let k = 0; k < n; k++) {
     const m = matchOf(entries[k]);
-    codes[k] = m;
-    if (m !== -1) starts[m + 1]++;
+    const key = m === -1 ? -1 : rankKey(m, 0);
+    keys[k] = key;
+    if (key !== -1) starts[key + 1]++;
   }
-  return sorted(entries, codes, starts);
+  return sorted(entries, keys, starts);
 }
 
-// `entries` with their `codes` (-1: left out), `counts[c + 1]` of each code: in order.
-function sorted(entries, codes, counts) {
-  for (let c = 0; c < CODES; c++) counts[c + 1] += counts[c];
-  const ranked = new Array(counts[CODES]);
-  const out = new Int8Array(counts[CODES]);
+// `entries` with their rank `keys` (-1: left out), `counts[key + 1]` of each: in order.
+function sorted(entries, keys, counts) {
+  for (let c = 0; c < KEYS; c++) counts[c + 1] += counts[c];
+  const ranked = new Array(counts[KEYS]);
+  const out = new Int16Array(counts[KEYS]);
   for (let k = 0; k < entries.length; k++) {
-    const m = codes[k];
+    const m = keys[k];
     if (m === -1) continue;
     const at = counts[m]++;
     ranked[at] = entries[k];
@@ -275,13 +347,24 @@ function sorted(entries, codes, counts) {
   return new Ranked(ranked, out);
 }
 const CODES = TIERS.length * FIELD_COUNT;
+// A match's code with WHOLE (a whole word) set, in one byte; the code alone is below it.
+const WHOLE = 64;
+const CODE_MASK = WHOLE - 1;
+// Where a role ranks: first, in a query of several words, how many of its environment words
+// the role lacks as whole words (fewer first: `fraud 24 dev` puts "Fraud dev 24" before
+// "Fraud sandbox 24 Developer", whatever the tiers); then its code (tier and field); then how
+// many of the query's words it has whole (more first, up to WHOLES - 1 counted).
+const WHOLES = 8;
+const MISSES = 4;
+const KEYS = MISSES * CODES * WHOLES;
+const rankKey = (c, wholes, misses = 0) => (Math.min(misses, MISSES - 1) * CODES + c) * WHOLES + (WHOLES - 1 - Math.min(wholes, WHOLES - 1));
 
 // Ranked results: `length`, `roleAt(k)`, `matchAt(k)` ({ tier, field }) without making an
 // object per result; `results` makes them all ({ role, tier, field }), for small lists.
 class Ranked {
-  constructor(entries, codes) {
+  constructor(entries, keys) {
     this.entries = entries;
-    this.codes = codes;
+    this.keys = keys;
   }
   get length() {
     return this.entries.length;
@@ -290,7 +373,7 @@ class Ranked {
     return this.entries[k].role;
   }
   matchAt(k) {
-    const c = this.codes[k];
+    const c = Math.floor(this.keys[k] / WHOLES) % CODES;
     return { tier: TIERS[Math.floor(c / FIELD_COUNT)], field: FIELDS[c % FIELD_COUNT] };
   }
   // Where role `id` ranks, or -1 (one pass; only when the selection is checked).
@@ -321,14 +404,14 @@ export function narrows(prev, next) {
 // `list`, the roles that match, in base order. Kept on the index (the last WORDS words).
 const WORDS = 32;
 
-function wordMatches(index, term, masks, from) {
+function wordMatches(index, spec, from) {
   const n = index.entries.length;
   const codes = new Int8Array(n).fill(-1);
   const list = [];
-  const slot = term.length === 1 ? charSlot(term.charCodeAt(0)) : -1;
+  const slot = spec.term.length === 1 ? charSlot(spec.term.charCodeAt(0)) : -1;
   for (let k = 0; k < from.length; k++) {
     const entry = from[k];
-    const c = slot !== -1 ? index.chars[entry.i * CHARS + slot] : termMatch(index, entry, term, masks);
+    const c = slot !== -1 ? index.chars[entry.i * CHARS + slot] : termMatch(index, entry, spec);
     if (c === -1) continue;
     codes[entry.i] = c;
     list.push(entry);
@@ -337,9 +420,10 @@ function wordMatches(index, term, masks, from) {
 }
 
 // A word's matches: kept, or found among those of a word it grows from (the longest kept one
-// with the same typo tolerance), or, with `whole` false and no such word, null (the caller
-// tries it on fewer roles).
-function word(index, term, masks, whole) {
+// with the same typo tolerance; not for an environment word, which also finds its synonyms),
+// or, with `whole` false and no such word, null (the caller tries it on fewer roles).
+function word(index, spec, whole) {
+  const term = spec.term;
   const words = index.words;
   const kept = words.get(term);
   if (kept) {
@@ -348,61 +432,69 @@ function word(index, term, masks, whole) {
     return kept;
   }
   let from = null;
-  for (let k = term.length - 1; k > 0 && !from; k--) {
+  for (let k = term.length - 1; k > 0 && !from && !spec.synonyms; k--) {
     const p = term.slice(0, k);
     if (tolerance(p) !== tolerance(term)) break;
     from = words.get(p)?.list ?? null;
   }
   if (!from && !whole && term.length > 1) return null;
-  const found = wordMatches(index, term, masks, from ?? index.order);
+  const found = wordMatches(index, spec, from ?? index.order);
   words.set(term, found);
   if (words.size > WORDS) words.delete(words.keys().next().value);
   return found;
 }
 
 // Every term must match somewhere; the role ranks by its worst term's tier (and the first
-// term's field). Several words that appear together in one field ("acme prod" in a label)
-// rank as that phrase instead, when that is better.
+// term's field), then by how many terms are whole words of it; with several words, a role
+// that has the query's environment words whole ranks before one that has them only as parts
+// of other words or with a typo. Several words that appear together in one field ("acme prod"
+// in a label) rank as that phrase instead, when that is better.
 function plainSearch(index, terms) {
-  if (terms.length === 0) return new Ranked([], new Int8Array(0));
+  if (terms.length === 0) return new Ranked([], new Int16Array(0));
   // Typos are tolerated in words of three or more letters, not in numbers.
-  const masks = terms.map((t) => (typoTolerant(t) ? termMasks(t) : null));
-  const known = terms.map((t, k) => word(index, t, masks[k], false));
-  if (known.every((w) => w === null)) known[0] = word(index, terms[0], masks[0], true);
+  const specs = terms.map((t) => termSpec(t));
+  const known = specs.map((spec) => word(index, spec, false));
+  if (known.every((w) => w === null)) known[0] = word(index, specs[0], true);
   // The roles to look at: those of the word with the fewest matches.
   let fewest = null;
   for (const w of known) if (w && (!fewest || w.list.length < fewest.list.length)) fewest = w;
   const candidates = fewest.list;
-  const phrase = terms.length > 1 ? terms.join(' ') : null;
+  const phrase = terms.length > 1 ? termSpec(terms.join(' '), false) : null;
   const n = candidates.length;
-  const codes = new Int8Array(n);
-  const counts = new Int32Array(CODES + 1);
+  const keys = new Int16Array(n);
+  const counts = new Int32Array(KEYS + 1);
   for (let j = 0; j < n; j++) {
     const entry = candidates[j];
     let m = -1;
     let tier = 0;
     let field = 0;
+    let wholes = 0;
+    let misses = 0;
     for (let k = 0; k < terms.length; k++) {
-      const t = known[k] ? known[k].codes[entry.i] : termMatch(index, entry, terms[k], masks[k]);
+      const t = known[k] ? known[k].codes[entry.i] : termMatch(index, entry, specs[k]);
       if (t === -1) {
         tier = -1;
         break;
       }
-      const tt = Math.floor(t / FIELD_COUNT);
-      if (k === 0) field = t - tt * FIELD_COUNT;
+      if (t & WHOLE) wholes++;
+      else if (specs[k].synonyms && phrase) misses++;
+      const c = t & CODE_MASK;
+      const tt = Math.floor(c / FIELD_COUNT);
+      if (k === 0) field = c - tt * FIELD_COUNT;
       if (tt > tier) tier = tt;
     }
     if (tier !== -1) {
-      m = code(tier, field);
+      let c = code(tier, field);
       if (phrase) {
-        const p = termMatch(index, entry, phrase, null);
-        if (p !== -1) m = p;
+        const p = termMatch(index, entry, phrase);
+        if (p !== -1) c = p & CODE_MASK;
       }
+      m = rankKey(c, wholes, misses);
     }
-    codes[j] = m;
+    keys[j] = m;
     if (m !== -1) counts[m + 1]++;
   }
-  return sorted(candidates, codes, counts);
+  return sorted(candidates, keys, counts);
 }
 
 // Runs the search over the whole listing once, on words from its first role, so that the first
@@ -425,7 +517,7 @@ export function warmUp(index) {
 export function search(index, query, prev = null) {
   const q = String(query ?? '').trim();
   const answer = (fields) => {
-    const a = { ranked: new Ranked([], new Int8Array(0)), landing: null, pick: null, terms: [], key: null, ...fields };
+    const a = { ranked: new Ranked([], new Int16Array(0)), landing: null, pick: null, terms: [], key: null, ...fields };
     Object.defineProperty(a, 'results', { get: () => a.ranked.results, enumerable: false });
     return a;
   };
@@ -434,7 +526,7 @@ export function search(index, query, prev = null) {
   const arn = parseArn(q);
   if (arn) {
     const ranked = bucketed(index.order, (e) => (e.role.account_id !== arn.account ? -1 : code(roleMatchesArn(e.role, arn) ? PICK : EXACT, 2)));
-    const pick = ranked.length && ranked.codes[0] === code(PICK, 2) ? ranked.roleAt(0).id : null;
+    const pick = ranked.length && ranked.matchAt(0).tier === 'pick' ? ranked.roleAt(0).id : null;
     return answer({ ranked, pick, terms: [arn.account] });
   }
   const url = parseConsoleUrl(q);
@@ -456,7 +548,18 @@ export function search(index, query, prev = null) {
   const terms = queryTerms(q);
   const key = `:${terms.join(' ')}`;
   if (prev?.index === index && prev.key === key) return prev;
-  return answer({ ranked: plainSearch(index, terms), terms, key, index });
+  const ranked = plainSearch(index, terms);
+  return answer({ ranked, terms, key, index, pick: accountPick(ranked, terms) });
+}
+
+// A pasted account id (12 digits; dashes and spaces are gone from the term) picks the first
+// role of that account, so Enter opens it. Other digits pick nothing: they may be an MFA code
+// typed into the search box (roles.js, selectionFor).
+export const ACCOUNT_ID = /^\d{12}$/;
+function accountPick(ranked, terms) {
+  if (terms.length !== 1 || !ACCOUNT_ID.test(terms[0])) return null;
+  for (let k = 0; k < ranked.length; k++) if (String(ranked.roleAt(k).account_id ?? '') === terms[0]) return ranked.roleAt(k).id;
+  return null;
 }
 
 // Which characters of `text` a query's terms matched, as sorted, merged [start, end) ranges:

@@ -1,21 +1,20 @@
 import { containerStyle } from './colors.js';
 import { cachedRead } from './cached.js';
-import { CONTAINERS_KEY, existingContainer, loadContainerMap, ownContainer, resolveContainer, rolesWithTabs, serialized } from './containers.js';
+import { createConfigEdits } from './config-edits.js';
+import { CONTAINERS_KEY, SIGNED_OUT_KEY, applyRestyles, existingContainer, loadContainerMap, ownContainer, resolveContainer, restyles, rolesWithTabs, serialized } from './containers.js';
 import { RolecallError, describeError } from './errors.js';
 import { createLifecycle } from './lifecycle.js';
 import { nameCounts, uniqueContainerName } from './naming.js';
 import { openParams } from './landing.js';
-import { codeGateways, sectionItems } from './display.js';
-import { FRECENCY_KEY, LOCAL_ONLY_KEY, PINS_KEY, loadPrefs, noteVisit, recentIds } from './prefs.js';
+import { compact, createFirstScreens, keptPrefs, screenOf } from './first-screen.js';
+import { noteVisit } from './prefs.js';
 import { SETTINGS_KEY, loadSettings } from './settings.js';
 import { createSsoLogins, isVerificationUrl, oidcIsLoopback } from './sso.js';
 import { pickExistingTab, tabCreateProps } from './tabs.js';
 
 const MFA_CODE = /^\d{6}$/;
 
-// storage.local: the popup's last first screen (`keepFirstScreen`); gone at a sign-out
-// (`forgetFirstScreen`), made again without a role that left the listing (`dropLeftRoles`).
-export const FIRST_SCREEN_KEY = 'firstScreen';
+export { FIRST_SCREEN_KEY } from './first-screen.js';
 
 // Deep equality of plain JSON values (two role listings: a new one equal to the last keeps its
 // stamp, and the popup keeps its search index).
@@ -32,41 +31,6 @@ export function sameJson(a, b) {
   if (keys.length !== Object.keys(b).length) return false;
   for (const k of keys) if (!Object.hasOwn(b, k) || !sameJson(a[k], b[k])) return false;
   return true;
-}
-
-// JSON.stringify's replacer for role listings sent to the popup as text: no null, false or
-// empty list (it reads a missing field as none), nor what it does not use (`source`,
-// `shadows_catalog`; `gateway` / `sso` when `source_name` says it; the MFA mode and session
-// length of a role that asks no code): half the text of 10,000 roles, and half the parsing.
-const UNUSED = new Set(['source', 'shadows_catalog']);
-const MFA_ONLY = new Set(['mfa_mode', 'mfa_session_hours']);
-function compact(key, value) {
-  if (Array.isArray(this)) return value;
-  if (UNUSED.has(key) || ((key === 'gateway' || key === 'sso') && this.source_name !== undefined)) return undefined;
-  if (MFA_ONLY.has(key) && !this.mfa) return undefined;
-  return value === null || value === false || (Array.isArray(value) && value.length === 0) ? undefined : value;
-}
-
-// The favourites and frecency (storage.sync and storage.local), read once and kept until
-// storage says one of them changed, as cached.js keeps the settings: the popup's first screen
-// is made from them on every opening. Without storage.onChanged (tests' fakes), read each time.
-function keptPrefs(api) {
-  const events = api.storage.onChanged;
-  let kept = null;
-  events?.addListener((changes) => {
-    if (PINS_KEY in changes || FRECENCY_KEY in changes || LOCAL_ONLY_KEY in changes) kept = null;
-  });
-  return () => {
-    if (!events) return loadPrefs(api.storage);
-    if (kept === null) {
-      const read = loadPrefs(api.storage);
-      kept = read;
-      read.catch(() => {
-        if (kept === read) kept = null;
-      });
-    }
-    return kept;
-  };
 }
 
 // A promise started now and read later: its rejection is not reported as unhandled when
@@ -110,6 +74,7 @@ export function createService({ api, client, now, timers }) {
   const settingsNow = cachedRead(api, SETTINGS_KEY, loadSettings);
   const containerMapNow = cachedRead(api, CONTAINERS_KEY, loadContainerMap);
   const prefsNow = keptPrefs(api);
+  const firstScreens = createFirstScreens({ storage: api.storage.local, clock, prefs: prefsNow, current: () => listing });
 
   // A host (protocol 5) answers as many roles as fit in one message and says where the
   // rest start (`next_cursor`); an older host answers them all at once. When the config
@@ -162,7 +127,8 @@ export function createService({ api, client, now, timers }) {
         if (!listing || (roles !== listing.roles && !sameJson(listing.roles, roles))) {
           listing = { stamp: `${epoch}.${++listings}`, roles };
           roleCache = new Map(roles.map((r) => [r.id, r]));
-          dropLeftRoles(listing).catch(() => {});
+          firstScreens.dropLeftRoles(listing).catch(() => {});
+          restyleContainers(roles).catch(() => {});
         }
         listing.etag = etag;
         return listing.roles;
@@ -175,14 +141,32 @@ export function createService({ api, client, now, timers }) {
     return listingJob;
   }
 
-  // The roles whose container has a tab. The last answer is kept: a popup answered from the
-  // last listing (`cached`) gets it at once, and the current one with the fresh listing.
+  // Roles whose container has a tab and was not signed out since (the popup's "open" mark).
+  // The last answer is kept until a tab opens or closes or a container is made or signed out
+  // (openChanged): a popup answered from the last listing (`cached`) gets it at once, and
+  // the current one with the fresh listing.
   let lastOpen = null;
+  const openChanged = () => {
+    lastOpen = null;
+  };
+  api.storage.onChanged?.addListener((changes, area) => {
+    if (area === 'local' && (CONTAINERS_KEY in changes || SIGNED_OUT_KEY in changes)) openChanged();
+  });
   async function openTabs({ cached = false } = {}) {
     if (!containers) return [];
     if (cached && lastOpen) return lastOpen;
-    const [map, tabs] = await Promise.all([containerMapNow(), api.tabs.query({})]);
-    return (lastOpen = rolesWithTabs(map, tabs));
+    const [map, tabs, signedOut] = await Promise.all([containerMapNow(), api.tabs.query({}), lifecycle.signedOutStores()]);
+    return (lastOpen = rolesWithTabs(map, tabs, signedOut));
+  }
+
+  // A listing whose colour (or icon) for a role differs from its container's: the container
+  // changes at once (a role marked production turns red now, not at its next open). Firefox.
+  async function restyleContainers(roles) {
+    if (!containers) return;
+    const map = await containerMapNow();
+    if (Object.keys(map).length === 0) return;
+    const changes = restyles(roles, map, (await api.contextualIdentities.query({})) ?? [], (r) => containerStyle(r, r.account_id));
+    if (changes.length) await inOrder(() => applyRestyles(api.contextualIdentities, changes));
   }
 
   // host.info, asked once and again each time the popup opens (the settings may change).
@@ -269,10 +253,13 @@ export function createService({ api, client, now, timers }) {
     },
   });
 
-  // Tells the extension's open pages (the popup) how the Identity Center sign-ins stand.
-  function broadcastSso() {
+  // Tells the extension's open pages (the popup) how the Identity Center sign-ins stand, and
+  // (the options page's Sign in) how one source's sign-in ended: `source` { sso, state, error }.
+  function broadcastSso(source) {
+    const msg = { type: 'sso', sso: ssoLogins.view(clock()) };
+    if (source) msg.source = source;
     Promise.resolve()
-      .then(() => api.runtime.sendMessage({ type: 'sso', sso: ssoLogins.view(clock()) }))
+      .then(() => api.runtime.sendMessage(msg))
       .catch(() => {}); // no page open
   }
 
@@ -283,8 +270,9 @@ export function createService({ api, client, now, timers }) {
       .request('sso.wait', { sso: login.sso })
       .then(
         async () => {
+          await closeVerification(login).catch(() => {});
           const jobs = ssoLogins.approved(login);
-          broadcastSso();
+          broadcastSso({ sso: login.sso, state: 'signed_in' });
           await Promise.all(
             jobs.map(async ([role, job]) => {
               try {
@@ -296,9 +284,12 @@ export function createService({ api, client, now, timers }) {
             }),
           );
         },
-        (e) => ssoLogins.failed(login, describeError(e), clock()),
+        (e) => {
+          ssoLogins.failed(login, describeError(e), clock());
+          broadcastSso({ sso: login.sso, state: 'failed', error: describeError(e) });
+        },
       )
-      .finally(broadcastSso);
+      .finally(() => broadcastSso());
   }
 
   // A role of IAM Identity Center source `sso` needs a sign-in: start one (or join the one in
@@ -307,23 +298,15 @@ export function createService({ api, client, now, timers }) {
   // Answers at once with the code the popup shows; the wait goes on here, so closing the popup
   // loses nothing.
   async function ssoSignIn(roleId, sso, job, { background = false } = {}) {
-    let login = ssoLogins.waiting(sso, clock());
-    if (!login) {
-      const reply = await client.request('sso.login', { sso });
-      const url = reply?.verification_uri_complete;
-      const host = await info().catch(() => ({}));
-      if (!isVerificationUrl(url, { startUrl: reply?.start_url, oidcLoopback: oidcIsLoopback(host) })) {
-        throw new RolecallError('extension_error', `The verification page the host named for '${sso}' is not an AWS sign-in page: rolecall does not open it.`);
-      }
-      login = ssoLogins.begin(sso, { userCode: String(reply.user_code ?? ''), expiresAt: Date.parse(reply.expires_at), url });
+    // Two clicks before the host answered the first sso.login share one sign-in.
+    const login = ssoLogins.waiting(sso, clock()) ?? (await ssoLogins.start(sso, () => ssoLogins.waiting(sso, clock()) ?? beginSsoLogin(sso)));
+    if (roleId !== null) ssoLogins.join(sso, roleId, job); // null: the options page's Sign in
+    // The wait begins once a role has joined (or the options page asked): its outcome is theirs.
+    if (!login.waited) {
+      login.waited = true;
       waitForApproval(login);
     }
-    ssoLogins.join(sso, roleId, job);
-    // A second click while waiting shows the page again (the user may have closed it).
-    const [current] = await api.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []);
-    const props = tabCreateProps({ url: login.url, current, background });
-    if (containers && !current?.incognito) props.cookieStoreId = 'firefox-default';
-    await openSignIn((p) => api.tabs.create(p), props, 'the Identity Center page');
+    await showVerification(login, background);
     broadcastSso();
     return { ssoLogin: { sso, userCode: login.userCode, expiresAt: login.expiresAt } };
   }
@@ -338,6 +321,56 @@ export function createService({ api, client, now, timers }) {
       cookieDomains: host.session_cookie_domains ?? [],
       renew: mode === 'container' || mode === 'isolated_window',
     };
+  }
+
+  async function beginSsoLogin(sso) {
+    const reply = await client.request('sso.login', { sso });
+    const url = reply?.verification_uri_complete;
+    const host = await info().catch(() => ({}));
+    const checks = { startUrl: reply?.start_url ?? null, oidcLoopback: oidcIsLoopback(host) };
+    if (!isVerificationUrl(url, checks)) {
+      throw new RolecallError('extension_error', `The verification page the host named for '${sso}' is not an AWS sign-in page: rolecall does not open it.`);
+    }
+    return ssoLogins.begin(sso, { userCode: String(reply.user_code ?? ''), expiresAt: Date.parse(reply.expires_at), url, checks });
+  }
+
+  // At most one verification tab per source. The tab already showing this sign-in's page is
+  // brought forward (a second click, of this role or another of the source; the user may have
+  // lost it among their tabs); a tab left by an earlier sign-in of the source (denied, expired)
+  // shows the new page; otherwise (none, closed, or taken elsewhere by the user) a normal tab
+  // opens.
+  function showVerification(login, background) {
+    return ssoLogins.showPage(login.sso, async (previous) => {
+      const tab = previous ? await api.tabs.get(previous.id).catch(() => null) : null;
+      if (tab && showsVerification(tab, login.checks)) {
+        const props = {};
+        if (previous.url !== login.url) props.url = login.url;
+        if (!background) props.active = true;
+        if (Object.keys(props).length) await openSignIn((p) => api.tabs.update(tab.id, p), props, 'the Identity Center page');
+        if (!background) await api.windows?.update(tab.windowId, { focused: true }).catch(() => {});
+        return { id: tab.id, url: login.url };
+      }
+      const [current] = await api.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []);
+      const props = tabCreateProps({ url: login.url, current, background });
+      if (containers && !current?.incognito) props.cookieStoreId = 'firefox-default';
+      const created = await openSignIn((p) => api.tabs.create(p), props, 'the Identity Center page');
+      return { id: created.id, url: login.url };
+    });
+  }
+
+  // Approved: the verification tab has done its work and closes (the console opens in the
+  // role's container, which that tab is not in), unless the user took it elsewhere meanwhile.
+  async function closeVerification(login) {
+    const page = await ssoLogins.takePage(login.sso, login.url);
+    const tab = page ? await api.tabs.get(page.id).catch(() => null) : null;
+    if (tab && showsVerification(tab, login.checks)) await api.tabs.remove(tab.id);
+  }
+
+  // Whether a tab rolecall opened for a verification page still shows one of the source's
+  // pages (or is still loading the one it was given: Firefox says about:blank until then).
+  function showsVerification(tab, checks) {
+    if (isVerificationUrl(tab.url, checks) || isVerificationUrl(tab.pendingUrl, checks)) return true;
+    return tab.status === 'loading' && (!tab.url || tab.url === 'about:blank');
   }
 
   // The popup's list. `prepare` false (the options page) mints no tokens. `cached`: the last
@@ -378,72 +411,15 @@ export function createService({ api, client, now, timers }) {
     else if (text && stamp !== null) {
       const current = listing;
       reply.rolesText = (current.text ??= JSON.stringify(list, compact));
-      if (head) reply.head = firstScreen(current, await prefs, head);
+      if (head) reply.head = firstScreens.of(current, await prefs, head);
     } else reply.roles = list;
     return reply;
   }
 
-  // The popup's first screen: the first `n` items of its sections with an empty query
-  // (display.js: Favourites, Recent, then the groups), and how many titles and roles the
-  // sections hold in all. The popup draws these rows before it has parsed the whole listing
-  // (35 ms at 10,000 roles). Made once per listing and preferences.
-  function firstScreen(current, prefs, n) {
-    const byId = (current.byId ??= new Map(current.roles.map((r) => [r.id, r])));
-    const recent = recentIds(prefs, byId, clock(), { exclude: prefs.pins });
-    const key = JSON.stringify([n, prefs.pins, recent]);
-    if (current.head?.key !== key) {
-      const items = sectionItems(current.roles, byId, prefs.pins, recent);
-      const titles = items.reduce((sum, item) => sum + (item.kind === 'title'), 0);
-      const first = items.slice(0, n).map((item) => (item.kind === 'role' ? { ...item, role: JSON.parse(JSON.stringify(item.role, compact)) } : item));
-      // The gateways that need the day's code (the line above the list), of every role.
-      current.codes ??= codeGateways(current.roles);
-      current.head = { key, value: { items: first, titles, roles: items.length - titles, codes: current.codes } };
-      keepFirstScreen(n, current.head.value);
-    }
-    return current.head.value;
-  }
-
-  // The last first screen is kept in storage.local, so that an opening right after the browser
-  // or the extension started (the background has no listing yet: the host lists 10,000 roles
-  // in about half a second) draws it at once (`preview`), then the listing. Written when it
-  // changes (a new listing, other favourites or recents); read only before the first listing.
-  let firstScreenWritten = null;
-  let firstScreenForgets = 0; // sign-outs so far: a first screen made before one is not kept after it
-  function keepFirstScreen(n, value) {
-    const kept = JSON.stringify({ n, value });
-    if (kept === firstScreenWritten) return;
-    firstScreenWritten = kept;
-    api.storage.local.set({ [FIRST_SCREEN_KEY]: { n, value } }).catch(() => {});
-  }
-
-  // A sign-out (of one role or all: whenever the host is told session.forget) removes the
-  // kept first screen (its Favourites and Recent say which roles were used); the next popup
-  // opening keeps the one it is shown.
-  async function forgetFirstScreen() {
-    firstScreenForgets++;
-    firstScreenWritten = null;
-    if (listing) listing.head = null;
-    await api.storage.local.remove(FIRST_SCREEN_KEY).catch(() => {});
-  }
-
-  // A fresh listing without a role of the kept first screen: the first screen is made again
-  // from this listing, so the role is not shown (nor kept) after the next start.
-  async function dropLeftRoles(current) {
-    const forgets = firstScreenForgets;
-    const got = await api.storage.local.get(FIRST_SCREEN_KEY).catch(() => ({}));
-    const kept = got?.[FIRST_SCREEN_KEY];
-    if (!Array.isArray(kept?.value?.items) || !Number.isInteger(kept.n) || kept.n <= 0) return;
-    const byId = (current.byId ??= new Map(current.roles.map((r) => [r.id, r])));
-    if (kept.value.items.every((item) => item?.kind !== 'role' || byId.has(item.role?.id))) return;
-    const prefs = await loadPrefs(api.storage).catch(() => ({ pins: [], frecency: {} }));
-    if (listing !== current || forgets !== firstScreenForgets) return; // a newer listing, or a sign-out, meanwhile
-    firstScreen(current, prefs, kept.n);
-  }
-
+  // Before the first listing: the first screen kept from the last one.
   async function firstScreenKept(n, prepare) {
-    const got = await api.storage.local.get(FIRST_SCREEN_KEY).catch(() => ({}));
-    const kept = got?.[FIRST_SCREEN_KEY];
-    if (kept?.n !== n || !Array.isArray(kept.value?.items) || listing !== null) return null;
+    const kept = await firstScreens.read(n);
+    if (!kept || listing !== null) return null;
     listThenPrepare(prepare);
     return {
       open: await openTabs().catch(() => []),
@@ -477,10 +453,6 @@ export function createService({ api, client, now, timers }) {
     if (!page || listing !== null) return null;
     listThenPrepare(prepare);
     const [prefs, open, mode] = await Promise.all([prefsNow().catch(() => ({ pins: [], frecency: {} })), openTabs().catch(() => []), openMode(settings)]);
-    const byId = new Map(page.map((r) => [r.id, r]));
-    const items = sectionItems(page, byId, prefs.pins, recentIds(prefs, byId, clock(), { exclude: prefs.pins }));
-    const titles = items.reduce((sum, item) => sum + (item.kind === 'title'), 0);
-    const first = items.slice(0, n).map((item) => (item.kind === 'role' ? { ...item, role: JSON.parse(JSON.stringify(item.role, compact)) } : item));
     return {
       open,
       containers,
@@ -490,7 +462,7 @@ export function createService({ api, client, now, timers }) {
       stamp: null,
       stale: true,
       preview: true,
-      head: { items: first, titles, roles: items.length - titles, codes: codeGateways(page) },
+      head: screenOf(page, new Map(page.map((r) => [r.id, r])), prefs, n, clock()),
     };
   }
 
@@ -502,9 +474,10 @@ export function createService({ api, client, now, timers }) {
     prefsInOrder(() => noteVisit(api.storage, id, clock())).catch(() => {});
   }
 
+  // A signed-out container's tabs have no console: a click opens a new one instead.
   async function focusExisting(roleId) {
     const store = ownContainer(await containerMapNow(), roleId);
-    if (!store) return null;
+    if (!store || Object.hasOwn(await lifecycle.signedOutStores(), store)) return null;
     const tab = pickExistingTab(await api.tabs.query({ cookieStoreId: store }));
     if (!tab) return null;
     await api.tabs.update(tab.id, { active: true });
@@ -538,6 +511,9 @@ export function createService({ api, client, now, timers }) {
 
   async function openOnce({ role, mfaCode, background = false, landing }) {
     checkRole(role, mfaCode);
+    // Taken as the click arrives: a sign-out of the role after it (while the host mints the
+    // console) means its console does not load.
+    const ticket = containers ? lifecycle.ticket(role) : null;
     ssoLogins.clear(role); // a sign-in that failed earlier is old news once the role is clicked
     const where = await landingParams(role, landing);
     const settings = await settingsNow();
@@ -577,6 +553,7 @@ export function createService({ api, client, now, timers }) {
     const known = await early.get().catch(() => null);
     let tab = null;
     if (known) {
+      await lifecycle.consoleOpening(role, known, ticket);
       // A container the user deleted fails here; it is then made again below.
       tab = await api.tabs.create(tabCreateProps({ url: result.url, cookieStoreId: known, current, background })).catch(() => null);
     }
@@ -584,6 +561,7 @@ export function createService({ api, client, now, timers }) {
     if (tab) opened = { cookieStoreId: known, created: false, name: await alignKnown(role, settings, result) };
     else {
       opened = await containerFor(role, result);
+      await lifecycle.consoleOpening(role, opened.cookieStoreId, ticket);
       tab = await openSignIn((p) => api.tabs.create(p), tabCreateProps({ url: result.url, cookieStoreId: opened.cookieStoreId, current, background }));
     }
     wasOpened(role, result);
@@ -618,7 +596,7 @@ export function createService({ api, client, now, timers }) {
     try {
       return await lifecycle.signOut(role);
     } finally {
-      await forgetFirstScreen();
+      await firstScreens.forget();
     }
   }
 
@@ -627,7 +605,7 @@ export function createService({ api, client, now, timers }) {
     try {
       return await lifecycle.signOutAll();
     } finally {
-      await forgetFirstScreen();
+      await firstScreens.forget();
     }
   }
 
@@ -639,7 +617,7 @@ export function createService({ api, client, now, timers }) {
     try {
       return await client.request('session.forget');
     } finally {
-      await forgetFirstScreen();
+      await firstScreens.forget();
     }
   }
 
@@ -652,7 +630,30 @@ export function createService({ api, client, now, timers }) {
     prefsNow().catch(() => {});
   }
 
-  const handlers = { roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget };
+  // The options page's Sign in of an Identity Center source: the popup's sign-in
+  // (`ssoSignIn`), with no console to open once it is approved.
+  async function ssoLogin({ sso }) {
+    if (typeof sso !== 'string' || sso === '') throw new RolecallError('invalid_params', 'No IAM Identity Center source was given.');
+    return ssoSignIn(null, sso, null);
+  }
+
+  // The options page's edits (protocol 7). Once one is saved, the listing the popup gets (and,
+  // for settings, host.info's) is asked again at once, and an open popup is told.
+  const edits = createConfigEdits({
+    client,
+    protocol: hostProtocol,
+    changed: async (method) => {
+      if (method === 'settings.update') await info({ fresh: true });
+      await listingJob?.catch(() => {}); // a listing asked before the edit
+      const list = await listRoles();
+      lifecycle.refresh({ roles: list }).catch(() => {});
+      Promise.resolve()
+        .then(() => api.runtime.sendMessage({ type: 'changed' }))
+        .catch(() => {}); // no page open
+    },
+  });
+
+  const handlers = { roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget, ssoLogin, ...edits };
 
   // Runtime-message entry point. Only this extension's own pages may ask: other extensions are
   // refused by id, and anything not loaded from our own origin (there are no content scripts)
@@ -671,5 +672,5 @@ export function createService({ api, client, now, timers }) {
     }
   }
 
-  return { handle, roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget, lifecycle, warm };
+  return { handle, roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget, ssoLogin, ...edits, lifecycle, warm, openChanged };
 }

@@ -70,8 +70,43 @@ export function createSsoLogins() {
   const bySource = new Map(); // sso → { sso, userCode, expiresAt, url, jobs: Map(role → job) }
   const opening = new Map(); // role → sso: approved, its job running
   const failures = new Map(); // role → { sso, error, at }
+  const starting = new Map(); // sso → the promise of a sign-in being started (sso.login asked)
+  const pages = new Map(); // sso → the promise of its verification tab: { id, url } or null
 
   return {
+    // One sign-in per source at a time: two clicks before the host has answered the first
+    // sso.login share it (`start` runs once; its promise is the sign-in).
+    start(sso, start) {
+      let p = starting.get(sso);
+      if (!p) {
+        p = Promise.resolve()
+          .then(start)
+          .finally(() => starting.delete(sso));
+        starting.set(sso, p);
+      }
+      return p;
+    },
+
+    // The source's verification tab, one at a time: `show(previous)` gets the last one's
+    // { id, url } (or null) and returns the tab now showing the page; calls run one after the
+    // other, so two clicks cannot open two tabs.
+    showPage(sso, show) {
+      const previous = pages.get(sso) ?? Promise.resolve(null);
+      const next = previous.then(show);
+      pages.set(sso, next.catch(() => null));
+      return next;
+    },
+
+    // The verification tab, once its sign-in is over (approved): { id, url } or null; it is no
+    // longer the source's (a later sign-in opens its own).
+    async takePage(sso, url) {
+      const current = pages.get(sso);
+      const page = current ? await current : null;
+      if (!page || page.url !== url) return null; // a later sign-in's page meanwhile
+      if (pages.get(sso) === current) pages.delete(sso);
+      return page;
+    },
+
     // The sign-in in progress for a source, unless its code has expired.
     waiting(sso, now) {
       const login = bySource.get(sso);
@@ -79,8 +114,10 @@ export function createSsoLogins() {
       return null;
     },
 
-    begin(sso, { userCode, expiresAt, url }) {
-      const login = { sso, userCode, expiresAt, url, jobs: new Map() };
+    // `checks`: what isVerificationUrl needs to recognise the source's pages (start URL, a
+    // loopback OIDC endpoint), to tell whether its tab still shows one.
+    begin(sso, { userCode, expiresAt, url, checks = {} }) {
+      const login = { sso, userCode, expiresAt, url, checks, jobs: new Map() };
       bySource.set(sso, login);
       return login;
     },

@@ -11,7 +11,7 @@ import { refill, render, renderFooter, showProblem } from './list.js';
 import { ask, reload } from './listing.js';
 import { $, list, renewParam, say, search$ } from './page.js';
 import { dropPanel } from './rows.js';
-import { labelOf, state } from './state.js';
+import { canSignOutAll, labelOf, state } from './state.js';
 
 const session = ext.storage.session;
 
@@ -132,7 +132,7 @@ export async function runRole(roleId, { action = 'open', background = false, mfa
     const rejected = kind === 'mfa_invalid' ? [reply.error.message, reply.error.next].filter(Boolean).join(' ') : null;
     const data = reply.error.data ?? {};
     // What the code covers (the gateway's mode and MFA session length), when the host says.
-    const mfa = { gateway: data.gateway ?? null, mode: data.mfa_mode ?? null, hours: data.mfa_session_hours ?? null, background, rejected, action, landing };
+    const mfa = { gateway: data.gateway ?? null, mode: data.mfa_mode ?? null, hours: data.mfa_session_hours ?? null, processError: data.mfa_process_error ?? null, background, rejected, action, landing };
     savePending(session, { role: roleId, gateway: mfa.gateway, background, action, landing }).catch(() => {});
     showPrompt(roleId, mfa);
     return;
@@ -201,9 +201,10 @@ export async function signOut(roleId) {
 
 // "Sign out of all" is asked twice: the footer's first button asks, its second signs out.
 export function askSignOutAll() {
+  if (!canSignOutAll()) return; // nothing left to sign out of (the footer hides)
   state.confirmingAll = true;
   renderFooter();
-  $('sign-out-all-confirm').focus();
+  $('sign-out-all-confirm')?.focus();
 }
 
 export function cancelSignOutAll() {

@@ -12,7 +12,7 @@ import { selectionFor } from '../lib/roles.js';
 import { consoleEnd, nextChangeIn } from '../lib/timeleft.js';
 import { $, act, list, problem, search$, status } from './page.js';
 import { keepDrawn, newRow, pillOf, roleRow, rowGroup, rowId, showMatches, showPill, syncChildren, titleRow } from './rows.js';
-import { computeDisplay, state } from './state.js';
+import { canSignOutAll, computeDisplay, state } from './state.js';
 
 // The virtual list: where each item starts, heights measured where rows are taller than usual
 // (a prompt, an error), and the rows drawn.
@@ -273,7 +273,7 @@ function renderCodes() {
 // "Sign out of all", asked twice: it ends every console at once.
 export function renderFooter() {
   const footer = $('footer');
-  const any = Boolean(state.consoles) && state.live.length > 0;
+  const any = canSignOutAll();
   footer.hidden = !any;
   if (!any) return;
   if (footer.dataset.confirming === String(state.confirmingAll)) return;

@@ -63,6 +63,8 @@ function mfaForm(role, row) {
     { class: 'mfa extra', novalidate: true, dataset: { action: row.mfa.action } },
     el('label', { for: 'mfa-code' }, label),
     covers ? el('p', { id: 'mfa-covers', class: 'covers' }, covers) : null,
+    // The gateway's MFA command ran and gave no code (protocol 7): why, in the host's words.
+    row.mfa.processError ? el('p', { class: 'process-error' }, `The MFA command gave no code: ${row.mfa.processError}`) : null,
     input,
     el('button', { type: 'submit' }, renewing ? 'Renew' : 'Open'),
     hint,

@@ -44,6 +44,14 @@ export const state = {
 
 export const labelOf = (roleId) => state.byId.get(roleId)?.label ?? roleId;
 
+// Whether "Sign out of all" has something to end (the footer shows only then): a role with a
+// console (host protocol 3), or a container with a tab that was not signed out since its
+// console opened (the host may have forgotten the console: `rolecall session forget`).
+export function canSignOutAll() {
+  if (!state.consoles) return false;
+  return state.live.length > 0 || (state.mode === 'container' && state.open.size > 0);
+}
+
 export function setRoles(roles, stamp) {
   state.unparsed = null;
   state.preview = null;
@@ -105,7 +113,7 @@ export function computeDisplay() {
     state.model = resultsModel(state.found.ranked);
   }
   if (state.found?.pick && !state.picked) {
-    // A pasted ARN or console URL picked its role: Enter opens it.
+    // A pasted ARN, console URL or account id picked its role: Enter opens it.
     state.selected = state.found.pick;
     state.picked = true;
   }

@@ -221,6 +221,8 @@ struct CompactRole<'a> {
     #[serde(skip_serializing_if = "is_false")]
     mfa: bool,
     mfa_mode: &'a str,
+    #[serde(skip_serializing_if = "is_false")]
+    mfa_process: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     session: Option<CompactSession>,
     #[serde(skip_serializing_if = "is_false")]
@@ -245,6 +247,11 @@ struct CompactSession {
     )]
     credentials_expire_at: Option<time::OffsetDateTime>,
     renewable: Renewable,
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    mfa_session_expires_at: Option<time::OffsetDateTime>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
@@ -272,6 +279,7 @@ impl<'a> From<&'a RoleView> for CompactRole<'a> {
             links,
             mfa,
             mfa_mode,
+            mfa_process,
             session,
             needs_code,
             needs_login,
@@ -297,16 +305,19 @@ impl<'a> From<&'a RoleView> for CompactRole<'a> {
             links,
             mfa: *mfa,
             mfa_mode,
+            mfa_process: *mfa_process,
             session: session.as_ref().map(|s| {
                 let SessionView {
                     console_expires_at,
                     credentials_expire_at,
                     renewable,
+                    mfa_session_expires_at,
                 } = s;
                 CompactSession {
                     console_expires_at: *console_expires_at,
                     credentials_expire_at: *credentials_expire_at,
                     renewable: *renewable,
+                    mfa_session_expires_at: *mfa_session_expires_at,
                 }
             }),
             needs_code: *needs_code,
@@ -367,10 +378,12 @@ mod tests {
             },
             mfa: filled,
             mfa_mode: "daily",
+            mfa_process: filled,
             session: Some(SessionView {
                 console_expires_at: t,
                 credentials_expire_at: filled.then_some(t),
                 renewable: Renewable::Mfa,
+                mfa_session_expires_at: filled.then_some(t),
             }),
             needs_code: filled,
             needs_login: filled,

@@ -49,6 +49,14 @@ pub struct SessionView {
     #[serde(with = "time::serde::rfc3339::option")]
     pub credentials_expire_at: Option<OffsetDateTime>,
     pub renewable: Renewable,
+    /// A daily-mode gateway's role: when the gateway's MFA session (the day's code) ends,
+    /// while it is live. Until then the one-hour console is renewed silently, so this is
+    /// when the console really ends for the user; null otherwise (protocol 7).
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mfa_session_expires_at: Option<OffsetDateTime>,
 }
 
 /// How the next console of a role would be minted, from what rolecall knows without the
@@ -96,7 +104,18 @@ pub fn session_view(
         console_expires_at,
         credentials_expire_at: r.credentials_expire_at.filter(|t| *t > now),
         renewable: renewable(role, source, now),
+        mfa_session_expires_at: day_ends(source, now),
     })
+}
+
+/// When a daily-mode gateway's live MFA session ends: its roles renew silently until then.
+fn day_ends(source: SourceLive<'_>, now: OffsetDateTime) -> Option<OffsetDateTime> {
+    match source {
+        SourceLive::Gateway(g, Some(state)) if g.uses_daily_mfa() => state
+            .mfa_session_expires_at
+            .filter(|t| *t - FRESHNESS_MARGIN > now),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -171,6 +190,40 @@ mod tests {
         assert_eq!(renew(&per_role, Some(&live)), Renewable::Mfa);
         let none = gateway(false, MfaMode::Daily);
         assert_eq!(renew(&none, None), Renewable::Silent);
+    }
+
+    #[test]
+    fn a_daily_role_says_when_the_days_session_ends_and_no_other_does() {
+        let ends = now() + time::Duration::hours(9);
+        let live = GatewayState {
+            mfa_session_expires_at: Some(ends),
+        };
+        let r = role(50, Some(50));
+        let daily = gateway(true, MfaMode::Daily);
+        let v = session_view(Some(&r), SourceLive::Gateway(&daily, Some(&live)), now()).unwrap();
+        assert_eq!(v.mfa_session_expires_at, Some(ends));
+        assert_eq!(v.renewable, Renewable::Silent);
+        let json = serde_json::to_value(&v).unwrap();
+        assert_eq!(
+            json["mfa_session_expires_at"],
+            serde_json::json!(ends
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap())
+        );
+        // A session about to end, none, or a per-role gateway: nothing to show, no field.
+        let ending = GatewayState {
+            mfa_session_expires_at: Some(now() + time::Duration::minutes(4)),
+        };
+        let v = session_view(Some(&r), SourceLive::Gateway(&daily, Some(&ending)), now()).unwrap();
+        assert_eq!(v.mfa_session_expires_at, None);
+        let v = session_view(Some(&r), SourceLive::Gateway(&daily, None), now()).unwrap();
+        assert!(serde_json::to_value(&v)
+            .unwrap()
+            .get("mfa_session_expires_at")
+            .is_none());
+        let per_role = gateway(true, MfaMode::PerRole);
+        let v = session_view(Some(&r), SourceLive::Gateway(&per_role, Some(&live)), now()).unwrap();
+        assert_eq!(v.mfa_session_expires_at, None);
     }
 
     #[test]

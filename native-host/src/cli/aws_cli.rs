@@ -67,15 +67,23 @@ fn credentials(a: &RoleArgs) -> Result<RoleCredentials> {
             gateway,
             role,
             serial,
-        }) => match ask_on_terminal(&format!(
-            "rolecall: MFA code for gateway '{gateway}' ({}) to use '{role}': ",
-            crate::logger::escape(&serial)
-        )) {
-            Some(code) => rt.block_on(app.role_credentials(&a.role, Some(&code), MIN_LEFT)),
-            None => Err(Error::InvalidParams(format!(
-                "Gateway '{gateway}' needs an MFA code for '{role}', and there is no terminal to ask on. Pipe it in once with `--mfa-code -` (or open the role's console, or `rolecall login {role}`): the credentials are then cached for the next calls."
-            ))),
-        },
+            process_error,
+            ..
+        }) => {
+            let failed = process_error
+                .map(|e| format!("the MFA command of gateway '{gateway}' gave no code: {e}. "))
+                .unwrap_or_default();
+            match ask_on_terminal(&format!(
+                "rolecall: {}MFA code for gateway '{gateway}' ({}) to use '{role}': ",
+                crate::logger::escape(&failed),
+                crate::logger::escape(&serial)
+            )) {
+                Some(code) => rt.block_on(app.role_credentials(&a.role, Some(&code), MIN_LEFT)),
+                None => Err(Error::InvalidParams(format!(
+                    "{failed}Gateway '{gateway}' needs an MFA code for '{role}', and there is no terminal to ask on. Pipe it in once with `--mfa-code -` (or open the role's console, or `rolecall login {role}`): the credentials are then cached for the next calls."
+                ))),
+            }
+        }
         other => other,
     };
     // New credentials are written to the keyring in the background: let that land before

@@ -335,8 +335,8 @@ fn summary(r: &Report) -> String {
     match &r.error {
         Some(e) => format!("not used: {e}"),
         None => format!(
-            "{} roles: {} listed, {} hidden by roles of the same id, {} left out",
-            r.roles,
+            "{}: {} listed, {} hidden by roles of the same id, {} left out",
+            crate::words::count(r.roles, "role"),
             r.shown,
             r.shadowed.len(),
             r.unusable.len()

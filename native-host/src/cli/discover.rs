@@ -5,6 +5,7 @@ use crate::app::App;
 use crate::error::Error;
 use crate::logger::escape;
 use crate::setup::discover::{self, Change};
+use crate::sources::MfaCode;
 use crate::store::config;
 use clap::{Args, ValueEnum};
 use std::io::IsTerminal;
@@ -21,7 +22,7 @@ pub struct DiscoverArgs {
     /// the gateway's own keys.
     #[arg(long, value_name = "ARN")]
     via_role: Option<String>,
-    /// Group the roles by organisational unit.
+    /// Group the roles by organisational unit (else by the account's name).
     #[arg(long, value_enum)]
     group_by: Option<GroupBy>,
     /// Show what would change; change nothing.
@@ -73,7 +74,7 @@ pub fn run(a: DiscoverArgs, out: Out) -> Result<(), CliError> {
     let ous = a.group_by == Some(GroupBy::Ou);
     let timeout = config.settings.timeout();
     let rt = runtime()?;
-    let list = |code: Option<&str>| {
+    let list = |code: MfaCode<'_>| {
         rt.block_on(async {
             let http = app.sdk_http().await?;
             app.sources()
@@ -84,16 +85,20 @@ pub fn run(a: DiscoverArgs, out: Out) -> Result<(), CliError> {
         })
     };
     let mfa_code = super::mfa::code_from_arg(a.mfa_code.clone())?;
-    let accounts = match list(mfa_code.as_deref()) {
+    let accounts = match list(MfaCode::from_request(mfa_code.as_deref())) {
         Err(CliError::Organizations(
             crate::sources::gateway::organizations::OrganizationsError::Rolecall(
                 Error::MfaRequired {
-                    gateway, serial, ..
+                    gateway,
+                    serial,
+                    process_error,
+                    ..
                 },
             ),
         )) if std::io::stdin().is_terminal() => {
+            super::login::say_process_failed(&gateway, process_error.as_deref());
             let code = super::login::prompt_mfa(&gateway, &serial)?;
-            list(Some(&code))
+            list(MfaCode::Given(&code))
         }
         other => other,
     }?;
@@ -117,13 +122,19 @@ pub fn run(a: DiscoverArgs, out: Out) -> Result<(), CliError> {
                 account_id,
                 label,
                 group,
+                production,
             } => format!(
-                "+ {id}\t{account_id}\t{}{}",
+                "+ {id}\t{account_id}\t{}{}{}",
                 escape(label),
                 group
                     .as_deref()
                     .map(|g| format!("\t[{}]", escape(g)))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                if *production {
+                    "\tproduction (the account's name says prod: a red container, a click confirms)"
+                } else {
+                    ""
+                }
             ),
             Change::Update { id, changes } => {
                 format!("~ {id}\t{}", escape(&changes.join(", ")))
@@ -156,8 +167,9 @@ pub fn run(a: DiscoverArgs, out: Out) -> Result<(), CliError> {
     let inactive = plan.count(|c| matches!(c, Change::Inactive { .. }));
     let vanished = plan.count(|c| matches!(c, Change::Vanished { .. }));
     let summary = format!(
-        "{} accounts ({inactive} not active): {added} roles {}, {updated} {}, {kept} unchanged, {vanished} no longer listed",
-        accounts.len(),
+        "{} ({inactive} not active): {} {}, {updated} {}, {kept} unchanged, {vanished} no longer listed",
+        crate::words::count(accounts.len(), "account"),
+        crate::words::count(added, "role"),
         if a.dry_run { "to add" } else { "added" },
         if a.dry_run { "to update" } else { "updated" },
     );

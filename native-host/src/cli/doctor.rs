@@ -8,10 +8,15 @@ use crate::setup::doctor::{self, Status};
 use clap::Args;
 
 #[derive(Args, Debug)]
-pub struct DoctorArgs {}
+pub struct DoctorArgs {
+    /// Also run each gateway's MFA command (`mfa_process`) and say whether it gives a code
+    /// (never the code). Off by default: a YubiKey would wait for a touch.
+    #[arg(long)]
+    run_mfa_process: bool,
+}
 
 /// True when nothing is broken.
-pub fn run(_args: DoctorArgs, out: Out) -> Result<bool, CliError> {
+pub fn run(args: DoctorArgs, out: Out) -> Result<bool, CliError> {
     let app = App::from_env();
     let binary = install::current_binary()?;
     writeln!(
@@ -27,6 +32,9 @@ pub fn run(_args: DoctorArgs, out: Out) -> Result<bool, CliError> {
         Os::current(),
         &Bases::from_platform(),
         &binary,
+        doctor::Options {
+            run_mfa_process: args.run_mfa_process,
+        },
     ));
     for c in &checks {
         // Checks quote the config, catalogues and AWS's answers.

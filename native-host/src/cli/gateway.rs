@@ -28,6 +28,8 @@ pub enum GatewayCommand {
         session_name: Option<String>,
         #[command(flatten)]
         mfa: MfaArgs,
+        #[command(flatten)]
+        process: MfaProcessArgs,
     },
     /// List gateways and whether their keys are in the keyring.
     List {
@@ -48,6 +50,8 @@ pub enum GatewayCommand {
         session_name: Option<String>,
         #[command(flatten)]
         mfa: MfaArgs,
+        #[command(flatten)]
+        process: MfaProcessArgs,
     },
     /// Remove a gateway, its keys and its cached sessions (its roles must be removed first).
     Remove { name: String },
@@ -56,9 +60,10 @@ pub enum GatewayCommand {
 /// How an MFA gateway spends codes (README, "Sessions, MFA and the 12-hour console").
 #[derive(clap::Args, Debug, Default)]
 pub struct MfaArgs {
-    /// per-role: a code for each role's AssumeRole, consoles up to 12 h (the default).
     /// daily: one code opens every role of the gateway for --mfa-session-hours, consoles
-    /// capped at 1 h by AWS and renewed silently by the extension.
+    /// capped at 1 h by AWS and renewed silently by the extension (what `gateway add` gives
+    /// a new gateway with --mfa-serial). per-role: a code for each role's AssumeRole,
+    /// consoles up to 12 h (what a gateway with no mode written in the config does).
     #[arg(long, value_enum)]
     mfa_mode: Option<MfaModeArg>,
     /// Daily mode: how long one code lasts, 1 to 36 hours (default 12).
@@ -66,23 +71,125 @@ pub struct MfaArgs {
     mfa_session_hours: Option<u32>,
 }
 
+/// A command that prints the MFA device's current code, so opens need no typing. It is
+/// taken word by word after `--` and run without a shell (no quoting, globbing or
+/// variables): `rolecall gateway set corp --mfa-process -- ykman oath accounts code -s NAME`.
+#[derive(clap::Args, Debug, Default)]
+pub struct MfaProcessArgs {
+    /// Run the command after `--` for a code whenever an open needs one and none was
+    /// typed (the browser's popup then asks only when it fails). Stdout must be the 6
+    /// digits; it gets no stdin and --mfa-process-timeout seconds.
+    #[arg(long, conflicts_with = "no_mfa_process")]
+    mfa_process: bool,
+    /// Stop running the gateway's MFA command: opens ask for the code again.
+    #[arg(long)]
+    no_mfa_process: bool,
+    /// How long the MFA command may take, 1 to 40 seconds (default 30: a YubiKey waits
+    /// for a touch, a password manager may ask to be unlocked).
+    #[arg(long, value_name = "SECONDS")]
+    mfa_process_timeout: Option<u32>,
+    /// The MFA command and its arguments, after `--` (with --mfa-process).
+    #[arg(last = true, value_name = "COMMAND")]
+    command: Vec<String>,
+}
+
+impl MfaProcessArgs {
+    fn apply(self, gateway: &mut Gateway) -> Result<()> {
+        match (self.mfa_process, self.command.is_empty()) {
+            (true, true) => {
+                return Err(Error::InvalidParams(
+                    "--mfa-process takes the command after `--`: `rolecall gateway set NAME --mfa-process -- ykman oath accounts code -s ACCOUNT`.".into(),
+                ))
+            }
+            (false, false) => {
+                return Err(Error::InvalidParams(
+                    "A command after `--` is an MFA command: say so with --mfa-process (`… --mfa-process -- PROGRAM ARGS…`).".into(),
+                ))
+            }
+            (true, false) => {
+                config::check_mfa_process(&self.command).map_err(Error::InvalidParams)?;
+                gateway.mfa_process = Some(self.command);
+            }
+            (false, true) => {}
+        }
+        if self.no_mfa_process {
+            gateway.mfa_process = None;
+        }
+        if self.mfa_process_timeout.is_some() {
+            gateway.mfa_process_timeout_seconds = self.mfa_process_timeout;
+        }
+        Ok(())
+    }
+}
+
+/// A gateway's MFA command as a person reads it (each word escaped; words with spaces
+/// quoted, though no shell ever sees them).
+pub(super) fn shown_command(argv: &[String]) -> String {
+    argv.iter()
+        .map(|w| {
+            let w = crate::logger::escape(w).to_string();
+            if w.is_empty() || w.contains([' ', '\'', '"']) {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            } else {
+                w
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What `gateway add|set` says of the gateway's MFA command.
+fn process_note(g: &Gateway) -> String {
+    match (&g.mfa_process, &g.mfa_serial) {
+        (Some(p), Some(_)) => format!(
+            " An open that needs a code runs `{}` (no shell, {} s at most) for one.",
+            shown_command(p),
+            g.mfa_process_timeout().as_secs()
+        ),
+        (Some(_), None) => " It has an MFA command but no MFA device (--mfa-serial): the command is not run until it has one.".into(),
+        _ => String::new(),
+    }
+}
+
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum MfaModeArg {
+pub(super) enum MfaModeArg {
     PerRole,
     Daily,
 }
 
+impl MfaModeArg {
+    pub(super) fn mode(self) -> MfaMode {
+        match self {
+            MfaModeArg::PerRole => MfaMode::PerRole,
+            MfaModeArg::Daily => MfaMode::Daily,
+        }
+    }
+}
+
+/// How a gateway spends MFA codes, in a sentence's words.
+pub(super) fn mode_words(g: &Gateway) -> String {
+    match g.mfa_mode() {
+        MfaMode::Daily => format!(
+            "daily: one code opens every role of the gateway for {} h",
+            g.mfa_session_hours()
+        ),
+        MfaMode::PerRole => "per role: a code for each role's console, 12-hour consoles".into(),
+    }
+}
+
 impl MfaArgs {
-    fn apply(self, gateway: &mut Gateway) {
-        if let Some(m) = self.mfa_mode {
-            gateway.mfa_mode = Some(match m {
-                MfaModeArg::PerRole => MfaMode::PerRole,
-                MfaModeArg::Daily => MfaMode::Daily,
-            });
-        }
-        if self.mfa_session_hours.is_some() {
-            gateway.mfa_session_hours = self.mfa_session_hours;
-        }
+    /// Through the options page's edit (store/config `GatewayEdit`): the same checks.
+    fn apply(self, gateway: &mut Gateway) -> Result<()> {
+        let edit = config::GatewayEdit {
+            mfa_mode: self.mfa_mode.map(MfaModeArg::mode),
+            mfa_session_hours: self.mfa_session_hours.map(Some),
+        };
+        edit.apply(gateway).map_err(|e| {
+            Error::InvalidParams(format!(
+                "Gateway '{}' is refused: {e}. Nothing was changed.",
+                gateway.name
+            ))
+        })
     }
 }
 
@@ -96,6 +203,7 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             region,
             session_name,
             mfa,
+            process,
         } => {
             check_access_key_id(&access_key_id)?;
             // The secret is read before the config is locked: a person typing it must not
@@ -111,6 +219,7 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
                     Err(Error::CredentialsMissing(_)) => true,
                     Err(e) => return Err(e),
                 };
+            let is_new = config.gateway(&name).is_none();
             let mut gateway = config.gateway(&name).cloned().unwrap_or(Gateway {
                 name: name.clone(),
                 ..Gateway::default()
@@ -118,7 +227,13 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             gateway.region = region.or(gateway.region);
             gateway.mfa_serial = mfa_serial.or(gateway.mfa_serial);
             gateway.session_name = session_name.or(gateway.session_name);
-            mfa.apply(&mut gateway);
+            // A new gateway with a device spends one code a day unless told otherwise, and
+            // says so in the file; an existing one keeps its mode (an absent one is per role).
+            if is_new && gateway.mfa_serial.is_some() && mfa.mfa_mode.is_none() {
+                gateway.mfa_mode = Some(MfaMode::Daily);
+            }
+            mfa.apply(&mut gateway)?;
+            process.apply(&mut gateway)?;
             config.gateways.retain(|g| g.name != name);
             config.gateways.push(gateway);
             // Check the whole config before touching the keyring, then store keys first:
@@ -137,11 +252,21 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             } else {
                 0
             };
+            let saved = config.gateway(&name).cloned().unwrap_or_default();
             writeln!(
                 out,
-                "Gateway '{name}' saved; its keys ({access_key_id}) are in the OS keyring (service '{}'){}.",
+                "Gateway '{name}' saved; its keys ({access_key_id}) are in the OS keyring (service '{}'){}.{}{}",
                 app.secrets().service(),
-                forgotten_note(forgotten)
+                forgotten_note(forgotten),
+                match (&saved.mfa_serial, saved.mfa_mode()) {
+                    (None, _) => String::new(),
+                    (Some(_), MfaMode::Daily) => format!(
+                        " MFA {} (`--mfa-mode per-role` for a code per role and 12-hour consoles).",
+                        mode_words(&saved)
+                    ),
+                    (Some(_), MfaMode::PerRole) => format!(" MFA {}.", mode_words(&saved)),
+                },
+                process_note(&saved)
             )
             .map_err(io_err)
         }
@@ -159,7 +284,7 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             if json {
                 let v: Vec<_> = rows
                     .iter()
-                    .map(|(g, k)| serde_json::json!({"name": g.name, "region": g.region, "mfa_serial": g.mfa_serial, "mfa_mode": g.mfa_mode().id(), "mfa_session_hours": g.mfa_session_hours(), "session_name": g.session_name, "keys": k}))
+                    .map(|(g, k)| serde_json::json!({"name": g.name, "region": g.region, "mfa_serial": g.mfa_serial, "mfa_mode": g.mfa_mode().id(), "mfa_session_hours": g.mfa_session_hours(), "mfa_process": g.mfa_process, "mfa_process_timeout_seconds": g.mfa_process_timeout().as_secs(), "session_name": g.session_name, "keys": k}))
                     .collect();
                 let text = serde_json::Value::Array(v).to_string();
                 writeln!(out, "{}", crate::logger::escape_json(&text)).map_err(io_err)
@@ -174,15 +299,21 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
                 for (g, k) in rows {
                     writeln!(
                         out,
-                        "{}\tregion={}\tmfa={}{}\tkeys: {k}",
+                        "{}\tregion={}\tmfa={}{}{}\tkeys: {k}",
                         g.name,
                         g.region.as_deref().unwrap_or("-"),
                         crate::logger::escape(g.mfa_serial.as_deref().unwrap_or("-")),
                         if g.uses_daily_mfa() {
                             format!(" (daily, {} h)", g.mfa_session_hours())
+                        } else if g.mfa_serial.is_some() {
+                            " (per role)".into()
                         } else {
                             String::new()
                         },
+                        g.mfa_process
+                            .as_deref()
+                            .map(|p| format!("\tmfa_process: {}", shown_command(p)))
+                            .unwrap_or_default(),
                     )
                     .map_err(io_err)?;
                 }
@@ -196,6 +327,7 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             region,
             session_name,
             mfa,
+            process,
         } => {
             let _lock = config::UpdateLock::acquire(app.config_path())?;
             let mut config = app.load_config()?;
@@ -210,10 +342,16 @@ pub fn run(cmd: GatewayCommand, out: Out) -> Result<()> {
             gateway.mfa_serial = mfa_serial.or(gateway.mfa_serial.take());
             gateway.region = region.or(gateway.region.take());
             gateway.session_name = session_name.or(gateway.session_name.take());
-            mfa.apply(gateway);
+            mfa.apply(gateway)?;
+            process.apply(gateway)?;
+            let note = process_note(gateway);
             config.validate().map_err(Error::InvalidParams)?;
             config::save(app.config_path(), &config)?;
-            writeln!(out, "Gateway '{name}' updated; its keys were not touched.").map_err(io_err)
+            writeln!(
+                out,
+                "Gateway '{name}' updated; its keys were not touched.{note}"
+            )
+            .map_err(io_err)
         }
         GatewayCommand::Remove { name } => {
             let _lock = config::UpdateLock::acquire(app.config_path())?;
@@ -269,7 +407,7 @@ fn forget_cached(app: &App, name: &str) -> Result<usize> {
 fn forgotten_note(n: usize) -> String {
     match n {
         0 => String::new(),
-        n => format!("; {n} cached session(s) forgotten"),
+        n => format!("; {} forgotten", crate::words::count(n, "cached session")),
     }
 }
 

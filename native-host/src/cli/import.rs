@@ -34,6 +34,12 @@ pub struct AwsConfigArgs {
     /// so the AWS CLI keeps working from the keyring. With --dry-run, shows the diff.
     #[arg(long)]
     write_credential_process: bool,
+    /// How new gateways with an MFA device spend codes: daily (the default: one code a
+    /// day opens every role of the gateway, consoles renewed silently) or per-role (a code
+    /// for each role's 12-hour console). Gateways already configured keep their mode
+    /// (`rolecall gateway set NAME --mfa-mode …` changes it).
+    #[arg(long, value_enum, value_name = "MODE")]
+    mfa_mode: Option<super::gateway::MfaModeArg>,
 }
 
 pub fn run(cmd: ImportCommand, out: Out) -> Result<(), CliError> {
@@ -77,10 +83,23 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
         credentials_path: &credentials_display,
         existing: &existing,
         keyring_gateways: &in_keyring,
+        new_gateway_mfa_mode: a
+            .mfa_mode
+            .map_or(crate::store::config::MfaMode::Daily, |m| m.mode()),
     })
     .map_err(ImportError::Invalid)?;
 
     let dry = a.dry_run;
+    // Moving keys with no keyring would list every key as moved and then fail: say so
+    // first, before anything is shown as done.
+    if let (Some(problem), true, false) = (&keyring_problem, a.move_keys, dry) {
+        if !plan.key_moves.is_empty() {
+            return Err(ImportError::KeyringForMove {
+                reason: problem.clone(),
+            }
+            .into());
+        }
+    }
     let cp_profiles = if a.write_credential_process {
         let exe = std::env::current_exe()
             .and_then(std::fs::canonicalize)
@@ -161,8 +180,12 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
                 }
             }
         };
+        let mfa = match (plan.config.gateway(&g.name), g.mfa_mode) {
+            (Some(gw), Some(_)) => format!("; MFA {}", super::gateway::mode_words(gw)),
+            _ => String::new(),
+        };
         w(
-            &format!("  {}  — {keys}", line(&g.name, &g.action, dry)),
+            &format!("  {}  — {keys}{mfa}", line(&g.name, &g.action, dry)),
             out,
         )?;
     }
@@ -184,8 +207,24 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
         w("Roles:", out)?;
     }
     for r in &plan.roles {
+        let group = plan
+            .config
+            .role(&r.id)
+            .and_then(|x| x.group.as_deref())
+            .map(|g| format!(", group {g}"))
+            .unwrap_or_default();
         w(
-            &format!("  {}  {} via {}", line(&r.id, &r.action, dry), r.arn, r.via),
+            &format!(
+                "  {}  {} via {}{group}{}",
+                line(&r.id, &r.action, dry),
+                r.arn,
+                r.via,
+                if r.production {
+                    ", production (its name says prod: a red container, a click confirms; `rolecall role set ID --risk none` undoes it)"
+                } else {
+                    ""
+                }
+            ),
             out,
         )?;
     }
@@ -210,16 +249,17 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
     let updated = count(|a| matches!(a, Action::Update(_)));
     let unchanged = count(|a| *a == Action::Unchanged);
     let summary = format!(
-        "{added} role(s) {}, {updated} {}, {unchanged} unchanged; {} profile(s) not imported.",
+        "{} {}, {updated} {}, {unchanged} unchanged; {} not imported.",
+        crate::words::count(added, "role"),
         if dry { "to add" } else { "added" },
         if dry { "to update" } else { "updated" },
-        plan.skipped.len()
+        crate::words::count(plan.skipped.len(), "profile")
     );
     if a.write_credential_process {
         w(
             &format!(
-                "{} profile(s) {} at `rolecall credential-process`.",
-                cp_profiles.len(),
+                "{} {} at `rolecall credential-process`.",
+                crate::words::count(cp_profiles.len(), "profile"),
                 if dry { "would point" } else { "point" }
             ),
             out,
@@ -252,6 +292,9 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
                 "Add --move-keys to move the gateways' keys into the keyring.",
                 out,
             )?;
+        }
+        if a.move_keys && !a.write_credential_process && !plan.key_moves.is_empty() {
+            w(MOVE_KEYS_HINT, out)?;
         }
         return Ok(());
     }
@@ -286,7 +329,10 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
             // file, a running host's memory), so the gateway asks for a code again.
             let n = super::runtime()?.block_on(app.forget_gateway(gateway))?;
             w(
-                &format!("Forgot {n} cached session(s) of gateway '{gateway}'s old keys."),
+                &format!(
+                    "Forgot {} of gateway '{gateway}'s old keys.",
+                    crate::words::count(n, "cached session")
+                ),
                 out,
             )?;
         }
@@ -298,7 +344,7 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
                 file.display(),
                 backup.display(),
                 if a.move_keys && !a.write_credential_process {
-                    " The AWS CLI can no longer use the moved keys from the file (--write-credential-process points its profiles at rolecall)."
+                    " The AWS CLI can no longer use the moved keys from the file."
                 } else {
                     ""
                 }
@@ -306,8 +352,15 @@ fn aws_config(a: AwsConfigArgs, out: Out) -> Result<(), CliError> {
             out,
         )?;
     }
+    if a.move_keys && !a.write_credential_process && !applied.stored.is_empty() {
+        w(MOVE_KEYS_HINT, out)?;
+    }
     Ok(())
 }
+
+/// After `--move-keys` alone the AWS CLI's role profiles have no keys to assume their roles
+/// with: `--write-credential-process` points them at rolecall, which has the keys.
+const MOVE_KEYS_HINT: &str = "The AWS CLI reads keys from ~/.aws/credentials: once they move, its profiles of these roles need `credential_process`. Run `rolecall import aws-config --write-credential-process` (add --dry-run to see the diff first) to point them at `rolecall credential-process`, which uses the keyring.";
 
 /// A reason may quote a value continued over lines: keep each profile to one line.
 fn one_line(s: &str) -> String {

@@ -93,7 +93,7 @@ pub fn run(args: InstallArgs, out: Out) -> Result<(), CliError> {
             }
             Outcome::SkippedAbsent => {
                 skipped.push(format!(
-                    "{} ({})",
+                    "{} in {}",
                     l.browser,
                     l.detect
                         .iter()
@@ -132,26 +132,31 @@ pub fn run(args: InstallArgs, out: Out) -> Result<(), CliError> {
         )
         .map_err(io_err)?;
     }
-    if !skipped.is_empty() {
+    if !skipped.is_empty() && done + system_wide == 0 {
+        // Nothing to show but the search: say what was looked for, and where.
+        writeln!(
+            out,
+            "No browser was found for this user, so nothing was installed. Looked for: {}.",
+            skipped.join("; ")
+        )
+        .map_err(io_err)?;
+        writeln!(
+            out,
+            "Start your browser once and run this again, or name it: rolecall install --browser firefox"
+        )
+        .map_err(io_err)?;
+    } else if !skipped.is_empty() {
         writeln!(
             out,
             "Skipped, not set up for this user: {}.",
-            skipped.join(", ")
+            skipped.join("; ")
         )
         .map_err(io_err)?;
-        if done + system_wide == 0 {
-            writeln!(
-                out,
-                "No browser was found, so nothing was installed. Start your browser once and run this again, or name it: rolecall install --browser firefox"
-            )
-            .map_err(io_err)?;
-        } else {
-            writeln!(
-                out,
-                "To register one anyway: rolecall install --browser NAME"
-            )
-            .map_err(io_err)?;
-        }
+        writeln!(
+            out,
+            "To register one anyway: rolecall install --browser NAME"
+        )
+        .map_err(io_err)?;
     }
     Ok(())
 }

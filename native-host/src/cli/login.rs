@@ -40,14 +40,24 @@ pub fn run(a: LoginArgs, out: Out) -> Result<()> {
     };
     let opened = match rt.block_on(app.open_console(req.clone())) {
         Err(Error::MfaRequired {
-            gateway, serial, ..
+            gateway,
+            serial,
+            process_error,
+            ..
         }) if std::io::stdin().is_terminal() => {
+            say_process_failed(&gateway, process_error.as_deref());
             req.mfa_code = Some(prompt_mfa(&gateway, &serial)?);
             rt.block_on(app.open_console(req))?
         }
-        Err(Error::MfaRequired { gateway, role, .. }) => {
+        Err(Error::MfaRequired {
+            gateway,
+            role,
+            process_error,
+            ..
+        }) => {
             return Err(Error::InvalidParams(format!(
-                "Gateway '{gateway}' needs an MFA code to open '{role}', and there is no terminal to ask on. Pipe it in: `… | rolecall login {role} --mfa-code -`."
+                "Gateway '{gateway}' needs an MFA code to open '{role}', and there is no terminal to ask on{}. Pipe it in: `… | rolecall login {role} --mfa-code -`.",
+                process_error.map(|e| format!(" (its MFA command gave none: {e})")).unwrap_or_default()
             )))
         }
         other => other?,
@@ -65,6 +75,17 @@ pub fn run(a: LoginArgs, out: Out) -> Result<()> {
         .map_err(io_err)
     } else {
         writeln!(out, "{}", opened.url).map_err(io_err)
+    }
+}
+
+/// Says on stderr why the gateway's MFA command gave no code, before the code is asked for.
+pub(super) fn say_process_failed(gateway: &str, process_error: Option<&str>) {
+    if let Some(e) = process_error {
+        let _ = writeln!(
+            std::io::stderr(),
+            "rolecall: the MFA command of gateway '{gateway}' gave no code: {}.",
+            crate::logger::escape(e)
+        );
     }
 }
 

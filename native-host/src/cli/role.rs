@@ -75,7 +75,8 @@ pub struct AddArgs {
     label: Option<String>,
     #[arg(long)]
     group: Option<String>,
-    /// Firefox container colour (blue, turquoise, green, yellow, orange, red, pink, purple).
+    /// Firefox container colour (blue, turquoise, green, yellow, orange, pink, purple; red
+    /// is production's: a production role is always red, and only it).
     #[arg(long)]
     color: Option<String>,
     /// Firefox container icon (briefcase, fingerprint, dollar, cart, circle, …).
@@ -92,7 +93,7 @@ pub struct AddArgs {
     /// 3600 when the role allows less).
     #[arg(long)]
     duration_seconds: Option<u32>,
-    /// `production`: marked in the popup, red by default, confirmed before it opens.
+    /// `production`: marked in the popup, a red container, confirmed before it opens.
     #[arg(long, value_enum)]
     risk: Option<RiskArg>,
     /// A named console page, NAME=DESTINATION (repeatable), e.g. Buckets=/s3/buckets
@@ -157,7 +158,7 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
                 region: a.region,
                 label: a.label,
                 group: a.group,
-                color: a.color,
+                color: a.color.clone(),
                 icon: a.icon,
                 external_id: a.external_id,
                 session_name: a.session_name,
@@ -173,10 +174,11 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
             }
             config.validate().map_err(Error::InvalidParams)?;
             text.map_err(|e| refused(&a.id, &e))?;
+            let note = colour_note(&config, &a.id, a.color.as_deref())?;
             config::save(app.config_path(), &config)?;
             writeln!(
                 out,
-                "Role '{}' saved in {}.",
+                "Role '{}' saved in {}.{note}",
                 a.id,
                 app.config_path().display()
             )
@@ -191,37 +193,45 @@ pub fn run(cmd: RoleCommand, out: Out) -> Result<()> {
             Ok(())
         }
         RoleCommand::Set(a) => {
+            let a = *a;
             let _lock = config::UpdateLock::acquire(app.config_path())?;
             let mut config = app.load_config()?;
-            let role = config
-                .roles
-                .iter_mut()
-                .find(|r| r.id == a.id)
-                .ok_or_else(|| Error::UnknownRole(a.id.clone()))?;
-            for (field, value) in [
-                (&mut role.label, a.label),
-                (&mut role.group, a.group),
-                (&mut role.color, a.color),
-                (&mut role.icon, a.icon),
-                (&mut role.region, a.region),
-            ] {
-                if let Some(v) = value {
-                    *field = Some(v).filter(|v| !v.is_empty());
+            let Some(role) = config.role(&a.id) else {
+                return Err(match app.load_effective()?.catalog_of(&a.id) {
+                    Some(c) => Error::ReadOnlyRole {
+                        role: a.id,
+                        catalog: c.to_owned(),
+                    },
+                    None => Error::UnknownRole(a.id),
+                });
+            };
+            // `--link` adds or replaces by name, `--remove-link` removes: the edit holds the
+            // list they make.
+            let links = (!a.links.is_empty() || !a.remove_links.is_empty()).then(|| {
+                let mut links = role.links.clone();
+                links.retain(|l| !a.remove_links.contains(&l.name));
+                for link in a.links {
+                    links.retain(|l| l.name != link.name);
+                    links.push(link);
                 }
-            }
-            if let Some(r) = a.risk {
-                role.risk = r.risk();
-            }
-            role.links.retain(|l| !a.remove_links.contains(&l.name));
-            for link in a.links {
-                role.links.retain(|l| l.name != link.name);
-                role.links.push(link);
-            }
-            let text = config::check_role_text(role);
+                links
+            });
+            // The options page's edit (app/edit.rs), field by field under the same rules.
+            let edit = config::RoleEdit {
+                label: a.label.map(Some),
+                group: a.group.map(Some),
+                color: a.color.clone().map(Some),
+                icon: a.icon.map(Some),
+                risk: a.risk.map(RiskArg::risk),
+                region: a.region.map(Some),
+                links,
+            };
+            edit.apply(&mut config, &a.id)
+                .map_err(|e| refused(&a.id, &e.to_string()))?;
             config.validate().map_err(Error::InvalidParams)?;
-            text.map_err(|e| refused(&a.id, &e))?;
+            let note = colour_note(&config, &a.id, a.color.as_deref())?;
             config::save(app.config_path(), &config)?;
-            writeln!(out, "Role '{}' updated.", a.id).map_err(io_err)
+            writeln!(out, "Role '{}' updated.{note}", a.id).map_err(io_err)
         }
         RoleCommand::List { json } => {
             let roles = app.list_roles()?;
@@ -329,6 +339,34 @@ pub fn run_group(cmd: GroupCommand, out: Out) -> Result<()> {
     config.validate().map_err(Error::InvalidParams)?;
     config::save(app.config_path(), &config)?;
     writeln!(out, "Group '{name}' updated.").map_err(io_err)
+}
+
+/// Red is production's colour alone (store/config `Role::color_with`): `--color red` on a
+/// role that is not production (its own risk or its group's) is refused, and another colour
+/// on a production role is kept but said to be unused while the role is production.
+fn colour_note(config: &config::Config, id: &str, given: Option<&str>) -> Result<String> {
+    let Some(role) = config.role(id) else {
+        return Ok(String::new());
+    };
+    let production = role.risk_in(config) == Some(Risk::Production);
+    // The rule is the options page's too (store/config `check_red`).
+    if let Some(c) = given {
+        config::check_red(c, production).map_err(|e| {
+            let mut e = e.chars();
+            let first = e.next().map(|c| c.to_ascii_uppercase());
+            Error::InvalidParams(format!(
+                "{}{} (role '{id}'). Nothing was changed.",
+                first.unwrap_or_default(),
+                e.as_str()
+            ))
+        })?;
+    }
+    match given {
+        Some(c) if !c.is_empty() && c != config::PRODUCTION_COLOR && production => Ok(format!(
+            " Its container stays red while it is a production role; {c} applies if it no longer is."
+        )),
+        _ => Ok(String::new()),
+    }
 }
 
 /// A role's label, group or link refused: the field and the rule, never the text.

@@ -64,7 +64,7 @@ pub fn run(cmd: SessionCommand, out: Out) -> Result<()> {
         }
         SessionCommand::Forget { role, gateway, sso } => {
             let n = runtime()?.block_on(app.forget(ForgetRequest { role, gateway, sso }))?;
-            writeln!(out, "Forgot {n} cached session(s).").map_err(io_err)
+            writeln!(out, "Forgot {}.", crate::words::count(n, "cached session")).map_err(io_err)
         }
     }
 }

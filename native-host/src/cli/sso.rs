@@ -107,10 +107,11 @@ pub fn run(cmd: SsoCommand, out: Out) -> Result<()> {
             for (s, t, n) in rows {
                 writeln!(
                     out,
-                    "{}\t{}\t{}\t{t}\t{n} roles",
+                    "{}\t{}\t{}\t{t}\t{}",
                     s.name,
                     escape(&s.start_url),
-                    s.region
+                    s.region,
+                    crate::words::count(n, "role")
                 )
                 .map_err(io_err)?;
             }
@@ -154,10 +155,15 @@ pub fn run(cmd: SsoCommand, out: Out) -> Result<()> {
             } else {
                 writeln!(
                     out,
-                    "Open {} and approve the code {} (it expires in {} minutes).",
+                    "Open {} and approve the code {} (it expires in {}).",
                     escape(&login.verification_uri_complete),
                     escape(&login.user_code),
-                    (login.expires_at - time::OffsetDateTime::now_utc()).whole_minutes()
+                    crate::words::count(
+                        (login.expires_at - time::OffsetDateTime::now_utc())
+                            .whole_minutes()
+                            .max(0) as usize,
+                        "minute"
+                    )
                 )
                 .map_err(io_err)?;
             }
@@ -207,12 +213,30 @@ pub fn run(cmd: SsoCommand, out: Out) -> Result<()> {
             // Plan against the config as it is now (another command may have changed it).
             let current = app.load_config()?;
             let plan = sso_sync::plan(&current, &name, &assignments, prune);
-            let (mut added, mut kept, mut vanished) = (0, 0, 0);
+            let (mut added, mut updated, mut kept, mut vanished) = (0, 0, 0, 0);
             for c in &plan.changes {
                 match c {
-                    Change::Add { id, label } => {
+                    Change::Add {
+                        id,
+                        label,
+                        production,
+                    } => {
                         added += 1;
-                        writeln!(out, "+ {id}\t{}", escape(label)).map_err(io_err)?;
+                        writeln!(
+                            out,
+                            "+ {id}\t{}{}",
+                            escape(label),
+                            if *production {
+                                "\tproduction (the account's name says prod: a red container, a click confirms)"
+                            } else {
+                                ""
+                            }
+                        )
+                        .map_err(io_err)?;
+                    }
+                    Change::Update { id, changes } => {
+                        updated += 1;
+                        writeln!(out, "~ {id}\t{}", escape(&changes.join(", "))).map_err(io_err)?;
                     }
                     Change::Keep { .. } => kept += 1,
                     Change::Refused { id, why } => {
@@ -229,15 +253,20 @@ pub fn run(cmd: SsoCommand, out: Out) -> Result<()> {
                     }
                 }
             }
-            let accounts = assignments.len();
+            let accounts = crate::words::count(assignments.len(), "account");
+            let added = crate::words::count(added, "role");
             if dry_run {
-                return writeln!(out, "{accounts} accounts: {added} roles to add, {kept} unchanged, {vanished} no longer listed. Nothing was changed (--dry-run).").map_err(io_err);
+                return writeln!(out, "{accounts}: {added} to add, {updated} to update, {kept} unchanged, {vanished} no longer listed. Nothing was changed (--dry-run).").map_err(io_err);
             }
             if plan.config != current {
                 plan.config.validate().map_err(Error::InvalidParams)?;
                 config::save(app.config_path(), &plan.config)?;
             }
-            writeln!(out, "{accounts} accounts: {added} roles added, {kept} unchanged, {vanished} no longer listed.").map_err(io_err)
+            writeln!(
+                out,
+                "{accounts}: {added} added, {updated} updated, {kept} unchanged, {vanished} no longer listed."
+            )
+            .map_err(io_err)
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Protocol methods: parameters in, result or error out. Names and shapes are documented
 //! in docs/PROTOCOL.md.
 
+use crate::app::edit::{ConfigRead, GatewayUpdate, RoleUpdate, SettingsUpdate};
 use crate::app::{
     App, ForgetRequest, ListRequest, OpenIn, OpenRequest, PrepareRequest, SsoRequest,
 };
@@ -16,9 +17,14 @@ use std::sync::Arc;
 ///    says `source`, `source_name`, `sso`, `needs_login`; kinds `sso_login_required`, …
 /// 5: `roles.list` pages (`cursor`, `limit` → `next_cursor`) and says `risk`, `links`.
 /// 6: `roles.list` takes `compact` and `if_none_match`, says `etag` (and `unchanged`).
-pub const PROTOCOL_VERSION: u32 = 6;
+/// 7: the options page's edits: `config.read`, `role.update`, `gateway.update`,
+///    `settings.update` (kinds `invalid_value`, `read_only_role`, `config_busy`);
+///    `host.info`'s settings say `notifications`; one MFA code a day and MFA commands:
+///    `mfa_required` says `mfa_mode`, `mfa_session_hours`, `mfa_process_error`, `roles.list`
+///    says `mfa_process` and `session.mfa_session_expires_at`.
+pub const PROTOCOL_VERSION: u32 = 7;
 
-pub const METHODS: [&str; 7] = [
+pub const METHODS: [&str; 11] = [
     "host.info",
     "roles.list",
     "console.open",
@@ -26,6 +32,10 @@ pub const METHODS: [&str; 7] = [
     "session.forget",
     "sso.login",
     "sso.wait",
+    "config.read",
+    "role.update",
+    "gateway.update",
+    "settings.update",
 ];
 
 /// `Err(None)`: no such method. `Err(Some(e))`: the method failed.
@@ -90,6 +100,22 @@ pub async fn call(
                 Ok(json!({ "authorized": true, "expires_at": at }))
             })
         }
+        "config.read" => {
+            let req: ConfigRead = parse(method, params)?;
+            app.config_view(req)
+        }
+        "role.update" => match RoleUpdate::from_params(params) {
+            Ok(req) => app.update_role(req).await,
+            Err(e) => Err(e),
+        },
+        "gateway.update" => match GatewayUpdate::from_params(params) {
+            Ok(req) => app.update_gateway(req).await,
+            Err(e) => Err(e),
+        },
+        "settings.update" => match SettingsUpdate::from_params(params) {
+            Ok(req) => app.update_settings(req).await,
+            Err(e) => Err(e),
+        },
         _ => return Err(None),
     };
     result.map(Answer::Value).map_err(Some)
@@ -109,6 +135,7 @@ pub fn host_info(app: &App) -> Value {
         "settings": {
             "renew_before_minutes": settings.renew_before_minutes(),
             "auto_renew": settings.auto_renew(),
+            "notifications": settings.notifications(),
         },
         "session_cookie_domains": app.session_cookie_domains(),
         "endpoint_overrides": endpoint_overrides(&crate::console::endpoints::process_env),
@@ -176,6 +203,14 @@ impl Params for PrepareRequest {
     const FIELDS: &'static [(&'static str, &'static str)] =
         &[("roles", "a list of at most 10 role ids (strings)")];
     const REQUIRED: &'static [&'static str] = &["roles"];
+}
+
+impl Params for ConfigRead {
+    const FIELDS: &'static [(&'static str, &'static str)] = &[(
+        "roles",
+        "a list of at most 20 role ids (strings) whose editable fields to send",
+    )];
+    const REQUIRED: &'static [&'static str] = &[];
 }
 
 impl Params for ForgetRequest {

@@ -152,7 +152,7 @@ pub fn changes(old: &[Role], new: &[Role]) -> String {
         .count();
     let mut parts = Vec::new();
     if added > 0 {
-        parts.push(format!("adds {added} role(s)"));
+        parts.push(format!("adds {}", crate::words::count(added, "role")));
     }
     if removed > 0 {
         parts.push(format!("removes {removed}"));
@@ -303,7 +303,7 @@ mod tests {
     fn changes_are_counted() {
         let old = [role("a", "111111111111"), role("b", "222222222222")];
         let new = [role("a", "111111111112"), role("c", "333333333333")];
-        assert_eq!(changes(&old, &new), "adds 1 role(s), removes 1, changes 1");
+        assert_eq!(changes(&old, &new), "adds 1 role, removes 1, changes 1");
         assert_eq!(
             changes(&old, &old),
             "changes no role (only formatting or comments)"
@@ -323,7 +323,7 @@ mod tests {
         let err = accept(&c, text, Acceptance::Recorded, false, Some(&[])).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains(&digest) && msg.contains("--accept"), "{msg}");
-        assert!(msg.contains("adds 1 role(s)"), "{msg}");
+        assert!(msg.contains("adds 1 role."), "{msg}");
         let (accepted, roles) = accept(&c, text, Acceptance::Any, false, None).unwrap();
         assert_eq!(accepted.sha256, digest);
         assert_eq!(roles.len(), 1);

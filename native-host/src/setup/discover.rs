@@ -2,17 +2,21 @@
 //! through a gateway. Pure: the config and what Organizations listed in, a plan out.
 //!
 //! Each new role gets the id `<account>-<role>` (from their names, as `sso sync` makes them),
-//! label = the account's name, and with `--group-by ou` group = the account's organisational
-//! unit (its path below the root). Running it again matches roles by gateway, account and
-//! role name, so it adds what is new and changes nothing the user set (label, colour, icon,
-//! region, …); only the group follows an account that moved to another unit, when grouping
+//! label = the account's name, group = the account's name (or with `--group-by ou` the
+//! account's organisational unit, its path below the root; an account in the root, or one
+//! whose name cannot be a group, is grouped by the gateway), and `risk = "production"` when
+//! a word of the account's name is prod, production or prd (setup/production.rs). Running it
+//! again matches roles by gateway, account and role name, so it adds what is new and changes
+//! nothing the user set (label, group, colour, icon, region, risk, …): a role without a
+//! group gets one, and the group follows an account that moved to another unit when grouping
 //! by unit. Accounts that are not active are skipped; roles of accounts no longer listed are
 //! reported, and removed only with `--prune`. An account or unit name that breaks the text
 //! rules (store/config `text`) is not taken as a label or group, and the plan says so.
 
+use crate::setup::production::is_production_name;
 use crate::setup::sso_sync::{name_if_fit, role_id};
 use crate::sources::gateway::organizations::OrgAccount;
-use crate::store::config::{check_group, check_label, Config, Role};
+use crate::store::config::{check_group, check_label, Config, Risk, Role};
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +26,11 @@ pub enum Change {
         account_id: String,
         label: String,
         group: Option<String>,
+        /// Marked production by the account's name.
+        production: bool,
     },
-    /// An existing role whose group follows its account's unit: "group: A → B".
+    /// An existing role that gets a group (it had none), or whose group follows its
+    /// account's unit: "group: A → B".
     Update {
         id: String,
         changes: Vec<String>,
@@ -101,13 +108,16 @@ pub fn plan(i: &Inputs<'_>) -> Plan {
                 a.ou.clone()
                     .filter(|_| i.group_by_ou)
                     .and_then(|g| name_if_fit(g, unit, "group", check_group, &mut refused));
+            let follows = i.group_by_ou || r.group.is_none();
+            let target = ou.or_else(|| account_group(a, i.gateway, follows));
             if let Some(why) = refused.pop() {
                 changes.push(Change::Keep { id: r.id.clone() });
                 changes.push(Change::Refused {
                     id: r.id.clone(),
                     why,
                 });
-            } else if i.group_by_ou && r.group != ou {
+            } else if follows && target.is_some() && r.group != target {
+                let ou = target;
                 let was = std::mem::replace(&mut r.group, ou.clone());
                 changes.push(Change::Update {
                     id: r.id.clone(),
@@ -132,6 +142,8 @@ pub fn plan(i: &Inputs<'_>) -> Plan {
         let label = Some(a.name.clone())
             .filter(|n| !n.trim().is_empty())
             .and_then(|n| name_if_fit(n, "the account's name", "label", check_label, &mut refused));
+        let group = group.or_else(|| account_group(a, i.gateway, true));
+        let production = is_production_name(&a.name);
         config.roles.push(Role {
             id: id.clone(),
             account_id: a.id.clone(),
@@ -139,6 +151,7 @@ pub fn plan(i: &Inputs<'_>) -> Plan {
             gateway: Some(i.gateway.to_owned()),
             label: label.clone(),
             group: group.clone(),
+            risk: production.then_some(Risk::Production),
             ..Role::default()
         });
         changes.push(Change::Add {
@@ -146,6 +159,7 @@ pub fn plan(i: &Inputs<'_>) -> Plan {
             account_id: a.id.clone(),
             label: label.unwrap_or_else(|| id.clone()),
             group,
+            production,
         });
         changes.extend(refused.into_iter().map(|why| Change::Refused {
             id: id.clone(),
@@ -172,6 +186,19 @@ pub fn plan(i: &Inputs<'_>) -> Plan {
         });
     }
     Plan { changes, config }
+}
+
+/// The group of an account's role outside `--group-by ou` (or an account in the root): the
+/// account's name when it can be a group, else the gateway's; `None` when `wanted` is false.
+fn account_group(a: &OrgAccount, gateway: &str, wanted: bool) -> Option<String> {
+    if !wanted {
+        return None;
+    }
+    Some(a.name.trim())
+        .filter(|n| !n.is_empty() && check_group(n).is_ok())
+        .unwrap_or(gateway)
+        .to_owned()
+        .into()
 }
 
 #[cfg(test)]
@@ -233,15 +260,19 @@ mod tests {
         assert_eq!(r.label.as_deref(), Some("Acme Prod"));
         assert_eq!(r.group.as_deref(), Some("Engineering / Prod"));
         assert_eq!(r.gateway.as_deref(), Some("corp"));
-        assert_eq!(p.config.roles[1].group, None);
+        // "Prod" is a word of the account's name; "Acme Dev" has none.
+        assert_eq!(r.risk, Some(Risk::Production));
+        assert_eq!(p.config.roles[1].risk, None);
+        // An account in the root is grouped by its name.
+        assert_eq!(p.config.roles[1].group.as_deref(), Some("Acme Dev"));
         assert!(p
             .changes
             .iter()
             .any(|c| matches!(c, Change::Inactive { state, .. } if state == "SUSPENDED")));
         p.config.validate().unwrap();
-        // Without grouping no group is set.
+        // Without grouping by unit, by the account's name: never one group per account id.
         let p = plan(&inputs(&c, &listed, false));
-        assert_eq!(p.config.roles[0].group, None);
+        assert_eq!(p.config.roles[0].group.as_deref(), Some("Acme Prod"));
     }
 
     #[test]
@@ -289,6 +320,32 @@ mod tests {
     }
 
     #[test]
+    fn a_name_that_cannot_be_a_group_groups_by_the_gateway_and_the_user_group_stays() {
+        let listed = [
+            account("111111111111", "Payments \u{202e}x", None),
+            account("222222222222", "payments_prd", None),
+            account("333333333333", "Acme preprod", None),
+        ];
+        let p = plan(&inputs(&config(), &listed, false));
+        let groups: Vec<_> = p.config.roles.iter().map(|r| r.group.as_deref()).collect();
+        assert_eq!(
+            groups,
+            [Some("corp"), Some("payments_prd"), Some("Acme preprod")]
+        );
+        let risks: Vec<_> = p.config.roles.iter().map(|r| r.risk).collect();
+        assert_eq!(risks, [None, Some(Risk::Production), None]);
+        assert!(p.changes.iter().any(
+            |c| matches!(c, Change::Add { production: true, id, .. } if id == &p.config.roles[1].id)
+        ));
+        // The user's group and risk are theirs: a second run keeps them.
+        let mut c = p.config.clone();
+        c.roles[1].group = Some("Mine".into());
+        c.roles[1].risk = None;
+        let again = plan(&inputs(&c, &listed, false));
+        assert_eq!(again.config, c);
+    }
+
+    #[test]
     fn a_role_added_by_hand_is_found_not_duplicated() {
         let mut c = config();
         c.roles.push(Role {
@@ -300,7 +357,20 @@ mod tests {
         });
         let p = plan(&inputs(&c, &[account("111111111111", "Acme", None)], false));
         assert_eq!(p.config.roles.len(), 1);
-        assert_eq!(p.changes, [Change::Keep { id: "prod".into() }]);
+        // It had no group: it gets the account's, and nothing else changes.
+        assert_eq!(
+            p.changes,
+            [Change::Update {
+                id: "prod".into(),
+                changes: vec!["group: (none) → Acme".into()]
+            }]
+        );
+        let again = plan(&inputs(
+            &p.config,
+            &[account("111111111111", "Acme", None)],
+            false,
+        ));
+        assert_eq!(again.changes, [Change::Keep { id: "prod".into() }]);
     }
 
     #[test]
@@ -316,7 +386,8 @@ mod tests {
         assert_eq!(p.config.roles[0].label, None);
         assert_eq!(p.config.roles[0].group.as_deref(), Some("Prod"));
         assert_eq!(p.config.roles[1].label.as_deref(), Some("Acme Dev"));
-        assert_eq!(p.config.roles[1].group, None);
+        // The unit's path is refused as a group: the account's name is the group instead.
+        assert_eq!(p.config.roles[1].group.as_deref(), Some("Acme Dev"));
         let refused: Vec<&str> = p
             .changes
             .iter()
@@ -339,7 +410,7 @@ mod tests {
             account("222222222222", "Acme Dev", Some("Dev\x1b[2K")),
         ];
         let again = plan(&inputs(&p.config, &moved, true));
-        assert_eq!(again.config.roles[1].group, None);
+        assert_eq!(again.config.roles[1].group.as_deref(), Some("Acme Dev"));
         assert!(again
             .changes
             .iter()

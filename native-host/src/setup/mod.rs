@@ -6,4 +6,5 @@ pub mod discover;
 pub mod doctor;
 pub mod endpoints;
 pub mod import;
+pub mod production;
 pub mod sso_sync;

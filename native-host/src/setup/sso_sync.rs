@@ -2,16 +2,19 @@
 //! as roles in the config. Pure: the config and what the portal listed in, a plan out.
 //!
 //! One role per account × role; its id is derived from the account's and the role's names
-//! (stable across runs, unique in the config); group = the account's name; label =
-//! `<account name> · <role name>`. Running it again matches roles by source, account and
-//! role name, so it adds what is new, never touches what the user changed (label, group,
-//! colour, icon, region), and removes roles that vanished only when asked (`--prune`).
-//! An account name that breaks the text rules (store/config `text`: too long, control or
-//! bidi characters) is not taken as a label or group; the role is added without it and the
-//! plan says so.
+//! (stable across runs, unique in the config); group = the account's name (the source's
+//! when the name cannot be one); label = `<account name> · <role name>`; `risk =
+//! "production"` when a word of the account's name is prod, production or prd
+//! (setup/production.rs). Running it again matches roles by source, account and role name,
+//! so it adds what is new, never touches what the user changed (label, group, colour, icon,
+//! region, risk; a role without a group gets one), and removes roles that vanished only
+//! when asked (`--prune`). An account name that breaks the text rules (store/config
+//! `text`: too long, control or bidi characters) is not taken as a label or group; the role
+//! is added without it and the plan says so.
 
+use crate::setup::production::is_production_name;
 use crate::sources::sso::Assignment;
-use crate::store::config::{check_group, check_label, is_valid_name, Config, Role};
+use crate::store::config::{check_group, check_label, is_valid_name, Config, Risk, Role};
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +22,13 @@ pub enum Change {
     Add {
         id: String,
         label: String,
+        /// Marked production by the account's name.
+        production: bool,
+    },
+    /// An existing role that had no group and gets its account's: "group: (none) → B".
+    Update {
+        id: String,
+        changes: Vec<String>,
     },
     Keep {
         id: String,
@@ -116,13 +126,22 @@ pub fn plan(config: &Config, sso: &str, assignments: &[Assignment], prune: bool)
     for a in assignments {
         for role_name in &a.role_names {
             seen.insert((a.account_id.clone(), role_name.clone()));
-            let existing = config.roles.iter().find(|r| {
+            let existing = config.roles.iter_mut().find(|r| {
                 r.sso.as_deref() == Some(sso)
                     && r.account_id == a.account_id
                     && &r.role_name == role_name
             });
             if let Some(r) = existing {
-                changes.push(Change::Keep { id: r.id.clone() });
+                if r.group.is_none() {
+                    let group = account_group(&a.account_name, sso);
+                    changes.push(Change::Update {
+                        id: r.id.clone(),
+                        changes: vec![format!("group: (none) → {group}")],
+                    });
+                    r.group = Some(group);
+                } else {
+                    changes.push(Change::Keep { id: r.id.clone() });
+                }
                 continue;
             }
             let id = role_id(&a.account_name, &a.account_id, role_name, &taken);
@@ -139,19 +158,23 @@ pub fn plan(config: &Config, sso: &str, assignments: &[Assignment], prune: bool)
                 .filter(|g| !g.is_empty())
                 .and_then(|g| {
                     name_if_fit(g, "the account's name", "group", check_group, &mut refused)
-                });
+                })
+                .unwrap_or_else(|| sso.to_owned());
+            let production = is_production_name(&a.account_name);
             config.roles.push(Role {
                 id: id.clone(),
                 account_id: a.account_id.clone(),
                 role_name: role_name.clone(),
                 sso: Some(sso.to_owned()),
                 label: label.clone(),
-                group,
+                group: Some(group),
+                risk: production.then_some(Risk::Production),
                 ..Role::default()
             });
             changes.push(Change::Add {
                 id: id.clone(),
                 label: label.unwrap_or_else(|| id.clone()),
+                production,
             });
             changes.extend(refused.into_iter().map(|why| Change::Refused {
                 id: id.clone(),
@@ -175,6 +198,14 @@ pub fn plan(config: &Config, sso: &str, assignments: &[Assignment], prune: bool)
         changes.push(Change::Vanished { id, removed: prune });
     }
     SyncPlan { changes, config }
+}
+
+/// The group of an account's roles: its name when that can be a group, else the source's.
+fn account_group(account_name: &str, sso: &str) -> String {
+    Some(account_name)
+        .filter(|n| !n.is_empty() && check_group(n).is_ok())
+        .unwrap_or(sso)
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -244,10 +275,14 @@ mod tests {
         let mut c = plan(&config(), "corp", &listed, false).config;
         c.roles[0].label = Some("Production!".into());
         c.roles[0].color = Some("red".into());
+        c.roles[0].risk = Some(Risk::Production);
+        c.roles[1].group = None;
         let fewer = [assignment("111111111111", "Acme renamed", &["Admin"])];
         let p = plan(&c, "corp", &fewer, false);
         assert_eq!(p.config.roles[0].label.as_deref(), Some("Production!"));
         assert_eq!(p.config.roles[0].color.as_deref(), Some("red"));
+        assert_eq!(p.config.roles[0].group.as_deref(), Some("Acme"));
+        assert_eq!(p.config.roles[0].risk, Some(Risk::Production));
         assert!(p.changes.contains(&Change::Vanished {
             id: "acme-billing".into(),
             removed: false
@@ -255,6 +290,36 @@ mod tests {
         assert_eq!(p.config.roles.len(), 2);
         let pruned = plan(&c, "corp", &fewer, true);
         assert_eq!(pruned.config.roles.len(), 1);
+    }
+
+    #[test]
+    fn production_account_names_mark_new_roles_and_a_role_without_group_gets_one() {
+        let listed = [
+            assignment("111111111111", "Acme Prod", &["Admin"]),
+            assignment("222222222222", "Acme-Product", &["Admin"]),
+            assignment("333333333333", "payments_PRD", &["Admin"]),
+        ];
+        let p = plan(&config(), "corp", &listed, false);
+        let risks: Vec<_> = p.config.roles.iter().map(|r| r.risk).collect();
+        assert_eq!(
+            risks,
+            [Some(Risk::Production), None, Some(Risk::Production)]
+        );
+        assert!(p.changes.contains(&Change::Add {
+            id: "acme-prod-admin".into(),
+            label: "Acme Prod · Admin".into(),
+            production: true
+        }));
+        let mut c = p.config;
+        c.roles[1].group = None;
+        c.roles[2].risk = None;
+        let again = plan(&c, "corp", &listed, false);
+        assert_eq!(again.config.roles[1].group.as_deref(), Some("Acme-Product"));
+        assert!(again.changes.contains(&Change::Update {
+            id: "acme-product-admin".into(),
+            changes: vec!["group: (none) → Acme-Product".into()]
+        }));
+        assert_eq!(again.config.roles[2].risk, None, "the user's risk is kept");
     }
 
     #[test]
@@ -287,12 +352,13 @@ mod tests {
         let [hostile, long, fine] = &p.config.roles[..] else {
             panic!("{:?}", p.config.roles)
         };
+        // Names that cannot be groups: grouped by the source, never one group per account.
         assert_eq!(
             (hostile.label.as_deref(), hostile.group.as_deref()),
-            (None, None)
+            (None, Some("corp"))
         );
         // 70 characters make a label (with the role's name) but not a group.
-        assert!(long.label.is_some() && long.group.is_none());
+        assert!(long.label.is_some() && long.group.as_deref() == Some("corp"));
         assert_eq!(fine.label.as_deref(), Some("Fine · Admin"));
         let refused: Vec<(&str, &str)> = p
             .changes

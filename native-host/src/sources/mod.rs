@@ -16,6 +16,25 @@ use crate::sync::KeyedLocks;
 use aws_sdk_sts::config::SharedHttpClient;
 use std::sync::Arc;
 
+/// What a caller brings for a gateway's MFA device.
+#[derive(Clone, Copy, Debug)]
+pub enum MfaCode<'a> {
+    /// A code the user gave.
+    Given(&'a str),
+    /// None given: the gateway's `mfa_process` may be run for one (a click, a CLI call).
+    Fetch,
+    /// None, and nothing may be run for one: `console.prepare` (a YubiKey must not blink
+    /// for a role nobody clicked).
+    Absent,
+}
+
+impl<'a> MfaCode<'a> {
+    /// A request's code, or the gateway's command when it gave none.
+    pub fn from_request(code: Option<&'a str>) -> MfaCode<'a> {
+        code.map_or(MfaCode::Fetch, MfaCode::Given)
+    }
+}
+
 /// New temporary credentials for a role.
 #[derive(Debug, Clone)]
 pub struct Fresh {
@@ -51,7 +70,7 @@ impl Sources {
         http: &SharedHttpClient,
         role: &Role,
         source: Source<'_>,
-        mfa_code: Option<&str>,
+        mfa_code: MfaCode<'_>,
         timeout: std::time::Duration,
     ) -> Result<Fresh> {
         match source {

@@ -41,6 +41,8 @@ pub enum ImportError {
     NotStored { gateway: String, file: PathBuf },
     #[error("{path} changed while the import ran, so no keys were removed from it (they are in the keyring now). Run the import again.")]
     Changed { path: PathBuf },
+    #[error("{reason} --move-keys needs the keyring, so nothing was moved or imported: ~/.aws and the rolecall config are unchanged (--dry-run shows what would be done).")]
+    KeyringForMove { reason: String },
     #[error("Cannot write the backup {path} ({source}), so {file} was left as it was.")]
     Backup {
         path: PathBuf,

@@ -1,13 +1,16 @@
 //! Gateway roles: an IAM user's long-term keys (in the keyring) and STS AssumeRole, with
 //! the gateway's MFA mode: the code straight to each AssumeRole (`per_role`), or one
-//! GetSessionToken whose MFA session assumes every role of the gateway (`daily`).
+//! GetSessionToken whose MFA session assumes every role of the gateway (`daily`). A code
+//! the caller did not give comes from the gateway's `mfa_process` when it has one
+//! ([`mfa_process`]); when that fails, the error asking for the code says why.
 
+pub mod mfa_process;
 pub mod organizations;
 pub mod sts;
 
 use crate::credentials::{LongTermKeys, MfaSession};
 use crate::error::{Error, Result};
-use crate::sources::Fresh;
+use crate::sources::{Fresh, MfaCode};
 use crate::store::config::{self, Gateway, Role};
 use crate::store::secrets::SecretStore;
 use crate::store::state::StateWriter;
@@ -86,7 +89,7 @@ impl GatewaySource {
         http: &SharedHttpClient,
         role: &Role,
         gateway: &Gateway,
-        mfa_code: Option<&str>,
+        mfa_code: MfaCode<'_>,
         timeout: std::time::Duration,
     ) -> Result<Fresh> {
         let region = gateway.region.as_deref();
@@ -129,11 +132,14 @@ impl GatewaySource {
             // The keys first: a keyring or key problem is reported before the user is
             // asked for a code they would type in vain.
             let keys = self.keys(&gateway.name).await?;
-            req.mfa = match (&gateway.mfa_serial, mfa_code) {
-                (Some(serial), Some(code)) => Some((serial.as_str(), code)),
-                (Some(_), None) => return Err(mfa_required(role, gateway)),
-                (None, _) => None,
+            let code = match &gateway.mfa_serial {
+                Some(_) => Some(self.code(&role.id, gateway, mfa_code).await?),
+                None => None,
             };
+            req.mfa = gateway
+                .mfa_serial
+                .as_deref()
+                .zip(code.as_ref().map(|c| c.text()));
             let learned = match role.duration_seconds {
                 Some(_) => None,
                 None => {
@@ -153,7 +159,9 @@ impl GatewaySource {
                 .duration_seconds
                 .or(learned)
                 .unwrap_or(config::LONG_DURATION_SECONDS);
-            let first = sts::assume_role(http, Signer::LongTerm(&keys), &req, timeout).await;
+            let first = sts::assume_role(http, Signer::LongTerm(&keys), &req, timeout)
+                .await
+                .map_err(|e| rejected(e, code.as_ref(), &role.id, gateway));
             let creds = match first {
                 // The role's maximum is lower than rolecall's default ask: ask what every
                 // role allows, once, and remember it for this role.
@@ -169,8 +177,9 @@ impl GatewaySource {
                         config::SAFE_DURATION_SECONDS
                     );
                     req.duration_seconds = config::SAFE_DURATION_SECONDS;
-                    let creds =
-                        sts::assume_role(http, Signer::LongTerm(&keys), &req, timeout).await?;
+                    let creds = sts::assume_role(http, Signer::LongTerm(&keys), &req, timeout)
+                        .await
+                        .map_err(|e| rejected(e, code.as_ref(), &role.id, gateway))?;
                     let id = role.id.clone();
                     let learned_at = now_utc();
                     self.state.record(move |s| {
@@ -199,7 +208,7 @@ impl GatewaySource {
         http: &SharedHttpClient,
         role: &Role,
         gateway: &Gateway,
-        mfa_code: Option<&str>,
+        mfa_code: MfaCode<'_>,
         sts_region: &str,
         timeout: std::time::Duration,
     ) -> Result<MfaSession> {
@@ -221,9 +230,7 @@ impl GatewaySource {
         {
             return Ok(s);
         }
-        let Some(code) = mfa_code else {
-            return Err(mfa_required(role, gateway));
-        };
+        let code = self.code(&role.id, gateway, mfa_code).await?;
         let creds = sts::session_token(
             http,
             &keys,
@@ -234,11 +241,12 @@ impl GatewaySource {
                 session_name: "",
                 external_id: None,
                 duration_seconds: gateway.mfa_session_hours() * 3600,
-                mfa: Some((&serial, code)),
+                mfa: Some((&serial, code.text())),
             },
             timeout,
         )
-        .await?;
+        .await
+        .map_err(|e| rejected(e, Some(&code), &role.id, gateway))?;
         let session = MfaSession {
             serial,
             access_key_id: Some(keys.access_key_id.clone()),
@@ -351,7 +359,7 @@ impl GatewaySource {
         http: &SharedHttpClient,
         gateway: &Gateway,
         via_role: Option<&str>,
-        mfa_code: Option<&str>,
+        mfa_code: MfaCode<'_>,
         ous: bool,
         timeout: std::time::Duration,
     ) -> std::result::Result<Vec<organizations::OrgAccount>, organizations::OrganizationsError>
@@ -377,18 +385,14 @@ impl GatewaySource {
             .accounts(ous)
             .await;
         };
-        let mfa = match (&gateway.mfa_serial, mfa_code) {
-            (Some(serial), Some(code)) => Some((serial.as_str(), code)),
-            (Some(serial), None) => {
-                return Err(Error::MfaRequired {
-                    gateway: gateway.name.clone(),
-                    role: role_arn.to_owned(),
-                    serial: serial.clone(),
-                }
-                .into())
-            }
-            (None, _) => None,
+        let code = match &gateway.mfa_serial {
+            Some(_) => Some(self.code(role_arn, gateway, mfa_code).await?),
+            None => None,
         };
+        let mfa = gateway
+            .mfa_serial
+            .as_deref()
+            .zip(code.as_ref().map(|c| c.text()));
         let session_name = format!(
             "{}-discover",
             Role::default()
@@ -406,7 +410,9 @@ impl GatewaySource {
             duration_seconds: 900,
             mfa,
         };
-        let assumed = sts::assume_role(http, Signer::LongTerm(&keys), &req, timeout).await?;
+        let assumed = sts::assume_role(http, Signer::LongTerm(&keys), &req, timeout)
+            .await
+            .map_err(|e| rejected(e, code.as_ref(), role_arn, gateway))?;
         drop(keys);
         let who = format!("role {role_arn}");
         organizations::Lister::new(
@@ -423,10 +429,107 @@ impl GatewaySource {
 }
 
 fn mfa_required(role: &Role, gateway: &Gateway) -> Error {
+    mfa_required_for(&role.id, gateway, None)
+}
+
+/// `mfa_required` for what `what` opens (a role id, or a role ARN for `role discover`),
+/// with what the popup's prompt says: the gateway's mode and, daily, how long a code lasts;
+/// why its MFA command gave no code, when it was run.
+fn mfa_required_for(what: &str, gateway: &Gateway, process_error: Option<String>) -> Error {
     Error::MfaRequired {
         gateway: gateway.name.clone(),
-        role: role.id.clone(),
+        role: what.to_owned(),
         serial: gateway.mfa_serial.clone().unwrap_or_default(),
+        daily_hours: gateway
+            .uses_daily_mfa()
+            .then(|| gateway.mfa_session_hours()),
+        process_error,
+    }
+}
+
+/// A code for one call: the caller's, or the one the gateway's MFA command printed.
+enum GotCode<'a> {
+    Given(&'a str),
+    Fetched(mfa_process::Code),
+}
+
+impl GotCode<'_> {
+    fn text(&self) -> &str {
+        match self {
+            GotCode::Given(c) => c,
+            GotCode::Fetched(c) => c.as_str(),
+        }
+    }
+}
+
+/// AWS refusing a code the command printed is the command's failure: the caller is asked
+/// for the code, told why, rather than shown an error about a code they never typed.
+fn rejected(e: Error, code: Option<&GotCode<'_>>, what: &str, gateway: &Gateway) -> Error {
+    match (e, code) {
+        (Error::MfaInvalid { .. }, Some(GotCode::Fetched(_))) => {
+            log::warn!(
+                "AWS rejected the code the MFA command of gateway {} printed",
+                gateway.name
+            );
+            mfa_required_for(
+                what,
+                gateway,
+                Some(mfa_process::Failure::Rejected.to_string()),
+            )
+        }
+        (e, _) => e,
+    }
+}
+
+impl GatewaySource {
+    /// The code for a call that needs one: the caller's, else one from the gateway's MFA
+    /// command (on the blocking pool, one run at a time per gateway), else `mfa_required`
+    /// saying why there is none.
+    async fn code<'a>(
+        &self,
+        what: &str,
+        gateway: &Gateway,
+        mfa: MfaCode<'a>,
+    ) -> Result<GotCode<'a>> {
+        let argv = match (mfa, gateway.mfa_process()) {
+            (MfaCode::Given(c), _) => return Ok(GotCode::Given(c)),
+            (MfaCode::Fetch, Some(argv)) => argv.to_vec(),
+            (MfaCode::Fetch | MfaCode::Absent, _) => {
+                return Err(mfa_required_for(what, gateway, None))
+            }
+        };
+        let lock = self.locks.get(&format!("process:{}", gateway.name));
+        let _guard = lock.lock().await;
+        let timeout = gateway.mfa_process_timeout();
+        log::info!(
+            "running the MFA command of gateway {} ({} s at most)",
+            gateway.name,
+            timeout.as_secs()
+        );
+        notify_terminal(&gateway.name);
+        match blocking(move || Ok(mfa_process::run(&argv, timeout))).await? {
+            Ok(code) => Ok(GotCode::Fetched(code)),
+            Err(failure) => {
+                log::warn!(
+                    "the MFA command of gateway {} gave no code: {failure}",
+                    gateway.name
+                );
+                Err(mfa_required_for(what, gateway, Some(failure.to_string())))
+            }
+        }
+    }
+}
+
+/// A person at a terminal (`rolecall login`, `exec`…) is told the MFA command runs: it may
+/// wait for a touch of their key. In host mode stderr is the browser's log, not a terminal.
+fn notify_terminal(gateway: &str) {
+    use std::io::{IsTerminal, Write};
+    let mut err = std::io::stderr();
+    if err.is_terminal() {
+        let _ = writeln!(
+            err,
+            "rolecall: getting the MFA code of gateway '{gateway}' from its MFA command (touch your key if it asks)…"
+        );
     }
 }
 

@@ -45,14 +45,10 @@ impl UpdateLock {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(Error::ConfigInvalid {
+                    return Err(Error::ConfigBusy {
                         path: path.display().to_string(),
-                        reason: format!(
-                            "another rolecall command has been changing it for over {} s \
-                             (lock {}); let it finish and try again",
-                            LOCK_WAIT.as_secs(),
-                            lock_path.display()
-                        ),
+                        lock: lock_path.display().to_string(),
+                        seconds: LOCK_WAIT.as_secs(),
                     })
                 }
                 Err(std::fs::TryLockError::Error(e)) => return Err(failed(e)),

@@ -7,21 +7,29 @@
 //! Here: where the file is, loading, saving and the parsed copy a process keeps
 //! ([`ConfigCache`]). `schema` holds the types and their defaults, `validate` the rules,
 //! `text` the rules of what people read (labels, groups, link names: a role breaking them is
-//! left out where it would be shown, not a reason to refuse the file), `lock` the update
-//! lock.
+//! left out where it would be shown, not a reason to refuse the file), `edit` the edits the
+//! CLI and the options page make (field by field, the same rules), `lock` the update lock.
 
+mod edit;
 mod lock;
 mod schema;
 mod text;
 mod validate;
 
+pub use edit::{
+    check_color, check_icon, check_red, check_role_region, color_choices, default_region_of,
+    Change, FieldError, GatewayEdit, RoleEdit, SettingsEdit, GATEWAY_FIELDS, REGION_CHOICES,
+    RENEW_BEFORE_MINUTES, ROLE_FIELDS, SETTINGS_FIELDS,
+};
 pub use lock::UpdateLock;
 pub use schema::*;
 pub use text::{
     check_group, check_label, check_link_name, check_role_text, check_text, MAX_GROUP_CHARS,
     MAX_LABEL_CHARS, MAX_LINKS, MAX_LINK_DESTINATION_CHARS, MAX_LINK_NAME_CHARS,
 };
-pub use validate::{check_mfa_serial, check_start_url, check_url, is_sha256_hex, is_valid_name};
+pub use validate::{
+    check_mfa_process, check_mfa_serial, check_start_url, check_url, is_sha256_hex, is_valid_name,
+};
 
 use crate::error::{Error, Result};
 use crate::store::files::{atomic_write, stamp, FileStamp};

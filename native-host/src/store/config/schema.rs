@@ -156,6 +156,10 @@ pub struct Settings {
     /// Whether the extension renews consoles that can be renewed without input. Default on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_renew: Option<bool>,
+    /// Whether the extension tells the user (a desktop notification) when a console in use
+    /// is about to end and needs them. Default on; off, the toolbar badge still says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<bool>,
 }
 
 impl Settings {
@@ -177,6 +181,10 @@ impl Settings {
 
     pub fn auto_renew(&self) -> bool {
         self.auto_renew.unwrap_or(true)
+    }
+
+    pub fn notifications(&self) -> bool {
+        self.notifications.unwrap_or(true)
     }
 }
 
@@ -226,6 +234,15 @@ pub struct Gateway {
     /// Daily mode: how long the MFA session lasts, hours (1..=36, default 12).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_session_hours: Option<u32>,
+    /// A command that prints the device's current code (`ykman oath accounts code -s NAME`,
+    /// a password manager's OTP command), as its program and arguments: run without a
+    /// shell when an open needs a code and none was given. Set only by the CLI or by hand,
+    /// never through the protocol (sources/gateway/mfa_process.rs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_process: Option<Vec<String>>,
+    /// How long `mfa_process` may take, seconds (1..=40, default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_process_timeout_seconds: Option<u32>,
 }
 
 impl Gateway {
@@ -241,7 +258,32 @@ impl Gateway {
     pub fn mfa_session_hours(&self) -> u32 {
         self.mfa_session_hours.unwrap_or(DEFAULT_MFA_SESSION_HOURS)
     }
+
+    /// The command that gives a code, when the gateway has an MFA device to use it for.
+    pub fn mfa_process(&self) -> Option<&[String]> {
+        self.mfa_process
+            .as_deref()
+            .filter(|_| self.mfa_serial.is_some())
+    }
+
+    pub fn mfa_process_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(
+            self.mfa_process_timeout_seconds
+                .unwrap_or(DEFAULT_MFA_PROCESS_TIMEOUT_SECONDS),
+        ))
+    }
 }
+
+/// How long an `mfa_process` may take by default: a YubiKey with touch required waits some
+/// seconds for the user to find and touch it, and a password manager may ask to be unlocked
+/// first; 30 s covers both without leaving a broken command hanging for long.
+pub const DEFAULT_MFA_PROCESS_TIMEOUT_SECONDS: u32 = 30;
+/// At most 40 s: with STS and the sign-in call after it (10 s each at most) an open still
+/// answers within the minute the extension waits for `console.open`.
+pub const MFA_PROCESS_TIMEOUT_SECONDS: std::ops::RangeInclusive<u32> = 1..=40;
+/// At most this many words in an `mfa_process`, each at most this long.
+pub const MFA_PROCESS_MAX_ARGS: usize = 64;
+pub const MFA_PROCESS_MAX_ARG_LEN: usize = 1024;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -337,18 +379,23 @@ impl Role {
     }
 
     /// The configured colour, else one derived from the account id, so every role of an
-    /// account shares a colour on every machine.
+    /// account shares a colour on every machine. Not yet the container's: see
+    /// [`Role::color_with`].
     pub fn color(&self) -> &str {
         self.color
             .as_deref()
             .unwrap_or_else(|| default_color(&self.account_id))
     }
 
-    /// The colour with its risk: a production role is red unless it names a colour.
+    /// The container's colour, which the risk decides first: red means production, so a
+    /// production role is red whatever colour it names, and any other role is never red
+    /// (one that names red, from an older config, a hand edit or a catalogue, gets its
+    /// account's colour; the CLI refuses red without production risk).
     pub fn color_with(&self, risk: Option<Risk>) -> &str {
-        match (&self.color, risk) {
-            (None, Some(Risk::Production)) => "red",
-            _ => self.color(),
+        match (self.color.as_deref(), risk) {
+            (_, Some(Risk::Production)) => PRODUCTION_COLOR,
+            (Some(PRODUCTION_COLOR) | None, None) => default_color(&self.account_id),
+            (Some(c), None) => c,
         }
     }
 
@@ -387,14 +434,28 @@ pub fn sts_region(gateway: Option<&Gateway>, partition: Partition) -> &str {
         .unwrap_or(partition.default_sts_region())
 }
 
-/// FNV-1a over the account id, onto the eight colours every Firefox accepts.
+/// The colour of production roles' containers, and of no other.
+pub const PRODUCTION_COLOR: &str = "red";
+
+/// FNV-1a over the account id, onto the eight colours every Firefox accepts, but never
+/// red (production's): an account the hash puts on red gets one of the seven others from
+/// the hash's higher bits, so every other account keeps the colour it always had.
 pub fn default_color(account_id: &str) -> &'static str {
     let mut h: u32 = 0x811c_9dc5;
     for b in account_id.bytes() {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
-    COLORS[(h % COLORS.len() as u32) as usize]
+    let c = COLORS[(h % COLORS.len() as u32) as usize];
+    if c != PRODUCTION_COLOR {
+        return c;
+    }
+    let others: Vec<&'static str> = COLORS
+        .iter()
+        .copied()
+        .filter(|c| *c != PRODUCTION_COLOR)
+        .collect();
+    others[((h / COLORS.len() as u32) % others.len() as u32) as usize]
 }
 
 impl Config {
@@ -511,5 +572,30 @@ mod tests {
             "colours should spread over accounts: {spread:?}"
         );
         assert!(spread.iter().all(|c| COLORS.contains(c)));
+        assert!(!spread.contains("red"), "red is production's only");
+        // Accounts FNV-1a put on red (computed independently) get another colour; the
+        // others keep theirs.
+        assert_eq!(default_color("222222222222"), "orange");
+        assert_eq!(default_color(""), "orange");
+        assert_eq!(default_color("111111111111"), "turquoise");
+        assert_eq!(default_color("123456789012"), "purple");
+    }
+
+    #[test]
+    fn production_is_red_and_nothing_else_is() {
+        let role = |color: Option<&str>| Role {
+            id: "r".into(),
+            account_id: "222222222222".into(),
+            color: color.map(str::to_owned),
+            ..Role::default()
+        };
+        let prod = Some(Risk::Production);
+        assert_eq!(role(None).color_with(prod), "red");
+        assert_eq!(role(Some("blue")).color_with(prod), "red");
+        assert_eq!(role(Some("red")).color_with(prod), "red");
+        assert_eq!(role(Some("blue")).color_with(None), "blue");
+        // Red without production risk (an older config, a catalogue): the account's colour.
+        assert_eq!(role(Some("red")).color_with(None), "orange");
+        assert_eq!(role(None).color_with(None), "orange");
     }
 }

@@ -2,7 +2,10 @@
 //! regions, colours, links, durations, the sources roles name, and the catalogue
 //! subscriptions. Catalogue roles are checked with the same rules (store/catalog).
 
-use super::schema::{CatalogRef, Config, Source, COLORS, EXTRA_COLORS, ICONS, MFA_SESSION_HOURS};
+use super::schema::{
+    CatalogRef, Config, Source, MFA_PROCESS_MAX_ARGS, MFA_PROCESS_MAX_ARG_LEN,
+    MFA_PROCESS_TIMEOUT_SECONDS, MFA_SESSION_HOURS,
+};
 use crate::console::federation::SESSION_DURATION_RANGE;
 use crate::console::partition::Partition;
 use std::collections::HashSet;
@@ -35,6 +38,17 @@ impl Config {
                     ));
                 }
             }
+            if let Some(p) = &g.mfa_process {
+                check_mfa_process(p).map_err(|e| format!("gateway '{}': {e}", g.name))?;
+            }
+            if let Some(t) = g.mfa_process_timeout_seconds {
+                if !MFA_PROCESS_TIMEOUT_SECONDS.contains(&t) {
+                    return Err(format!(
+                        "gateway '{}': mfa_process_timeout_seconds {t} is outside 1..40",
+                        g.name
+                    ));
+                }
+            }
         }
         let mut seen_sso = std::collections::HashSet::new();
         for sso in &self.sso {
@@ -59,7 +73,7 @@ impl Config {
             }
         }
         if let Some(m) = self.settings.renew_before_minutes {
-            if !(1..=60).contains(&m) {
+            if !super::edit::RENEW_BEFORE_MINUTES.contains(&m) {
                 return Err(format!(
                     "settings: renew_before_minutes {m} is outside 1..60"
                 ));
@@ -100,20 +114,10 @@ impl Config {
             check_role_name(&r.role_name).map_err(at)?;
             check_region(r.region(source.region())).map_err(at)?;
             if let Some(c) = &r.color {
-                if !COLORS.contains(&c.as_str()) && !EXTRA_COLORS.contains(&c.as_str()) {
-                    return Err(at(format!(
-                        "colour '{c}' is not a Firefox container colour ({})",
-                        COLORS.join(", ")
-                    )));
-                }
+                super::edit::check_color(c).map_err(at)?;
             }
             if let Some(i) = &r.icon {
-                if !ICONS.contains(&i.as_str()) {
-                    return Err(at(format!(
-                        "icon '{i}' is not a Firefox container icon ({})",
-                        ICONS.join(", ")
-                    )));
-                }
+                super::edit::check_icon(i).map_err(at)?;
             }
             if let Some(s) = &r.session_name {
                 check_session_name(s).map_err(at)?;
@@ -152,9 +156,43 @@ impl Config {
     }
 }
 
+/// An `mfa_process`: a program and its arguments, run without a shell. Words are bounded and
+/// hold no control character (a NUL cannot reach an exec, and the others have no place in
+/// a command a person reads in `gateway list`).
+pub fn check_mfa_process(argv: &[String]) -> std::result::Result<(), String> {
+    let Some(program) = argv.first() else {
+        return Err("mfa_process is empty; give the program and its arguments, e.g. [\"ykman\", \"oath\", \"accounts\", \"code\", \"-s\", \"NAME\"]".into());
+    };
+    if program.trim().is_empty() {
+        return Err("mfa_process names no program (its first word is empty)".into());
+    }
+    if argv.len() > MFA_PROCESS_MAX_ARGS {
+        return Err(format!(
+            "mfa_process has {} words; at most {MFA_PROCESS_MAX_ARGS}",
+            argv.len()
+        ));
+    }
+    for (i, a) in argv.iter().enumerate() {
+        if a.len() > MFA_PROCESS_MAX_ARG_LEN {
+            return Err(format!(
+                "mfa_process word {} is {} bytes long; at most {MFA_PROCESS_MAX_ARG_LEN}",
+                i + 1,
+                a.len()
+            ));
+        }
+        if a.chars().any(char::is_control) {
+            return Err(format!(
+                "mfa_process word {} holds a control character",
+                i + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A link's destination must pass the click path's check: a console path, or a console URL
 /// of the role's partition (checked as if no console override were set).
-fn check_link(destination: &str, region: &str) -> std::result::Result<(), String> {
+pub(super) fn check_link(destination: &str, region: &str) -> std::result::Result<(), String> {
     let target = crate::console::federation::SignInTarget::new(
         Partition::for_region(region),
         region,

@@ -166,6 +166,11 @@ pub(super) fn plan_gateways(
         if mfa.is_some() {
             g.mfa_serial = mfa;
         }
+        // A new gateway with a device spends codes as the import says (daily unless told
+        // otherwise), written out; an existing one keeps its mode, written or not.
+        if old.is_none() && g.mfa_serial.is_some() {
+            g.mfa_mode = Some(inputs.new_gateway_mfa_mode);
+        }
         let changes = old.as_ref().map_or_else(Vec::new, |o| {
             diff(&[
                 ("region", o.region.as_deref(), g.region.as_deref()),
@@ -192,6 +197,7 @@ pub(super) fn plan_gateways(
             name: name.clone(),
             action: action(old.is_some(), changes),
             keys,
+            mfa_mode: g.mfa_serial.is_some().then(|| g.mfa_mode()),
         });
         match existing {
             Some(i) => config.gateways[i] = g,
@@ -338,6 +344,7 @@ mod tests {
             credentials_path: "c",
             existing: &p.config,
             keyring_gateways: &HashSet::from(["gw".to_owned()]),
+            new_gateway_mfa_mode: crate::store::config::MfaMode::Daily,
         })
         .unwrap();
         assert!(again.key_moves.is_empty() && !again.changes_anything());

@@ -30,7 +30,7 @@ pub(crate) use profiles::profile_name;
 
 use super::ini::IniFile;
 use crate::credentials::LongTermKeys;
-use crate::store::config::Config;
+use crate::store::config::{Config, MfaMode};
 use profiles::merge;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -67,6 +67,9 @@ pub struct GatewayPlan {
     pub name: String,
     pub action: Action,
     pub keys: Keys,
+    /// How it spends MFA codes after the import, when it has an MFA device (a new gateway
+    /// gets [`Inputs::new_gateway_mfa_mode`]; an existing one keeps its own).
+    pub mfa_mode: Option<MfaMode>,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +80,9 @@ pub struct RolePlan {
     /// Where it comes from: `gateway NAME` or `SSO source NAME`.
     pub via: String,
     pub action: Action,
+    /// A new role this import marks `risk = "production"` (a word of its profile's name is
+    /// prod, production or prd: setup/production.rs).
+    pub production: bool,
 }
 
 /// What an import would do to one IAM Identity Center source.
@@ -137,6 +143,9 @@ pub struct Inputs<'a> {
     pub existing: &'a Config,
     /// Gateways whose keys are already in the keyring.
     pub keyring_gateways: &'a HashSet<String>,
+    /// The MFA mode a new gateway with an MFA device gets (`import --mfa-mode`; daily by
+    /// default). Existing gateways keep theirs.
+    pub new_gateway_mfa_mode: MfaMode,
 }
 
 /// The source profiles role profiles name: the gateways whose keyring entries matter.

@@ -1,14 +1,21 @@
 //! Assumed roles: each profile with `role_arn` and `source_profile` checked on its own (its
 //! source's keys, the ARN and its partition, the region, every field rolecall validates)
 //! into a candidate role, or skipped with its reason; then the candidates merged into the
-//! config, rolecall's own fields (label, group, colour...) kept.
+//! config, rolecall's own fields (label, group, colour, risk...) kept.
+//!
+//! A new role is grouped by its gateway (the files know no account names: `role discover`
+//! and `sso sync` group by those), and so is a role that has no group yet: the popup would
+//! otherwise show each under its account id. A new role whose profile name has the word
+//! prod, production or prd is marked production (setup/production.rs); an existing role's
+//! risk is the user's and is left alone.
 
 use super::gateways::{source_for, Source};
 use super::others::indirect_credentials;
 use super::profiles::Profiles;
 use super::{action, diff, Inputs, RolePlan, Skipped};
 use crate::console::partition::Partition;
-use crate::store::config::{Config, Gateway, Role};
+use crate::setup::production::is_production_name;
+use crate::store::config::{Config, Gateway, Risk, Role};
 
 struct ParsedArn {
     partition: String,
@@ -47,6 +54,8 @@ pub(super) struct Candidate {
     pub(super) role: Role,
     pub(super) arn: String,
     pub(super) mfa_serial: Option<String>,
+    /// New, and marked production by its name.
+    pub(super) production: bool,
 }
 
 /// The role profiles that pass every check, and the gateways they need (name → how its
@@ -163,6 +172,13 @@ pub(super) fn candidates(
         if duration_seconds.is_some() {
             role.duration_seconds = duration_seconds;
         }
+        if role.group.is_none() {
+            role.group = Some(source.to_owned());
+        }
+        let production = existing_role.is_none() && is_production_name(&p.name);
+        if production {
+            role.risk = Some(Risk::Production);
+        }
         // Check this role on its own now, so one bad profile is skipped with its reason
         // rather than failing the whole import.
         // Its mfa_serial goes on the gateway: check it here too, or a bad one would fail
@@ -190,6 +206,7 @@ pub(super) fn candidates(
             profile: p.name.clone(),
             arn: role_arn.to_owned(),
             mfa_serial: p.get("mfa_serial").map(str::to_owned),
+            production,
             role,
         });
     }
@@ -221,6 +238,7 @@ pub(super) fn merge_roles(candidates: Vec<Candidate>, config: &mut Config) -> Ve
                 ),
                 ("gateway", o.gateway.as_deref(), n.gateway.as_deref()),
                 ("region", o.region.as_deref(), n.region.as_deref()),
+                ("group", o.group.as_deref(), n.group.as_deref()),
                 (
                     "external_id",
                     o.external_id.as_deref(),
@@ -239,6 +257,7 @@ pub(super) fn merge_roles(candidates: Vec<Candidate>, config: &mut Config) -> Ve
             arn: c.arn,
             via: format!("gateway {}", c.role.source_name()),
             action: action(existing.is_some(), changes),
+            production: c.production,
         });
         match existing {
             Some(i) => config.roles[i] = c.role,
@@ -267,6 +286,7 @@ mod tests {
             credentials_path: "c",
             existing: &Config::default(),
             keyring_gateways: &HashSet::new(),
+            new_gateway_mfa_mode: crate::store::config::MfaMode::Daily,
         })
         .unwrap();
         assert!(
@@ -293,6 +313,7 @@ mod tests {
             credentials_path: "c",
             existing: &Config::default(),
             keyring_gateways: &HashSet::new(),
+            new_gateway_mfa_mode: crate::store::config::MfaMode::Daily,
         })
         .unwrap();
         assert_eq!(p.roles.len(), 1);

@@ -1,11 +1,14 @@
 //! IAM Identity Center profiles (`sso_account_id` + `sso_role_name`, signing in through an
 //! `[sso-session]` or the legacy `sso_start_url` + `sso_region`) → SSO sources, one per
-//! session or start URL, and their roles.
+//! session or start URL, and their roles: grouped by their source (a profile names no
+//! account; `sso sync` groups by the account's name) unless they have a group, and a new
+//! one marked production when a word of its profile's name says so.
 
 use super::super::ini::IniFile;
 use super::profiles::{unquote, Profiles};
 use super::{action, diff, RolePlan, Skipped, SsoPlan};
-use crate::store::config::{is_valid_name, Config, Role, SsoSource};
+use crate::setup::production::is_production_name;
+use crate::store::config::{is_valid_name, Config, Risk, Role, SsoSource};
 use std::collections::HashMap;
 
 /// `[sso-session NAME]` sections of the config file: start URL and region.
@@ -144,6 +147,13 @@ pub(super) fn plan_sso(
         if let Some(r) = p.get("region") {
             role.region = Some(r.to_owned());
         }
+        if role.group.is_none() {
+            role.group = Some(name.clone());
+        }
+        let production = existing_role.is_none() && is_production_name(&p.name);
+        if production {
+            role.risk = Some(Risk::Production);
+        }
         let alone = Config {
             sso: vec![source.clone()],
             roles: vec![role.clone()],
@@ -196,6 +206,7 @@ pub(super) fn plan_sso(
                 ("gateway", o.gateway.as_deref(), None),
                 ("sso", o.sso.as_deref(), role.sso.as_deref()),
                 ("region", o.region.as_deref(), role.region.as_deref()),
+                ("group", o.group.as_deref(), role.group.as_deref()),
             ])
         });
         roles.push(RolePlan {
@@ -203,6 +214,7 @@ pub(super) fn plan_sso(
             arn: format!("{account} {role_name}"),
             via: format!("SSO source {name}"),
             action: action(existing_role.is_some(), changes),
+            production,
         });
         match config.roles.iter().position(|r| r.id == role.id) {
             Some(i) => config.roles[i] = role,

@@ -77,6 +77,7 @@ pub(super) fn run(existing: &Config, keyring: &[&str]) -> Plan {
         credentials_path: "~/.aws/credentials",
         existing,
         keyring_gateways: &keyring,
+        new_gateway_mfa_mode: crate::store::config::MfaMode::Daily,
     })
     .unwrap()
 }
@@ -97,6 +98,7 @@ pub(super) fn plan_files(config: &str, credentials: &str) -> (Plan, IniFile, Ini
         credentials_path: "c",
         existing: &Config::default(),
         keyring_gateways: &HashSet::new(),
+        new_gateway_mfa_mode: crate::store::config::MfaMode::Daily,
     })
     .unwrap();
     (p, config, credentials)
