@@ -205,6 +205,21 @@ test('a popup opened while the first listing comes in draws its first page, then
   assert.equal(JSON.parse(later.rolesText).length, 250);
 });
 
+test('a popup answered from the last listing gets the open containers kept with it, until a tab opens or closes', async () => {
+  const { api, tabs } = fakeApi();
+  await api.storage.local.set({ containers: { a: 'firefox-container-1' } });
+  const client = fakeClient({ 'roles.list': () => ({ roles: structuredClone(ROLES) }) });
+  const svc = createService({ api, client });
+  assert.deepEqual((await svc.handle({ type: 'roles' }, me)).open, []);
+  tabs.push({ id: 7, cookieStoreId: 'firefox-container-1' });
+  assert.deepEqual((await svc.handle({ type: 'roles', cached: true }, me)).open, [], 'the kept answer, at once');
+  assert.deepEqual((await svc.handle({ type: 'roles' }, me)).open, ['a'], 'a fresh listing looks again');
+  tabs.pop();
+  assert.deepEqual((await svc.handle({ type: 'roles', cached: true }, me)).open, ['a']);
+  svc.openChanged(); // the background's tabs.onRemoved
+  assert.deepEqual((await svc.handle({ type: 'roles', cached: true }, me)).open, [], 'a tab closed: looked at again');
+});
+
 test('an older host (protocol 4) gets no limit on its first listing', async () => {
   const { api } = fakeApi();
   const client = fakeClient({ 'host.info': { protocol: 4 }, 'roles.list': () => ({ roles: ROLES }) });
