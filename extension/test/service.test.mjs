@@ -220,6 +220,23 @@ test('a popup answered from the last listing gets the open containers kept with 
   assert.deepEqual((await svc.handle({ type: 'roles', cached: true }, me)).open, [], 'a tab closed: looked at again');
 });
 
+test('a background that starts reads the kept first screen at once: the first popup does not wait for storage again', async () => {
+  const { api } = fakeApi();
+  const head = { items: [{ kind: 'title', key: 'group:G', text: 'G' }, { kind: 'role', key: 'a', role: { id: 'a' } }], titles: 1, roles: 1, codes: [] };
+  await api.storage.local.set({ [FIRST_SCREEN_KEY]: { n: 5, value: head } });
+  const reads = [];
+  const get = api.storage.local.get.bind(api.storage.local);
+  api.storage.local.get = (key) => (reads.push(key), get(key));
+  let answer;
+  const svc = createService({ api, client: fakeClient({ 'roles.list': () => new Promise((resolve) => (answer = resolve)) }) });
+  svc.warm();
+  assert.deepEqual(reads.filter((k) => k === FIRST_SCREEN_KEY), [FIRST_SCREEN_KEY], 'read as the background starts');
+  const early = await svc.handle({ type: 'roles', cached: true, text: true, head: 5 }, me);
+  assert.deepEqual([early.preview, early.head], [true, head]);
+  assert.deepEqual(reads.filter((k) => k === FIRST_SCREEN_KEY), [FIRST_SCREEN_KEY], 'that read, not another');
+  answer({ roles: structuredClone(ROLES) });
+});
+
 test('an older host (protocol 4) gets no limit on its first listing', async () => {
   const { api } = fakeApi();
   const client = fakeClient({ 'host.info': { protocol: 4 }, 'roles.list': () => ({ roles: ROLES }) });

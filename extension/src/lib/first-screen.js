@@ -90,14 +90,22 @@ export function createFirstScreens({ storage, clock, prefs, current }) {
   async function forget() {
     forgets++;
     written = null;
+    early = null;
     const listing = current();
     if (listing) listing.head = null;
     await storage.remove(FIRST_SCREEN_KEY).catch(() => {});
   }
 
-  // What storage keeps, if it is a first screen of `n` items (else null).
+  // What storage keeps, if it is a first screen of `n` items (else null). The first read may
+  // have begun as the background started (`prefetch`): storage's first answer is slow then.
+  let early = null;
+  const prefetch = () => {
+    early ??= storage.get(FIRST_SCREEN_KEY).catch(() => ({}));
+  };
   async function read(n) {
-    const got = await storage.get(FIRST_SCREEN_KEY).catch(() => ({}));
+    const asked = early ?? storage.get(FIRST_SCREEN_KEY).catch(() => ({}));
+    early = null;
+    const got = await asked;
     const kept = got?.[FIRST_SCREEN_KEY];
     return Number.isInteger(kept?.n) && kept.n > 0 && Array.isArray(kept.value?.items) && (n === undefined || kept.n === n) ? kept : null;
   }
@@ -115,5 +123,5 @@ export function createFirstScreens({ storage, clock, prefs, current }) {
     of(listing, p, kept.n);
   }
 
-  return { of, forget, read, dropLeftRoles };
+  return { of, forget, read, prefetch, dropLeftRoles };
 }

@@ -387,8 +387,12 @@ export function createService({ api, client, now, timers }) {
     const prefs = head ? prefsNow().catch(() => ({ pins: [], frecency: {} })) : null;
     const settings = await settingsNow();
     if (cached && text && head && listing === null) {
-      const early = (await firstScreenKept(head, prepare)) ?? (await firstPagePreview(head, prepare, settings));
-      if (early) return early;
+      listRoles().catch(() => {}); // under way while the kept first screen is read
+      const early = (await firstScreenKept(head)) ?? (await firstPagePreview(head, settings));
+      if (early) {
+        listThenPrepare(prepare);
+        return early;
+      }
     }
     const stale = cached && listing !== null && lastInfo !== null;
     // host.info first: the listing asks for the protocol and gets this same answer.
@@ -417,12 +421,11 @@ export function createService({ api, client, now, timers }) {
   }
 
   // Before the first listing: the first screen kept from the last one.
-  async function firstScreenKept(n, prepare) {
-    const kept = await firstScreens.read(n);
+  async function firstScreenKept(n) {
+    const [kept, open] = await Promise.all([firstScreens.read(n), openTabs().catch(() => [])]);
     if (!kept || listing !== null) return null;
-    listThenPrepare(prepare);
     return {
-      open: await openTabs().catch(() => []),
+      open,
       containers,
       mode: containers ? 'container' : null,
       consoles: null,
@@ -448,10 +451,10 @@ export function createService({ api, client, now, timers }) {
   // while the background's first listing comes in: the first screen of its first page, drawn
   // as a preview (the first page is the config's first roles: the groups further down may
   // get more rows once every role is in), with the live consoles it knows of.
-  async function firstPagePreview(n, prepare, settings) {
+  async function firstPagePreview(n, settings) {
+    if (listing !== null) return null; // in already
     const page = await Promise.race([listRoles().then(() => null, () => null), firstPage]);
     if (!page || listing !== null) return null;
-    listThenPrepare(prepare);
     const [prefs, open, mode] = await Promise.all([prefsNow().catch(() => ({ pins: [], frecency: {} })), openTabs().catch(() => []), openMode(settings)]);
     return {
       open,
@@ -621,13 +624,14 @@ export function createService({ api, client, now, timers }) {
     }
   }
 
-  // Reads the settings, the container map and the favourites once as the background starts,
-  // so the storage areas are open and the first popup's answer does not wait for them (their
-  // first read takes 100-250 ms while the browser starts).
+  // Reads the settings, the container map, the favourites and the kept first screen once as
+  // the background starts, so the storage areas are open and the first popup's answer does
+  // not wait for them (their first read takes 100-250 ms while the browser starts).
   function warm() {
     settingsNow().catch(() => {});
     containerMapNow().catch(() => {});
     prefsNow().catch(() => {});
+    if (listing === null) firstScreens.prefetch(); // what a popup opened before the first listing draws
   }
 
   // The options page's Sign in of an Identity Center source: the popup's sign-in
