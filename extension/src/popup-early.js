@@ -8,7 +8,7 @@
 performance.mark('rolecall:early-start'); // for tests/bench/popup_bench.py
 globalThis.rolecallGrants = (globalThis.browser ?? globalThis.chrome).permissions?.getAll?.().catch(() => null) ?? null;
 globalThis.rolecallEarly = (globalThis.browser ?? globalThis.chrome).runtime
-  .sendMessage({ type: 'roles', prepare: true, cached: true, text: true, head: 32 }) // popup.js's HEAD
+  .sendMessage({ type: 'roles', prepare: true, cached: true, text: true, head: 32, later: true }) // popup.js's HEAD; the text in a second answer
   .then((reply) => {
     performance.mark('rolecall:early-reply'); // for tests/bench/popup_bench.py
     return reply && typeof reply === 'object' ? reply : null;

@@ -237,6 +237,22 @@ test('a background that starts reads the kept first screen at once: the first po
   answer({ roles: structuredClone(ROLES) });
 });
 
+test('a popup asking for its text later gets the last listing\'s first screen at once, then the text in a second answer', async () => {
+  const { api } = fakeApi();
+  const many = Array.from({ length: 40 }, (_, i) => ({ ...ROLES[0], id: `r${i}`, label: `Role ${i}`, group: `G${i % 4}` }));
+  const svc = createService({ api, client: fakeClient({ 'roles.list': () => ({ roles: structuredClone(many) }) }) });
+  const first = await svc.handle({ type: 'roles', cached: true, text: true, head: 5, later: true }, me);
+  assert.equal(first.textLater, undefined, 'nothing listed yet: the text comes now');
+  assert.equal(JSON.parse(first.rolesText).length, 40);
+  const early = await svc.handle({ type: 'roles', cached: true, text: true, head: 5, later: true }, me);
+  assert.deepEqual([early.textLater, early.stale, early.stamp], [true, true, first.stamp]);
+  assert.equal('rolesText' in early || 'roles' in early, false, 'only the first screen');
+  assert.deepEqual(early.head, first.head);
+  const text = await svc.handle({ type: 'roles', cached: true, text: true, prepare: false }, me);
+  assert.equal(text.stamp, first.stamp);
+  assert.equal(text.rolesText, first.rolesText, 'the same listing\'s text, made once');
+});
+
 test('an older host (protocol 4) gets no limit on its first listing', async () => {
   const { api } = fakeApi();
   const client = fakeClient({ 'host.info': { protocol: 4 }, 'roles.list': () => ({ roles: ROLES }) });

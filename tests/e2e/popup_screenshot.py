@@ -61,10 +61,11 @@ def shoot(out):
             ff.open("popup.html")
             wait_for(lambda: ff.js("return document.querySelector('[data-time-for]')?.textContent ?? null"), what="the live console's time left")
             wait_for(lambda: not ff.js("return document.getElementById('codes').hidden"), what="the gateway line")
-            # The production role selected, its tools showing; the pointer away from the list.
+            # The live console's row selected (the first: a favourite), its tools showing
+            # (Renew and Sign out among them); the pointer away from the list.
             ff.js("document.getElementById('search').focus(); return true;")
             for _ in range(40):
-                if ff.js("return document.querySelector('[aria-selected=\"true\"]')?.dataset.role") == "acme-prod":
+                if ff.js("return document.querySelector('[aria-selected=\"true\"]')?.dataset.role") == "sandbox":
                     break
                 ff.type_keys("↓")
             height = ff.js("return Math.ceil(document.body.getBoundingClientRect().height)")

@@ -207,6 +207,21 @@ def test_prod_s3_lands_on_the_service_and_links_and_regions_land_where_chosen(ff
     assert login["destination"].endswith("/s3/buckets"), login
 
 
+def test_a_query_and_enter_typed_as_the_popup_opens_open_its_first_match(ff, world):
+    """A person who opens the popup and types at once (the shortcut, then `acme dev` and Enter)
+    may be faster than the listing's text, which follows the first rows: the search waits for
+    it, and so does the Enter, which then opens the query's first match."""
+    n = len(logins(world, ":222222222222:"))
+    ff.cmd("browsingContext.navigate", {"context": ff.context, "url": ff.base + "popup.html", "wait": "interactive"})
+    ff.activate()
+    ff.type_keys("acme dev\n")  # the search box has the focus as the popup opens
+    [login] = wait_for(lambda: logins(world, ":222222222222:")[n:], timeout=30, what="acme dev's sign-in")
+    assert "assumed-role/Developer/" in login["arn"], login
+    assert ff.js("return document.getElementById('search').value") == "acme dev"
+    time.sleep(1)
+    assert len(logins(world, ":222222222222:")) == n + 1, "one Enter, one console"
+
+
 def test_a_pinned_role_is_first_on_reopening(ff, world):
     v = reopen(ff)
     assert v["titles"][0] == "Recent", "the roles opened above"

@@ -68,7 +68,8 @@ function onKey(e) {
     render();
   } else if (e.key === 'Enter') {
     e.preventDefault();
-    if (state.selected) activate(state.selected, { background: wantsBackground(e), landing: state.found?.landing ?? null });
+    if (state.preview && state.query.trim() !== '') enterWhenListed(wantsBackground(e));
+    else if (state.selected) activate(state.selected, { background: wantsBackground(e), landing: state.found?.landing ?? null });
     else if (isDigitsOnly(state.query)) status.textContent = 'Digits alone could be an MFA code: pick a role with ↓ or ↑, then press Enter.';
   } else if (e.key === 'Escape' && !$('help').hidden) {
     e.preventDefault();
@@ -83,6 +84,16 @@ function onKey(e) {
     state.query = '';
     refill();
   }
+}
+
+// Enter on a query typed before every role is in (the popup's first moments): it opens the
+// query's first match once they are, unless the query changed meanwhile.
+function enterWhenListed(background) {
+  const query = state.query;
+  state.preview.then(() => {
+    if (state.query !== query || state.preview) return;
+    if (state.selected) activate(state.selected, { background, landing: state.found?.landing ?? null });
+  });
 }
 
 function onInput() {

@@ -66,7 +66,9 @@ function paint() {
     if (want !== list.scrollTop) list.scrollTop = want;
   }
   state.reveal = false;
-  const { first, end, before, after } = visibleRange(view.offsets, list.scrollTop, viewport, 150);
+  // The first rows: only those in view (the popup shows them sooner); the rows around them
+  // come with the next paint (the listing's text, a scroll).
+  const { first, end, before, after } = visibleRange(view.offsets, list.scrollTop, viewport, firstRows ? 150 : 0);
   const items = [];
   for (let k = first; k < end; k++) items.push(model.at(k));
   while (items.at(-1) === PAST_HEAD) items.pop(); // past the first screen, before the listing is parsed

@@ -56,6 +56,10 @@ export async function fetchRoles({ quiet = false, cached = false, head = !quiet 
     // listing, drawn now; the listing is asked for once these rows are painted.
     performance.mark('rolecall:preview'); // tests/bench/popup_bench.py
     setHead(reply.head);
+  } else if (!reply.unchanged && reply.head?.roles && reply.textLater && !quiet) {
+    // The last listing's first screen now; its text in a second answer, asked for once these
+    // rows are painted (a search meanwhile says it is loading, and an Enter waits for it).
+    setHead(reply.head);
   } else if (!reply.unchanged && reply.head?.roles && reply.rolesText && !quiet) {
     // The first rows now, from the background's first screen; the whole listing once they
     // are painted (or as soon as anything needs it: ensureParsed).
@@ -78,7 +82,15 @@ export async function fetchRoles({ quiet = false, cached = false, head = !quiet 
     notice.hidden = notice.textContent === '';
   }
   render();
-  if (preview) {
+  if (reply.textLater && !preview && !quiet) {
+    const text = new Promise((done) => requestAnimationFrame(() => setTimeout(() => fetchText().catch(() => {}).then(done), 0)));
+    state.preview = text;
+    text.then(() => {
+      indexWhenIdle();
+      // The listing as it is now (the text was the last one's), or at all if the text failed.
+      if (reply.stale || state.preview) afterPaint(() => fetchRoles({ quiet: true }));
+    });
+  } else if (preview) {
     // Not when idle: the browser is busy starting, and the listing is being made meanwhile.
     // With its first screen, so the background keeps it for the next start.
     state.preview = new Promise((done) => requestAnimationFrame(() => setTimeout(() => fetchRoles({ quiet: true, head: true }).then(done), 0)));
@@ -92,6 +104,15 @@ export async function fetchRoles({ quiet = false, cached = false, head = !quiet 
 }
 
 export const reload = () => fetchRoles({ quiet: true });
+
+// The text of the listing whose first screen is drawn (the background's last listing).
+async function fetchText() {
+  const reply = await ask({ type: 'roles', prepare: false, cached: true, text: true });
+  if (!reply.ok || typeof reply.rolesText !== 'string') return; // the refresh brings it
+  setRoles(JSON.parse(reply.rolesText), reply.stamp);
+  performance.mark('rolecall:roles'); // the roles parsed (tests/bench/popup_bench.py)
+  render();
+}
 
 // The index is built while the browser is idle after the first rows, so the first keystroke
 // does not wait for it (it builds it itself if it comes first).
