@@ -25,7 +25,7 @@ Next:
      Otherwise store your gateway IAM user's keys (the secret is prompted for) and add roles:
        $rc gateway add corp --access-key-id AKIA… [--mfa-serial arn:aws:iam::…:mfa/you]
        $rc role add prod-admin --account 111111111111 --role-name Admin --gateway corp
-  2. Load the extension (see README.md, "Load the extension") and click a role.
+  2. Load the extension (see docs/INSTALL.md, "Load the extension") and click a role.
   Check every link at any time:    $rc doctor
   Try it from the terminal first:  $rc login prod-admin
 NEXT
@@ -49,6 +49,13 @@ if [ "${1:-}" = --next-steps ]; then
   exit 0
 fi
 
+# Rust and Node.js new enough (Cargo.toml's rust-version, extension/package.json's engines),
+# checked before anything is built: when one is missing or too old, this stops within
+# seconds and says how to get it.
+# shellcheck source=tests/preflight.sh
+source tests/preflight.sh
+check_toolchain
+
 echo "Building rolecall (release)…"
 cargo build --release --locked -p rolecall
 mkdir -p "$bindir"
@@ -59,8 +66,6 @@ echo "Installed $bindir/rolecall"
 # says so and succeeds: run `rolecall install --browser NAME` once a browser is there.
 "$bindir/rolecall" install --browser all
 
-if command -v node >/dev/null 2>&1 && [ -f extension/build.mjs ]; then
-  node extension/build.mjs
-fi
+node extension/build.mjs
 
 next_steps

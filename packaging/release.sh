@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds rolecall's release artefacts from ONE release build of the binary, into target/dist/:
 #
-#   rolecall-<version>-<target>.tar.gz   the binary, both extension packages, README, licences
+#   rolecall-<version>-<target>.tar.gz   the binary, both extension packages, README and the user docs, licences
 #                                        (ours, and THIRD-PARTY-LICENSES.md)
 #                                        (.zip for Windows targets)
 #   rolecall_<version>-1_<arch>.deb      --deb (Debian/Ubuntu): the same binary as
@@ -19,11 +19,17 @@
 # dpkg-shlibdeps (Debian's dpkg-dev). tests/package.sh checks what this builds;
 # .github/workflows/release.yml runs it on tags for every platform.
 set -euo pipefail
+# The docs a user of the binary reads (README links to them); the archive and the package
+# carry them beside README.
+USER_DOCS=(docs/INSTALL.md docs/CLI.md docs/CONFIGURATION.md docs/BROWSER.md docs/TROUBLESHOOTING.md docs/SECURITY.md)
 cd "$(dirname "$0")/.."
 REPO=$PWD
 
-# cargo-deb is pinned like every other tool of the build (tests/fuzz.sh pins cargo-fuzz).
+# cargo-deb is pinned like every other tool of the build (tests/fuzz.sh pins cargo-fuzz), and
+# installed under the project (target/tools), never into ~/.cargo/bin.
 CARGO_DEB_VERSION=3.8.0
+TOOLS=$REPO/target/tools
+export PATH="$TOOLS/bin:$PATH"
 
 deb=false
 target=""
@@ -42,8 +48,10 @@ done
 
 install_cargo_deb() {
   if ! cargo deb --version 2>/dev/null | grep -qF " $CARGO_DEB_VERSION"; then
-    echo "installing cargo-deb $CARGO_DEB_VERSION"
-    cargo install --quiet --locked cargo-deb --version "$CARGO_DEB_VERSION"
+    # A debug build of the tool: well under half the compile time of a release one; it only
+    # lays out files (dpkg-deb below packs the final .deb).
+    echo "installing cargo-deb $CARGO_DEB_VERSION into $TOOLS (cargo install --debug from crates.io; about a minute, once per checkout)"
+    cargo install --quiet --locked --debug --root "$TOOLS" cargo-deb --version "$CARGO_DEB_VERSION"
   fi
 }
 if $install_tools; then install_cargo_deb; exit 0; fi
@@ -93,6 +101,9 @@ mkdir -p "$stage"
 cp "$binary" "$stage/rolecall$exe"
 cp extension/dist/rolecall-firefox.xpi extension/dist/rolecall-chromium.zip \
   README.md LICENSE-MIT LICENSE-APACHE "$stage/"
+# The user's docs that README links to, at the same relative paths, so its links work offline.
+mkdir -p "$stage/docs"
+cp "${USER_DOCS[@]}" "$stage/docs/"
 # Every crate and the C code compiled into this binary, with its licence.
 python3 packaging/third_party.py --target "$target" >"$stage/THIRD-PARTY-LICENSES.md"
 
@@ -148,6 +159,10 @@ if $deb; then
     extension/dist/rolecall-firefox.xpi extension/dist/rolecall-chromium.zip \
     "$root/usr/share/rolecall/"
   gzip -9n <README.md >"$root/usr/share/doc/rolecall/README.md.gz"
+  mkdir -p "$root/usr/share/doc/rolecall/docs"
+  for doc in "${USER_DOCS[@]}"; do
+    gzip -9n <"$doc" >"$root/usr/share/doc/rolecall/docs/$(basename "$doc").gz"
+  done
   cp LICENSE-MIT LICENSE-APACHE "$stage/THIRD-PARTY-LICENSES.md" "$root/usr/share/doc/rolecall/"
 
   deb_target=()

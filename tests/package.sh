@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The release artefacts, built once and checked (issue 16). tests/in-session.sh runs both
-# parts, inside the private D-Bus session (the Firefox run needs its keyring):
+# The release artefacts, built once and checked (issue 16). `bash tests/run package` runs
+# `all`, inside a private D-Bus session (the Firefox run needs its keyring):
 #
+#   bash tests/package.sh all       build once, then both parts below
 #   bash tests/package.sh archive   build with packaging/release.sh (the .deb too where
 #                                   dpkg-deb is), then check the archive: its checksums, its
 #                                   layout, and that its binary runs (--version, host.info)
@@ -11,8 +12,8 @@
 #                                   /etc/chromium link the same way), dpkg -r, check that
 #                                   nothing of it is left. Changes the machine, so it runs only
 #                                   as root with dpkg, and otherwise says so and exits 77
-#                                   (skipped). It removes the package again even when a
-#                                   check fails.
+#                                   (skipped; `all` goes on and passes). It removes the
+#                                   package again even when a check fails.
 #
 # Needs Rust, Node.js and PYTHON with tests/requirements.txt (as tests/run does).
 set -euo pipefail
@@ -21,7 +22,7 @@ REPO=$PWD
 PYTHON=${PYTHON:-python3}
 export PYTHON
 SKIP=77
-part=${1:?usage: bash tests/package.sh archive|deb}
+part=${1:?usage: bash tests/package.sh all|archive|deb}
 
 step() { printf '\n--- %s\n' "$*"; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -35,18 +36,17 @@ build() {
   echo "release artefacts built in $(($(date +%s) - start)) s"
 }
 
-case "$part" in
-  archive)
-    build
-    step "the release archive"
-    "$PYTHON" -m pytest -q -p no:cacheprovider tests/package/test_archive.py
-    ;;
+check_archive() {
+  step "the release archive"
+  "$PYTHON" -m pytest -q -p no:cacheprovider tests/package/test_archive.py
+}
 
-  deb)
+# The dpkg part (a subshell: its cleanup trap); 77 when it cannot run here.
+deb_part() (
     if [ "$(id -u)" -ne 0 ] || ! have dpkg || ! have dpkg-deb || ! have dpkg-shlibdeps; then
       echo "SKIPPED: the Debian package test installs the package with dpkg -i, which needs"
       echo "root, dpkg and dpkg-dev, and changes this machine. CI runs it as root; to run it here:"
-      echo "  sudo PYTHON=$PYTHON bash tests/package.sh deb   (inside: dbus-run-session -- …, see tests/run)"
+      echo "  sudo bash tests/run package"
       exit $SKIP
     fi
     if dpkg-query -W -f='${Status}' rolecall 2>/dev/null | grep -q 'installed'; then
@@ -54,8 +54,7 @@ case "$part" in
       echo "replace and then remove it. Remove it first (sudo dpkg -r rolecall) to run the test."
       exit $SKIP
     fi
-    # Built again (the release build itself is cached): the package must hold this tree.
-    build
+    step "the Debian package, as root: dpkg -i, its files, Firefox and Chromium through the system-wide manifests, dpkg -r"
     deb=$(ls target/dist/rolecall_*.deb)
     work=$(mktemp -d -t rolecall-deb.XXXXXX)
     export ROLECALL_DEB="$REPO/$deb" ROLECALL_DEB_WORK="$work"
@@ -94,10 +93,34 @@ case "$part" in
     dpkg -r rolecall
     step "after: nothing of it left"
     "$PYTHON" -m pytest -q -p no:cacheprovider tests/package/test_deb.py -k removed
+)
+
+case "$part" in
+  all)
+    build
+    check_archive
+    status=0
+    # A process of its own: `set -e` holds in it (it would not in a function called with ||).
+    bash tests/package.sh deb --built || status=$?
+    # Skipped (not root, or a package already installed): it said why; the rest passed.
+    if [ "$status" -eq $SKIP ]; then status=0; fi
+    exit "$status"
+    ;;
+
+  archive)
+    build
+    check_archive
+    ;;
+
+  deb)
+    # Built again (the release build itself is cached): the package must hold this tree.
+    # (--built: by `all`, just before.)
+    if [ "${2:-}" != --built ]; then build; fi
+    deb_part
     ;;
 
   *)
-    echo "usage: bash tests/package.sh archive|deb" >&2
+    echo "usage: bash tests/package.sh all|archive|deb" >&2
     exit 2
     ;;
 esac

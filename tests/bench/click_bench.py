@@ -16,7 +16,7 @@ browsingContext.navigationStarted for the new tab's sign-in URL (both millisecon
 same clock). Run it through `tests/bench/run` (a private D-Bus session with an unlocked
 gnome-keyring); it writes target/bench/click.md.
 
---quick (the smoke test tests/extension.sh calls): two rounds, no timing claims; it checks
+--quick (the smoke test the bench stage of tests/run calls): two rounds, no timing claims; it checks
 that a prepared click made no getSigninToken call and an unprepared one made exactly one.
 """
 

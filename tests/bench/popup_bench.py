@@ -26,7 +26,7 @@ timeline starts when that navigation starts.
   listing, while the browser is idle after the first rows (`rolecall:index`).
 
 Run it through `tests/bench/run` (a private D-Bus session with an unlocked gnome-keyring); it
-writes target/bench/popup.md and .json. --quick (tests/extension.sh): 2,000 roles, a few
+writes target/bench/popup.md and .json. --quick (the bench stage of tests/run): 2,000 roles, a few
 openings and queries, no timing claims; it checks the rows are virtual and the searches right.
 """
 

@@ -1,5 +1,5 @@
 """The release archive packaging/release.sh builds (tests/package.sh archive): its checksums
-match, it holds exactly what README says, and it unpacks to a binary that works."""
+match, it holds exactly what docs/INSTALL.md says, and it unpacks to a binary that works."""
 
 import hashlib
 import io
@@ -32,7 +32,20 @@ CONTENTS = {
     "LICENSE-MIT",
     "LICENSE-APACHE",
     "THIRD-PARTY-LICENSES.md",
+    "docs",
 }
+# The docs README links to, beside it (packaging/release.sh USER_DOCS).
+USER_DOCS = ("INSTALL.md", "CLI.md", "CONFIGURATION.md", "BROWSER.md", "TROUBLESHOOTING.md", "SECURITY.md")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built():
+    """These tests check what packaging/release.sh built: run alone, they say so first rather
+    than fail on a missing file."""
+    assert (DIST / "SHA256SUMS").is_file(), (
+        f"no release artefacts in {DIST}: build them first, or run the whole stage: "
+        "bash tests/run package (or: bash tests/package.sh archive)"
+    )
 
 
 def sha256(path):
@@ -78,11 +91,12 @@ def test_the_archive_holds_one_folder_with_the_binary_extension_readme_and_licen
     with tarfile.open(archive) as tar:
         members = tar.getmembers()
     names = {m.name for m in members}
-    assert names == {top} | {f"{top}/{n}" for n in CONTENTS}, names
+    docs = {f"{top}/docs/{n}" for n in USER_DOCS}
+    assert names == {top} | {f"{top}/{n}" for n in CONTENTS} | docs, names
     for m in members:
         assert m.uid == 0 and m.gid == 0, f"{m.name}: owned by {m.uid}:{m.gid}"
-        if m.name == top:
-            assert m.isdir()
+        if m.name in (top, f"{top}/docs"):
+            assert m.isdir() and not m.mode & 0o022, f"{m.name}: {oct(m.mode)}"
         elif m.name.endswith("/rolecall"):
             assert m.isfile() and stat.S_IMODE(m.mode) == 0o755, oct(m.mode)
         else:
@@ -129,6 +143,15 @@ def test_the_extension_packages_are_the_built_ones(unpacked):
             assert "key" in manifest, "the key fixes the id the host manifests allow"
     for name in ("README.md", "LICENSE-MIT", "LICENSE-APACHE"):
         assert (folder / name).read_bytes() == (REPO / name).read_bytes(), name
+    assert sorted(p.name for p in (folder / "docs").iterdir()) == sorted(USER_DOCS)
+    for name in USER_DOCS:
+        assert (folder / "docs" / name).read_bytes() == (REPO / "docs" / name).read_bytes(), name
+    # Every docs/ file README links to travels with it.
+    import re
+
+    linked = set(re.findall(r"\]\(docs/([A-Za-z_]+\.md)", (REPO / "README.md").read_text()))
+    missing = linked - set(USER_DOCS) - {"PROTOCOL.md", "DESIGN.md", "BENCHMARKS.md", "FUZZING.md"}
+    assert not missing, f"README links to docs the archive lacks: {missing}"
 
 
 def test_the_debian_package_carries_the_same_binary(unpacked, tmp_path):

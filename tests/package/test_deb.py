@@ -33,10 +33,11 @@ MANIFESTS = {
 # The one file the Chromium family's /etc links point at (links, not conffiles: dpkg -r
 # removes them).
 SHARED = f"/usr/share/rolecall/native-messaging-hosts/chromium/{HOST}.json"
+USER_DOCS = ("INSTALL.md", "CLI.md", "CONFIGURATION.md", "BROWSER.md", "TROUBLESHOOTING.md", "SECURITY.md")
 DOCS = {
     "/usr/share/doc/rolecall/" + n
     for n in ("copyright", "README.md.gz", "LICENSE-MIT", "LICENSE-APACHE", "THIRD-PARTY-LICENSES.md")
-}
+} | {f"/usr/share/doc/rolecall/docs/{n}.gz" for n in USER_DOCS}
 
 pytestmark = pytest.mark.skipif(not DEB.is_file() or not WORK.is_dir(), reason="run by tests/package.sh deb")
 
@@ -161,6 +162,9 @@ def test_installed_extension_readme_and_licences_are_the_built_ones():
     for path, source in extension_files().items():
         assert Path(path).read_bytes() == source.read_bytes(), path
     assert gzip.decompress(Path("/usr/share/doc/rolecall/README.md.gz").read_bytes()) == (REPO / "README.md").read_bytes()
+    for name in USER_DOCS:
+        packed = Path(f"/usr/share/doc/rolecall/docs/{name}.gz").read_bytes()
+        assert gzip.decompress(packed) == (REPO / "docs" / name).read_bytes(), name
     for name in ("LICENSE-MIT", "LICENSE-APACHE"):
         assert Path(f"/usr/share/doc/rolecall/{name}").read_bytes() == (REPO / name).read_bytes()
     assert "MIT OR Apache-2.0" in Path("/usr/share/doc/rolecall/copyright").read_text()

@@ -17,7 +17,7 @@ export const EXPECTED_PROTOCOL = 5;
 // through config-edits.js).
 export const FEATURE_PROTOCOL = Object.freeze({ editing: 7 });
 
-// How to upgrade the host, for each way of installing it (README, "Install").
+// How to upgrade the host, for each way of installing it (docs/INSTALL.md, "Versions and upgrades").
 export const UPGRADE_STEPS = [
   {
     how: 'Installed from the Debian or Ubuntu package',

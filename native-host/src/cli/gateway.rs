@@ -57,7 +57,7 @@ pub enum GatewayCommand {
     Remove { name: String },
 }
 
-/// How an MFA gateway spends codes (README, "Sessions, MFA and the 12-hour console").
+/// How an MFA gateway spends codes (docs/CONFIGURATION.md, "MFA: one code a day or a code per role").
 #[derive(clap::Args, Debug, Default)]
 pub struct MfaArgs {
     /// daily: one code opens every role of the gateway for --mfa-session-hours, consoles

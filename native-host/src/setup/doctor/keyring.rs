@@ -139,7 +139,7 @@ pub fn config_and_keyring(app: &App) -> (Vec<Check>, Option<Config>, bool) {
 
 pub(super) fn keyring_fix() -> &'static str {
     if cfg!(target_os = "linux") {
-        "unlock your login keyring, or start a Secret Service (gnome-keyring-daemon, KeePassXC) in this session; without a desktop (SSH, a server): README, \"No desktop? A Secret Service on a headless or SSH machine\""
+        "unlock your login keyring, or start a Secret Service (gnome-keyring-daemon, KeePassXC) in this session; without a desktop (SSH, a server): docs/INSTALL.md, \"No desktop? A Secret Service on a headless or SSH machine\""
     } else {
         "unlock your keychain / Credential Manager"
     }
