@@ -306,6 +306,7 @@ def test_an_older_host_shows_the_settings_read_only_with_a_note(ff):
 
     def current_host():
         ff.open("options.html")
-        return ff.js("return Boolean(document.querySelector('button[data-edit]'))")
+        # The page asks the background after it has loaded: give its answers a moment.
+        return ff.js("return await new Promise((r) => { const f = () => document.querySelector('button[data-edit]') ? r(true) : performance.now() > 3000 ? r(false) : setTimeout(f, 20); f(); })")
 
     wait_for(current_host, timeout=30, interval=0.5, what="the current host's editors")
