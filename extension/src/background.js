@@ -9,6 +9,7 @@ const client = new NativeClient({
 });
 const service = createService({ api: ext, client });
 const { lifecycle } = service;
+service.warm();
 
 // Registered at top level so the event page / service worker wakes for them. sendResponse
 // plus `return true` works in both browsers (Chromium ignores a returned promise).
@@ -23,8 +24,9 @@ ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 const quietly = (p) => p.catch((e) => console.warn('rolecall:', e?.kind ?? '', e?.message ?? e));
 ext.alarms.onAlarm.addListener((alarm) => quietly(lifecycle.alarm(alarm)));
 ext.notifications.onClicked.addListener((id) => quietly(lifecycle.notificationClicked(id)));
-ext.tabs.onCreated.addListener(() => lifecycle.tabsChanged());
-ext.tabs.onRemoved.addListener(() => lifecycle.tabsChanged());
+// (A tab opened or closed also changes which roles' containers are open: the popup's marks.)
+ext.tabs.onCreated.addListener(() => (lifecycle.tabsChanged(), service.openChanged()));
+ext.tabs.onRemoved.addListener(() => (lifecycle.tabsChanged(), service.openChanged()));
 ext.runtime.onStartup.addListener(() => quietly(lifecycle.refresh()));
 ext.runtime.onInstalled.addListener(() => quietly(lifecycle.refresh()));
 // An install or update: frecency an earlier version kept in storage.sync moves to storage.local.

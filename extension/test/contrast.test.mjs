@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-const css = (name) => readFileSync(new URL(`../src/${name}`, import.meta.url), 'utf8');
+// Without comments, so a rule's selector list is what precedes its `{`.
+const css = (name) => readFileSync(new URL(`../src/${name}`, import.meta.url), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
 const common = css('common.css');
 
 // Custom properties with a hex colour, #abc spelled out as #aabbcc.
@@ -34,7 +35,7 @@ function borderVar(sheet, selector) {
 }
 
 test('input and badge borders reach 3:1 in both themes', () => {
-  const controls = [['popup.css', '#search'], ['popup.css', '.mfa input'], ['popup.css', '.badge'], ['popup.css', '.actions button'], ['popup.css', 'footer button'], ['options.css', '#pattern']];
+  const controls = [['popup.css', '#search'], ['popup.css', '.mfa input'], ['popup.css', '.badge'], ['popup.css', '.tools .text'], ['popup.css', 'footer button'], ['options.css', '#pattern']];
   for (const [sheet, selector] of controls) {
     const name = borderVar(css(sheet), selector);
     for (const [theme, v] of Object.entries({ light, dark })) {
@@ -47,11 +48,11 @@ test('input and badge borders reach 3:1 in both themes', () => {
   }
 });
 
-// The time-left pill's text and border: amber (ending) and red (expired, needs code) are
-// small text, so 4.5:1 on a row's background in both themes.
+// The time-left pill's text and border: amber (ending) and red (expired) are small text, so
+// 4.5:1 on a row's background in both themes.
 test('the ending and expired pills are readable in both themes', () => {
   const sheet = css('popup.css');
-  for (const [selector, name] of [['.badge.time.ending', 'warn-fg'], ['.badge.code', 'error-fg']]) {
+  for (const [selector, name] of [['.badge.time.ending', 'warn-fg'], ['.badge.time.expired', 'error-fg']]) {
     const rule = sheet.split('}').find((r) => r.split('{')[0].split(',').map((x) => x.trim()).includes(selector));
     assert.ok(rule && rule.includes(`color: var(--${name})`), `${selector} uses --${name}`);
     for (const [theme, v] of Object.entries({ light, dark })) {
@@ -66,5 +67,57 @@ test('the ending and expired pills are readable in both themes', () => {
 test('marked search matches keep the text readable (4.5:1) in both themes', () => {
   for (const [theme, v] of Object.entries({ light, dark })) {
     assert.ok(contrast(v.fg, v['mark-bg']) >= 4.5, `${theme}: ${v.fg} on ${v['mark-bg']} is ${contrast(v.fg, v['mark-bg']).toFixed(2)}:1`);
+  }
+});
+
+// The rule of `selector` in `sheet` (the selector list of a rule, split at its commas).
+function ruleOf(sheet, selector) {
+  const rule = sheet.split('}').find((r) => r.split('{')[0].split(',').map((x) => x.trim()).includes(selector));
+  assert.ok(rule, `a rule for ${selector}`);
+  return rule.slice(rule.indexOf('{') + 1);
+}
+
+// The code a role's next open needs is not an error: before the day's first code every role of
+// a daily gateway needs one. Its mark is neutral (the second line's colour); red is for what
+// went wrong.
+test('the needs-code mark is not red', () => {
+  const sheet = css('popup.css');
+  const rule = ruleOf(sheet, '.badge.code');
+  assert.doesNotMatch(rule, /error-fg|warn-fg/);
+  assert.ok(!sheet.split('}').some((r) => /\.badge\.code\b/.test(r.split('{')[0]) && /var\(--error-fg\)/.test(r)), 'no rule paints it red');
+});
+
+// WCAG 1.4.3: the search box's placeholder is text the user reads (what to type), so 4.5:1 on
+// the box's background in both themes; Firefox's own is the text colour at 54% opacity.
+test('the search placeholder reaches 4.5:1 in both themes', () => {
+  const rule = ruleOf(css('popup.css'), '#search::placeholder');
+  const m = /(?:^|;)\s*color:\s*var\(--([\w-]+)\)/.exec(rule);
+  assert.ok(m, 'the placeholder has its own colour');
+  assert.match(rule, /opacity:\s*1\b/, 'at full opacity');
+  const box = /background:\s*var\(--([\w-]+)\)/.exec(ruleOf(css('popup.css'), '#search'))[1];
+  for (const [theme, v] of Object.entries({ light, dark })) {
+    const ratio = contrast(v[m[1]], v[box]);
+    assert.ok(ratio >= 4.5, `placeholder --${m[1]} on --${box}, ${theme}: ${ratio.toFixed(2)}:1`);
+  }
+});
+
+// No text under 11 px in what the popup and the options page ship: every font size, in a
+// `font-size` or a `font` shorthand, in px (the sheets use no other unit for text).
+test('no text is under 11 px', () => {
+  for (const name of ['common.css', 'popup.css', 'options.css']) {
+    const sheet = css(name).replace(/\/\*[\s\S]*?\*\//g, '');
+    const sizes = [...sheet.matchAll(/font-size:\s*([^;}]+)/g)].map((m) => m[1].trim());
+    for (const m of sheet.matchAll(/(?:^|[;{\s])font:\s*([^;}]+)/g)) {
+      const size = /(?:^|\s)([\d.]+[a-z%]+)(?:\/[\d.]+)?\s/.exec(` ${m[1].trim()} `);
+      if (!/^inherit$/.test(m[1].trim())) sizes.push(size ? size[1] : 'none');
+    }
+    assert.ok(sizes.length > 0, `${name} sets font sizes`);
+    for (const size of sizes) {
+      const px = /^([\d.]+)px$/.exec(size);
+      assert.ok(px, `${name}: font size ${size} is in px`);
+      assert.ok(Number(px[1]) >= 11, `${name}: ${size} is under 11 px`);
+    }
+    // Small caps draw lowercase letters at about 70% of the size.
+    assert.doesNotMatch(sheet, /small-caps/, `${name}: no small caps`);
   }
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PAST_HEAD, headModel, modelOffsets, resultsModel, scrollToShow, sectionItems, sectionsModel, visibleRange } from '../src/lib/display.js';
+import { PAST_HEAD, codeGateways, codeLine, headModel, modelOffsets, resultsModel, scrollToShow, sectionItems, sectionsModel, visibleRange } from '../src/lib/display.js';
+import { clockTime } from '../src/lib/timeleft.js';
 import { buildIndex, search } from '../src/lib/search.js';
 import { keepSelection } from '../src/lib/roles.js';
 
@@ -82,4 +83,36 @@ test('the first screen stands for the sections until the listing is parsed: the 
   assert.deepEqual([m.roleIndex(0), m.roleIndex(2), m.positionOf('a2'), m.roleAt(0)], [-1, 1, 2, 'a1']);
   const offsets = modelOffsets(m, { title: 26, role: 44 }, new Map());
   assert.equal(offsets[305], 26 + 304 * 44, 'placeholders count as rows');
+});
+
+test('each item knows the title heading its section or group (its rowgroup); results have none', () => {
+  const model = sectionsModel(sectionItems(roles, byId, ['d'], []));
+  // Favourites, d, Acme, a, c, Account 2, b, Finance: d is pinned, so Finance has none.
+  assert.deepEqual(Array.from({ length: model.length }, (_, k) => model.titleOf(k)), [0, 0, 2, 2, 2, 5, 5]);
+  assert.equal(model.titleOf(99), -1);
+  const head = headModel({ items: sectionItems(roles, byId, [], []).slice(0, 3), titles: 3, roles: 4 });
+  assert.deepEqual([head.titleOf(0), head.titleOf(2), head.titleOf(5)], [0, 0, -1], 'past the first screen: none (nothing is drawn there)');
+  const found = resultsModel(search(buildIndex(roles.map((r) => ({ ...r, label: 'x' }))), 'x').ranked);
+  assert.equal(found.titleOf(0), -1);
+});
+
+test('the daily gateways that need the day\'s code, once each, with how many roles they cover', () => {
+  const listed = [
+    { id: 'a', source_name: 'corp', mfa: true, mfa_mode: 'daily', needs_code: true },
+    { id: 'b', source_name: 'lab', mfa: true, mfa_mode: 'per_role', needs_code: true },
+    { id: 'c', source_name: 'corp', mfa: true, mfa_mode: 'daily', needs_code: true, mfa_session_hours: 8 },
+    { id: 'd', source_name: 'sec', mfa: true, mfa_mode: 'daily' }, // a live session: no code needed
+    { id: 'e', gateway: 'old', mfa: true, mfa_mode: 'daily', needs_code: true },
+    { id: 'f', source_name: 'corp', mfa: true, mfa_mode: 'daily', session: { renewable: 'silent' } },
+    { id: 'g', source_name: 'open' }, // no MFA
+  ];
+  assert.deepEqual(codeGateways(listed), [
+    { gateway: 'corp', roles: 3, hours: 8 },
+    { gateway: 'old', roles: 1, hours: null },
+  ]);
+  assert.deepEqual(codeGateways([]), []);
+  const now = new Date(2026, 11, 1, 6, 40).getTime();
+  assert.equal(codeLine({ gateway: 'corp', roles: 3, hours: 8 }, now, 'en-GB'), 'Gateway corp needs a code: it covers all its 3 roles until 14:40.');
+  assert.equal(codeLine({ gateway: 'old', roles: 1, hours: null }, now, 'en-GB'), 'Gateway old needs a code: it covers its role until 18:40.', 'the default session: 12 hours');
+  assert.equal(codeLine({ gateway: 'big', roles: 10000, hours: 12 }, now, 'en-GB'), `Gateway big needs a code: it covers all its 10,000 roles until ${clockTime(now + 12 * 3_600_000, 'en-GB')}.`);
 });

@@ -48,6 +48,11 @@ test('what the host cannot say, the extension does', () => {
 test('MFA data fields pass through for the prompt', () => {
   const d = describeError(new RolecallError('mfa_required', 'Enter the MFA code.', { data: { kind: 'mfa_required', gateway: 'corp', mfa_serial: 'arn:aws:iam::1:mfa/ana' } }));
   assert.deepEqual(d.data, { gateway: 'corp', mfa_serial: 'arn:aws:iam::1:mfa/ana' });
+  // Protocol 7: what the prompt says a code covers, and why the MFA command gave none.
+  const seven = describeError(new RolecallError('mfa_required', 'Enter the MFA code.', { data: { kind: 'mfa_required', gateway: 'corp', mfa_mode: 'daily', mfa_session_hours: 10, mfa_process_error: 'it exited with status 1' } }));
+  assert.deepEqual(seven.data, { gateway: 'corp', mfa_mode: 'daily', mfa_process_error: 'it exited with status 1', mfa_session_hours: 10 });
+  const odd = describeError(new RolecallError('mfa_required', 'Enter the MFA code.', { data: { gateway: 'corp', mfa_mode: 7, mfa_session_hours: '10', mfa_process_error: null } }));
+  assert.deepEqual(odd.data, { gateway: 'corp' }, 'fields of the wrong type are left out');
 });
 
 test('unknown failures still give a sentence', () => {

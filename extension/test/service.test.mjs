@@ -148,7 +148,8 @@ test('a protocol-6 host: compact pages, and a listing it still has is not sent a
   const listed = () => client.calls.filter((c) => c.method === 'roles.list').map((c) => c.params);
   const first = await svc.handle({ type: 'roles' }, me);
   assert.deepEqual(first.roles.map((r) => r.id), ['r0', 'r1', 'r2', 'r3', 'r4']);
-  assert.deepEqual(listed(), [{ compact: true }, { compact: true, cursor: '2' }, { compact: true, cursor: '4' }]);
+  // The background's first listing asks a small first page (a popup may draw it meanwhile).
+  assert.deepEqual(listed(), [{ compact: true, limit: 100 }, { compact: true, cursor: '2' }, { compact: true, cursor: '4' }]);
 
   const again = await svc.handle({ type: 'roles', since: first.stamp }, me);
   assert.equal(again.unchanged, true);
@@ -163,6 +164,102 @@ test('a protocol-6 host: compact pages, and a listing it still has is not sent a
   assert.deepEqual(listed().slice(4), [{ compact: true, if_none_match: 'e1' }, { compact: true, cursor: '2' }, { compact: true, cursor: '4' }]);
   await svc.handle({ type: 'roles' }, me);
   assert.deepEqual(listed().at(-1), { compact: true, if_none_match: 'e2' }, 'the new listing\'s etag is the one asked with');
+});
+
+test('a popup opened while the first listing comes in draws its first page, then every role', async () => {
+  const { api } = fakeApi();
+  const many = Array.from({ length: 250 }, (_, i) => ({ ...ROLES[0], id: `r${i}`, label: `Role ${i}`, group: `G${i % 3}`, mfa: true, mfa_mode: 'daily', needs_code: true, source_name: 'corp' }));
+  let open;
+  const gate = new Promise((resolve) => (open = resolve));
+  const client = fakeClient({
+    'host.info': { protocol: 6, settings: { renew_before_minutes: 10 } },
+    'roles.list': async (params) => {
+      const offset = params?.cursor ? Number(params.cursor) : 0;
+      if (offset > 0) await gate; // the rest of the listing, still on its way
+      const end = offset + (params?.limit ?? 5000);
+      return { roles: structuredClone(many.slice(offset, end)), next_cursor: end < many.length ? String(end) : null, etag: 'e1' };
+    },
+  });
+  const svc = createService({ api, client });
+  const early = await svc.handle({ type: 'roles', cached: true, text: true, head: 8 }, me);
+  assert.equal(early.preview, true);
+  assert.equal('rolesText' in early || 'roles' in early, false, 'no roles yet: only the first screen');
+  const byId = new Map(many.slice(0, 100).map((r) => [r.id, r]));
+  assert.deepEqual(early.head.items.map((x) => x.key), sectionItems(many.slice(0, 100), byId, [], []).slice(0, 8).map((x) => x.key), 'the first page\'s first screen');
+  assert.deepEqual([early.head.titles, early.head.roles], [3, 100]);
+  assert.equal(early.head.items[1].role.mfa_mode, 'daily', 'compact, as the text would be');
+  assert.deepEqual(early.head.codes, [{ gateway: 'corp', roles: 100, hours: null }]);
+  assert.equal(early.consoles.renewBeforeMinutes, 10, 'the live consoles it knows of');
+  // Not kept: only a whole listing's first screen is.
+  assert.equal((await api.storage.local.get('firstScreen')).firstScreen, undefined);
+  // The popup asks for the listing once these rows are painted: every role, once it is in.
+  const whole = svc.handle({ type: 'roles', prepare: false, text: true }, me);
+  open();
+  const full = await whole;
+  assert.equal(JSON.parse(full.rolesText).length, 250);
+  const pages = client.calls.filter((c) => c.method === 'roles.list').map((c) => c.params);
+  assert.deepEqual(pages, [{ compact: true, limit: 100 }, { compact: true, cursor: '100' }], 'one listing, paged');
+  // Later openings get the whole listing at once.
+  const later = await svc.handle({ type: 'roles', cached: true, text: true, head: 8 }, me);
+  assert.equal(later.preview, undefined);
+  assert.equal(JSON.parse(later.rolesText).length, 250);
+});
+
+test('a popup answered from the last listing gets the open containers kept with it, until a tab opens or closes', async () => {
+  const { api, tabs } = fakeApi();
+  await api.storage.local.set({ containers: { a: 'firefox-container-1' } });
+  const client = fakeClient({ 'roles.list': () => ({ roles: structuredClone(ROLES) }) });
+  const svc = createService({ api, client });
+  assert.deepEqual((await svc.handle({ type: 'roles' }, me)).open, []);
+  tabs.push({ id: 7, cookieStoreId: 'firefox-container-1' });
+  assert.deepEqual((await svc.handle({ type: 'roles', cached: true }, me)).open, [], 'the kept answer, at once');
+  assert.deepEqual((await svc.handle({ type: 'roles' }, me)).open, ['a'], 'a fresh listing looks again');
+  tabs.pop();
+  assert.deepEqual((await svc.handle({ type: 'roles', cached: true }, me)).open, ['a']);
+  svc.openChanged(); // the background's tabs.onRemoved
+  assert.deepEqual((await svc.handle({ type: 'roles', cached: true }, me)).open, [], 'a tab closed: looked at again');
+});
+
+test('a background that starts reads the kept first screen at once: the first popup does not wait for storage again', async () => {
+  const { api } = fakeApi();
+  const head = { items: [{ kind: 'title', key: 'group:G', text: 'G' }, { kind: 'role', key: 'a', role: { id: 'a' } }], titles: 1, roles: 1, codes: [] };
+  await api.storage.local.set({ [FIRST_SCREEN_KEY]: { n: 5, value: head } });
+  const reads = [];
+  const get = api.storage.local.get.bind(api.storage.local);
+  api.storage.local.get = (key) => (reads.push(key), get(key));
+  let answer;
+  const svc = createService({ api, client: fakeClient({ 'roles.list': () => new Promise((resolve) => (answer = resolve)) }) });
+  svc.warm();
+  assert.deepEqual(reads.filter((k) => k === FIRST_SCREEN_KEY), [FIRST_SCREEN_KEY], 'read as the background starts');
+  const early = await svc.handle({ type: 'roles', cached: true, text: true, head: 5 }, me);
+  assert.deepEqual([early.preview, early.head], [true, head]);
+  assert.deepEqual(reads.filter((k) => k === FIRST_SCREEN_KEY), [FIRST_SCREEN_KEY], 'that read, not another');
+  answer({ roles: structuredClone(ROLES) });
+});
+
+test('a popup asking for its text later gets the last listing\'s first screen at once, then the text in a second answer', async () => {
+  const { api } = fakeApi();
+  const many = Array.from({ length: 40 }, (_, i) => ({ ...ROLES[0], id: `r${i}`, label: `Role ${i}`, group: `G${i % 4}` }));
+  const svc = createService({ api, client: fakeClient({ 'roles.list': () => ({ roles: structuredClone(many) }) }) });
+  const first = await svc.handle({ type: 'roles', cached: true, text: true, head: 5, later: true }, me);
+  assert.equal(first.textLater, undefined, 'nothing listed yet: the text comes now');
+  assert.equal(JSON.parse(first.rolesText).length, 40);
+  const early = await svc.handle({ type: 'roles', cached: true, text: true, head: 5, later: true }, me);
+  assert.deepEqual([early.textLater, early.stale, early.stamp], [true, true, first.stamp]);
+  assert.equal('rolesText' in early || 'roles' in early, false, 'only the first screen');
+  assert.deepEqual(early.head, first.head);
+  const text = await svc.handle({ type: 'roles', cached: true, text: true, prepare: false }, me);
+  assert.equal(text.stamp, first.stamp);
+  assert.equal(text.rolesText, first.rolesText, 'the same listing\'s text, made once');
+});
+
+test('an older host (protocol 4) gets no limit on its first listing', async () => {
+  const { api } = fakeApi();
+  const client = fakeClient({ 'host.info': { protocol: 4 }, 'roles.list': () => ({ roles: ROLES }) });
+  const svc = createService({ api, client });
+  const r = await svc.handle({ type: 'roles', cached: true, text: true, head: 8 }, me);
+  assert.equal(r.preview, undefined);
+  assert.deepEqual(client.calls.filter((c) => c.method === 'roles.list').map((c) => c.params), [undefined]);
 });
 
 test('an older host answers every role at once: no cursor is sent', async () => {
@@ -612,6 +709,22 @@ test('a popup gets the last listing at once (stale), then the current one only w
   const changed = await svc.handle({ type: 'roles', since: first.stamp }, me);
   assert.notEqual(changed.stamp, first.stamp);
   assert.deepEqual(changed.roles.map((r) => r.id), ['a', 'b', 'c']);
+});
+
+test('the text keeps the MFA mode and session length of the roles that ask a code, and the first screen names the gateways that need one', async () => {
+  const { api } = fakeApi();
+  const listed = [
+    { ...ROLES[0], id: 'open', source_name: 'lab', mfa: false, mfa_mode: 'per_role', mfa_session_hours: 12 },
+    { ...ROLES[0], id: 'd1', source_name: 'corp', mfa: true, mfa_mode: 'daily', mfa_session_hours: 9, needs_code: true },
+    { ...ROLES[0], id: 'd2', source_name: 'corp', mfa: true, mfa_mode: 'daily', mfa_session_hours: 9, needs_code: true },
+  ];
+  const client = fakeClient({ 'roles.list': () => ({ roles: structuredClone(listed) }) });
+  const svc = createService({ api, client });
+  const r = await svc.handle({ type: 'roles', cached: true, text: true, head: 5 }, me);
+  const parsed = JSON.parse(r.rolesText);
+  assert.equal('mfa_mode' in parsed[0] || 'mfa_session_hours' in parsed[0], false, 'no code asked: not sent');
+  assert.deepEqual([parsed[1].mfa_mode, parsed[1].mfa_session_hours], ['daily', 9]);
+  assert.deepEqual(r.head.codes, [{ gateway: 'corp', roles: 2, hours: 9 }], 'of every role, for the line above the list');
 });
 
 test('the popup\'s first screen comes with the text: the first items of its sections, and how many there are', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { consoleEnd, consolePill, nextChangeIn, timeLeftText } from '../src/lib/timeleft.js';
+import { DEFAULT_MFA_SESSION_HOURS, clockTime, codeCovers, consoleEnd, consolePill, nextChangeIn, renewableUntil, timeLeftText } from '../src/lib/timeleft.js';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-12-01T00:00:00Z');
@@ -39,4 +39,40 @@ test('a role without a console has no pill; the pill says whether the user has t
   assert.equal(consolePill(role(9), T0, { ...settings, autoRenew: false }).state, 'ending');
   assert.equal(consolePill(role(11, 'mfa'), T0, settings).state, 'live', 'not yet in the window');
   assert.deepEqual(consolePill(role(-1), T0, settings), { text: 'expired', state: 'expired', end: T0 - MIN });
+});
+
+test('a console renewed by itself past its end says until when, not the hour it counts down', () => {
+  const settings = { renewBeforeMs: 10 * MIN, autoRenew: true };
+  const daily = (inMin, untilMin, renewable = 'silent') => ({ id: 'd', session: { console_expires_at: new Date(T0 + inMin * MIN).toISOString(), renewable, mfa_session_expires_at: untilMin === null ? null : new Date(T0 + untilMin * MIN).toISOString() } });
+  const at = (min) => clockTime(T0 + min * MIN, 'en-GB');
+  // An hour's console under a 12-hour daily MFA session.
+  assert.deepEqual(consolePill(daily(58, 11 * 60 + 55), T0, settings, 'en-GB'), { text: `until ${at(11 * 60 + 55)}`, state: 'live', end: T0 + 58 * MIN, until: T0 + (11 * 60 + 55) * MIN });
+  assert.equal(consolePill(daily(5, 11 * 60), T0, settings, 'en-GB').state, 'live', 'inside the renewal window, still nothing to do');
+  // Not renewed by itself: auto_renew off, or the next console needs a code.
+  assert.equal(consolePill(daily(58, 11 * 60), T0, { ...settings, autoRenew: false }).text, '58m left');
+  assert.equal(consolePill(daily(58, 11 * 60, 'mfa'), T0, settings).text, '58m left');
+  // Nothing past the console's own end, or no end known (no daily session, an older host).
+  assert.equal(consolePill(daily(58, 50), T0, settings).text, '58m left');
+  assert.equal(consolePill(daily(58, null), T0, settings).text, '58m left');
+  assert.equal(consolePill({ id: 'x', session: { console_expires_at: new Date(T0 + 58 * MIN).toISOString(), renewable: 'silent', mfa_session_expires_at: 'soon' } }, T0, settings).text, '58m left', 'a field that is no time is ignored');
+  assert.equal(renewableUntil({ session: { mfa_session_expires_at: '2026-12-01T12:00:00Z' } }), Date.parse('2026-12-01T12:00:00Z'));
+  assert.equal(renewableUntil({ session: null }), null);
+  // Ended is ended, whatever comes next.
+  assert.equal(consolePill(daily(-1, 600), T0, settings).state, 'expired');
+});
+
+test('the clock time of a moment, in the locale asked for', () => {
+  const t = new Date(2026, 11, 1, 18, 40).getTime(); // local time
+  assert.equal(clockTime(t, 'en-GB'), '18:40');
+  assert.match(clockTime(t, 'en-US'), /^6:40\sPM$/u); // ICU may put a narrow no-break space before PM
+});
+
+test('what one MFA code covers: every role of a daily gateway for its session, or this role', () => {
+  const now = new Date(2026, 11, 1, 6, 40).getTime();
+  assert.equal(codeCovers({ gateway: 'corp', mode: 'daily', hours: 12 }, now, 'en-GB'), 'One code covers every role of gateway corp until 18:40.');
+  assert.equal(codeCovers({ gateway: 'corp', mode: 'daily', hours: 8 }, now, 'en-GB'), 'One code covers every role of gateway corp until 14:40.');
+  assert.equal(codeCovers({ gateway: 'corp', mode: 'daily', hours: null }, now, 'en-GB'), `One code covers every role of gateway corp until ${clockTime(now + DEFAULT_MFA_SESSION_HOURS * 60 * MIN, 'en-GB')}.`, 'the default session when the host does not say');
+  assert.equal(codeCovers({ gateway: 'corp', mode: 'daily', hours: -3 }, now, 'en-GB'), 'One code covers every role of gateway corp until 18:40.', 'nonsense hours: the default');
+  assert.equal(codeCovers({ gateway: 'lab', mode: 'per_role', hours: null }, now), 'The code covers this role only: gateway lab asks for one per role.');
+  assert.equal(codeCovers({ gateway: 'old', mode: undefined, hours: null }, now), '', 'an older host that does not say the mode');
 });

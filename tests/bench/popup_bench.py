@@ -10,10 +10,11 @@ timeline starts when that navigation starts.
 
 - first rows: the popup's own marks (`performance.mark`): `rolecall:first-rows` once its first
   rows are in the document (laid out by the measuring that follows), `rolecall:first-paint` in
-  the next animation frame. Cold: the first opening after Firefox started (the background
-  lists every role from the host, page after page); warm: the openings after (the background
-  answers with the listing it has; the popup asks for the current one once its rows are
-  painted). Restarted: the extension restarted (`runtime.reload`, as after an update or a
+  the next animation frame. Cold: the first opening after Firefox started on a new profile
+  (the background lists every role from the host, page after page; --colds N: N more, each in
+  Firefox on a new profile); warm: the openings after (the background answers with the first
+  screen of the listing it has, the popup asks for its text and then the current one once its
+  rows are painted). Restarted: the extension restarted (`runtime.reload`, as after an update or a
   browser start) and the popup opened while the host has not answered yet (held by a gate: a
   file the host's wrapper waits for): the popup draws the first screen kept from the last
   listing (`rolecall:preview`); the gate opens once it is painted.
@@ -93,7 +94,7 @@ document.getElementById('search').addEventListener('input', (e) => {
   const draw = last('rolecall:draw');
   requestAnimationFrame(() => window.__keys.push({ key: e.data, drawn: drawn - start, frame: performance.now() - start, search, draw,
     waited: inputAt - start, handler: handled - inputAt, layout: drawn - handled,
-    rows: document.querySelectorAll('#roles > li.item').length }));
+    rows: document.querySelectorAll('#roles .item').length }));
 });
 return true;
 """
@@ -103,13 +104,15 @@ const m = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
 const index = performance.getEntriesByName('rolecall:index')[0]?.duration ?? null;
 return { rows: m('rolecall:first-rows'), paint: m('rolecall:first-paint'), index,
   preview: m('rolecall:preview'), start: m('rolecall:early-start'), reply: m('rolecall:early-reply'), modules: m('rolecall:modules'), parsed: m('rolecall:roles'),
-  drawn: document.querySelectorAll('#roles > li.item').length,
-  setsize: Number(document.querySelector('#roles [role="option"]')?.getAttribute('aria-setsize') ?? 0) };
+  drawn: document.querySelectorAll('#roles .item').length,
+  // How many roles the list holds: the grid's row count (a listbox's set size before issue 26,
+  // so an A/B run can measure an older build too).
+  setsize: document.querySelector('#roles .item') ? Number(document.getElementById('roles').getAttribute('aria-rowcount') ?? document.querySelector('#roles [aria-setsize]')?.getAttribute('aria-setsize') ?? 0) : 0 };
 """
 
 
 class Bench:
-    def __init__(self, aws, tmp, n):
+    def __init__(self, aws, tmp, n, extension):
         tmp = Path(tmp)
         self.n = n
         self.env = rolecall_env(aws, tmp, "popup-bench")
@@ -125,7 +128,14 @@ class Bench:
         wrapper = tmp / "gated-host"
         wrapper.write_text(f'#!/bin/sh\nwhile [ ! -e "{self.gate}" ]; do sleep 0.02; done\nexec "{binary()}" "$@"\n')
         wrapper.chmod(0o755)
-        self.ff = Firefox(self.env, REPO / "extension" / "dist" / "firefox", str(wrapper))
+        self.wrapper, self.extension = wrapper, extension
+        self.ff = Firefox(self.env, extension, str(wrapper))
+
+    def new_profile(self):
+        """Firefox again, on a new profile (nothing kept): its first opening is a cold one."""
+        self.ff.stop()
+        self.ff = Firefox(self.env, self.extension, str(self.wrapper))
+        return self.open_popup()
 
     def close(self):
         self.ff.stop()
@@ -175,7 +185,7 @@ class Bench:
             actions += [{"type": "keyDown", "value": ch}, {"type": "keyUp", "value": ch}, {"type": "pause", "duration": KEY_GAP_MS}]
         ff.cmd("input.performActions", {"context": ff.context, "actions": [{"type": "key", "id": "keyboard", "actions": actions}]})
         keys = wait_for(lambda: (lambda k: k if len(k) == len(text) else None)(ff.js("return window.__keys")), timeout=30, what="every key's timing")
-        top = ff.js("return [...document.querySelectorAll('#roles [role=\"option\"]')].slice(0, 1).map((o) => o.dataset.role)")
+        top = ff.js("return [...document.querySelectorAll('#roles .role')].slice(0, 1).map((o) => o.dataset.role)")
         return keys, top
 
 
@@ -184,8 +194,10 @@ def main():
     p.add_argument("--roles", type=int, default=10_000)
     p.add_argument("--rounds", type=int, default=3, help="times each query is typed, each in a popup opened for it (default 3)")
     p.add_argument("--restarts", type=int, default=5, help="openings right after an extension restart (default 5)")
+    p.add_argument("--colds", type=int, default=0, help="more cold openings, each in Firefox on a new profile (default 0: the first opening only)")
     p.add_argument("--quick", action="store_true", help="smoke test: 2,000 roles, counts only, no timing")
     p.add_argument("--out", default=str(REPO / "target" / "bench" / "popup.md"))
+    p.add_argument("--extension", default=str(REPO / "extension" / "dist" / "firefox"), help="the built extension to measure (an A/B run measures two builds)")
     args = p.parse_args()
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
         sys.exit("no D-Bus session: run this through tests/bench/run")
@@ -193,7 +205,7 @@ def main():
     rounds = 1 if args.quick else args.rounds
     load_before = os.getloadavg()
     with AwsStack() as aws, tempfile.TemporaryDirectory(prefix="rolecall-popup-bench-") as tmp:
-        bench = Bench(aws, tmp, n)
+        bench = Bench(aws, tmp, n, Path(args.extension))
         try:
             cold = bench.open_popup()
             bench.settle(cold)
@@ -213,6 +225,9 @@ def main():
             for _ in range(1 if args.quick else args.restarts):
                 restarted.append(bench.restart_and_open())
                 bench.settle(restarted[-1])
+            colds = [cold]
+            for _ in range(0 if args.quick else args.colds):
+                colds.append(bench.new_profile())
         finally:
             bench.close()
     load_after = os.getloadavg()
@@ -236,8 +251,10 @@ def main():
         "",
         "| opening | n | first rows drawn: median | p95 | max | painted: median | p95 | max |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
-        f"| cold (first after Firefox started, new profile: no first screen kept) | 1 | {cold['rows']:.0f} | | | {cold['paint']:.0f} | | |",
     ]
+    c_rows = [c["rows"] for c in colds]
+    c_paint = [c["paint"] for c in colds]
+    lines.append(f"| cold (first after Firefox started, new profile: no first screen kept) | {len(colds)} | {statistics.median(c_rows):.0f} | {p95(c_rows):.0f} | {max(c_rows):.0f} | {statistics.median(c_paint):.0f} | {p95(c_paint):.0f} | {max(c_paint):.0f} |")
     w_rows = [w["rows"] for w in warm]
     w_paint = [w["paint"] for w in warm]
     lines.append(f"| warm | {len(warm)} | {statistics.median(w_rows):.0f} | {p95(w_rows):.0f} | {max(w_rows):.0f} | {statistics.median(w_paint):.0f} | {p95(w_paint):.0f} | {max(w_paint):.0f} |")
@@ -253,7 +270,7 @@ def main():
         "",
         "Where a warm opening's time goes (medians, ms since the navigation started): the popup's first script runs and asks for the roles "
         f"{med('start', warm)}, the background's answer (the roles as text) is in {med('reply', warm)}, popup.js and its modules loaded {med('modules', warm)}, the roles parsed {med('parsed', warm)}, "
-        f"first rows drawn {med('rows', warm)}, painted {med('paint', warm)}. Cold: {med('start', [cold])}, {med('reply', [cold])}, {med('modules', [cold])}, {med('parsed', [cold])}, {med('rows', [cold])}, {med('paint', [cold])}. "
+        f"first rows drawn {med('rows', warm)}, painted {med('paint', warm)}. Cold: {med('start', colds)}, {med('reply', colds)}, {med('modules', colds)}, {med('parsed', colds)}, {med('rows', colds)}, {med('paint', colds)}. "
         f"Restarted: {med('start', restarted)}, {med('reply', restarted)}, {med('modules', restarted)}, —, {med('rows', restarted)}, {med('paint', restarted)}.",
     ]
     index = [w["index"] for w in [cold, *warm, *restarted] if w["index"] is not None]
@@ -294,7 +311,7 @@ def main():
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text + "\n")
-    out.with_suffix(".json").write_text(json.dumps({"roles": n, "cold": cold, "warm": warm, "restarted": restarted, "keys": keys, "tops": tops, "load": [load_before, load_after]}))
+    out.with_suffix(".json").write_text(json.dumps({"roles": n, "cold": cold, "colds": colds, "warm": warm, "restarted": restarted, "keys": keys, "tops": tops, "load": [load_before, load_after]}))
     return 1 if wrong or not virtual else 0
 
 

@@ -319,11 +319,12 @@ class Firefox(Browser):
         self.point(selector, [{"type": "pointerDown", "button": 0}, {"type": "pointerUp", "button": 0}], context)
 
     def point(self, selector, then=(), context=None):
-        """Moves the pointer to the middle of the element, then does `then` (pointer actions)."""
+        """Moves the pointer to the middle of the element (scrolled into view first, as a person
+        scrolls to what they click), then does `then` (pointer actions)."""
         r = self.cmd(
             "script.evaluate",
             {
-                "expression": f"document.querySelector({json.dumps(selector)})",
+                "expression": f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e?.scrollIntoView({{ block: 'nearest' }}); return e; }})()",
                 "target": {"context": context or self.context},
                 "awaitPromise": False,
                 "resultOwnership": "root",

@@ -190,7 +190,7 @@ def test_a_signed_out_roles_tab_is_not_open_and_a_new_open_signs_it_in(ff, world
     [tab] = wait_for(lambda: [t for t in container_tabs(ff) if t["title"].startswith("Console: ")], timeout=30, what="r1's console")
     wait_for(lambda: rows(ff)["r1"]["open"], what="r1's row to say open")
     ff.activate()
-    ff.click_element('button[aria-label="Sign out Role One"]')
+    ff.click_element('button[aria-label="Sign out Role One"]', hover='[data-item="r1"] .role')  # the row's tools show under the pointer
     wait_for(lambda: "Signed out of Role One." in message(ff), what="the sign-out")
     # Its tab is still there, on a console that has ended: the row no longer says open.
     assert [t["id"] for t in container_tabs(ff)] == [tab["id"]]

@@ -79,8 +79,8 @@ def ff(world):
 ROWS_JS = """
 const row = (o) => ({ id: o.dataset.role, label: o.querySelector('.label').textContent, meta: o.querySelector('.meta').textContent,
   dot: o.querySelector('.dot').className, open: o.dataset.open === 'true', selected: o.getAttribute('aria-selected') === 'true' });
-return [...document.querySelectorAll('#roles > li')].map((li) => li.classList.contains('group-title')
-  ? { group: li.textContent } : row(li.querySelector('[role="option"]')));
+return [...document.querySelectorAll('#roles :is(.group-title, .item)')].map((node) => node.classList.contains('group-title')
+  ? { group: node.textContent } : row(node.querySelector('.role')));
 """
 
 TABS_JS = """
@@ -264,7 +264,7 @@ def test_arrow_keys_and_enter_work_with_focus_in_the_list(ff, world):
     and answers arrow keys and Enter, not only the search box."""
     focus_popup(ff)
     ff.js("document.getElementById('search').focus(); return true;")
-    ff.type_keys("\t\t")  # past the options button
+    ff.type_keys("\t\t\t")  # past the help and options buttons
     assert ff.js("return document.activeElement.id") == "roles"
     order = [r["id"] for r in rows(ff)]
     start = next(r["id"] for r in rows(ff) if r["selected"])
@@ -361,9 +361,11 @@ def test_mfa_prompt_in_place_rejected_code_then_accepted(ff, world):
     assert ff.js("const i = document.querySelector('input.mfa-code'); return [i.inputMode, i.getAttribute('autocomplete'), i.maxLength]") == ["numeric", "one-time-code", 6]
     assert ff.js("return document.querySelector('form.mfa label').textContent") == "MFA code for gateway 'secure'"
     # Issue 11, item 11: the visible label names the input, and the prompt is beside the
-    # option, not in it (an option is read as one name and holds no controls).
+    # role's cell, not in it (the cell is read as the role's name and holds no controls).
     assert ff.js("return [...document.querySelector('input.mfa-code').labels].map((l) => l.textContent)") == ["MFA code for gateway 'secure'"]
-    assert ff.js("return document.querySelectorAll('[role=\"option\"] :is(form, input, button, details)').length") == 0
+    assert ff.js("return document.querySelectorAll('.role :is(form, input, button, details)').length") == 0
+    # A per-role gateway's code opens this role only: the prompt says so.
+    assert ff.js("return document.querySelector('form.mfa .covers').textContent") == "The code covers this role only: gateway secure asks for one per role."
     assert assume_role_calls(world, "MfaAdmin") == [], "no STS call before the code is known"
 
     ff.type_keys("000000\n")  # AWS (the fake) rejects this code
@@ -483,7 +485,7 @@ def test_missing_host_says_how_to_install(ff):
             os.kill(pid, 15)
         wait_for(lambda: not ff.host_pids(binary()), what="the host to exit")
         ff.open("popup.html")
-        state = lambda: ff.js("const p = document.getElementById('problem'); return { shown: !p.hidden, problem: p.textContent, status: document.getElementById('status').textContent, rows: document.querySelectorAll('[role=option]').length };")
+        state = lambda: ff.js("const p = document.getElementById('problem'); return { shown: !p.hidden, problem: p.textContent, status: document.getElementById('status').textContent, rows: document.querySelectorAll('#roles .role').length };")
         problem = wait_for(lambda: (lambda s: s["shown"] and s["problem"])(state()), what="the missing-host message", diagnose=state)
         assert "not installed" in problem and "rolecall install" in problem, problem
         assert rows(ff) == []
@@ -712,10 +714,10 @@ class RoleBrowser:
 
 
 CHROMIUM_ROWS_JS = """
-return [...document.querySelectorAll('#roles [role="option"]')].map((o) => ({ id: o.dataset.role, open: o.dataset.open === 'true',
+return [...document.querySelectorAll('#roles .role')].map((o) => ({ id: o.dataset.role, open: o.dataset.open === 'true',
   mode: o.querySelector('.badge.mode')?.textContent ?? null, running: o.querySelector('.badge.open')?.textContent ?? null,
   time: o.querySelector('.badge.time')?.textContent ?? null,
-  actions: [...o.closest('li').querySelectorAll('.actions button')].map((b) => b.getAttribute('aria-label')) }));
+  actions: [...o.closest('.item').querySelectorAll('.tools .cell:is(.renew, .signOut):not([hidden]) button')].map((b) => b.getAttribute('aria-label')) }));
 """
 
 

@@ -98,7 +98,7 @@ def field_error(ff, scope, field):
 
 
 def popup_labels(ff):
-    return ff.js("return Object.fromEntries([...document.querySelectorAll('[role=\"option\"][data-role]')].map((o) => [o.dataset.role, o.querySelector('.label').textContent]))")
+    return ff.js("return Object.fromEntries([...document.querySelectorAll('#roles .role[data-role]')].map((o) => [o.dataset.role, o.querySelector('.label').textContent]))")
 
 
 def test_a_label_typed_in_the_options_page_shows_in_the_popup(ff, world):

@@ -50,8 +50,8 @@ def ff(world):
 
 
 ROWS_JS = """
-return [...document.querySelectorAll('#roles li.item')].map((li) => {
-  const o = li.querySelector('[role="option"]');
+return [...document.querySelectorAll('#roles .item')].map((li) => {
+  const o = li.querySelector('.role');
   return { id: o.dataset.role, label: o.querySelector('.label').textContent,
     pills: [...o.querySelectorAll('.badge')].map((b) => b.textContent),
     extra: li.querySelector('.extra')?.textContent ?? null, kind: li.querySelector('.error')?.dataset.kind ?? null };

@@ -1,8 +1,10 @@
 // What the popup's list shows and where: its items (section and group titles, role rows) for
-// the query, and which of them are drawn for the scroll position. The list is virtualised:
+// the query, which of them are drawn for the scroll position, and the line that says which
+// gateways need the day's code. The list is virtualised:
 // only the rows in view (and a few around) are in the document, so 10,000 roles draw as fast
 // as 20. Pure: heights in, positions out.
 import { groupRoles } from './roles.js';
+import { DEFAULT_MFA_SESSION_HOURS, clockTime } from './timeleft.js';
 
 // With an empty query: Favourites (pinned, in pin order), Recent (frecency), then the groups,
 // each role once (a role in the first two sections is not repeated in its group).
@@ -30,16 +32,23 @@ export function sectionItems(roles, byId, pins, recent) {
 }
 
 // The list as the popup draws it: `length` items, `at(k)` the k-th ({ kind, key, role?,
-// match? }), `roleIndex(k)` its place among the roles (-1 for a title), `roleCount`,
-// `roleAt(n)` the n-th role's id, `positionOf(id)` the item showing role `id` (or -1), and
-// `order()` every role id in order (for the arrow keys; made when first asked).
+// match? }), `roleIndex(k)` its place among the roles (-1 for a title), `titleOf(k)` the
+// item of the title that heads item k's section or group (-1 for none: a query's results),
+// `roleCount`, `roleAt(n)` the n-th role's id, `positionOf(id)` the item showing role `id`
+// (or -1), and `order()` every role id in order (for the arrow keys; made when first asked).
 
 // The sections and groups of an empty query (an array of items, kept while the roles and
 // favourites stay the same).
 export function sectionsModel(items) {
   const roleIndex = new Int32Array(items.length);
+  const titleOf = new Int32Array(items.length);
   const ids = [];
-  for (let k = 0; k < items.length; k++) roleIndex[k] = items[k].kind === 'role' ? ids.push(items[k].key) - 1 : -1;
+  let title = -1;
+  for (let k = 0; k < items.length; k++) {
+    if (items[k].kind === 'role') roleIndex[k] = ids.push(items[k].key) - 1;
+    else (roleIndex[k] = -1), (title = k);
+    titleOf[k] = title;
+  }
   let position = null; // role id → item, made when first asked (not for the first rows)
   return {
     length: items.length,
@@ -47,6 +56,7 @@ export function sectionsModel(items) {
     uniform: false,
     at: (k) => items[k],
     roleIndex: (k) => roleIndex[k],
+    titleOf: (k) => (k < titleOf.length ? titleOf[k] : -1),
     roleAt: (n) => ids[n],
     positionOf: (id) => {
       // The first rows are looked at first: the selection is usually one of them, and the map
@@ -85,6 +95,7 @@ export function resultsModel(ranked) {
       return { kind: 'role', key: role.id, role, match: ranked.matchAt(k) };
     },
     roleIndex: (k) => k,
+    titleOf: () => -1,
     roleAt: (n) => ranked.roleAt(n).id,
     positionOf: (id) => ranked.indexOf(id),
     order: () => (ids ??= Array.from({ length: ranked.length }, (_, k) => ranked.roleAt(k).id)),
@@ -147,4 +158,30 @@ export function scrollToShow(offsets, k, scrollTop, viewport) {
   if (top < scrollTop) return top;
   if (bottom > scrollTop + viewport) return Math.max(0, bottom - viewport);
   return scrollTop;
+}
+
+// The daily-MFA gateways whose next open needs a code (no MFA session yet today): the popup
+// says so once, in a line above the list, rather than marking each of their roles in red.
+// [{ gateway, roles, hours }] in listing order: how many roles the gateway has, and its MFA
+// session's length when the host says it (roles.list `mfa_session_hours`), else null.
+export function codeGateways(roles) {
+  const found = new Map();
+  for (const role of roles) {
+    if (role.mfa_mode !== 'daily') continue;
+    const name = role.source_name ?? role.gateway;
+    let g = found.get(name);
+    if (!g) found.set(name, (g = { gateway: name, roles: 0, hours: null, needs: false }));
+    g.roles++;
+    if (role.needs_code) g.needs = true;
+    if (g.hours === null && Number.isFinite(role.mfa_session_hours)) g.hours = role.mfa_session_hours;
+  }
+  return [...found.values()].filter((g) => g.needs).map(({ gateway, roles: n, hours }) => ({ gateway, roles: n, hours }));
+}
+
+// The line for one of them: `Gateway corp needs a code: it covers all its 12 roles until 18:40.`
+// (the session would start now).
+export function codeLine({ gateway, roles, hours }, now, locale) {
+  const h = Number.isFinite(hours) && hours > 0 ? hours : DEFAULT_MFA_SESSION_HOURS;
+  const which = roles === 1 ? 'its role' : `all its ${roles.toLocaleString('en-US')} roles`;
+  return `Gateway ${gateway} needs a code: it covers ${which} until ${clockTime(now + h * 3_600_000, locale)}.`;
 }

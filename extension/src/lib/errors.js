@@ -90,9 +90,12 @@ export function describeError(err) {
   const message = headline ?? (text || FALLBACK_MESSAGES[kind] || 'Something went wrong.');
   const out = { kind, message, next: nextStep(kind, data) };
   if (headline && text) out.details = text;
-  for (const field of ['gateway', 'mfa_serial', 'role', 'path', 'sso', 'field', 'catalog']) {
+  // mfa_required (protocol 7) also says the gateway's mode, how long a daily code lasts, and
+  // why its MFA command gave no code: the prompt shows them.
+  for (const field of ['gateway', 'mfa_serial', 'role', 'path', 'sso', 'field', 'catalog', 'mfa_mode', 'mfa_process_error']) {
     if (typeof data[field] === 'string') (out.data ??= {})[field] = data[field];
   }
+  if (Number.isInteger(data.mfa_session_hours) && data.mfa_session_hours > 0) (out.data ??= {}).mfa_session_hours = data.mfa_session_hours;
   // Which link of a role's `links` an edit's refusal is about.
   if (Number.isInteger(data.index) && data.index >= 0) (out.data ??= {}).index = data.index;
   return out;

@@ -1,22 +1,20 @@
 import { containerStyle } from './colors.js';
 import { cachedRead } from './cached.js';
 import { createConfigEdits } from './config-edits.js';
-import { CONTAINERS_KEY, applyRestyles, existingContainer, loadContainerMap, ownContainer, resolveContainer, restyles, rolesWithTabs, serialized } from './containers.js';
+import { CONTAINERS_KEY, SIGNED_OUT_KEY, applyRestyles, existingContainer, loadContainerMap, ownContainer, resolveContainer, restyles, rolesWithTabs, serialized } from './containers.js';
 import { RolecallError, describeError } from './errors.js';
 import { createLifecycle } from './lifecycle.js';
 import { nameCounts, uniqueContainerName } from './naming.js';
 import { openParams } from './landing.js';
-import { sectionItems } from './display.js';
-import { loadPrefs, noteVisit, recentIds } from './prefs.js';
+import { compact, createFirstScreens, keptPrefs, screenOf } from './first-screen.js';
+import { noteVisit } from './prefs.js';
 import { SETTINGS_KEY, loadSettings } from './settings.js';
 import { createSsoLogins, isVerificationUrl, oidcIsLoopback } from './sso.js';
 import { pickExistingTab, tabCreateProps } from './tabs.js';
 
 const MFA_CODE = /^\d{6}$/;
 
-// storage.local: the popup's last first screen (`keepFirstScreen`); gone at a sign-out
-// (`forgetFirstScreen`), made again without a role that left the listing (`dropLeftRoles`).
-export const FIRST_SCREEN_KEY = 'firstScreen';
+export { FIRST_SCREEN_KEY } from './first-screen.js';
 
 // Deep equality of plain JSON values (two role listings: a new one equal to the last keeps its
 // stamp, and the popup keeps its search index).
@@ -33,17 +31,6 @@ export function sameJson(a, b) {
   if (keys.length !== Object.keys(b).length) return false;
   for (const k of keys) if (!Object.hasOwn(b, k) || !sameJson(a[k], b[k])) return false;
   return true;
-}
-
-// JSON.stringify's replacer for role listings sent to the popup as text: no null, false or
-// empty list (it reads a missing field as none), nor what it does not use (`source`,
-// `mfa_mode`, `shadows_catalog`; `gateway` / `sso` when `source_name` says it): half the text
-// of 10,000 roles, and half the parsing.
-const UNUSED = new Set(['source', 'mfa_mode', 'shadows_catalog']);
-function compact(key, value) {
-  if (Array.isArray(this)) return value;
-  if (UNUSED.has(key) || ((key === 'gateway' || key === 'sso') && this.source_name !== undefined)) return undefined;
-  return value === null || value === false || (Array.isArray(value) && value.length === 0) ? undefined : value;
 }
 
 // A promise started now and read later: its rejection is not reported as unhandled when
@@ -86,6 +73,8 @@ export function createService({ api, client, now, timers }) {
   // Read on every click: kept in memory, read again when storage changes.
   const settingsNow = cachedRead(api, SETTINGS_KEY, loadSettings);
   const containerMapNow = cachedRead(api, CONTAINERS_KEY, loadContainerMap);
+  const prefsNow = keptPrefs(api);
+  const firstScreens = createFirstScreens({ storage: api.storage.local, clock, prefs: prefsNow, current: () => listing });
 
   // A host (protocol 5) answers as many roles as fit in one message and says where the
   // rest start (`next_cursor`); an older host answers them all at once. When the config
@@ -93,14 +82,19 @@ export function createService({ api, client, now, timers }) {
   // A host of protocol 6 sends compact roles (no null, false or empty fields: 2.8 instead
   // of 4.4 MB at 10,000 roles) and names the listing (`etag`): while its roles are those
   // the background has, it answers `unchanged` instead of sending them again.
-  async function fetchListing(previous) {
-    const compact = (await hostProtocol().catch(() => 1)) >= 6 ? { compact: true } : null;
+  // `onFirstPage`: the background's first listing asks a small first page (`limit`) and hands
+  // it over while the rest comes (see firstPagePreview).
+  async function fetchListing(previous, onFirstPage) {
+    const protocol = await hostProtocol().catch(() => 1);
+    const compact = protocol >= 6 ? { compact: true } : null;
+    const small = onFirstPage && protocol >= 5 ? { limit: FIRST_PAGE } : null;
     for (let attempt = 0; ; attempt++) {
       try {
         const match = compact && previous?.etag ? { if_none_match: previous.etag } : null;
-        const first = await client.request('roles.list', compact ? { ...compact, ...match } : undefined);
+        const first = await client.request('roles.list', compact || small ? { ...compact, ...match, ...small } : undefined);
         if (first.unchanged === true && match) return { roles: previous.roles, etag: first.etag };
         let { roles, next_cursor: cursor } = first;
+        if (small && typeof cursor === 'string') onFirstPage(roles);
         while (typeof cursor === 'string') {
           const page = await client.request('roles.list', { ...compact, cursor });
           roles = roles.concat(page.roles ?? []);
@@ -113,13 +107,27 @@ export function createService({ api, client, now, timers }) {
     }
   }
 
+  // The first listing's first page, while the rest of it is being listed: a promise of its
+  // roles (null once the whole listing is in, or failed).
+  const FIRST_PAGE = 100;
+  let firstPage = null;
+
   function listRoles() {
-    listingJob ??= fetchListing(listing)
+    if (listingJob) return listingJob;
+    let onFirstPage = null;
+    let done = () => {};
+    if (listing === null && firstPage === null) {
+      firstPage = new Promise((resolve) => {
+        onFirstPage = resolve;
+        done = () => resolve(null);
+      });
+    }
+    listingJob = fetchListing(listing, onFirstPage)
       .then(({ roles, etag }) => {
         if (!listing || (roles !== listing.roles && !sameJson(listing.roles, roles))) {
           listing = { stamp: `${epoch}.${++listings}`, roles };
           roleCache = new Map(roles.map((r) => [r.id, r]));
-          dropLeftRoles(listing).catch(() => {});
+          firstScreens.dropLeftRoles(listing).catch(() => {});
           restyleContainers(roles).catch(() => {});
         }
         listing.etag = etag;
@@ -127,15 +135,28 @@ export function createService({ api, client, now, timers }) {
       })
       .finally(() => {
         listingJob = null;
+        done();
+        if (listing === null) firstPage = null; // failed: the next try asks a first page again
       });
     return listingJob;
   }
 
   // Roles whose container has a tab and was not signed out since (the popup's "open" mark).
-  async function openTabs() {
+  // The last answer is kept until a tab opens or closes or a container is made or signed out
+  // (openChanged): a popup answered from the last listing (`cached`) gets it at once, and
+  // the current one with the fresh listing.
+  let lastOpen = null;
+  const openChanged = () => {
+    lastOpen = null;
+  };
+  api.storage.onChanged?.addListener((changes, area) => {
+    if (area === 'local' && (CONTAINERS_KEY in changes || SIGNED_OUT_KEY in changes)) openChanged();
+  });
+  async function openTabs({ cached = false } = {}) {
     if (!containers) return [];
-    const map = await loadContainerMap(api.storage.local);
-    return rolesWithTabs(map, await api.tabs.query({}), await lifecycle.signedOutStores());
+    if (cached && lastOpen) return lastOpen;
+    const [map, tabs, signedOut] = await Promise.all([containerMapNow(), api.tabs.query({}), lifecycle.signedOutStores()]);
+    return (lastOpen = rolesWithTabs(map, tabs, signedOut));
   }
 
   // A listing whose colour (or icon) for a role differs from its container's: the container
@@ -290,6 +311,18 @@ export function createService({ api, client, now, timers }) {
     return { ssoLogin: { sso, userCode: login.userCode, expiresAt: login.expiresAt } };
   }
 
+  // What the popup needs to show live consoles (host protocol 3), or null.
+  function consolesOf(host, mode) {
+    if ((host?.protocol ?? 1) < 3) return null;
+    const s = host.settings ?? {};
+    return {
+      renewBeforeMinutes: s.renew_before_minutes ?? 10,
+      autoRenew: s.auto_renew !== false,
+      cookieDomains: host.session_cookie_domains ?? [],
+      renew: mode === 'container' || mode === 'isolated_window',
+    };
+  }
+
   async function beginSsoLogin(sso) {
     const reply = await client.request('sso.login', { sso });
     const url = reply?.verification_uri_complete;
@@ -348,31 +381,33 @@ export function createService({ api, client, now, timers }) {
   // Firefox copies 10,000 role objects between pages far more slowly than one string.
   // `head`: with the text, the first `head` items of the list's sections (`head`, below).
   // Before the first listing is in, a `cached` ask with `head` gets the first screen kept from
-  // the last one (`preview: true`, no roles) when there is one.
-  async function roles({ prepare = true, cached = false, since = null, text = false, head = 0 } = {}) {
-    const prefs = head ? loadPrefs(api.storage).catch(() => ({ pins: [], frecency: {} })) : null;
+  // the last one (`preview: true`, no roles) when there is one, else the first screen of the
+  // listing's first page once that is in. `later`: a `cached` answer with `head` leaves the
+  // text out (`textLater: true`): the popup draws the first screen, then asks for the text
+  // (each message carries it through the parent process: 15-25 ms at 10,000 roles).
+  async function roles({ prepare = true, cached = false, since = null, text = false, head = 0, later = false } = {}) {
+    const prefs = head ? prefsNow().catch(() => ({ pins: [], frecency: {} })) : null;
     const settings = await settingsNow();
+    let fresh = false; // listed just now, while no preview could be drawn
     if (cached && text && head && listing === null) {
-      const early = await firstScreenKept(head, prepare);
-      if (early) return early;
+      listRoles().catch(() => {}); // under way while the kept first screen is read
+      const early = (await firstScreenKept(head)) ?? (await firstPagePreview(head, settings));
+      if (early) {
+        listThenPrepare(prepare);
+        return early;
+      }
+      fresh = listing !== null && lastInfo !== null;
     }
-    const stale = cached && listing !== null && lastInfo !== null;
+    const stale = cached && !fresh && listing !== null && lastInfo !== null;
     // host.info first: the listing asks for the protocol and gets this same answer.
-    const asked = stale ? lastInfo : info({ fresh: true });
-    const listed = stale ? listing.roles : listRoles();
-    const [host, list, open, mode] = await Promise.all([asked, listed, openTabs(), openMode(settings)]);
+    const asked = stale || fresh ? lastInfo : info({ fresh: true });
+    const listed = stale || fresh ? listing.roles : listRoles();
+    const [host, list, open, mode] = await Promise.all([asked, listed, openTabs({ cached: stale }), openMode(settings)]);
     const stamp = listing?.roles === list ? listing.stamp : null;
     // Chromium: the roles whose isolated window is running (the host sees their browser).
     const running = containers ? open : list.filter((r) => r.window_open).map((r) => r.id);
-    let consoles = null;
-    if ((host.protocol ?? 1) >= 3) {
-      const s = host.settings ?? {};
-      consoles = {
-        renewBeforeMinutes: s.renew_before_minutes ?? 10,
-        autoRenew: s.auto_renew !== false,
-        cookieDomains: host.session_cookie_domains ?? [],
-        renew: mode === 'container' || mode === 'isolated_window',
-      };
+    const consoles = consolesOf(host, mode);
+    if (consoles) {
       // Not waited for: the list shows now; tokens and the badge follow (the badge from the
       // fresh listing only).
       if (prepare) lifecycle.prepare(list).catch(() => {});
@@ -383,80 +418,19 @@ export function createService({ api, client, now, timers }) {
     if (since !== null && since === stamp) reply.unchanged = true;
     else if (text && stamp !== null) {
       const current = listing;
-      reply.rolesText = (current.text ??= JSON.stringify(list, compact));
-      if (head) reply.head = firstScreen(current, await prefs, head);
+      if (head) reply.head = firstScreens.of(current, await prefs, head);
+      if (head && later && stale) reply.textLater = true;
+      else reply.rolesText = (current.text ??= JSON.stringify(list, compact));
     } else reply.roles = list;
     return reply;
   }
 
-  // The popup's first screen: the first `n` items of its sections with an empty query
-  // (display.js: Favourites, Recent, then the groups), and how many titles and roles the
-  // sections hold in all. The popup draws these rows before it has parsed the whole listing
-  // (35 ms at 10,000 roles). Made once per listing and preferences.
-  function firstScreen(current, prefs, n) {
-    const byId = (current.byId ??= new Map(current.roles.map((r) => [r.id, r])));
-    const recent = recentIds(prefs, byId, clock(), { exclude: prefs.pins });
-    const key = JSON.stringify([n, prefs.pins, recent]);
-    if (current.head?.key !== key) {
-      const items = sectionItems(current.roles, byId, prefs.pins, recent);
-      const titles = items.reduce((sum, item) => sum + (item.kind === 'title'), 0);
-      const first = items.slice(0, n).map((item) => (item.kind === 'role' ? { ...item, role: JSON.parse(JSON.stringify(item.role, compact)) } : item));
-      current.head = { key, value: { items: first, titles, roles: items.length - titles } };
-      keepFirstScreen(n, current.head.value);
-    }
-    return current.head.value;
-  }
-
-  // The last first screen is kept in storage.local, so that an opening right after the browser
-  // or the extension started (the background has no listing yet: the host lists 10,000 roles
-  // in about half a second) draws it at once (`preview`), then the listing. Written when it
-  // changes (a new listing, other favourites or recents); read only before the first listing.
-  let firstScreenWritten = null;
-  let firstScreenForgets = 0; // sign-outs so far: a first screen made before one is not kept after it
-  function keepFirstScreen(n, value) {
-    const kept = JSON.stringify({ n, value });
-    if (kept === firstScreenWritten) return;
-    firstScreenWritten = kept;
-    api.storage.local.set({ [FIRST_SCREEN_KEY]: { n, value } }).catch(() => {});
-  }
-
-  // A sign-out (of one role or all: whenever the host is told session.forget) removes the
-  // kept first screen (its Favourites and Recent say which roles were used); the next popup
-  // opening keeps the one it is shown.
-  async function forgetFirstScreen() {
-    firstScreenForgets++;
-    firstScreenWritten = null;
-    if (listing) listing.head = null;
-    await api.storage.local.remove(FIRST_SCREEN_KEY).catch(() => {});
-  }
-
-  // A fresh listing without a role of the kept first screen: the first screen is made again
-  // from this listing, so the role is not shown (nor kept) after the next start.
-  async function dropLeftRoles(current) {
-    const forgets = firstScreenForgets;
-    const got = await api.storage.local.get(FIRST_SCREEN_KEY).catch(() => ({}));
-    const kept = got?.[FIRST_SCREEN_KEY];
-    if (!Array.isArray(kept?.value?.items) || !Number.isInteger(kept.n) || kept.n <= 0) return;
-    const byId = (current.byId ??= new Map(current.roles.map((r) => [r.id, r])));
-    if (kept.value.items.every((item) => item?.kind !== 'role' || byId.has(item.role?.id))) return;
-    const prefs = await loadPrefs(api.storage).catch(() => ({ pins: [], frecency: {} }));
-    if (listing !== current || forgets !== firstScreenForgets) return; // a newer listing, or a sign-out, meanwhile
-    firstScreen(current, prefs, kept.n);
-  }
-
-  async function firstScreenKept(n, prepare) {
-    const got = await api.storage.local.get(FIRST_SCREEN_KEY).catch(() => ({}));
-    const kept = got?.[FIRST_SCREEN_KEY];
-    if (kept?.n !== n || !Array.isArray(kept.value?.items) || listing !== null) return null;
-    // The listing (and, for a popup that prepares, the likely clicks' tokens) is under way;
-    // the popup asks for it once these rows are painted.
-    listRoles()
-      .then(async (list) => {
-        if (prepare && (await hostProtocol()) >= 3) await lifecycle.prepare(list);
-      })
-      .catch(() => {});
+  // Before the first listing: the first screen kept from the last one.
+  async function firstScreenKept(n) {
+    const [kept, open] = await Promise.all([firstScreens.read(n), openTabs().catch(() => [])]);
+    if (!kept || listing !== null) return null;
     return {
-      open: await openTabs().catch(() => []),
+      open,
       containers,
       mode: containers ? 'container' : null,
       consoles: null,
@@ -465,6 +439,38 @@ export function createService({ api, client, now, timers }) {
       stale: true,
       preview: true,
       head: kept.value,
+    };
+  }
+
+  // The listing (and, for a popup that prepares, the likely clicks' tokens) is under way; the
+  // popup asks for it once the preview's rows are painted.
+  function listThenPrepare(prepare) {
+    listRoles()
+      .then(async (list) => {
+        if (prepare && (await hostProtocol()) >= 3) await lifecycle.prepare(list);
+      })
+      .catch(() => {});
+  }
+
+  // A new profile's first popup (or the first after a sign-out and a restart: nothing kept)
+  // while the background's first listing comes in: the first screen of its first page, drawn
+  // as a preview (the first page is the config's first roles: the groups further down may
+  // get more rows once every role is in), with the live consoles it knows of.
+  async function firstPagePreview(n, settings) {
+    if (listing !== null) return null; // in already
+    const page = await Promise.race([listRoles().then(() => null, () => null), firstPage]);
+    if (!page || listing !== null) return null;
+    const [prefs, open, mode] = await Promise.all([prefsNow().catch(() => ({ pins: [], frecency: {} })), openTabs().catch(() => []), openMode(settings)]);
+    return {
+      open,
+      containers,
+      mode,
+      consoles: consolesOf(lastInfo, mode),
+      sso: ssoLogins.view(clock()),
+      stamp: null,
+      stale: true,
+      preview: true,
+      head: screenOf(page, new Map(page.map((r) => [r.id, r])), prefs, n, clock()),
     };
   }
 
@@ -598,7 +604,7 @@ export function createService({ api, client, now, timers }) {
     try {
       return await lifecycle.signOut(role);
     } finally {
-      await forgetFirstScreen();
+      await firstScreens.forget();
     }
   }
 
@@ -607,7 +613,7 @@ export function createService({ api, client, now, timers }) {
     try {
       return await lifecycle.signOutAll();
     } finally {
-      await forgetFirstScreen();
+      await firstScreens.forget();
     }
   }
 
@@ -619,8 +625,18 @@ export function createService({ api, client, now, timers }) {
     try {
       return await client.request('session.forget');
     } finally {
-      await forgetFirstScreen();
+      await firstScreens.forget();
     }
+  }
+
+  // Reads the settings, the container map, the favourites and the kept first screen once as
+  // the background starts, so the storage areas are open and the first popup's answer does
+  // not wait for them (their first read takes 100-250 ms while the browser starts).
+  function warm() {
+    settingsNow().catch(() => {});
+    containerMapNow().catch(() => {});
+    prefsNow().catch(() => {});
+    if (listing === null) firstScreens.prefetch(); // what a popup opened before the first listing draws
   }
 
   // The options page's Sign in of an Identity Center source: the popup's sign-in
@@ -665,5 +681,5 @@ export function createService({ api, client, now, timers }) {
     }
   }
 
-  return { handle, roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget, ssoLogin, ...edits, lifecycle };
+  return { handle, roles, open, renew, signOut, signOutAll, info: hostInfoReply, forget, ssoLogin, ...edits, lifecycle, warm, openChanged };
 }

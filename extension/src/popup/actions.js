@@ -130,7 +130,9 @@ export async function runRole(roleId, { action = 'open', background = false, mfa
   // submitted code asks again in the same prompt; anything else is an error.
   if (kind === 'mfa_required' || (kind === 'mfa_invalid' && mfaCode !== undefined)) {
     const rejected = kind === 'mfa_invalid' ? [reply.error.message, reply.error.next].filter(Boolean).join(' ') : null;
-    const mfa = { gateway: reply.error.data?.gateway ?? null, background, rejected, action, landing };
+    const data = reply.error.data ?? {};
+    // What the code covers (the gateway's mode and MFA session length), when the host says.
+    const mfa = { gateway: data.gateway ?? null, mode: data.mfa_mode ?? null, hours: data.mfa_session_hours ?? null, processError: data.mfa_process_error ?? null, background, rejected, action, landing };
     savePending(session, { role: roleId, gateway: mfa.gateway, background, action, landing }).catch(() => {});
     showPrompt(roleId, mfa);
     return;

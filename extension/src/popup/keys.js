@@ -1,20 +1,53 @@
 // The popup's input: the keyboard map (in the search box or on the list: the arrows, Page
-// Up/Down, Home/End, Enter, Escape), typing in the search box (a keystroke's search and
-// drawing, measured for tests/bench/popup_bench.py), and the clicks on the list's rows and
-// their tools (the rows are drawn and dropped as the list scrolls, so the list listens for
-// all of them). Keys in a prompt, a panel, a "Details" toggle or a Copy button inside the list
-// are theirs.
+// Up/Down, Home/End, Enter, Escape, and the selected row's shortcuts: Alt+P pin, Alt+R renew,
+// Alt+S sign out), typing in the search box (a keystroke's search and drawing, measured for
+// tests/bench/popup_bench.py), the clicks on the list's rows and their tools (the rows are
+// drawn and dropped as the list scrolls, so the list listens for all of them), and the help.
+// Keys in a prompt, a panel, a "Details" toggle or a Copy button inside the list are theirs.
 import { isDigitsOnly, moveSelection } from '../lib/roles.js';
 import { wantsBackground } from '../lib/tabs.js';
-import { activate, cancelConfirm, togglePanel, togglePinned } from './actions.js';
+import { activate, cancelConfirm, runRole, signOut, togglePanel, togglePinned } from './actions.js';
 import { refill, render } from './list.js';
-import { list, search$, status } from './page.js';
-import { computeDisplay, ensureParsed, state } from './state.js';
+import { $, list, say, search$, status } from './page.js';
+import { computeDisplay, ensureParsed, labelOf, state } from './state.js';
+
+// The selected row's shortcuts, by the key's place (not its character: Alt with a letter types
+// another character on macOS, and a layout may put the letter elsewhere). Alt, as no typing in
+// the search box uses it; AltGr (which types characters on many layouts) never counts.
+const SHORTCUT_KEYS = { KeyP: 'pin', KeyR: 'renew', KeyS: 'signOut' };
+
+function shortcutOf(e) {
+  if (!e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.getModifierState?.('AltGraph')) return null;
+  return SHORTCUT_KEYS[e.code] ?? null;
+}
+
+// Pin, renew or sign out the selected row; the focus stays where it was.
+function rowShortcut(which) {
+  const id = state.selected;
+  const role = id && state.byId.get(id);
+  if (!role) {
+    say('Pick a role first: ↓ or ↑, then the shortcut.');
+    return;
+  }
+  const live = Boolean(state.consoles && role.session);
+  const focused = document.activeElement;
+  if (which === 'pin') togglePinned(id);
+  else if (which === 'renew' && live && state.consoles.renew) runRole(id, { action: 'renew' });
+  else if (which === 'signOut' && live) signOut(id);
+  else say(`${labelOf(id)} has no console to ${which === 'renew' ? 'renew' : 'sign out of'}.`);
+  if (focused?.isConnected && document.activeElement !== focused) focused.focus();
+}
 
 const PAGE = 8;
 function onKey(e) {
   if (e.target !== search$ && e.target !== list) return;
   ensureParsed();
+  const shortcut = shortcutOf(e);
+  if (shortcut) {
+    e.preventDefault();
+    rowShortcut(shortcut);
+    return;
+  }
   const move = { ArrowDown: 1, ArrowUp: -1, PageDown: PAGE, PageUp: -PAGE }[e.key];
   if (move !== undefined) {
     e.preventDefault();
@@ -35,8 +68,12 @@ function onKey(e) {
     render();
   } else if (e.key === 'Enter') {
     e.preventDefault();
-    if (state.selected) activate(state.selected, { background: wantsBackground(e), landing: state.found?.landing ?? null });
+    if (state.preview && state.query.trim() !== '') enterWhenListed(wantsBackground(e));
+    else if (state.selected) activate(state.selected, { background: wantsBackground(e), landing: state.found?.landing ?? null });
     else if (isDigitsOnly(state.query)) status.textContent = 'Digits alone could be an MFA code: pick a role with ↓ or ↑, then press Enter.';
+  } else if (e.key === 'Escape' && !$('help').hidden) {
+    e.preventDefault();
+    toggleHelp(false);
   } else if (e.key === 'Escape' && state.confirming) {
     e.preventDefault();
     cancelConfirm();
@@ -47,6 +84,16 @@ function onKey(e) {
     state.query = '';
     refill();
   }
+}
+
+// Enter on a query typed before every role is in (the popup's first moments): it opens the
+// query's first match once they are, unless the query changed meanwhile.
+function enterWhenListed(background) {
+  const query = state.query;
+  state.preview.then(() => {
+    if (state.query !== query || state.preview) return;
+    if (state.selected) activate(state.selected, { background, landing: state.found?.landing ?? null });
+  });
 }
 
 function onInput() {
@@ -67,10 +114,10 @@ function onInput() {
   performance.measure('rolecall:draw', { start: searched });
 }
 
-// The role whose option was clicked, if any.
+// The role whose cell was clicked, if any.
 function roleOf(e) {
-  const option = e.target.closest?.('[role="option"]');
-  return option && list.contains(option) ? option.dataset.role : null;
+  const cell = e.target.closest?.('.role[data-role]');
+  return cell && list.contains(cell) ? cell.dataset.role : null;
 }
 
 function onClick(e) {
@@ -78,15 +125,26 @@ function onClick(e) {
   const tool = e.target.closest?.('button[data-tool]');
   if (tool && list.contains(tool)) {
     const roleId = tool.closest('[data-item]').dataset.item;
-    if (tool.dataset.tool === 'pin') togglePinned(roleId);
-    else togglePanel(roleId, tool.dataset.tool);
+    const which = tool.dataset.tool;
+    if (which === 'pin') togglePinned(roleId);
+    else if (which === 'renew') runRole(roleId, { action: 'renew' });
+    else if (which === 'signOut') signOut(roleId);
+    else togglePanel(roleId, which);
     return;
   }
   const id = roleOf(e);
   if (id) activate(id, { background: wantsBackground(e), landing: state.found?.landing ?? null });
 }
 
+// The help: what the keys do, under the ? button.
+function toggleHelp(show) {
+  const help = $('help');
+  help.hidden = !show;
+  $('help-button').setAttribute('aria-expanded', String(show));
+}
+
 export function listenForInput() {
+  $('help-button').addEventListener('click', () => toggleHelp($('help').hidden));
   list.addEventListener('mousedown', (e) => {
     if (e.button === 1 && roleOf(e)) e.preventDefault(); // no autoscroll on middle click
   });

@@ -1,15 +1,17 @@
 // Drawing the popup: `render`, the one entry point every change of the state calls (it brings
 // what the list shows up to date with the state, then draws it), the virtual list (which rows
-// are in the document for the scroll position, the space of the others, their measured
-// heights), the status line, the footer ("Sign out of all") and the time-left pills' ticking.
+// are in the document for the scroll position, in the rowgroups of their sections and groups,
+// the space of the others, their measured heights), the line naming the gateways that need
+// the day's code, the status line, the footer ("Sign out of all") and the time-left pills'
+// ticking.
 // One row's contents are rows.js's; the list's own caches (drawn rows, offsets, heights) are
 // here, out of the state.
 import { el, errorBlock } from '../lib/dom.js';
-import { PAST_HEAD, modelOffsets, scrollToShow, visibleRange } from '../lib/display.js';
+import { PAST_HEAD, codeLine, modelOffsets, scrollToShow, visibleRange } from '../lib/display.js';
 import { selectionFor } from '../lib/roles.js';
 import { consoleEnd, nextChangeIn } from '../lib/timeleft.js';
 import { $, act, list, problem, search$, status } from './page.js';
-import { keepDrawn, newRow, pillOf, roleRow, rowId, showMatches, showPill, syncChildren, titleRow } from './rows.js';
+import { keepDrawn, newRow, pillOf, roleRow, rowGroup, rowId, showMatches, showPill, syncChildren, titleRow } from './rows.js';
 import { canSignOutAll, computeDisplay, state } from './state.js';
 
 // The virtual list: where each item starts, heights measured where rows are taller than usual
@@ -19,10 +21,12 @@ const view = {
   heights: new Map(),
   usual: { title: 26, role: 42 },
   measured: { title: false, role: false },
-  rowNodes: new Map(), // item key → its <li>, reused while drawn (a focused control inside stays put), or for another role's row
+  rowNodes: new Map(), // item key → its row, reused while drawn (a focused control inside stays put), or for another role's row
+  groupNodes: new Map(), // title key → its rowgroup, while drawn
 };
 
 let firstRows = false;
+let rowCount = -1; // the grid's aria-rowcount: every role row, drawn or not
 let scrollFrame = 0; // a paint asked for the next frame
 
 // The space of the rows not drawn, above and below those that are (the list's ::before and
@@ -62,7 +66,9 @@ function paint() {
     if (want !== list.scrollTop) list.scrollTop = want;
   }
   state.reveal = false;
-  const { first, end, before, after } = visibleRange(view.offsets, list.scrollTop, viewport, 150);
+  // The first rows: only those in view (the popup shows them sooner); the rows around them
+  // come with the next paint (the listing's text, a scroll).
+  const { first, end, before, after } = visibleRange(view.offsets, list.scrollTop, viewport, firstRows ? 150 : 0);
   const items = [];
   for (let k = first; k < end; k++) items.push(model.at(k));
   while (items.at(-1) === PAST_HEAD) items.pop(); // past the first screen, before the listing is parsed
@@ -99,8 +105,9 @@ function paint() {
   keepDrawn(drawn);
   // A focused node that had to move (its row moved) gets the focus back.
   space(before, after + view.offsets[end] - view.offsets[last]);
-  syncChildren(list, nodes);
+  syncChildren(list, grouped(model, first, items, nodes));
   if (focused?.isConnected && document.activeElement !== focused) focused.focus();
+  if (rowCount !== model.roleCount) list.setAttribute('aria-rowcount', String((rowCount = model.roleCount)));
 
   // Measure what may differ from the usual heights: rows with a prompt, question, panel or
   // error (and those that just lost one), and the first title and row ever drawn, which set
@@ -150,6 +157,37 @@ function paint() {
   }
 }
 
+// The drawn rows in the rowgroups of their sections and groups (a section's title is drawn
+// inside its group; rows of a group whose title is above the window still go in its group,
+// so it is named): what the list holds. A query's results are rows of the grid itself.
+function grouped(model, first, items, nodes) {
+  const top = [];
+  const groups = new Map();
+  let group = null;
+  let kids = null;
+  for (let i = 0; i < nodes.length; i++) {
+    const t = model.titleOf(first + i);
+    if (t < 0) {
+      if (group) syncChildren(group, kids);
+      group = null;
+      top.push(nodes[i]);
+      continue;
+    }
+    const title = t === first + i ? items[i] : model.at(t);
+    if (group?.dataset.key !== title.key) {
+      if (group) syncChildren(group, kids);
+      group = view.groupNodes.get(title.key) ?? rowGroup(title);
+      groups.set(title.key, group);
+      kids = [];
+      top.push(group);
+    }
+    kids.push(nodes[i]);
+  }
+  if (group) syncChildren(group, kids);
+  view.groupNodes = groups;
+  return top;
+}
+
 // A row that changed height by itself (an error's Details opened or closed) is measured again.
 list.addEventListener('toggle', () => paint(), true);
 
@@ -165,6 +203,7 @@ list.addEventListener('scroll', () => {
 export function render() {
   if (state.dirty) computeDisplay();
   else state.selected = selectionFor(state.model, state.selected, state.query, state.picked);
+  renderCodes();
   paint();
   scheduleTick();
   renderFooter();
@@ -202,16 +241,35 @@ function scheduleTick() {
   if (!state.consoles) return;
   const now = Date.now();
   const waits = state.live.map(consoleEnd).filter((end) => end !== null).map((end) => nextChangeIn(end, now)).filter((ms) => ms !== null);
+  if (state.codes.length) waits.push(60_000 - (now % 60_000)); // the code line's "until"
   if (waits.length) tickTimer = setTimeout(tick, Math.min(...waits) + 50);
 }
 
 function tick() {
+  renderCodes();
   for (const node of list.querySelectorAll('[data-time-for]')) {
     const role = state.byId.get(node.dataset.timeFor);
     const pill = role && pillOf(role);
     if (pill) showPill(node, pill);
   }
   scheduleTick();
+}
+
+// The daily-MFA gateways that need the day's first code, one line each above the list (a
+// neutral mark on their rows): what one code covers, and until when if given now.
+const MAX_CODE_LINES = 3;
+let codesShown = '';
+function renderCodes() {
+  const now = Date.now();
+  const gateways = state.codes;
+  const lines = gateways.slice(0, MAX_CODE_LINES).map((g) => codeLine(g, now));
+  if (gateways.length > MAX_CODE_LINES) lines.push(`${gateways.length - MAX_CODE_LINES} more gateways need a code.`);
+  const key = lines.join('\n');
+  if (key === codesShown) return;
+  codesShown = key;
+  const codes = $('codes');
+  codes.replaceChildren(...lines.map((line) => el('p', {}, line)));
+  codes.hidden = lines.length === 0;
 }
 
 // "Sign out of all", asked twice: it ends every console at once.

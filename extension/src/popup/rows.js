@@ -1,25 +1,29 @@
-// One row of the list, drawn from the state and changing none of it: the option (colour dot,
-// label, second line, badges and time-left pill, the query's matches highlighted), its tools
-// (pin, region, links), its Renew / Sign out buttons, and what shows under it (progress, the
-// MFA prompt, the production question, a region or links panel, an error). The controls'
-// clicks go to `act` (page.js); list.js decides which rows are drawn and where.
+// One row of the list, drawn from the state and changing none of it. The list is a grid (the
+// search box its combobox): a row is the role's cell (colour dot, label; under it the account
+// and role name, then the badges and time-left pill, the query's matches highlighted), a
+// cell per tool (pin, region, links, and for a role with a console Renew and Sign out: shown
+// on the selected, pointed-at or focused row), and a cell for what shows under it (progress,
+// the MFA prompt, the production question, a region or links panel, an error). The
+// controls' clicks go to `act` (page.js); list.js decides which rows are drawn and where.
 import { containerStyle } from '../lib/colors.js';
 import { el, errorBlock } from '../lib/dom.js';
 import { landingName, regionsOf } from '../lib/landing.js';
 import { MODE_LABELS } from '../lib/multisession.js';
 import { confirmText, isProduction } from '../lib/risk.js';
 import { highlight } from '../lib/search.js';
-import { consolePill } from '../lib/timeleft.js';
+import { codeCovers, consolePill } from '../lib/timeleft.js';
 import { act } from './page.js';
 import { state } from './state.js';
 
 const PROGRESS = { open: 'Preparing the console…', renew: 'Renewing the console…', signOut: 'Signing out…', signedIn: 'Signed in: opening the console…' };
 
-// The n-th role's option id (for aria-activedescendant).
+// The n-th role's cell id (for aria-activedescendant).
 export const rowId = (index) => `role-${index}`;
 
+// The selected row's keyboard shortcuts (keys.js), named on its tools and in the help.
+export const SHORTCUTS = { pin: 'Alt+P', renew: 'Alt+R', signOut: 'Alt+S' };
+
 // Nodes kept across renders, so a focused control keeps the focus and a half-made choice stays.
-const actionNodes = new Map(); // role id → its Renew / Sign out buttons
 const pillNodes = new Map(); // role id → its time-left pill
 const panelNodes = new Map(); // role id → its open panel's node (focus, a choice)
 
@@ -31,7 +35,7 @@ export function dropPanel(roleId) {
 // The buttons and pills of rows no longer drawn are dropped (typing through 10,000 roles would
 // keep every row's otherwise). `drawn`: item key → node.
 export function keepDrawn(drawn) {
-  for (const nodes of [actionNodes, pillNodes]) for (const id of nodes.keys()) if (!drawn.has(id)) nodes.delete(id);
+  for (const id of pillNodes.keys()) if (!drawn.has(id)) pillNodes.delete(id);
 }
 
 // Only one prompt is up at a time, so its input and hint can have fixed ids.
@@ -49,15 +53,23 @@ function mfaForm(role, row) {
   });
   const hint = el('p', { id: 'mfa-hint', class: 'hint', role: 'alert' }, row.mfa.rejected ?? '');
   const renewing = row.mfa.action === 'renew';
-  const label = `MFA code for gateway '${row.mfa.gateway ?? role.source_name ?? role.gateway}'${renewing ? ' to renew the console' : ''}`;
+  const gateway = row.mfa.gateway ?? role.source_name ?? role.gateway;
+  const label = `MFA code for gateway '${gateway}'${renewing ? ' to renew the console' : ''}`;
+  // What the code covers: the mfa_required answer says the gateway's mode and session length
+  // (newer hosts); else the role's listing says the mode, and the session is the default's.
+  const covers = codeCovers({ gateway, mode: row.mfa.mode ?? role.mfa_mode, hours: row.mfa.hours ?? role.mfa_session_hours }, Date.now());
   const form = el(
     'form',
     { class: 'mfa extra', novalidate: true, dataset: { action: row.mfa.action } },
     el('label', { for: 'mfa-code' }, label),
+    covers ? el('p', { id: 'mfa-covers', class: 'covers' }, covers) : null,
+    // The gateway's MFA command ran and gave no code (protocol 7): why, in the host's words.
+    row.mfa.processError ? el('p', { class: 'process-error' }, `The MFA command gave no code: ${row.mfa.processError}`) : null,
     input,
     el('button', { type: 'submit' }, renewing ? 'Renew' : 'Open'),
     hint,
   );
+  if (covers) input.setAttribute('aria-describedby', 'mfa-covers mfa-hint');
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const code = input.value.replace(/\s+/g, '');
@@ -154,8 +166,10 @@ export function showPill(node, pill) {
   if (node.textContent !== pill.text) node.textContent = pill.text;
 }
 
-// Host protocol 3: the console's time left and `needs code` when the next open asks for one.
-// Older hosts: the MFA pill on every role of an MFA gateway, as before.
+// Host protocol 3: the console's time left and `needs code` when the next open asks for one
+// (neutral, not red: before the day's first code every role of a daily gateway needs one,
+// and the line above the list says so once). Older hosts: the MFA pill on every role of an
+// MFA gateway, as before.
 function lifePills(role) {
   if (!state.consoles) return [role.mfa ? el('span', { class: 'badge mfa', title: 'Opening may ask for an MFA code' }, 'MFA') : null];
   const pill = pillOf(role);
@@ -172,29 +186,9 @@ function lifePills(role) {
   ];
 }
 
-// Renew and Sign out for a role with a console, beside the option (controls may not sit in
-// an option). Kept across renders so a focused button keeps the focus.
-function rowActions(role) {
-  if (!state.consoles || !role.session) return null;
-  const label = role.label ?? role.id;
-  const key = `${label}|${state.consoles.renew}`;
-  const kept = actionNodes.get(role.id);
-  if (kept?.dataset.key === key) return kept;
-  const node = el(
-    'div',
-    { class: 'actions', dataset: { key } },
-    state.consoles.renew
-      ? el('button', { type: 'button', class: 'renew', 'aria-label': `Renew ${label}`, title: 'Extend this console now', onclick: () => act.runRole(role.id, { action: 'renew' }) }, 'Renew')
-      : null,
-    el('button', { type: 'button', class: 'sign-out', 'aria-label': `Sign out ${label}`, title: 'End this console and forget its credentials', onclick: () => act.signOut(role.id) }, 'Sign out'),
-  );
-  actionNodes.set(role.id, node);
-  return node;
-}
-
-// What a row last showed, per <li> (rows are reused, for the same role or another one): a
-// property is written only when it changes, since every write makes Firefox restyle or lay
-// out that part again.
+// What a row last showed, per row element (rows are reused, for the same role or another
+// one): a property is written only when it changes, since every write makes Firefox restyle
+// or lay out that part again.
 const shown = new WeakMap();
 
 function put(memo, key, value, apply) {
@@ -203,18 +197,20 @@ function put(memo, key, value, apply) {
   apply(value);
 }
 
-// Pin, region and links: small buttons after the option (the list listens for their clicks),
-// part of every row and updated in place, so a focused one keeps the focus.
+// The row's tools, each a cell of its own after the role's: pin, region, links, and for a
+// role with a console Renew and Sign out. Part of every row, shown on the row that is
+// selected, pointed at or holds the focus, and updated in place so a focused one keeps the
+// focus. (The list listens for their clicks.)
 function fillTools(tools, role, memo) {
   const label = role.label ?? role.id;
   const pinned = state.prefs.pins.includes(role.id);
   const panel = state.panels.get(role.id);
-  const [pin, region, links] = tools.children;
+  const [pin, region, links, renew, signOut] = memo.toolButtons ??= [...tools.querySelectorAll('button')];
   put(memo, 'pin', `${pinned}|${label}`, () => {
     pin.className = `tool pin${pinned ? ' on' : ''}`;
     pin.setAttribute('aria-label', `${pinned ? 'Unpin' : 'Pin'} ${label}`);
     pin.setAttribute('aria-pressed', pinned ? 'true' : 'false');
-    pin.title = pinned ? 'Remove from Favourites' : 'Add to Favourites';
+    pin.title = `${pinned ? 'Remove from Favourites' : 'Add to Favourites'} (${SHORTCUTS.pin})`;
     pin.textContent = pinned ? '★' : '☆';
   });
   put(memo, 'region', `${panel === 'region'}|${label}`, () => {
@@ -222,9 +218,18 @@ function fillTools(tools, role, memo) {
     region.setAttribute('aria-expanded', panel === 'region' ? 'true' : 'false');
   });
   put(memo, 'links', role.links?.length ? `${panel === 'links'}|${label}` : '', (key) => {
-    links.hidden = key === '';
+    links.parentNode.hidden = key === '';
     links.setAttribute('aria-label', `Links of ${label}`);
     links.setAttribute('aria-expanded', panel === 'links' ? 'true' : 'false');
+  });
+  // Renew where a console can be renewed from here (containers, isolated windows).
+  const live = Boolean(state.consoles && role.session);
+  put(memo, 'live', live ? `${state.consoles.renew}|${label}` : '', (key) => {
+    renew.parentNode.hidden = !(live && state.consoles.renew);
+    signOut.parentNode.hidden = !live;
+    if (key === '') return;
+    renew.setAttribute('aria-label', `Renew ${label}`);
+    signOut.setAttribute('aria-label', `Sign out ${label}`);
   });
 }
 
@@ -251,67 +256,82 @@ export function showMatches(ranges) {
 
 const SHOWN_FIELD = { id: (r) => r.id, group: (r) => r.group, region: (r) => r.region, source: (r) => r.source_name ?? r.gateway ?? r.sso };
 
+// A tool: a button in a cell of its own.
+const tool = (name, attrs, text) => el('span', { role: 'gridcell', class: `cell ${name}` }, el('button', { type: 'button', dataset: { tool: name }, ...attrs }, text));
+
 // A row's fixed parts, cloned when more rows are drawn than there were (cheaper than building
 // them node by node). The label and the second line are one text node each.
 const ROW = el(
-  'li',
-  { class: 'item', role: 'none' },
-  el('div', { class: 'role', role: 'option' }, el('span', { class: 'dot', 'aria-hidden': 'true' }), el('span', { class: 'main' }, el('div', { class: 'label' }, ''), el('div', { class: 'meta' }, '')), el('span', { class: 'badges' })),
+  'div',
+  { class: 'item', role: 'row' },
   el(
     'div',
-    { class: 'tools' },
-    el('button', { type: 'button', class: 'tool pin', dataset: { tool: 'pin' } }),
-    el('button', { type: 'button', class: 'tool region', dataset: { tool: 'region' }, title: 'Open in another region' }),
-    el('button', { type: 'button', class: 'tool links', dataset: { tool: 'links' }, title: 'Named console pages', hidden: true }, '…'),
+    { class: 'role', role: 'gridcell' },
+    el('span', { class: 'dot', 'aria-hidden': 'true' }),
+    el('span', { class: 'main' }, el('span', { class: 'label' }, ''), el('span', { class: 'line' }, el('span', { class: 'meta' }, ''), el('span', { class: 'badges' }))),
+  ),
+  el(
+    'div',
+    { class: 'tools', role: 'none' },
+    tool('pin', { class: 'tool pin', 'aria-keyshortcuts': SHORTCUTS.pin }),
+    tool('region', { class: 'tool region', title: 'Open in another region' }),
+    tool('links', { class: 'tool links', title: 'Named console pages' }, '…'),
+    tool('renew', { class: 'tool text renew', title: `Extend this console now (${SHORTCUTS.renew})`, 'aria-keyshortcuts': SHORTCUTS.renew }, 'Renew'),
+    tool('signOut', { class: 'tool text sign-out', title: `End this console and forget its credentials (${SHORTCUTS.signOut})`, 'aria-keyshortcuts': SHORTCUTS.signOut }, 'Sign out'),
   ),
 );
+for (const cell of ROW.querySelectorAll('.cell.links, .cell.renew, .cell.signOut')) cell.hidden = true;
 
 export const newRow = () => ROW.cloneNode(true);
 
-// A section's or group's title.
-export const titleRow = (item) => el('li', { class: 'group-title', role: 'presentation', dataset: { key: item.key } }, item.text);
+// A section's or group's title: seen, not read (its rowgroup is named after it).
+export const titleRow = (item) => el('div', { class: 'group-title', 'aria-hidden': 'true', dataset: { key: item.key } }, item.text);
 
-// Fills `li` (this role's row, a row freed by another role, or a fresh one) for role item
+// The rows of a section or group: a rowgroup named after its title.
+export const rowGroup = (item) => el('div', { class: 'rowgroup', role: 'rowgroup', 'aria-label': item.text, dataset: { key: item.key } });
+
+// Fills `node` (this role's row, a row freed by another role, or a fresh one) for role item
 // `item`, the n-th role of the list; the highlight's ranges go into `ranges`.
-export function roleRow(li, item, n, ranges) {
+export function roleRow(node, item, n, ranges) {
   const role = item.role;
   const row = state.rows.get(role.id);
   const terms = state.found?.terms;
   const selected = state.selected === role.id;
-  let memo = shown.get(li);
-  if (!memo) shown.set(li, (memo = {}));
-  put(memo, 'item', role.id, (id) => (li.dataset.item = id));
-  // The option holds only what names the role; prompts, questions, panels and errors go beside
-  // it, outside the option (an option's content is read as its name and may hold no controls),
-  // so clicks there never count as a click on the role.
-  const option = li.firstElementChild;
-  const tools = (memo.tools ??= li.querySelector(':scope > .tools'));
-  const [dot, main, badges] = option.children;
+  let memo = shown.get(node);
+  if (!memo) shown.set(node, (memo = {}));
+  put(memo, 'item', role.id, (id) => (node.dataset.item = id));
+  // The role's cell holds only what names the role; its tools are cells beside it, and
+  // prompts, questions, panels and errors a cell under it, so clicks there never count as a
+  // click on the role.
+  const cell = node.firstElementChild;
+  const tools = (memo.tools ??= cell.nextElementSibling);
+  const [dot, main] = cell.children;
+  const [labelNode, line] = main.children;
+  const [metaNode, badges] = line.children;
   const production = isProduction(role);
-  put(memo, 'id', rowId(n), (id) => (option.id = id));
-  put(memo, 'class', production, () => (option.className = production ? 'role production' : 'role'));
+  put(memo, 'id', rowId(n), (id) => (cell.id = id));
+  put(memo, 'class', production, () => (cell.className = production ? 'role production' : 'role'));
   put(memo, 'selected', selected, () => {
-    option.setAttribute('aria-selected', selected ? 'true' : 'false');
-    li.classList.toggle('current', selected); // its tools show
+    cell.setAttribute('aria-selected', selected ? 'true' : 'false');
+    node.classList.toggle('current', selected); // its tools show
   });
-  put(memo, 'busy', row?.phase === 'busy', (busy) => (busy ? option.setAttribute('aria-busy', 'true') : option.removeAttribute('aria-busy')));
-  put(memo, 'posinset', n, () => option.setAttribute('aria-posinset', String(n + 1)));
-  put(memo, 'setsize', state.model.roleCount, (size) => option.setAttribute('aria-setsize', String(size)));
+  put(memo, 'busy', row?.phase === 'busy', (busy) => (busy ? node.setAttribute('aria-busy', 'true') : node.removeAttribute('aria-busy')));
+  put(memo, 'rowindex', n, () => node.setAttribute('aria-rowindex', String(n + 1)));
   put(memo, 'role', role, () => {
-    option.title = `arn:${role.partition ?? 'aws'}:iam::${role.account_id}:role/${role.role_name}`;
-    option.dataset.role = role.id;
+    cell.title = `arn:${role.partition ?? 'aws'}:iam::${role.account_id}:role/${role.role_name}`;
+    cell.dataset.role = role.id;
   });
-  put(memo, 'open', state.open.has(role.id), (open) => (option.dataset.open = open ? 'true' : 'false'));
+  put(memo, 'open', state.open.has(role.id), (open) => (cell.dataset.open = open ? 'true' : 'false'));
   put(memo, 'dot', containerStyle(role, role.account_id).color, (color) => (dot.className = `dot c-${color}`));
   const label = role.label ?? role.id;
-  const labelText = main.firstElementChild.firstChild;
+  const labelText = labelNode.firstChild;
   put(memo, 'label', label, () => (labelText.data = label));
   // The second line: account and role name, and what else the query matched (a group, a
-  // region, a source, an id), so the user sees why the row is there.
+  // region, a source, an id), so the user sees why the row is there; then the badges.
   const also = item.match && SHOWN_FIELD[item.match.field]?.(role);
   const account = String(role.account_id ?? '');
   const roleName = String(role.role_name ?? '');
-  const metaText = main.lastElementChild.firstChild;
+  const metaText = metaNode.firstChild;
   const meta = `${account} · ${roleName}${also ? ` · ${also}` : ''}`;
   put(memo, 'meta', meta, () => (metaText.data = meta));
   if (terms?.length && highlights) {
@@ -329,7 +349,8 @@ export function roleRow(li, item, n, ranges) {
   put(memo, 'badges', badgeKey, () =>
     badges.replaceChildren(
       ...[
-        production ? el('span', { class: 'badge risk', title: 'Production: asks before it opens' }, 'production') : null,
+        // Compact: the row's red edge says it too, and the label needs the room.
+        production ? el('span', { class: 'badge risk', title: 'Production: asks before it opens' }, 'prod') : null,
         landing ? el('span', { class: 'badge landing', title: 'Enter opens the console here' }, `→ ${landing}`) : null,
         ...lifePills(role),
         open ? el('span', { class: 'badge open', title: state.containers ? 'This role\'s container has a tab open' : 'This role\'s window is running' }, state.containers ? 'open' : 'running') : null,
@@ -341,10 +362,13 @@ export function roleRow(li, item, n, ranges) {
   const pillNode = pill && pillNodes.get(role.id);
   if (pillNode) showPill(pillNode, pill);
   fillTools(tools, role, memo);
-  const actions = rowActions(role);
   const extra = rowExtra(role, row);
-  put(memo, 'children', actions || extra ? {} : null, () => syncChildren(li, [option, actions, tools, extra].filter(Boolean)));
-  return li;
+  put(memo, 'extra', extra, () => {
+    const holder = (memo.extraCell ??= el('div', { class: 'extra-cell', role: 'gridcell' }));
+    if (extra) syncChildren(holder, [extra]);
+    syncChildren(node, extra ? [cell, tools, holder] : [cell, tools]);
+  });
+  return node;
 }
 
 // Makes `parent`'s children `nodes`, in order, moving as few as possible: a node already in

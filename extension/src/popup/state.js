@@ -3,7 +3,7 @@
 // model), what is selected, and what is pending on a row (busy, a prompt, a question, an
 // error, a panel open). Nothing here touches the page: list.js draws the state (render, the
 // one entry point), actions.js and keys.js change it, listing.js fills it from the background.
-import { headModel, resultsModel, sectionItems, sectionsModel } from '../lib/display.js';
+import { codeGateways, headModel, resultsModel, sectionItems, sectionsModel } from '../lib/display.js';
 import { rankOf, recentIds } from '../lib/prefs.js';
 import { selectionFor } from '../lib/roles.js';
 import { buildIndex, search } from '../lib/search.js';
@@ -13,6 +13,7 @@ export const state = {
   roles: [],
   byId: new Map(),
   live: [], // the roles with a console (the pills that count down, the footer)
+  codes: [], // the daily-MFA gateways that need the day's first code (display.js codeGateways)
   stamp: null, // the background's name for this listing
   index: null, // the search index: built once per listing, when first needed or the browser is idle
   open: new Set(), // role ids whose container has a tab (Chromium: whose isolated window runs)
@@ -58,6 +59,7 @@ export function setRoles(roles, stamp) {
   state.stamp = stamp ?? null;
   state.byId = new Map(roles.map((r) => [r.id, r]));
   state.live = roles.filter((r) => r.session);
+  state.codes = codeGateways(roles);
   state.index = null;
   state.found = null;
   state.sections = null;
@@ -68,6 +70,8 @@ export function setRoles(roles, stamp) {
 export function setHead(head) {
   const roles = head.items.filter((item) => item.kind === 'role').map((item) => item.role);
   setRoles(roles, null);
+  // Of every role, not only these (a kept first screen's, from storage: checked).
+  state.codes = (Array.isArray(head.codes) ? head.codes : []).filter((g) => typeof g?.gateway === 'string' && Number.isInteger(g.roles) && g.roles > 0);
   state.sections = headModel(head);
 }
 
