@@ -21,7 +21,7 @@
 set -euo pipefail
 # The docs a user of the binary reads (README links to them); the archive and the package
 # carry them beside README.
-USER_DOCS=(docs/INSTALL.md docs/CLI.md docs/CONFIGURATION.md docs/BROWSER.md docs/TROUBLESHOOTING.md docs/SECURITY.md)
+USER_DOCS=(docs/INSTALL.md docs/CLI.md docs/CONFIGURATION.md docs/BROWSER.md docs/TROUBLESHOOTING.md docs/SECURITY.md docs/popup.png)
 cd "$(dirname "$0")/.."
 REPO=$PWD
 
@@ -161,7 +161,10 @@ if $deb; then
   gzip -9n <README.md >"$root/usr/share/doc/rolecall/README.md.gz"
   mkdir -p "$root/usr/share/doc/rolecall/docs"
   for doc in "${USER_DOCS[@]}"; do
-    gzip -9n <"$doc" >"$root/usr/share/doc/rolecall/docs/$(basename "$doc").gz"
+    case "$doc" in
+      *.md) gzip -9n <"$doc" >"$root/usr/share/doc/rolecall/docs/$(basename "$doc").gz" ;;
+      *) cp "$doc" "$root/usr/share/doc/rolecall/docs/" ;; # the picture: compressed already
+    esac
   done
   cp LICENSE-MIT LICENSE-APACHE "$stage/THIRD-PARTY-LICENSES.md" "$root/usr/share/doc/rolecall/"
 

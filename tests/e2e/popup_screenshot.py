@@ -4,10 +4,10 @@ headless Firefox ESR at the popup's width (400 px), the real host against the lo
 on a realistic day: a few groups, a favourite, a live console with its time left, a
 production role, and the line that says which gateway needs the day's code.
 
-    /work/tools/rc-session python tests/e2e/popup_screenshot.py [--out docs/popup.png]
+    bash tests/run --session .venv/bin/python tests/e2e/popup_screenshot.py [--out docs/popup.png]
 
-(any private D-Bus session with an unlocked keyring will do: the gateways' keys go there).
-It builds nothing: run `node extension/build.mjs` first."""
+(tests/run's keyring session: a private D-Bus and an unlocked throwaway keyring, where the
+gateways' keys go; it builds the host and the extension first)."""
 
 import argparse
 import base64

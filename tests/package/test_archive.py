@@ -35,7 +35,7 @@ CONTENTS = {
     "docs",
 }
 # The docs README links to, beside it (packaging/release.sh USER_DOCS).
-USER_DOCS = ("INSTALL.md", "CLI.md", "CONFIGURATION.md", "BROWSER.md", "TROUBLESHOOTING.md", "SECURITY.md")
+USER_DOCS = ("INSTALL.md", "CLI.md", "CONFIGURATION.md", "BROWSER.md", "TROUBLESHOOTING.md", "SECURITY.md", "popup.png")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -149,7 +149,7 @@ def test_the_extension_packages_are_the_built_ones(unpacked):
     # Every docs/ file README links to travels with it.
     import re
 
-    linked = set(re.findall(r"\]\(docs/([A-Za-z_]+\.md)", (REPO / "README.md").read_text()))
+    linked = set(re.findall(r"\]\(docs/([A-Za-z_]+\.(?:md|png))", (REPO / "README.md").read_text()))
     missing = linked - set(USER_DOCS) - {"PROTOCOL.md", "DESIGN.md", "BENCHMARKS.md", "FUZZING.md"}
     assert not missing, f"README links to docs the archive lacks: {missing}"
 

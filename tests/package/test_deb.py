@@ -37,7 +37,7 @@ USER_DOCS = ("INSTALL.md", "CLI.md", "CONFIGURATION.md", "BROWSER.md", "TROUBLES
 DOCS = {
     "/usr/share/doc/rolecall/" + n
     for n in ("copyright", "README.md.gz", "LICENSE-MIT", "LICENSE-APACHE", "THIRD-PARTY-LICENSES.md")
-} | {f"/usr/share/doc/rolecall/docs/{n}.gz" for n in USER_DOCS}
+} | {f"/usr/share/doc/rolecall/docs/{n}.gz" for n in USER_DOCS} | {"/usr/share/doc/rolecall/docs/popup.png"}
 
 pytestmark = pytest.mark.skipif(not DEB.is_file() or not WORK.is_dir(), reason="run by tests/package.sh deb")
 
@@ -165,6 +165,8 @@ def test_installed_extension_readme_and_licences_are_the_built_ones():
     for name in USER_DOCS:
         packed = Path(f"/usr/share/doc/rolecall/docs/{name}.gz").read_bytes()
         assert gzip.decompress(packed) == (REPO / "docs" / name).read_bytes(), name
+    # README's picture of the popup, as it is (a PNG is compressed already).
+    assert Path("/usr/share/doc/rolecall/docs/popup.png").read_bytes() == (REPO / "docs" / "popup.png").read_bytes()
     for name in ("LICENSE-MIT", "LICENSE-APACHE"):
         assert Path(f"/usr/share/doc/rolecall/{name}").read_bytes() == (REPO / name).read_bytes()
     assert "MIT OR Apache-2.0" in Path("/usr/share/doc/rolecall/copyright").read_text()
