@@ -469,3 +469,26 @@ def firefox_on_popup(env, extension_dir, host_binary, prefs=None):
         raise
     finally:
         browser.stop()
+
+
+def stop_hosts(browser, program):
+    """Ends the native hosts `browser` started from `program` (in its process group, naming it
+    on their command line), so that the next request starts one anew."""
+
+    def running():
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and os.getpgid(int(proc.name)) == browser.proc.pid:
+                    if program.encode() in (proc / "cmdline").read_bytes():
+                        found.append(int(proc.name))
+            except (OSError, ProcessLookupError):
+                pass
+        return found
+
+    for pid in running():
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    wait_for(lambda: not running(), what=f"{program} to exit")

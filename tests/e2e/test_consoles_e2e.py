@@ -14,9 +14,7 @@ Firefox ESR, the real host, moto and the federation/console fakes.
 
 Cases run in file order and share one browser."""
 
-import datetime as dt
 import json
-import os
 import sys
 import tempfile
 import time
@@ -31,6 +29,7 @@ sys.path[:0] = [str(HERE), str(REPO / "tests" / "lib")]
 from drivers import firefox_on_popup, wait_for  # noqa: E402
 from host import binary, cli  # noqa: E402
 from stack import AwsStack, rolecall_env, setup  # noqa: E402
+from state_file import edit_state, rfc3339  # noqa: E402
 
 DIST = REPO / "extension" / "dist"
 ROLES = [("r1", "111111111111", "One"), ("r2", "222222222222", "Two"), ("r3", "333333333333", "Three")]
@@ -126,19 +125,8 @@ def titles_after_reload(ff, world, ids):
     return {t["id"]: t["title"] for t in done}
 
 
-def rfc3339(minutes_from_now):
-    t = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=minutes_from_now)
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def edit_state(world, role_id, **fields):
-    """Moves a role's times in the host's state file (as time passing would), atomically."""
-    path = world["state"]
-    state = json.loads(path.read_text())
-    state["roles"].setdefault(role_id, {}).update(fields)
-    tmp = path.with_name(".state.json.test")
-    tmp.write_text(json.dumps(state))
-    os.replace(tmp, path)
 
 
 def test_sign_out_of_all_is_hidden_without_a_console(ff):

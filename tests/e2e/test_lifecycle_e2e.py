@@ -27,6 +27,7 @@ sys.path[:0] = [str(HERE), str(REPO / "tests" / "lib")]
 from drivers import firefox_on_popup, wait_for  # noqa: E402
 from host import binary, cli  # noqa: E402
 from stack import AwsStack, rolecall_env  # noqa: E402
+from state_file import edit_state, rfc3339  # noqa: E402
 
 DIST = REPO / "extension" / "dist"
 MFA_SERIAL = "arn:aws:iam::999999999999:mfa/gateway"
@@ -184,19 +185,8 @@ def logins(world, role_id):
     return [entry for entry in world["aws"].stats()["logins"] if entry["arn"].startswith(arn_prefix(role_id))]
 
 
-def rfc3339(minutes_from_now):
-    t = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=minutes_from_now)
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def edit_state(world, role_id, **fields):
-    """Moves a role's times in the host's state file (as time passing would), atomically."""
-    path = world["state"]
-    state = json.loads(path.read_text())
-    state["roles"].setdefault(role_id, {}).update(fields)
-    tmp = path.with_name(".state.json.test")
-    tmp.write_text(json.dumps(state))
-    os.replace(tmp, path)
 
 
 # ---------- cases ----------

@@ -10,8 +10,6 @@ host: the fields read-only with a note.
 Cases run in file order and share one browser."""
 
 import json
-import os
-import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -22,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path[:0] = [str(HERE), str(REPO / "tests" / "lib")]
 
-from drivers import SYSTEM_HOST, firefox_on_popup, wait_for  # noqa: E402
+from drivers import SYSTEM_HOST, firefox_on_popup, stop_hosts, wait_for  # noqa: E402
 from host import binary, cli  # noqa: E402
 from stack import AwsStack, rolecall_env, setup  # noqa: E402
 
@@ -260,25 +258,6 @@ while True:
 """
 
 
-def stop_hosts(ff, program):
-    """Ends the hosts this Firefox started from `program`, so the next request starts one anew."""
-
-    def running():
-        found = []
-        for proc in Path("/proc").iterdir():
-            try:
-                if proc.name.isdigit() and os.getpgid(int(proc.name)) == ff.proc.pid and program.encode() in (proc / "cmdline").read_bytes():
-                    found.append(int(proc.name))
-            except (OSError, ProcessLookupError):
-                pass
-        return found
-
-    for pid in running():
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    wait_for(lambda: not running(), what=f"{program} to exit")
 
 
 @pytest.mark.skipif(SYSTEM_HOST, reason="needs the per-user manifest to point at another host")
