@@ -125,6 +125,52 @@ def test_a_file_catalogue_is_listed_mapped_read_only_and_opens(rc, aws, tmp_path
     assert not list((rc.config_dir / "catalogs").iterdir())
 
 
+def test_a_role_a_catalogue_drops_does_not_open_from_a_running_hosts_memory(rc, aws, tmp_path):
+    """A role a catalogue no longer lists (left out of an accepted new copy, or the catalogue
+    removed) loses its cached session in the keyring and, through the forget marker, in a
+    running host's memory with its prepared token: listed again, it is assumed afresh."""
+    rc.add_gateway("team")
+    cat = write(tmp_path / "c.toml", CATALOGUE)
+    assert rc.cli("catalog", "add", "c", "--file", str(cat)).returncode == 0
+    h = rc.host()
+
+    def opened_afresh():
+        before = aws.stats()["sts_requests"].get("AssumeRole", 0)
+        res = h.call("console.open", {"role": "shared-prod"})["result"]
+        assert res["cached"] is False and res["prepared"] is False, res
+        assert aws.stats()["sts_requests"]["AssumeRole"] == before + 1
+
+    def cached_and_prepared():
+        assert "result" in h.call("console.open", {"role": "shared-prod"})
+        assert h.call("console.open", {"role": "shared-prod"})["result"]["cached"] is True
+        assert h.call("console.prepare", {"roles": ["shared-prod"]})["result"] == {"prepared": ["shared-prod"]}
+
+    # Left out of a new copy, then listed again.
+    cached_and_prepared()
+    without = CATALOGUE.split("[[role]]\nid = \"shared-dev\"")[0].replace(
+        '[[role]]\nid = "shared-prod"', '[[role]]\nid = "shared-other"'
+    )
+    cat.write_text(without)
+    r = rc.cli("catalog", "update", "c", "--accept")
+    assert r.returncode == 0 and "adds 1 role, removes 3" in r.stdout, (r.stdout, r.stderr)
+    assert "shared-prod" not in roles_by_id(h)
+    cat.write_text(CATALOGUE)
+    assert rc.cli("catalog", "update", "c", "--accept").returncode == 0
+    opened_afresh()
+
+    # The catalogue removed, then added again.
+    cached_and_prepared()
+    assert rc.cli("catalog", "remove", "c").returncode == 0
+    assert rc.cli("catalog", "add", "c", "--file", str(cat)).returncode == 0
+    opened_afresh()
+    # A role the update keeps keeps its session.
+    assert h.call("console.open", {"role": "shared-prod"})["result"]["cached"] is True
+    cat.write_text(CATALOGUE.replace('label = "Shared development"', 'label = "Dev"'))
+    assert rc.cli("catalog", "update", "c", "--accept").returncode == 0
+    assert h.call("console.open", {"role": "shared-prod"})["result"]["cached"] is True
+    assert h.close() == 0
+
+
 def test_a_changed_file_is_refused_until_accepted(rc, tmp_path):
     rc.add_gateway("team")
     cat = write(tmp_path / "c.toml", CATALOGUE)

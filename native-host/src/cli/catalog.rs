@@ -237,6 +237,15 @@ fn update(app: &App, a: UpdateArgs, out: Out) -> Result<(), CliError> {
             }
             *slot = accepted.clone();
             catalogs::store(app, &config, &accepted, &bytes)?;
+            if let Some(old) = &previous {
+                let listed = app.load_effective()?;
+                let left = old
+                    .iter()
+                    .filter(|r| listed.config.role(&r.id).is_none())
+                    .map(|r| r.id.clone())
+                    .collect();
+                forget_left(app, left);
+            }
             let what = match (changed, &previous) {
                 (false, _) => "unchanged".to_owned(),
                 (true, Some(old)) => format!(
@@ -290,17 +299,28 @@ fn remove(app: &App, name: &str, out: Out) -> Result<(), CliError> {
         config::save(app.config_path(), &config)?;
     }
     catalogs::remove_copies(&app.config_dir(), name);
-    // Cached sessions must not outlive their roles.
-    for id in &roles {
-        let _ = app.secrets().forget_session(id);
-    }
+    let listed = roles.len();
+    forget_left(app, roles);
     w(
         out,
-        &format!(
-            "Catalogue '{name}' removed ({} of its roles were listed).",
-            roles.len()
-        ),
+        &format!("Catalogue '{name}' removed ({listed} of its roles were listed)."),
     )
+}
+
+/// Roles a catalogue no longer lists (removed, or left out of its new copy): their cached
+/// sessions must not outlive them, in the keyring or, through the forget marker, in a
+/// running host's memory, so a role listed again under the id is assumed afresh. The
+/// catalogue change itself has landed: a failure here is a warning.
+fn forget_left(app: &App, roles: Vec<String>) {
+    if roles.is_empty() {
+        return;
+    }
+    let forgot = runtime().and_then(|rt| rt.block_on(app.forget_removed(roles, vec![])));
+    if let Err(e) = forgot {
+        log::warn!(
+            "could not forget the cached sessions of the roles the catalogue no longer lists: {e}"
+        );
+    }
 }
 
 fn report(app: &App, name: &str, out: Out) -> Result<(), CliError> {
