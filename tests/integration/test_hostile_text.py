@@ -72,6 +72,8 @@ def hostile_catalogue():
             "cat-link", "555555555555", "[[role.link]]\nname = " + toml_str("S3\x07") + '\ndestination = "/s3"'
         )
         + catalogue_role("cat-lookalike", "666666666666", 'label = "  production "')
+        # A Greek capital rho, a Cyrillic o and a zero-width space: reads as "Production".
+        + catalogue_role("cat-disguised", "121212121212", 'label = "\u03a1r\u043e\u200bduction"')
     )
 
 
@@ -83,26 +85,27 @@ def test_a_3_mib_catalogue_label_cannot_blind_the_listing(rc, tmp_path):
     code, out, _ = run(rc, "catalog", "add", "team", "--file", str(cat), "--map", "team=corp")
     assert code == 0
     # Left out and reported, each with the field and the rule, never the text.
-    assert "6 roles: 2 listed" in out and "4 left out" in out, out
+    assert "7 roles: 3 listed" in out and "4 left out" in out, out
     assert "cat-huge: left out: its label is 3145728 characters long; a label has at most 128" in out
     assert "cat-label: left out: its label holds the control character U+001B" in out
     assert "cat-group: left out: its group holds the control character U+001B" in out
     assert "cat-link: left out: link 1: its link name holds the control character U+0007" in out
     assert "cm0gLXJmIH4" not in out and "xxxxxxxxxx" not in out
     # A lookalike of the user's own "Production" is flagged, not refused.
-    assert "? cat-lookalike: labelled like your own role 'mine'" in out
+    assert "? cat-lookalike: labelled like your own role 'mine';" in out
+    assert "? cat-disguised: labelled like your own role 'mine' in characters that look alike" in out
 
     h = rc.host()
     for compact in (True, False):
         roles = roles_listed(h, compact)
-        assert set(roles) == {"mine", "cat-ok", "cat-lookalike"}, compact
+        assert set(roles) == {"mine", "cat-ok", "cat-lookalike", "cat-disguised"}, compact
     assert h.call("host.info")["result"]["name"] == "rolecall"
     err = h.call("console.open", {"role": "cat-huge"})["error"]
     assert err["data"]["kind"] == "unknown_role", err
     assert "response_too_large" not in h.stderr
 
     code, out, _ = run(rc, "doctor")
-    assert "WARN  catalogue 'team': 2 of its 6 roles listed, 4 left out" in out, out
+    assert "WARN  catalogue 'team': 3 of its 7 roles listed, 4 left out" in out, out
     assert "WARN  catalogue 'team': role 'cat-huge' is left out: its label is 3145728 characters long" in out
     code, out, _ = run(rc, "catalog", "list")
     assert "4 left out" in out
@@ -159,7 +162,7 @@ def test_no_terminal_escape_from_config_catalogue_or_aws_files_reaches_the_termi
     assert "evil-local" not in out and "rolecall: role 'evil-local' is left out: its label holds" in err, err
     assert "\tProduction\t" in out and "cat-ok" in out
     listed = json.loads(run(rc, "role", "list", "--json")[1])
-    assert {r["id"] for r in listed} == {"mine", "cat-ok", "cat-lookalike"}
+    assert {r["id"] for r in listed} == {"mine", "cat-ok", "cat-lookalike", "cat-disguised"}
     for args in (
         ["catalog", "list"],
         ["catalog", "list", "--json"],

@@ -84,11 +84,16 @@ fn flag_lookalikes(
     roles: &[config::Role],
     out: Out,
 ) -> Result<(), CliError> {
-    for (theirs, mine) in catalogs::lookalikes(config, roles) {
+    for (theirs, mine, disguised) in catalogs::lookalikes(config, roles) {
+        let how = if disguised {
+            " in characters that look alike (another script's letters, a zero for an o, an invisible space)"
+        } else {
+            ""
+        };
         w(
             out,
             &format!(
-                "  ? {theirs}: labelled like your own role '{mine}'; a lookalike can lead a click to the wrong account, so check the account before opening either"
+                "  ? {theirs}: labelled like your own role '{mine}'{how}; a lookalike can lead a click to the wrong account, so check the account before opening either"
             ),
         )?;
     }

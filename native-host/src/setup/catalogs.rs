@@ -3,6 +3,7 @@
 //! the digest the user accepted, and keeping the accepted copy beside the config. Only these
 //! commands read a catalogue's source; listing and clicks read the copy (store/catalog.rs).
 
+use super::lookalike;
 use crate::app::App;
 use crate::error::{error_chain, Error};
 use crate::store::catalog::{self, CatalogError, CatalogRef};
@@ -247,23 +248,31 @@ pub fn store(app: &App, config: &Config, accepted: &CatalogRef, bytes: &[u8]) ->
     Ok(())
 }
 
-/// Catalogue roles that look like one of the user's own: the same label (ignoring case and
-/// spaces) under another id, which could lead a click to the wrong account. Flagged at
-/// `catalog add|update`, not refused (two teams may well both have a "Production").
-/// (catalogue role id, the user's role id) pairs.
-pub fn lookalikes(own: &Config, roles: &[Role]) -> Vec<(String, String)> {
-    let key = |r: &Role| {
+/// Catalogue roles that look like one of the user's own: a label that reads the same (case,
+/// spaces, and characters that look alike aside: `lookalike::skeleton`) under another id,
+/// which could lead a click to the wrong account. Flagged at `catalog add|update`, not
+/// refused (two teams may well both have a "Production"). (catalogue role id, the user's
+/// role id, whether the labels differ in characters that look alike) triples.
+pub fn lookalikes(own: &Config, roles: &[Role]) -> Vec<(String, String, bool)> {
+    let plain = |r: &Role| {
         r.label()
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
             .to_lowercase()
     };
-    let mine: HashMap<String, &str> = own.roles.iter().map(|r| (key(r), r.id.as_str())).collect();
+    let mine: HashMap<String, &Role> = own
+        .roles
+        .iter()
+        .map(|r| (lookalike::skeleton(r.label()), r))
+        .collect();
     roles
         .iter()
         .filter(|r| own.role(&r.id).is_none())
-        .filter_map(|r| mine.get(&key(r)).map(|id| (r.id.clone(), (*id).to_owned())))
+        .filter_map(|r| {
+            let m = mine.get(&lookalike::skeleton(r.label()))?;
+            Some((r.id.clone(), m.id.clone(), plain(r) != plain(m)))
+        })
         .collect()
 }
 
@@ -354,11 +363,18 @@ mod tests {
         // The same id is a role the user's hides, not a lookalike.
         let mut same_id = role("mine-prod", "666666666666");
         same_id.label = Some("Production".into());
+        // A Cyrillic "о" and a Greek capital rho: read alike, flagged as disguised.
+        let mut disguised = role("their-ops", "555555555555");
+        disguised.label = Some("Ρrоduction".into());
+        assert_eq!(
+            lookalikes(&own, std::slice::from_ref(&disguised)),
+            [("their-ops".to_owned(), "mine-prod".to_owned(), true)]
+        );
         assert_eq!(
             lookalikes(&own, &[lookalike, by_id, other, same_id]),
             [
-                ("their-prod".to_owned(), "mine-prod".to_owned()),
-                ("x".to_owned(), "billing".to_owned())
+                ("their-prod".to_owned(), "mine-prod".to_owned(), false),
+                ("x".to_owned(), "billing".to_owned(), false)
             ]
         );
     }

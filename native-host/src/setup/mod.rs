@@ -6,5 +6,6 @@ pub mod discover;
 pub mod doctor;
 pub mod endpoints;
 pub mod import;
+pub mod lookalike;
 pub mod production;
 pub mod sso_sync;
