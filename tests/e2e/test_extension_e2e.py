@@ -29,6 +29,7 @@ REPO = HERE.parents[1]
 sys.path[:0] = [str(HERE), str(REPO / "tests" / "lib")]
 
 from drivers import SYSTEM_HOST, Chromium, WsRpc, firefox_on_popup, stop_hosts, wait_for  # noqa: E402
+from fake_host import write_fake_host  # noqa: E402
 from host import binary, cli  # noqa: E402
 from stack import AwsStack, rolecall_env  # noqa: E402
 
@@ -495,38 +496,18 @@ def test_missing_host_says_how_to_install(ff):
     wait_rows(ff, 4)
 
 
-OLD_HOST = """\
-import json, struct, sys
-
 # A host from before protocol 3: answers host.info and roles.list, and nothing else.
-ANSWERS = {
+OLD_HOST = {
     "host.info": {"name": "rolecall", "version": "0.0.9", "protocol": 2, "platform": "linux", "config_path": "/nowhere"},
     "roles.list": {"roles": []},
 }
-while True:
-    header = sys.stdin.buffer.read(4)
-    if len(header) < 4:
-        break
-    request = json.loads(sys.stdin.buffer.read(struct.unpack("=I", header)[0]))
-    if "id" not in request:
-        continue
-    if request.get("method") in ANSWERS:
-        reply = {"result": ANSWERS[request["method"]]}
-    else:
-        reply = {"error": {"code": -32601, "message": "Unknown method.", "data": {"kind": "unknown_method"}}}
-    body = json.dumps({"jsonrpc": "2.0", "id": request["id"], **reply}).encode()
-    sys.stdout.buffer.write(struct.pack("=I", len(body)) + body)
-    sys.stdout.buffer.flush()
-"""
 
 
 
 
 @pytest.mark.skipif(SYSTEM_HOST, reason="needs the per-user manifest to point at another host")
 def test_options_page_asks_to_upgrade_an_older_host(ff):
-    old_host = ff.tmp / "old-host.py"
-    old_host.write_text(f"#!{sys.executable}\n{OLD_HOST}")
-    old_host.chmod(0o755)
+    old_host = write_fake_host(ff.tmp / "old-host.py", OLD_HOST)
     manifest = json.loads(ff.manifest_path.read_text())
     notice = "const n = document.getElementById('host-notice'); return n.hidden ? null : n.textContent;"
     protocol = "return document.querySelector('[data-field=\"Protocol\"]')?.textContent ?? null;"

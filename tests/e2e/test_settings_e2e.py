@@ -21,6 +21,7 @@ REPO = HERE.parents[1]
 sys.path[:0] = [str(HERE), str(REPO / "tests" / "lib")]
 
 from drivers import SYSTEM_HOST, firefox_on_popup, stop_hosts, wait_for  # noqa: E402
+from fake_host import write_fake_host  # noqa: E402
 from host import binary, cli  # noqa: E402
 from stack import AwsStack, rolecall_env, setup  # noqa: E402
 
@@ -231,40 +232,20 @@ def test_copy_on_the_get_started_commands(ff):
     wait_for(lambda: ff.js("return document.querySelector('#first-run pre + button.copy').textContent") == "Copied", what="Copied")
 
 
-PROTOCOL_6_HOST = """\
-import json, struct, sys
-
 # A host of protocol 6: it lists roles and answers host.info, and knows no config.read.
-ANSWERS = {
+PROTOCOL_6_HOST = {
     "host.info": {"name": "rolecall", "version": "0.0.9", "protocol": 6, "platform": "linux", "config_path": "/nowhere",
                   "settings": {"renew_before_minutes": 20, "auto_renew": False}, "session_cookie_domains": []},
     "roles.list": {"roles": [{"id": "old", "label": "Old host role", "account_id": "111111111111", "role_name": "Admin", "source": "gateway",
                               "source_name": "corp", "gateway": "corp", "mfa": False, "mfa_mode": "per_role"}], "next_cursor": None},
 }
-while True:
-    header = sys.stdin.buffer.read(4)
-    if len(header) < 4:
-        break
-    request = json.loads(sys.stdin.buffer.read(struct.unpack("=I", header)[0]))
-    if "id" not in request:
-        continue
-    if request.get("method") in ANSWERS:
-        reply = {"result": ANSWERS[request["method"]]}
-    else:
-        reply = {"error": {"code": -32601, "message": "Unknown method.", "data": {"kind": "unknown_method"}}}
-    body = json.dumps({"jsonrpc": "2.0", "id": request["id"], **reply}).encode()
-    sys.stdout.buffer.write(struct.pack("=I", len(body)) + body)
-    sys.stdout.buffer.flush()
-"""
 
 
 
 
 @pytest.mark.skipif(SYSTEM_HOST, reason="needs the per-user manifest to point at another host")
 def test_an_older_host_shows_the_settings_read_only_with_a_note(ff):
-    old_host = ff.tmp / "protocol-6-host.py"
-    old_host.write_text(f"#!{sys.executable}\n{PROTOCOL_6_HOST}")
-    old_host.chmod(0o755)
+    old_host = write_fake_host(ff.tmp / "protocol-6-host.py", PROTOCOL_6_HOST)
     manifest = json.loads(ff.manifest_path.read_text())
     try:
         ff.manifest_path.write_text(json.dumps(dict(manifest, path=str(old_host))))
