@@ -47,6 +47,10 @@ class Host:
 
     @property
     def stderr(self):
+        # Once the host has exited, what it wrote last may still be in the pipe: read to the
+        # end before answering (the drain thread ends at EOF), so an exit's last line is seen.
+        if self.proc.poll() is not None:
+            self._t.join(timeout=5)
         return b"".join(self._stderr).decode(errors="replace")
 
     def send_raw(self, data):
