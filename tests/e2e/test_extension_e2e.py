@@ -127,8 +127,10 @@ def container(ff, store):
 
 
 def focus_popup(ff):
+    """The shared popup, focused, with an empty query (a test that failed midway may have left
+    one, and the next test's rows would be filtered by it)."""
     ff.activate()
-    ff.js("window.focus(); return true;")
+    ff.js("window.focus(); const s = document.getElementById('search'); if (s.value !== '') { s.value = ''; s.dispatchEvent(new Event('input')); } return true;")
 
 
 def mfa_prompt(ff):

@@ -326,9 +326,20 @@ def test_after_a_restart_the_kept_first_screen_shows_before_the_host_answers_and
             after = wait_for(lambda: popup_rows(ff), timeout=30, what="the kept first screen's rows after the restart")
             assert [r["id"] for r in after["rows"]] == [r["id"] for r in before["rows"]][: len(after["rows"])]
             assert after["titles"][:1] == before["titles"][:1] and after["rows"][0]["setsize"] == TOTAL
-            paste(ff, "team 4321")
+            # Six digits (an MFA code typed into the wrong box) and Enter, before the listing:
+            # the Enter waits with the search, then opens nothing and says why, as it does once
+            # the roles are in (CI once caught it saying nothing: the wait dropped the reason).
+            n = len(logins(world, ":222222222222:"))
+            ff.activate()
+            ff.type_keys("222222\n")
             v = wait_for(lambda: (lambda v: v if v["status"] == "Loading roles…" else None)(view(ff)), what="a search to wait for the roles")
             assert v["rows"] == [], "no search over the first screen alone"
             gate.touch()
+            said = wait_for(lambda: (lambda t: t if t not in ("", "Loading roles…") else None)(view(ff)["status"]), timeout=60, what="the status once listed")
+            assert "pick a role with ↓ or ↑" in said, said
+            assert "acme-dev" in top_ids(ff, 5), "the digits searched every role"
+            time.sleep(0.5)
+            assert len(logins(world, ":222222222222:")) == n, "Enter opened nothing"
+            paste(ff, "team 4321")
             wait_for(lambda: top_ids(ff, 1) == ["team-4321"], timeout=60, what="the search over every role once listed")
             assert view(ff)["status"] == ""

@@ -69,8 +69,7 @@ function onKey(e) {
   } else if (e.key === 'Enter') {
     e.preventDefault();
     if (state.preview && state.query.trim() !== '') enterWhenListed(wantsBackground(e));
-    else if (state.selected) activate(state.selected, { background: wantsBackground(e), landing: state.found?.landing ?? null });
-    else if (isDigitsOnly(state.query)) status.textContent = 'Digits alone could be an MFA code: pick a role with ↓ or ↑, then press Enter.';
+    else enter(wantsBackground(e));
   } else if (e.key === 'Escape' && !$('help').hidden) {
     e.preventDefault();
     toggleHelp(false);
@@ -90,10 +89,19 @@ function onKey(e) {
 // query's first match once they are, unless the query changed meanwhile.
 function enterWhenListed(background) {
   const query = state.query;
-  state.preview.then(() => {
-    if (state.query !== query || state.preview) return;
-    if (state.selected) activate(state.selected, { background, landing: state.found?.landing ?? null });
+  const waited = state.preview;
+  waited.then(() => {
+    if (state.query !== query) return;
+    // A new listing asked for meanwhile: wait for that one too. The same one still pending
+    // (its text failed; the listing is asked for again) is left alone rather than spun on.
+    if (state.preview && state.preview !== waited) enterWhenListed(background);
+    else if (!state.preview) enter(background);
   });
+}
+
+function enter(background) {
+  if (state.selected) activate(state.selected, { background, landing: state.found?.landing ?? null });
+  else if (isDigitsOnly(state.query)) status.textContent = 'Digits alone could be an MFA code: pick a role with ↓ or ↑, then press Enter.';
 }
 
 function onInput() {
