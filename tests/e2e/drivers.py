@@ -471,20 +471,24 @@ def firefox_on_popup(env, extension_dir, host_binary, prefs=None):
         browser.stop()
 
 
+def browser_children(browser):
+    """The processes in `browser`'s process group, as (pid, command line)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and os.getpgid(int(proc.name)) == browser.proc.pid:
+                found.append((int(proc.name), (proc / "cmdline").read_bytes()))
+        except (OSError, ProcessLookupError):
+            pass
+    return found
+
+
 def stop_hosts(browser, program):
     """Ends the native hosts `browser` started from `program` (in its process group, naming it
     on their command line), so that the next request starts one anew."""
 
     def running():
-        found = []
-        for proc in Path("/proc").iterdir():
-            try:
-                if proc.name.isdigit() and os.getpgid(int(proc.name)) == browser.proc.pid:
-                    if program.encode() in (proc / "cmdline").read_bytes():
-                        found.append(int(proc.name))
-            except (OSError, ProcessLookupError):
-                pass
-        return found
+        return [pid for pid, cmdline in browser_children(browser) if program.encode() in cmdline]
 
     for pid in running():
         try:
@@ -492,3 +496,22 @@ def stop_hosts(browser, program):
         except ProcessLookupError:
             pass
     wait_for(lambda: not running(), what=f"{program} to exit")
+
+
+def answered_by(browser, stale, check, what, timeout=40):
+    """Reloads the options page until `check()` (run on it once the host has answered) is
+    truthy, after the manifest was pointed at another host. A host of the `stale` program still
+    running is stopped before each try: one that was starting as the manifest changed (under
+    load, CI once met the previous host for 40 s of reloads)."""
+
+    def attempt():
+        stop_hosts(browser, stale)
+        browser.open("options.html")
+        wait_for(lambda: browser.js("return !document.querySelector('#host-info').textContent.includes('Asking')"), what="an answer")
+        return check()
+
+    def diagnose():
+        hosts = [c.replace(b"\0", b" ").decode(errors="replace")[:160] for _, c in browser_children(browser) if b"firefox" not in c]
+        return {"host_info": browser.js("return document.querySelector('#host-info').textContent"), "other_processes": hosts}
+
+    return wait_for(attempt, timeout=timeout, interval=0.5, what=what, diagnose=diagnose)

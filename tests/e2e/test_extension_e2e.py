@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path[:0] = [str(HERE), str(REPO / "tests" / "lib")]
 
-from drivers import SYSTEM_HOST, Chromium, WsRpc, firefox_on_popup, stop_hosts, wait_for  # noqa: E402
+from drivers import SYSTEM_HOST, Chromium, WsRpc, answered_by, firefox_on_popup, stop_hosts, wait_for  # noqa: E402
 from fake_host import write_fake_host  # noqa: E402
 from host import binary, cli  # noqa: E402
 from stack import AwsStack, rolecall_env  # noqa: E402
@@ -515,16 +515,10 @@ def test_options_page_asks_to_upgrade_an_older_host(ff):
     protocol = "return document.querySelector('[data-field=\"Protocol\"]')?.textContent ?? null;"
     try:
         ff.manifest_path.write_text(json.dumps(dict(manifest, path=str(old_host))))
-        stop_hosts(ff, binary())
         # The first request after the current host went away may fail while the extension
         # reconnects (under load, the retry can meet the dying host too): reload until the old
         # host has answered, as a user would.
-        def old_host_notice():
-            ff.open("options.html")
-            wait_for(lambda: ff.js("return !document.querySelector('#host-info').textContent.includes('Asking')"), what="an answer")
-            return ff.js(notice)
-
-        text = wait_for(old_host_notice, timeout=40, interval=0.5, what="the upgrade notice", diagnose=lambda: ff.js("return document.querySelector('#host-info').textContent"))
+        text = answered_by(ff, binary(), lambda: ff.js(notice), what="the upgrade notice")
         assert text.startswith("Upgrade the rolecall host"), text
         assert "rolecall 0.0.9 speaks protocol 2; this extension needs protocol 5 or later" in text
         assert "git pull && ./setup.sh" in text and "sudo apt install ./rolecall_" in text
@@ -536,14 +530,8 @@ def test_options_page_asks_to_upgrade_an_older_host(ff):
         ff.install_host_manifest()
         stop_hosts(ff, str(old_host))
 
-    # The current host again: no notice. (The first request after the old host went away
-    # may fail while the extension reconnects: reload until the host answers.)
-    def current_host():
-        ff.open("options.html")
-        wait_for(lambda: ff.js("return !document.querySelector('#host-info').textContent.includes('Asking')"), what="an answer")
-        return ff.js(protocol) not in (None, "2")
-
-    wait_for(current_host, timeout=30, interval=0.5, what="the current host's info")
+    # The current host again: no notice.
+    answered_by(ff, str(old_host), lambda: ff.js(protocol) not in (None, "2"), what="the current host's info")
     assert ff.js(notice) is None
     ff.open("popup.html")
     wait_rows(ff, 4)

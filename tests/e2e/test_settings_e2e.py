@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path[:0] = [str(HERE), str(REPO / "tests" / "lib")]
 
-from drivers import SYSTEM_HOST, firefox_on_popup, stop_hosts, wait_for  # noqa: E402
+from drivers import SYSTEM_HOST, answered_by, firefox_on_popup, stop_hosts, wait_for  # noqa: E402
 from fake_host import write_fake_host  # noqa: E402
 from host import binary, cli  # noqa: E402
 from stack import AwsStack, rolecall_env, setup  # noqa: E402
@@ -249,14 +249,8 @@ def test_an_older_host_shows_the_settings_read_only_with_a_note(ff):
     manifest = json.loads(ff.manifest_path.read_text())
     try:
         ff.manifest_path.write_text(json.dumps(dict(manifest, path=str(old_host))))
-        stop_hosts(ff, binary())
         # Reload until the old host has answered (the first request may meet the dying host).
-        def old_host_note():
-            ff.open("options.html")
-            wait_for(lambda: ff.js("return !document.querySelector('#host-info').textContent.includes('Asking')"), what="an answer")
-            return ff.js("const n = document.getElementById('settings-note'); return n.hidden ? null : n.textContent")
-
-        note = wait_for(old_host_note, timeout=40, interval=0.5, what="the note beside the settings", diagnose=lambda: ff.js("return document.querySelector('#host-info').textContent"))
+        note = answered_by(ff, binary(), lambda: ff.js("const n = document.getElementById('settings-note'); return n.hidden ? null : n.textContent"), what="the note beside the settings")
         assert "Read-only: changing these here needs rolecall host protocol 7, and this host speaks 6" in note, note
         assert "git pull && ./setup.sh" in note
         # The settings the host follows are shown, not editable; no role has an Edit button.
