@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import MFA_SERIAL
 from host import binary
 
 GATEWAY_ARN_RE = re.compile(r"arn:aws:sts::(\d{12}):assumed-role/([^/]+)/")
@@ -576,6 +577,34 @@ def test_discovery_through_a_role_in_the_management_account(rc, aws, org):
     )
     r = discover(rc, "--via-role", "not-an-arn", gateway="corp")
     assert r.returncode == 1 and "not an IAM role ARN" in r.stderr
+
+
+def test_discovery_through_a_role_gets_the_code_from_the_gateways_mfa_command(rc, aws, org, tmp_path):
+    """Issue 26, point 5: `--via-role` with a gateway that has an MFA device and an
+    `mfa_process` takes the code from the command (run once, never echoed) and gives it to the
+    one AssumeRole of the management-account role."""
+    from test_mfa_process import CODE, runs, script, set_process
+
+    ykman = script(tmp_path, "ykman", f"echo '{CODE}'")
+    rc.add_gateway("corp", mfa=True)
+    set_process(rc, ykman)
+    r = discover(rc, "--via-role", org["via_role"], "--dry-run", gateway="corp")
+    assert r.returncode == 0, r.stderr
+    assert "50 roles to add" in r.stdout, r.stdout
+    assert runs(ykman) == 1
+    [call] = [c for c in aws.stats()["sts_calls"] if c["action"] == "AssumeRole"]
+    assert call["role_arn"] == org["via_role"]
+    assert call["serial_number"] == MFA_SERIAL and call["token_code_given"], call
+    assert CODE not in r.stdout + r.stderr
+    # A command that prints no code: the reason, and nothing asked of AWS.
+    bad = script(tmp_path, "broken", "echo 'no key'; exit 1")
+    set_process(rc, bad)
+    r = discover(rc, "--via-role", org["via_role"], "--dry-run", gateway="corp")
+    assert r.returncode != 0 and runs(bad) == 1, (r.stdout, r.stderr)
+    # Without a terminal to ask on, the error says what to do and why the command did not do.
+    assert "Enter the MFA code for gateway 'corp'" in r.stderr and "Its MFA command gave none: it exited with status 1" in r.stderr, r.stderr
+    assert "no key" not in r.stderr, "the command's output is never shown"
+    assert len([c for c in aws.stats()["sts_calls"] if c["action"] == "AssumeRole"]) == 1
 
 
 # ---------------------------------------------------------------- the AWS CLI and shells
