@@ -8,7 +8,7 @@ import { isDigitsOnly, moveSelection } from '../lib/roles.js';
 import { wantsBackground } from '../lib/tabs.js';
 import { activate, cancelConfirm, runRole, signOut, togglePanel, togglePinned } from './actions.js';
 import { refill, render } from './list.js';
-import { $, list, say, search$, status } from './page.js';
+import { $, list, say, search$ } from './page.js';
 import { computeDisplay, ensureParsed, labelOf, state } from './state.js';
 
 // The selected row's shortcuts, by the key's place (not its character: Alt with a letter types
@@ -101,13 +101,19 @@ function enterWhenListed(background) {
 
 function enter(background) {
   if (state.selected) activate(state.selected, { background, landing: state.found?.landing ?? null });
-  else if (isDigitsOnly(state.query)) status.textContent = 'Digits alone could be an MFA code: pick a role with ↓ or ↑, then press Enter.';
+  else if (isDigitsOnly(state.query)) {
+    // Kept in the state, not only written: a refresh that redraws the list meanwhile (the
+    // listing, a console's change) must not wipe the reason off the status line.
+    state.digitsEnter = state.query;
+    render();
+  }
 }
 
 function onInput() {
   ensureParsed();
   state.query = search$.value;
   state.picked = false;
+  state.digitsEnter = null;
   if (state.confirming) {
     state.rows.delete(state.confirming);
     state.confirming = null;

@@ -220,6 +220,8 @@ export function render() {
     status.textContent = 'Loading roles…';
   } else if (state.model.roleCount === 0 && state.query.trim() !== '') {
     status.textContent = `No role matches “${state.query}”.`;
+  } else if (state.digitsEnter === state.query && !state.selected) {
+    status.textContent = 'Digits alone could be an MFA code: pick a role with ↓ or ↑, then press Enter.';
   } else {
     status.textContent = '';
   }

@@ -23,6 +23,7 @@ export const state = {
   found: null, // the search's answer for the query (search.js)
   selected: null,
   picked: false, // the selection was chosen (arrow keys, a click, a paste), not defaulted by a query
+  digitsEnter: null, // the digits-only query Enter refused to open (the status line says why)
   rows: new Map(), // role id → { phase: 'busy' | 'mfa' | 'error' | 'sso' | 'confirm', … }
   panels: new Map(), // role id → 'region' | 'links': the row's region picker or links, open
   confirming: null, // the production role whose question is up
